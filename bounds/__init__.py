@@ -1,0 +1,1 @@
+"""bounds: one pure function per claim id of the claim register."""

@@ -1,0 +1,1 @@
+"""recmech.properties: hypothesis strategies, one check per claim id, the report card and the guard."""
