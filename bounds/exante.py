@@ -1,0 +1,182 @@
+"""Ex-ante bounds of Thm. 2 (second and third bullets) and Remark 4.
+
+Failure probabilities are carried as natural logs in ``log_values`` (the float in ``values`` may
+underflow to 0.0 for large k; the log never does). Query counts use base 2 (see
+``bounds.queries``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bounds._checks import array, integer, real
+from bounds.queries import printed_queries_per_value, sufficient_queries_per_value
+from bounds.records import BoundRecord, RecordBuilder
+from bounds.registry import register
+
+_LOG2 = math.log(2.0)
+
+
+def _spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
+    """(|S|, Tr Sigma_S, rho(Sigma_S)) of a symmetric PSD matrix, or of a diagonal covariance
+    given by its 1-D diagonal (the eigenvalues)."""
+    try:
+        arr = np.asarray(Sigma_S, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"Sigma_S must be a numeric array; found {Sigma_S!r}") from None
+    if arr.ndim == 1:
+        diag = array("Sigma_S", arr, ndim=1)
+        if diag.min() < 0:
+            raise ValueError(f"Sigma_S must be positive semidefinite; found a negative "
+                             f"diagonal entry {diag.min()}")
+        return diag.size, float(diag.sum()), float(diag.max())
+    mat = array("Sigma_S", arr, ndim=2)
+    if mat.shape[0] != mat.shape[1]:
+        raise ValueError(f"Sigma_S must be square; found shape {mat.shape}")
+    scale = max(1.0, float(np.abs(mat).max()))
+    if not np.allclose(mat, mat.T, rtol=0.0, atol=1e-12 * scale):
+        raise ValueError("Sigma_S must be symmetric (a covariance matrix)")
+    eig = np.linalg.eigvalsh(mat)
+    if eig.min() < -1e-10 * scale:
+        raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue {eig.min()}")
+    return mat.shape[0], float(np.trace(mat)), float(eig.max())
+
+
+def _query_values(size: int, A_inf: float, eps: float, eta: float,
+                  N: int | None) -> tuple[dict, dict]:
+    _, per_item = printed_queries_per_value(A_inf, eta, eps)
+    needed = sufficient_queries_per_value(A_inf, eta, eps)
+    values = {"queries_per_item": per_item, "queries": size * per_item}
+    if N is not None:
+        values["naive_queries"] = N * per_item
+    return values, {"queries_per_item": needed, "queries": size * needed}
+
+
+def _failure(log_p: float) -> float:
+    return math.exp(log_p) if log_p > -745 else 0.0
+
+
+@register("theorem2.gaussian")
+def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
+                      eta: float | None = None, N: int | None = None, *,
+                      strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Thm. 2, second bullet (Gaussian archetypes).
+
+    Archetypes iid N(0, Sigma); for S with Tr(Sigma_S)/rho(Sigma_S) > 64k, with probability
+    >= 1 - 2 exp(-Tr(Sigma_S)/(16 rho(Sigma_S))) an (eps, delta)-query protocol with
+    delta = 64 sqrt(|S| k) / sqrt(Tr Sigma_S) * eps  (= 32 sqrt(|S| k)/sqrt(Tr) (eps + eta))
+    using |S| (log2 ||A||_inf + log2(1/eta) + log2(1/eps)) queries (eta defaults to eps).
+    ``Sigma_S`` is a symmetric PSD |S| x |S| array, or a 1-D array: the diagonal of a diagonal
+    covariance. ``log_values['failure_prob']`` = log 2 - Tr/(16 rho).
+    """
+    size, trace, rho = _spectrum(Sigma_S)
+    k = integer("k", k)
+    eps, A_inf = real("eps", eps), real("A_inf", A_inf)
+    eta_v = eps if eta is None else real("eta", eta)
+    N_v = None if N is None else integer("N", N)
+    params = {"Sigma_S": Sigma_S, "size": size, "trace": trace, "rho": rho, "k": k, "eps": eps,
+              "A_inf": A_inf, "eta": eta_v}
+    if N_v is not None:
+        params["N"] = N_v
+    b = RecordBuilder("theorem2.gaussian", "Thm. 2, second bullet",
+                      "delta = 64 sqrt(|S| k)/sqrt(Tr Sigma_S) eps; failure <= "
+                      "2 exp(-Tr/(16 rho)); queries = |S| (log2 ||A||_inf + 2 log2(1/eps))",
+                      params, strict)
+    b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
+    ratio = trace / rho if rho > 0 else 0.0
+    b.require("effective_rank", "Tr(Sigma_S)/rho(Sigma_S) > 64k (strict)",
+              rho > 0 and ratio > 64 * k, f"Tr/rho = {ratio:.6g}, 64k = {64 * k}")
+    b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
+    b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
+    b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
+    if N_v is not None:
+        b.require("items_cover_S", "N >= |S|", N_v >= size, f"N = {N_v}, |S| = {size}")
+    if b.failed:
+        return b.build()
+    log_fail = _LOG2 - trace / (16 * rho)
+    values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
+    values.update(delta=32 * math.sqrt(size * k / trace) * (eps + eta_v),
+                  failure_prob=_failure(log_fail), size=size)
+    return b.build(values=values, log_values={"failure_prob": log_fail}, corrected=corrected,
+                   notes="log base 2 for query counts; corrected = sufficient bisection count.")
+
+
+@register("theorem2.weak_dependence")
+def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: float,
+                             eps: float, A_inf: float, eta: float | None = None,
+                             N: int | None = None, *, strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Thm. 2, third bullet (bounded, weakly dependent archetypes).
+
+    theta_i in [-c, c], mean 0, v_i^2 = Var theta_i (``variances``, i in S),
+    ||INF(theta_S)||_2 = inf_norm < 1 and sum v_i^2 > 16 c^2 k sqrt|S| / (1 - inf_norm): with
+    probability >= 1 - 2 exp(-(1 - inf_norm)(sum v_i^2)^2 / (64 c^4 k |S|)) an (eps, delta)-query
+    protocol with delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps, |S| (log2 ||A||_inf + 2 log2(1/eps))
+    queries. The proof derives the exponent from Lemma 5, which does not give it when
+    inf_norm > 0 near the edge of the hypothesis; Lemma 8 with the net of Lemma 6 does
+    (see ``bounds.chains.chain_theorem2_weak_dependence``), so the statement stands.
+    """
+    var = array("variances", variances, ndim=1)
+    c, inf_v = real("c", c), real("inf_norm", inf_norm)
+    k = integer("k", k)
+    eps, A_inf = real("eps", eps), real("A_inf", A_inf)
+    eta_v = eps if eta is None else real("eta", eta)
+    N_v = None if N is None else integer("N", N)
+    size, total = var.size, float(var.sum())
+    params = {"variances": var, "size": size, "sum_variances": total, "c": c, "k": k,
+              "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
+    if N_v is not None:
+        params["N"] = N_v
+    b = RecordBuilder("theorem2.weak_dependence", "Thm. 2, third bullet",
+                      "delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps; failure <= "
+                      "2 exp(-(1-||INF||)(sum v_i^2)^2/(64 c^4 k |S|))", params, strict)
+    b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
+    b.require("weak_dependence", "0 <= ||INF(theta_S)||_2 < 1", 0 <= inf_v < 1,
+              f"inf_norm = {inf_v}")
+    b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
+              c > 0 and var.min() >= 0 and var.max() <= c * c,
+              f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
+    need = 16 * c * c * k * math.sqrt(size) / (1 - inf_v) if inf_v < 1 else math.inf
+    b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
+              total > need, f"sum v_i^2 = {total:.6g}, threshold = {need:.6g}")
+    b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
+    b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
+    b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
+    if N_v is not None:
+        b.require("items_cover_S", "N >= |S|", N_v >= size, f"N = {N_v}, |S| = {size}")
+    if b.failed:
+        return b.build()
+    log_fail = _LOG2 - (1 - inf_v) * total**2 / (64 * c**4 * k * size)
+    values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
+    values.update(delta=32 * math.sqrt(size * k / total) * (eps + eta_v),
+                  failure_prob=_failure(log_fail), size=size)
+    notes = "log base 2 for query counts."
+    lemma5_exp = (1 - inf_v) ** 2 * total**2 / (32 * c**4 * k * size) - 4 * k
+    if lemma5_exp < _LOG2 - log_fail:
+        notes += (" Proof gap: Lemma 5 gives exponent "
+                  f"{lemma5_exp:.6g} < printed {_LOG2 - log_fail:.6g}; Lemma 8 + net suffices.")
+    return b.build(values=values, log_values={"failure_prob": log_fail}, corrected=corrected,
+                   notes=notes)
+
+
+@register("remark4")
+def remark4(k: int, log_failure: float, *, strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Remark 4: both ex-ante failure probabilities are <= 2 exp(-4k).
+
+    Given a setting's natural-log failure bound ``log_failure``, ``holds`` is 1 when
+    log_failure <= bound_log = log 2 - 4k.
+    """
+    k = integer("k", k)
+    log_failure = real("log_failure", log_failure)
+    b = RecordBuilder("remark4", "Remark 4", "log failure <= log 2 - 4k",
+                      {"k": k, "log_failure": log_failure}, strict)
+    b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
+    if b.failed:
+        return b.build()
+    bound = _LOG2 - 4 * k
+    return b.build(values={"holds": int(log_failure <= bound), "bound_log": bound,
+                           "margin": bound - log_failure},
+                   log_values={"bound_log": bound},
+                   erratum=None if log_failure <= bound else
+                   f"log failure {log_failure:.6g} > log 2 - 4k = {bound:.6g}")

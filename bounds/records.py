@@ -1,0 +1,166 @@
+"""Bound records: what a calculator returns for one claim id and one parameter point.
+
+A record carries the hypotheses of the claim as checked at the given parameters, the values of
+the printed bound (empty when any hypothesis fails), natural-log values for probabilities that
+underflow, the O(.) constants used, and, where the printed statement is wrong, the values of a
+corrected statement and a one-line erratum.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+
+# Arrays with at most this many entries are echoed in full in ``params``; larger ones are
+# summarised so a record stays printable for |S| in the hundreds of thousands.
+_FULL_ARRAY_ENTRIES = 64
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One hypothesis of a claim, checked at the given parameters."""
+
+    name: str
+    statement: str
+    holds: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "statement": self.statement, "holds": bool(self.holds),
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class BoundRecord:
+    """The bound of one claim id at one parameter point (see the module docstring)."""
+
+    claim_id: str
+    place: str
+    formula: str
+    params: dict
+    hypotheses: tuple[Hypothesis, ...]
+    values: dict
+    log_values: dict
+    constants: dict
+    corrected: dict
+    erratum: str | None
+    notes: str = ""
+
+    @property
+    def valid(self) -> bool:
+        """True when every hypothesis of the claim holds at these parameters."""
+        return all(h.holds for h in self.hypotheses)
+
+    def failed(self) -> tuple[Hypothesis, ...]:
+        """The hypotheses that do not hold."""
+        return tuple(h for h in self.hypotheses if not h.holds)
+
+    def value(self, name: str) -> float:
+        """The value ``name``; ValueError naming the failed hypotheses if the record is invalid."""
+        if not self.valid:
+            broken = "; ".join(f"{h.name} ({h.statement}; {h.detail})" for h in self.failed())
+            raise ValueError(f"{self.claim_id}: no value {name!r}, hypotheses fail: {broken}")
+        if name not in self.values:
+            raise ValueError(
+                f"{self.claim_id}: no value {name!r}; values are {sorted(self.values)}")
+        return self.values[name]
+
+    def to_dict(self) -> dict:
+        """JSON-safe dictionary (numpy and mpmath numbers become floats, or strings if they
+        would underflow or overflow a float)."""
+        return {
+            "claim_id": self.claim_id,
+            "place": self.place,
+            "formula": self.formula,
+            "params": jsonable(self.params),
+            "hypotheses": [h.to_dict() for h in self.hypotheses],
+            "valid": self.valid,
+            "values": jsonable(self.values),
+            "log_values": jsonable(self.log_values),
+            "constants": jsonable(self.constants),
+            "corrected": jsonable(self.corrected),
+            "erratum": self.erratum,
+            "notes": self.notes,
+        }
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numbers, arrays and containers to JSON-safe Python objects."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, mpmath.mpf):
+        as_float = float(obj)
+        # a nonzero mpf that underflows (or overflows) keeps its digits as a string
+        if (as_float == 0.0 and obj != 0) or math.isinf(as_float):
+            return mpmath.nstr(obj, 17)
+        return as_float
+    if isinstance(obj, (float, np.floating, Fraction)):
+        return float(obj)
+    return obj
+
+
+def summarise(value: Any) -> Any:
+    """A parameter as echoed in ``params``: scalars as given, small arrays in full, large
+    arrays as shape and range."""
+    if isinstance(value, (np.ndarray, list, tuple)):
+        arr = np.asarray(value, dtype=float)
+        if arr.size <= _FULL_ARRAY_ENTRIES:
+            return arr.tolist()
+        return {"shape": list(arr.shape), "min": float(arr.min()), "max": float(arr.max()),
+                "mean": float(arr.mean())}
+    return jsonable(value)
+
+
+@dataclass
+class RecordBuilder:
+    """Collects hypotheses, then builds the frozen record (values dropped if any fails)."""
+
+    claim_id: str
+    place: str
+    formula: str
+    params: dict
+    strict: bool = False
+    hypotheses: list[Hypothesis] = field(default_factory=list)
+
+    def require(self, name: str, statement: str, holds: bool, detail: str = "") -> bool:
+        self.hypotheses.append(Hypothesis(name, statement, bool(holds), detail))
+        return bool(holds)
+
+    @property
+    def failed(self) -> bool:
+        return not all(h.holds for h in self.hypotheses)
+
+    def build(self, values: dict | None = None, log_values: dict | None = None,
+              constants: dict | None = None, corrected: dict | None = None,
+              erratum: str | None = None, notes: str = "") -> BoundRecord:
+        broken = [h for h in self.hypotheses if not h.holds]
+        if broken and self.strict:
+            text = "; ".join(f"{h.name} ({h.statement}; {h.detail})" for h in broken)
+            raise ValueError(f"{self.claim_id}: hypothesis fails: {text}")
+        ok = not broken
+        return BoundRecord(
+            claim_id=self.claim_id,
+            place=self.place,
+            formula=self.formula,
+            params={k: summarise(v) for k, v in self.params.items()},
+            hypotheses=tuple(self.hypotheses),
+            values=dict(values or {}) if ok else {},
+            log_values=dict(log_values or {}) if ok else {},
+            constants=dict(constants or {}),
+            corrected=dict(corrected or {}) if ok else {},
+            erratum=erratum if ok else None,
+            notes=notes,
+        )

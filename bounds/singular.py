@@ -1,0 +1,267 @@
+"""Singular-value bounds of Sec. 4: Lemmas 4-9 and Proposition 3.
+
+Probabilities are natural logs in ``log_values`` (names ``failure_prob`` / ``prob_bound``); the
+float in ``values`` is exp of it and may underflow to 0.0, the log never does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from bounds._checks import array, integer, real
+from bounds.records import BoundRecord, RecordBuilder
+from bounds.registry import register
+
+_LOG2 = math.log(2.0)
+
+
+def _exp(log_p: float) -> float:
+    return math.exp(min(log_p, 700.0)) if log_p > -745 else 0.0
+
+
+def _trace_dmax(b: RecordBuilder, trace: float, d_max: float) -> None:
+    b.require("trace_positive", "Tr(D) > 0", trace > 0, f"trace_d = {trace}")
+    b.require("d_max_range", "0 < d_max <= Tr(D) (largest diagonal entry of D >= 0)",
+              0 < d_max <= trace, f"d_max = {d_max}, trace_d = {trace}")
+
+
+def _weak(b: RecordBuilder, c: float, inf_v: float) -> None:
+    b.require("bounded_coordinates", "c > 0", c > 0, f"c = {c}")
+    b.require("weak_dependence", "0 <= ||INF(X)||_2 < 1", 0 <= inf_v < 1, f"inf_norm = {inf_v}")
+
+
+@register("lemma4")
+def lemma4(trace_d: float, d_max: float, n: int, *, strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 4 (Gaussian columns N(0, Lambda^T D Lambda), U is m x n).
+
+    sigma_max(U) <= 2 sqrt(Tr D) and sigma_min(U) >= sqrt(Tr D)/4 with probability
+    >= 1 - 2 exp(-Tr(D)/(8 d_max) + 4n). ``vacuous`` = 1 when the failure bound is >= 1.
+    """
+    trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
+    n = integer("n", n)
+    b = RecordBuilder("lemma4", "Lemma 4",
+                      "sigma_max <= 2 sqrt(Tr D), sigma_min >= sqrt(Tr D)/4 w.p. >= "
+                      "1 - 2 exp(-Tr D/(8 d_max) + 4n)",
+                      {"trace_d": trace, "d_max": d_max, "n": n}, strict)
+    _trace_dmax(b, trace, d_max)
+    b.require("columns", "n >= 1", n >= 1, f"n = {n}")
+    if b.failed:
+        return b.build()
+    log_fail = _LOG2 - trace / (8 * d_max) + 4 * n
+    return b.build(values={"sigma_max_bound": 2 * math.sqrt(trace),
+                           "sigma_min_bound": math.sqrt(trace) / 4,
+                           "failure_prob": _exp(log_fail), "vacuous": int(log_fail >= 0)},
+                   log_values={"failure_prob": log_fail})
+
+
+@register("lemma5")
+def lemma5(variances: np.ndarray, c: float, n: int, m: int | None = None,
+           inf_norm: float = 0.0, *, strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 5 (bounded weakly dependent columns, U is m x n).
+
+    v^2 = sum_i v_i^2 (m = len(variances) rows, n columns): sigma_max <= 2v and
+    sigma_min >= v/4 with probability >= 1 - 2 exp(-(1-||INF||)^2 v^4 / (32 c^4 n m) + 4n).
+    """
+    var = array("variances", variances, ndim=1)
+    c, inf_v = real("c", c), real("inf_norm", inf_norm)
+    n = integer("n", n)
+    rows = var.size if m is None else integer("m", m)
+    if rows != var.size:
+        raise ValueError(f"m must equal len(variances) (rows of U); found m = {rows}, "
+                         f"len(variances) = {var.size}")
+    v2 = float(var.sum())
+    b = RecordBuilder("lemma5", "Lemma 5",
+                      "sigma_max <= 2v, sigma_min >= v/4 w.p. >= "
+                      "1 - 2 exp(-(1-||INF||)^2 v^4/(32 c^4 n m) + 4n)",
+                      {"variances": var, "c": c, "n": n, "m": rows, "inf_norm": inf_v}, strict)
+    _weak(b, c, inf_v)
+    b.require("variances_bounded", "0 <= v_i^2 <= c^2", var.min() >= 0 and var.max() <= c * c,
+              f"v_i^2 in [{var.min()}, {var.max()}], c^2 = {c * c}")
+    b.require("columns", "n >= 1", n >= 1, f"n = {n}")
+    if b.failed:
+        return b.build()
+    v = math.sqrt(v2)
+    log_fail = _LOG2 - (1 - inf_v) ** 2 * v2**2 / (32 * c**4 * n * rows) + 4 * n
+    return b.build(values={"sigma_max_bound": 2 * v, "sigma_min_bound": v / 4,
+                           "failure_prob": _exp(log_fail), "vacuous": int(log_fail >= 0)},
+                   log_values={"failure_prob": log_fail})
+
+
+@register("lemma6")
+def lemma6(eps: float, n: int, a: float | None = None, b: float | None = None, *,
+           strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 6 (eps-net of S^{n-1}, after Rudelson).
+
+    An eps-net with at most (3/eps)^n points exists (``log_net_size`` = n log(3/eps)); with
+    a = max and b = min of ||Mx|| over the net, sigma_max(M) <= a/(1 - eps) and
+    sigma_min(M) >= b - eps/(1 - eps) a.
+    """
+    eps = real("eps", eps)
+    n = integer("n", n)
+    a_v = None if a is None else real("a", a)
+    b_v = None if b is None else real("b", b)
+    params = {"eps": eps, "n": n} | ({} if a_v is None else {"a": a_v}) | (
+        {} if b_v is None else {"b": b_v})
+    rb = RecordBuilder("lemma6", "Lemma 6",
+                       "|net| <= (3/eps)^n; sigma_max <= a/(1-eps); "
+                       "sigma_min >= b - eps/(1-eps) a", params, strict)
+    rb.require("eps_range", "0 < eps < 1", 0 < eps < 1, f"eps = {eps}")
+    rb.require("dimension", "n >= 1", n >= 1, f"n = {n}")
+    if (a_v is None) != (b_v is None):
+        raise ValueError("a and b must be given together (max and min of ||Mx|| on the net)")
+    if a_v is not None:
+        rb.require("net_extremes", "0 <= b <= a", 0 <= b_v <= a_v, f"a = {a_v}, b = {b_v}")
+    if rb.failed:
+        return rb.build()
+    values = {"log_net_size": n * math.log(3 / eps)}
+    if a_v is not None:
+        values.update(sigma_max_bound=a_v / (1 - eps),
+                      sigma_min_bound=b_v - eps / (1 - eps) * a_v)
+    return rb.build(values=values)
+
+
+def _isotropic_n(trace: float, d_max: float) -> int:
+    ratio = trace / d_max
+    n = round(ratio)
+    if abs(ratio - n) > 1e-9 * max(1.0, ratio):
+        raise ValueError(f"isotropic needs Tr(D)/d_max to be a whole number n (D = d I_n); "
+                         f"found {ratio}")
+    return n
+
+
+@register("lemma7.lower_tail")
+def lemma7_lower_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
+                      strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 7, first inequality.
+
+    Pr[||Vx||^2 <= Tr(D)/4] <= exp(-Tr(D)/(8 d_max)) for a fixed unit x. With
+    ``isotropic=True`` (D = d_max I_n) the exact log probability log Pr[chi2_n <= n/4] is given.
+    """
+    trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
+    b = RecordBuilder("lemma7.lower_tail", "Lemma 7, lower tail",
+                      "Pr[||Vx||^2 <= Tr D/4] <= exp(-Tr D/(8 d_max))",
+                      {"trace_d": trace, "d_max": d_max, "isotropic": bool(isotropic)}, strict)
+    _trace_dmax(b, trace, d_max)
+    if b.failed:
+        return b.build()
+    log_bound = -trace / (8 * d_max)
+    values = {"threshold": trace / 4, "prob_bound": _exp(log_bound)}
+    logs = {"prob_bound": log_bound}
+    if isotropic:
+        n = _isotropic_n(trace, d_max)
+        logs["exact_prob"] = float(stats.chi2.logcdf(n / 4, n))
+    return b.build(values=values, log_values=logs)
+
+
+@register("lemma7.upper_tail")
+def lemma7_upper_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
+                      strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 7, second inequality (printed form is false).
+
+    Printed: Pr[||Vx||^2 >= 2 Tr(D)] <= exp(-Tr(D)/(4 d_max)). False: D = I_24 gives
+    Pr[chi2_24 >= 48] = 0.0025241 > exp(-6) = 0.0024788 (24 is the least n with D = I_n that
+    breaks it). The printed Chernoff step with t = 2 Tr bounds Pr[>= 3 Tr], not 2 Tr.
+    Corrected: log E exp(lambda d (g^2 - 1)) <= (lambda d)^2/(1 - 2 lambda d); with
+    lambda = 1/(4 d_max), Pr[sum d_i g_i^2 >= 2 Tr] <= exp(-Tr/(4 d_max) + sum d_i^2/(8 d_max^2))
+    <= exp(-Tr(D)/(8 d_max)). With ``isotropic=True`` the exact log Pr[chi2_n >= 2n] is given.
+    """
+    trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
+    b = RecordBuilder("lemma7.upper_tail", "Lemma 7, upper tail",
+                      "Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D/(4 d_max))",
+                      {"trace_d": trace, "d_max": d_max, "isotropic": bool(isotropic)}, strict)
+    _trace_dmax(b, trace, d_max)
+    if b.failed:
+        return b.build()
+    log_bound = -trace / (4 * d_max)
+    corrected_log = -trace / (8 * d_max)
+    logs = {"prob_bound": log_bound}
+    erratum = ("printed exponent Tr/(4 d_max) is false in general (D = I_24: 0.0025241 > "
+               "exp(-6)); its proof bounds Pr[>= 3 Tr]; corrected exponent Tr/(8 d_max)")
+    if isotropic:
+        n = _isotropic_n(trace, d_max)
+        exact = float(stats.chi2.logsf(2 * n, n))
+        logs["exact_prob"] = exact
+        erratum = (f"here Pr[chi2_{n} >= {2 * n}] = exp({exact:.6g}) > exp({log_bound:.6g}); "
+                   "corrected exponent Tr/(8 d_max)") if exact > log_bound else None
+    return b.build(values={"threshold": 2 * trace, "prob_bound": _exp(log_bound)},
+                   log_values=logs,
+                   corrected={"prob_bound": _exp(corrected_log),
+                              "log_prob_bound": corrected_log},
+                   erratum=erratum)
+
+
+@register("proposition3")
+def proposition3(x: float, *, strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Prop. 3 and its proof.
+
+    exp(-x)/sqrt(1 - 2x) <= sqrt(1 + 2x) on [0, 1/4], through
+    e^{-x} <= 1 - x + x^2 <= 1 - 2x^2 - 8x^4 <= sqrt(1 - 4x^2) (values ``exp_neg_x``,
+    ``quadratic``, ``quartic``, ``sqrt_1m4x2``; ``holds`` = 1 when every link holds).
+    """
+    x = real("x", x)
+    b = RecordBuilder("proposition3", "Prop. 3", "exp(-x)/sqrt(1-2x) <= sqrt(1+2x)", {"x": x},
+                      strict)
+    b.require("x_range", "0 <= x <= 1/4", 0 <= x <= 0.25, f"x = {x}")
+    if b.failed:
+        return b.build()
+    chain = [math.exp(-x), 1 - x + x * x, 1 - 2 * x * x - 8 * x**4, math.sqrt(1 - 4 * x * x)]
+    lhs, rhs = math.exp(-x) / math.sqrt(1 - 2 * x), math.sqrt(1 + 2 * x)
+    links = all(chain[i] <= chain[i + 1] for i in range(3))
+    return b.build(values={"lhs": lhs, "rhs": rhs, "holds": int(lhs <= rhs and links),
+                           "exp_neg_x": chain[0], "quadratic": chain[1], "quartic": chain[2],
+                           "sqrt_1m4x2": chain[3]})
+
+
+@register("lemma8")
+def lemma8(t: float, c: float, n: int, m: int, inf_norm: float = 0.0, *,
+           strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 8.
+
+    For fixed unit x, E||Ux||^2 = v^2 and
+    Pr[| ||Ux||^2 - v^2 | > t] <= 2 exp(-(1 - ||INF||) t^2 / (16 c^4 n m)).
+    """
+    t, c, inf_v = real("t", t), real("c", c), real("inf_norm", inf_norm)
+    n, m = integer("n", n), integer("m", m)
+    b = RecordBuilder("lemma8", "Lemma 8",
+                      "Pr[| ||Ux||^2 - v^2 | > t] <= 2 exp(-(1-||INF||) t^2/(16 c^4 n m))",
+                      {"t": t, "c": c, "n": n, "m": m, "inf_norm": inf_v}, strict)
+    b.require("t_nonnegative", "t >= 0", t >= 0, f"t = {t}")
+    _weak(b, c, inf_v)
+    b.require("dimensions", "n >= 1 and m >= 1", n >= 1 and m >= 1, f"n = {n}, m = {m}")
+    if b.failed:
+        return b.build()
+    log_p = _LOG2 - (1 - inf_v) * t * t / (16 * c**4 * n * m)
+    return b.build(values={"prob_bound": _exp(log_p), "vacuous": int(log_p >= 0)},
+                   log_values={"prob_bound": log_p})
+
+
+@register("lemma9")
+def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
+           strict: bool = False) -> BoundRecord:
+    """Cai-Daskalakis EC'22, Lemma 9 (Chatterjee 2005, Thm. 4.3).
+
+    f with bounded differences c_i and ||INF(X)||_2 < 1:
+    Pr[|f - E f| >= t] <= 2 exp(-(1 - ||INF||) t^2 / sum c_i^2).
+    """
+    t, inf_v = real("t", t), real("inf_norm", inf_norm)
+    try:
+        raw = np.atleast_1d(np.asarray(c, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"c must be an array of bounded differences; found {c!r}") from None
+    cs = array("c", raw, ndim=1)
+    ss = float(np.sum(cs * cs))
+    b = RecordBuilder("lemma9", "Lemma 9 (Chatterjee)",
+                      "Pr[|f - Ef| >= t] <= 2 exp(-(1-||INF||) t^2 / sum c_i^2)",
+                      {"t": t, "c": cs, "inf_norm": inf_v}, strict)
+    b.require("t_nonnegative", "t >= 0", t >= 0, f"t = {t}")
+    b.require("bounded_differences", "c_i >= 0 and sum c_i^2 > 0",
+              cs.min() >= 0 and ss > 0, f"c in [{cs.min()}, {cs.max()}]")
+    b.require("weak_dependence", "0 <= ||INF(X)||_2 < 1", 0 <= inf_v < 1, f"inf_norm = {inf_v}")
+    if b.failed:
+        return b.build()
+    log_p = _LOG2 - (1 - inf_v) * t * t / ss
+    return b.build(values={"prob_bound": _exp(log_p), "vacuous": int(log_p >= 0)},
+                   log_values={"prob_bound": log_p})

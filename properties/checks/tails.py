@@ -1,0 +1,392 @@
+"""Checks of the Gaussian tail lemmas: Lemma 7 (both tails), Prop. 3, Lemma 4 and Remark 4.
+
+Cai-Daskalakis EC'22, Sec. 4.1. For a fixed unit x, ||Vx||^2 ~ Q = sum_i d_i g_i^2 (proof of
+Lemma 7), so every tail here is computed exactly (``properties.exact``), never sampled, except
+Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath import iv
+
+from properties.certify import (
+    Certificate,
+    certify_inequality,
+    certify_nonnegative,
+    combine,
+    poly_add,
+    poly_mul,
+    polynomial_identity,
+)
+from properties.checks.registry import impl_part, register_check
+from properties.exact import (
+    chi2_log_cdf,
+    chi2_log_sf,
+    chi2_sf_poisson,
+    log_add,
+    ruben_tail,
+)
+from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from properties.strategies import SearchResult, worst_case
+from properties.strategies.matrices import chi2_weights
+from properties.verdict import Verdict
+
+LOG_SLACK_NOTE = "slack = log(bound) - log(exact probability) (natural logs; positive = room)"
+
+
+def stated_log_prob(impl: Any, claim_id: str, **params: Any) -> float | None:
+    """The natural log of the probability bound printed for ``claim_id`` (None: hypotheses fail).
+
+    Reads ``log_values['failure_prob']`` (or ``['prob']``, ``['prob_bound']``) of the record.
+    """
+    rec = impl_part(impl, "compute")(claim_id, **params)
+    if not rec.valid:
+        return None
+    for key in ("failure_prob", "prob", "prob_bound"):
+        if key in rec.log_values:
+            return float(rec.log_values[key])
+    raise KeyError(f"bound record of {claim_id} has no log probability; "
+                   f"log_values={sorted(rec.log_values)}")
+
+
+def _iid_sizes(profile: str) -> list[int]:
+    if profile == "thorough":
+        return list(range(1, 10_001))
+    return sorted(set(range(1, 101)) | {int(v) for v in np.geomspace(100, 10_000, 40)})
+
+
+# -- Lemma 7 -------------------------------------------------------------------------------------
+
+def _lemma7_sweep(upper: bool, log_bound, profile: str) -> dict:
+    """Exact iid sweep (d = 1^n): worst log-ratio and every violating n."""
+    worst, worst_n, violating = math.inf, None, []
+    for n in _iid_sizes(profile):
+        lp = chi2_log_sf(2.0 * n, n) if upper else chi2_log_cdf(n / 4.0, n)
+        slack = log_bound(float(n), 1.0) - lp
+        if slack < 0:
+            violating.append(n)
+        if slack < worst:
+            worst, worst_n = slack, n
+    return {"worst_slack": worst, "worst_n": worst_n, "violating": violating}
+
+
+def _lemma7_search(upper: bool, log_bound, profile: str, n_max: int = 23) -> SearchResult:
+    """Worst log p - log bound over non-equal weights d (max d = 1), exactly: a hypothesis
+    targeted search plus structured candidates next to the equal-weight case (all ones but one
+    coordinate lowered), where the targeted search alone rarely goes."""
+    def score(d: np.ndarray) -> float:
+        tr = float(d.sum())
+        b = ruben_tail(d, 2 * tr if upper else tr / 4, upper=upper, rel_width=1e-8)
+        return b.log_hi - log_bound(tr, 1.0)
+
+    found = worst_case(chi2_weights(n_max=n_max), score,
+                       max_examples=12 if profile == "quick" else 300, label="log p - log bound")
+    best, inst, tried = found.score, found.instance, found.tried
+    sizes = range(max(1, n_max - 3), n_max + 1) if profile == "quick" else range(2, n_max + 1)
+    for n in sizes:
+        for low in (0.99, 0.9, 0.5, 0.1):
+            d = np.ones(n)
+            d[-1] = low
+            s = score(d)
+            tried += 1
+            if s > best:
+                best, inst = s, d
+    return SearchResult(best, inst, tried)
+
+
+def lemma7_upper_counterexample(n: int = 24) -> dict:
+    """D = I_n: Pr[chi2_n >= 2n] (closed Poisson form, 40 digits) against exp(-n/4)."""
+    p = chi2_sf_poisson(2 * n, n, dps=40)
+    bound = mpmath.exp(mpmath.mpf(-n) / 4)
+    return {"d": f"I_{n}", "trace_d": n, "d_max": 1, "threshold": 2 * n,
+            "exact_prob": mpmath.nstr(p, 12), "printed_bound": mpmath.nstr(bound, 12),
+            "log_exact_prob": float(mpmath.log(p)), "log_printed_bound": -n / 4,
+            "violates": bool(p > bound)}
+
+
+@register_check("lemma7.upper_tail")
+def check_lemma7_upper_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
+    """Lemma 7: Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D / (4 d_max)), exact tails on the domain."""
+    def log_bound(tr: float, dmax: float) -> float:
+        return stated_log_prob(impl, "lemma7.upper_tail", trace_d=tr, d_max=dmax)
+
+    sweep = _lemma7_sweep(True, log_bound, profile)
+    search = _lemma7_search(True, log_bound, profile)
+    viol = sweep["violating"]
+    if viol:
+        every = all(n in set(viol) for n in _iid_sizes(profile) if n >= min(viol))
+        cex = lemma7_upper_counterexample(min(viol))
+        return Verdict(
+            "lemma7.upper_tail", "fails-as-stated", cex["log_exact_prob"],
+            cex["log_printed_bound"], cex["log_printed_bound"] - cex["log_exact_prob"],
+            instances=len(_iid_sizes(profile)) + search.tried,
+            instance={"d": "I_n", "n": sweep["worst_n"], "worst_slack": sweep["worst_slack"]},
+            counterexample=cex, false_alarm=0.0, false_pass=0.0,
+            notes=(f"{LOG_SLACK_NOTE}; observed/bound are logs. Exact chi2 tails, D = I_n: "
+                   f"{len(viol)} of the swept n violate, the smallest n = {min(viol)}; every "
+                   f"swept n >= {min(viol)} violates: {every}. Non-equal weights with <= 23 "
+                   f"coordinates: worst log p - log bound = {search.score:.4f} "
+                   f"({'a violation' if search.score > 0 else 'none found'})."),
+            extra={"violating_count": len(viol), "search_worst": search.score,
+                   "search_worst_d": np.asarray(search.instance).tolist()})
+    return Verdict("lemma7.upper_tail", "holds", None, None, sweep["worst_slack"],
+                   len(_iid_sizes(profile)) + search.tried, {"n": sweep["worst_n"]}, None,
+                   0.0, 0.0, notes=LOG_SLACK_NOTE)
+
+
+def check_lemma7_upper_tail_corrected(profile: str = "quick") -> Verdict:
+    """Corrected Lemma 7 upper tail: Pr[Q >= 2 Tr D] <= exp(-Tr D / (8 d_max)), exactly checked.
+
+    Proof: log E exp(a(g^2 - 1)) = -a - log(1 - 2a)/2 <= a^2/(1 - 2a) <= 2a^2 for a <= 1/4;
+    with a_i = lambda d_i, lambda = 1/(4 d_max): log Pr <= -lambda Tr + 2 lambda^2 d_max Tr
+    = -Tr/(8 d_max). Also checks what the printed proof does show (t = 2 Tr is the event
+    Q >= 3 Tr): Pr[Q >= 3 Tr D] <= exp(-Tr D/(4 d_max)).
+    """
+    sweep = _lemma7_sweep(True, lambda tr, dm: -tr / (8 * dm), profile)
+    search = _lemma7_search(True, lambda tr, dm: -tr / (8 * dm), profile)
+    worst3 = min(-n / 4 - chi2_log_sf(3.0 * n, n) for n in _iid_sizes(profile))
+    ok = not sweep["violating"] and search.score < 0 and worst3 > 0
+    return Verdict(
+        "lemma7.upper_tail", "holds" if ok else "fails-as-stated", None, None,
+        min(sweep["worst_slack"], -search.score, worst3),
+        len(_iid_sizes(profile)) + search.tried, {"n": sweep["worst_n"]}, None, 0.0, 0.0,
+        notes=f"corrected statement exp(-Tr/(8 d_max)); {LOG_SLACK_NOTE}",
+        extra={"iid_worst_slack": sweep["worst_slack"], "search_worst": search.score,
+               "three_trace_worst_slack": worst3})
+
+
+@register_check("lemma7.lower_tail")
+def check_lemma7_lower_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
+    """Lemma 7: Pr[||Vx||^2 <= Tr D / 4] <= exp(-Tr D / (8 d_max)), exact tails on the domain."""
+    def log_bound(tr: float, dmax: float) -> float:
+        return stated_log_prob(impl, "lemma7.lower_tail", trace_d=tr, d_max=dmax)
+
+    sweep = _lemma7_sweep(False, log_bound, profile)
+    search = _lemma7_search(False, log_bound, profile, n_max=40)
+    ok = not sweep["violating"] and search.score < 0
+    return Verdict(
+        "lemma7.lower_tail", "holds" if ok else "fails-as-stated", None, None,
+        min(sweep["worst_slack"], -search.score),
+        len(_iid_sizes(profile)) + search.tried,
+        {"iid_worst_n": sweep["worst_n"], "search_worst_d": np.asarray(search.instance).tolist()},
+        None if ok else {"violating_n": sweep["violating"][:10], "search": search.score},
+        0.0, 0.0, notes=LOG_SLACK_NOTE,
+        extra={"iid_worst_slack": sweep["worst_slack"], "search_worst": search.score})
+
+
+# -- Proposition 3 -------------------------------------------------------------------------------
+
+def certify_proposition3(fine: bool = False) -> dict[str, Certificate]:
+    """Certificates for Prop. 3 on [0, 1/4] and for the three inequalities of its proof.
+
+    Equality points cannot be closed by interval bisection, so they are handled by exact forms:
+    - Prop. 3 near x = 0 (both sides 1): e^{-x} <= sqrt(1 - 4x^2) iff
+      h(x) = x + log(1 - 4x^2)/2 >= 0, and -log(1 - y) <= y/(1 - y) gives
+      h(x) >= x (1 - 2x/(1 - 4x^2)); the factor k(x) = 1 - 2x/(1 - 4x^2) is certified >= 0 on
+      [0, h0] by intervals, the original form on [h0, 1/4].
+    - (i) e^{-x} <= 1 - x + x^2: on [0, h0] the Lagrange remainder gives e^{-x} <= 1 - x + x^2/2
+      (analytic); [h0, 1] by intervals; for x >= 1, 1 - x + x^2 >= 1 >= e^{-x} (analytic).
+    - (ii) sqrt(1 - 4x^2) >= 1 - 2x^2 - 8x^4 on [0, 1/2] (equal at 0 and 1/2): with
+      p = 1 - 2x^2 - 8x^4 = (1 - 4x^2)(1 + 2x^2) >= 0, it is 1 - 4x^2 - p^2 >= 0, and
+      1 - 4x^2 - p^2 = 4x^4 (1 - 4x^2)(3 + 4x^2) exactly (both identities checked in rationals).
+    - (iii) 1 - 2x^2 - 8x^4 >= 1 - x + x^2 on [0, 1/4] (equal at 0): the difference is
+      x (1 - 3x - 8x^3), and 1 - 3x - 8x^3 >= 0 is certified by intervals.
+    """
+    depth = 60 if fine else 40
+    h0 = "1/64"
+    prop3 = combine(
+        "exp(-x)/sqrt(1-2x) <= sqrt(1+2x) on [0, 1/4]",
+        [certify_nonnegative(lambda x: 1 - 2 * x / (1 - 4 * x * x), 0, h0,
+                             statement="k(x) = 1 - 2x/(1-4x^2) >= 0", max_depth=depth),
+         certify_inequality(lambda x: iv.exp(-x) / iv.sqrt(1 - 2 * x),
+                            lambda x: iv.sqrt(1 + 2 * x), h0, "1/4",
+                            statement="original form", max_depth=depth)],
+        0, "1/4", notes="[0, 1/64] through h(x) >= x k(x); [1/64, 1/4] directly")
+    first = combine(
+        "exp(-x) <= 1 - x + x^2 for x > 0",
+        [certify_inequality(lambda x: iv.exp(-x), lambda x: 1 - x + x * x, h0, 1,
+                            statement="interval part", max_depth=depth)],
+        0, "inf", notes="[0, 1/64]: Lagrange remainder (analytic); x >= 1: 1-x+x^2 >= 1 >= e^-x")
+    # coefficient lists, constant term first, in the variable x
+    p = [1, 0, -2, 0, -8]
+    one_minus_4x2 = [1, 0, -4]
+    second = combine(
+        "sqrt(1 - 4x^2) >= 1 - 2x^2 - 8x^4 on [0, 1/2]",
+        [polynomial_identity(p, poly_mul(one_minus_4x2, [1, 0, 2]),
+                             "1 - 2x^2 - 8x^4 = (1 - 4x^2)(1 + 2x^2)"),
+         polynomial_identity(poly_add(one_minus_4x2, [-c for c in poly_mul(p, p)]),
+                             poly_mul([0, 0, 0, 0, 4], poly_mul(one_minus_4x2, [3, 0, 4])),
+                             "1 - 4x^2 - p^2 = 4x^4 (1 - 4x^2)(3 + 4x^2)")],
+        0, "1/2", notes="both sides >= 0 on [0, 1/2], so squaring is an equivalence")
+    third = combine(
+        "1 - 2x^2 - 8x^4 >= 1 - x + x^2 on [0, 1/4]",
+        [polynomial_identity(poly_add(p, [-1, 1, -1]), poly_mul([0, 1], [1, -3, 0, -8]),
+                             "(1 - 2x^2 - 8x^4) - (1 - x + x^2) = x (1 - 3x - 8x^3)"),
+         certify_nonnegative(lambda x: 1 - 3 * x - 8 * x**3, 0, "1/4",
+                             statement="1 - 3x - 8x^3 >= 0", max_depth=depth)],
+        0, "1/4")
+    return {"proposition3": prop3, "exp_le_quadratic": first, "sqrt_ge_quartic": second,
+            "quartic_ge_quadratic": third}
+
+
+@register_check("proposition3")
+def check_proposition3(*, impl: Any = None, profile: str = "quick") -> Verdict:
+    """Prop. 3 and the three inequalities its proof chains, certified on their whole intervals."""
+    certs = certify_proposition3(fine=profile == "thorough")
+    ok = all(c.proven for c in certs.values())
+    margin = min((c.min_margin for c in certs.values() if c.min_margin is not None),
+                 default=None)
+    return Verdict("proposition3", "holds" if ok else "fails-as-stated", None, None, margin,
+                   sum(c.pieces for c in certs.values()), {"interval": "[0, 1/4]"},
+                   None if ok else {k: c.to_dict() for k, c in certs.items() if not c.proven},
+                   0.0, 0.0,
+                   notes=("interval-arithmetic certificates (mpmath.iv) plus exact polynomial "
+                          "identities; slack = smallest certified lower bound of rhs - lhs "
+                          "over the interval-certified pieces"),
+                   extra={k: c.to_dict() for k, c in certs.items()})
+
+
+# -- Lemma 4 -------------------------------------------------------------------------------------
+
+def lemma4_log_failure_n1(d: np.ndarray) -> float:
+    """n = 1 exactly: log Pr[Q > 4 Tr D or Q < Tr D / 16], Q = sum_i d_i g_i^2 (U is a vector,
+    sigma_max = sigma_min = ||U||, ||U||^2 ~ Q)."""
+    tr = float(d.sum())
+    if np.all(d == d[0]):
+        m = d.size
+        return log_add(chi2_log_sf(4.0 * m, m), chi2_log_cdf(m / 16.0, m))
+    hi = ruben_tail(d, 4 * tr, upper=True, rel_width=1e-8)
+    lo = ruben_tail(d, tr / 16, upper=False, rel_width=1e-8)
+    return log_add(hi.log_hi, lo.log_hi)
+
+
+def _mc_lemma4(m: int, n: int, d: np.ndarray, samples: int, rng: np.random.Generator) -> int:
+    """Failures of sigma_max <= 2 sqrt(Tr D), sigma_min >= sqrt(Tr D)/4 among ``samples`` draws
+    of U = Lambda^T D^{1/2} G (columns iid N(0, Lambda^T D Lambda), Lambda random orthonormal)."""
+    lam, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    tr = float(d.sum())
+    fails = 0
+    for start in range(0, samples, 500):
+        size = min(500, samples - start)
+        g = rng.standard_normal((size, m, n)) * np.sqrt(d)[None, :, None]
+        u = lam.T @ g
+        eig = np.linalg.eigvalsh(np.swapaxes(u, 1, 2) @ u)  # squared singular values
+        bad = (eig[:, -1] > 4 * tr) | (eig[:, 0] < tr / 16)
+        fails += int(bad.sum())
+    return fails
+
+
+@register_check("lemma4")
+def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 20220711) -> Verdict:
+    """Lemma 4: n = 1 exact over iid and searched d; n >= 2 Monte Carlo (Clopper-Pearson 1e-9)
+    in the non-vacuous regime Tr D / d_max > 32 n + 8 ln 2."""
+    gen = np.random.default_rng(rng)
+
+    def log_bound(d: np.ndarray, n: int) -> float | None:
+        return stated_log_prob(impl, "lemma4", trace_d=float(d.sum()), d_max=float(d.max()), n=n)
+
+    worst, worst_inst, tried = math.inf, {}, 0
+    for m in [*range(1, 80), 100, 200, 500, 1000, 5000]:
+        d = np.ones(m)
+        lb = log_bound(d, 1)
+        if lb is None or lb >= 0:
+            continue  # a vacuous bound (>= 1) cannot fail
+        tried += 1
+        s = lb - lemma4_log_failure_n1(d)
+        if s < worst:
+            worst, worst_inst = s, {"n": 1, "d": f"1^{m}"}
+
+    def score(d: np.ndarray) -> float:
+        lb = log_bound(d, 1)
+        if lb is None or lb >= 0:
+            return -math.inf
+        return lemma4_log_failure_n1(d) - lb
+
+    res = worst_case(chi2_weights(n_max=150, ratio_floor=0.3, n_min=40), score,
+                     max_examples=8 if profile == "quick" else 200, label="log p - log bound")
+    tried += res.tried
+    if -res.score < worst:
+        worst, worst_inst = -res.score, {"n": 1, "d": np.asarray(res.instance).tolist()}
+    mc_cases = [(100, 2, np.ones(100)), (140, 3, np.ones(140)),
+                (110, 2, np.linspace(0.5, 1.0, 110))]
+    samples = 4000 if profile == "quick" else 100_000
+    mc = []
+    verdicts = []
+    for m, n, d in mc_cases:
+        lb = log_bound(d, n)
+        if lb is None:
+            continue
+        fails = _mc_lemma4(m, n, d, samples, gen)
+        cp = clopper_pearson(fails, samples, DEFAULT_ALPHA)
+        v = compare_probability(cp, math.exp(lb))
+        verdicts.append(v)
+        mc.append({"m": m, "n": n, "trace_d": float(d.sum()), "d_max": float(d.max()),
+                   "stated_prob": math.exp(lb), "clopper_pearson": cp.to_dict(), "verdict": v})
+        tried += samples
+    exact_ok = worst > 0
+    if not exact_ok or "fails-as-stated" in verdicts:
+        verdict = "fails-as-stated"
+    elif all(v == "holds" for v in verdicts):
+        verdict = "holds"
+    else:
+        verdict = "inconclusive"
+    return Verdict("lemma4", verdict, None, None, worst, tried, worst_inst,
+                   None if exact_ok else worst_inst, DEFAULT_ALPHA * len(mc),
+                   DEFAULT_ALPHA * len(mc),
+                   notes=(f"n = 1 exact, {LOG_SLACK_NOTE}; n >= 2 Monte Carlo with one-sided "
+                          "Clopper-Pearson bounds at 1e-9 each. The proof uses the printed "
+                          "Lemma 7 upper tail (false), but the corrected exp(-Tr/(8 d_max)) gives "
+                          "the same union bound, so Lemma 4 stands."),
+                   extra={"monte_carlo": mc})
+
+
+# -- Remark 4 ------------------------------------------------------------------------------------
+
+@register_check("remark4")
+def check_remark4(*, impl: Any = None, profile: str = "quick") -> Verdict:
+    """Remark 4: both ex-ante failure probabilities of Thm. 2 are <= 2 exp(-4k), checked in exact
+    rationals at the hypothesis edges: Gaussian exponent Tr/(16 rho) with Tr/rho -> 64k;
+    weak dependence exponent (1 - I)(sum v^2)^2 / (64 c^4 k |S|) with
+    sum v^2 -> 16 c^2 k sqrt|S| / (1 - I)."""
+    compute = impl_part(impl, "compute")
+    worst: Fraction | None = None
+    inst: dict = {}
+    count = 0
+    disagree: list[dict] = []
+
+    def record(gap: Fraction, k: int, where: dict) -> None:
+        nonlocal worst, inst, count
+        count += 1
+        # the calculator must agree: log failure = log 2 - (4k + gap) is >= 1 - 2 exp(-4k) iff
+        # gap >= 0
+        rec = compute("remark4", k=k, log_failure=math.log(2) - float(4 * k + gap))
+        if bool(rec.value("holds")) != (gap >= 0):
+            disagree.append({**where, "gap": str(gap), "calculator": rec.values})
+        if worst is None or gap < worst:
+            worst, inst = gap, {**where, "k": k}
+
+    for k in range(1, 9 if profile == "quick" else 65):
+        # Gaussian: exponent Tr/(16 rho) minus 4k at the (excluded) edge Tr/rho = 64k and inside
+        for over in (Fraction(0), Fraction(1, 10**9)):
+            record((64 * k + over) / 16 - 4 * k, k,
+                   {"setting": "gaussian", "tr_over_rho": str(64 * k + over)})
+        # weak dependence: exponent (1 - I) V^2 / (64 c^4 k |S|) minus 4k at V -> edge
+        for infl in (Fraction(0), Fraction(1, 3), Fraction(999, 1000)):
+            for c in (Fraction(1, 2), Fraction(1), Fraction(3)):
+                for root_s in (1, 4, 30):
+                    v2 = 16 * c**2 * k * root_s / (1 - infl)
+                    record((1 - infl) * v2**2 / (64 * c**4 * k * root_s**2) - 4 * k, k,
+                           {"setting": "weak", "inf": str(infl), "c": str(c), "S": root_s**2})
+    ok = worst is not None and worst >= 0 and not disagree
+    return Verdict("remark4", "holds" if ok else "fails-as-stated", None, None, float(worst),
+                   count, inst, None if ok else {"worst": inst, "calculator": disagree[:5]},
+                   0.0, 0.0,
+                   notes=("exact rationals; slack = exponent - 4k at the hypothesis edge "
+                          "(0 means tight: the edge is excluded by the strict hypotheses)"))
+

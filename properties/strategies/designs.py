@@ -1,0 +1,74 @@
+"""Design matrices and query-protocol instances for the protocol checks (Cai-Daskalakis EC'22,
+Thm. 2 and Prop. 1): every family, small k, z in [0,1]^k, eps, eta and oracle noise.
+
+Plain seeded generators (for the report checks) and a hypothesis strategy (for pytest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from recmech_core import design as designs
+from recmech_core import protocols
+from recmech_core.laws import as_generator
+
+FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
+
+
+def dominant_matrix(k: int, rng, negative: bool = False, margin: float = 0.5) -> np.ndarray:
+    """k x k, diagonal +-1 (all -1 if ``negative``, else random signs), off-diagonal rows and
+    columns of absolute sum <= 1 - margin: dominant by rows and columns, alpha, beta >= margin."""
+    gen = as_generator(rng)
+    off = gen.uniform(-1, 1, size=(k, k))
+    np.fill_diagonal(off, 0.0)
+    worst = max(np.abs(off).sum(axis=1).max(), np.abs(off).sum(axis=0).max(), 1e-300)
+    diag = -np.ones(k) if negative else gen.choice([-1.0, 1.0], size=k)
+    return np.diag(diag) + (1 - margin) * off / worst
+
+
+def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng):
+    """The protocol of ``family`` on a freshly drawn design."""
+    gen = as_generator(rng)
+    if family == "separable":
+        return protocols.deterministic_protocol(designs.separable(k, N, gen), eps, eta)
+    if family == "diagonally_dominant":
+        d = designs.diagonally_dominant(dominant_matrix(k, gen), N, gen)
+        return protocols.deterministic_protocol(d, eps, eta)
+    if family == "gaussian":
+        return protocols.gaussian_protocol(designs.gaussian(N, k, gen), eps, eta=eta)
+    if family == "weak_dependence":
+        return protocols.weak_dependence_protocol(designs.weakly_dependent(N, k, 1.0, gen), eps,
+                                                  eta=eta)
+    if family == "pivoted":
+        return protocols.pivoted_protocol(designs.gaussian(N, k, gen), eps, eta=eta)
+    raise ValueError(f"family must be one of {FAMILIES}; found {family!r}")
+
+
+def protocol_instances(n: int, rng) -> list[dict]:
+    """n instances cycling through the families: protocol, z, oracle noise eta_o."""
+    gen = as_generator(rng)
+    out = []
+    for i in range(n):
+        family = FAMILIES[i % len(FAMILIES)]
+        k = int(gen.integers(1, 4))
+        N = 300 * k * k if family == "weak_dependence" else int(gen.integers(k, 300))
+        eps = float(gen.choice([1e-3, 0.01, 0.1]))
+        eta = eps * float(gen.choice([1.0, 0.1]))
+        proto = build_protocol(family, N, k, eps, eta, gen)
+        out.append({"protocol": proto, "z": gen.uniform(size=k),
+                    "eta_o": eps * float(gen.choice([0.0, 0.5, 1.0]))})
+    return out
+
+
+@st.composite
+def protocol_cases(draw, families=FAMILIES, k_max: int = 4):
+    """A hypothesis strategy: (protocol, z, eta_o) over every family."""
+    family = draw(st.sampled_from(families))
+    k = draw(st.integers(1, k_max))
+    N = 300 * k * k if family == "weak_dependence" else k + draw(st.integers(0, 300))
+    eps = draw(st.sampled_from([1e-3, 0.01, 0.1]))
+    eta = eps * draw(st.sampled_from([1.0, 0.1]))
+    proto = build_protocol(family, N, k, eps, eta, draw(st.integers(0, 2**32 - 1)))
+    z = np.array(draw(st.lists(st.floats(0, 1), min_size=k, max_size=k)))
+    return proto, z, eps * draw(st.sampled_from([0.0, 0.5, 1.0]))

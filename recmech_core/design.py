@@ -1,0 +1,231 @@
+"""Design matrices A (N x k) of the matrix-factorisation model.
+
+Cai-Daskalakis EC'22, Sec. 3 (I): column l of A is the type of archetype l over the N items, and a
+latent z in [0,1]^k gives the type Az. The families are those of Theorem 2 and Proposition 1:
+
+- separable (Prop. 1 (1), Donoho-Stodden): A^T = [I_k H^T] Pi_N;
+- diagonally dominant (Thm. 2, first bullet): A^T = [C^T H^T] Pi_N, C diagonally dominant by rows
+  and by columns;
+- Gaussian (Thm. 2, second bullet): archetypes iid N(0, Sigma);
+- weakly dependent (Thm. 2, third bullet): archetype coordinates in [-c, c] with mean 0.
+
+||A||_inf = max_j sum_l |A_jl| (max absolute row sum), as in the paper.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recmech_core.laws import RngLike, as_finite_array, as_generator
+
+
+def _json_safe(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _check_dims(N: int, k: int) -> tuple[int, int]:
+    for name, val in (("N", N), ("k", k)):
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+            raise TypeError(f"{name} must be an int; found {type(val).__name__}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1; found {k}")
+    if k > N:
+        raise ValueError(f"k must be <= N (fewer archetypes than items); found k={k} > N={N}")
+    return int(N), int(k)
+
+
+@dataclass(frozen=True, eq=False)
+class DesignMatrix:
+    """A design matrix A (N x k) with the family it was drawn from and its parameters.
+
+    ``meta`` holds what the protocols of Thm. 2 need, e.g. {"block_rows": rows of C, "C": C}
+    or {"scales": per-item standard deviations} or {"c": c, "variances": v_i^2}.
+    """
+
+    A: np.ndarray
+    family: str = "given"
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        A = as_finite_array(self.A, "A", ndim=2)
+        _check_dims(A.shape[0], A.shape[1])
+        A = A.view()  # a read-only view: the caller's array keeps its own flags
+        A.setflags(write=False)
+        object.__setattr__(self, "A", A)
+
+    @property
+    def N(self) -> int:  # noqa: N802 - the paper's name
+        return int(self.A.shape[0])
+
+    @property
+    def k(self) -> int:
+        return int(self.A.shape[1])
+
+    @functools.cached_property
+    def inf_norm(self) -> float:
+        """||A||_inf = max_j sum_l |A_jl| (computed once per design)."""
+        return float(np.max(np.sum(np.abs(self.A), axis=1)))
+
+    @functools.cached_property
+    def value_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """(lo_j, hi_j) = (sum_l min(A_jl, 0), sum_l max(A_jl, 0)): range of (Az)_j on [0,1]^k."""
+        return np.minimum(self.A, 0).sum(axis=1), np.maximum(self.A, 0).sum(axis=1)
+
+    def rows(self, idx) -> np.ndarray:
+        """The block QA of the rows ``idx``, shape (len(idx), k)."""
+        idx = np.asarray(idx)
+        if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+            raise TypeError(f"idx must be a 1-d integer array; found dtype {idx.dtype}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.N):
+            raise ValueError(f"idx must lie in [0, {self.N}); found [{idx.min()}, {idx.max()}]")
+        return self.A[idx]
+
+    def to_dict(self) -> dict:
+        """JSON-safe summary (the matrix itself is not serialised)."""
+        small = {k: v for k, v in self.meta.items()
+                 if not (isinstance(v, np.ndarray) and v.size > 64)}
+        return {"family": self.family, "N": self.N, "k": self.k, "inf_norm": self.inf_norm,
+                "meta": _json_safe(small)}
+
+
+def dominance_margins(C) -> tuple[float, float]:
+    """(alpha, beta) of Thm. 2, first bullet.
+
+    alpha = min_i (|C_ii| - sum_{j != i} |C_ij|) (rows), beta = min_j (|C_jj| - sum_{i != j} |C_ij|)
+    (columns); C is diagonally dominant by rows and columns iff both are > 0.
+    """
+    C = as_finite_array(C, "C", ndim=2)
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must be square; found shape {C.shape}")
+    absC = np.abs(C)
+    diag = np.diag(absC)
+    alpha = float(np.min(2 * diag - absC.sum(axis=1)))
+    beta = float(np.min(2 * diag - absC.sum(axis=0)))
+    return alpha, beta
+
+
+def _mixture_rows(n: int, k: int, gen: np.random.Generator, scale: float) -> np.ndarray:
+    """Rows that are convex combinations of the archetypes (topic-model items), times ``scale``."""
+    return scale * gen.dirichlet(np.ones(k), size=n)
+
+
+def _place_block(C: np.ndarray, H: np.ndarray, gen: np.random.Generator,
+                 permute: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A with A^T = [C^T H^T] Pi: the rows of C land at ``block_rows``."""
+    stacked = np.vstack([C, H])
+    N = stacked.shape[0]
+    pos = gen.permutation(N) if permute else np.arange(N)
+    A = np.empty_like(stacked)
+    A[pos] = stacked
+    return A, pos[: C.shape[0]].copy()
+
+
+def diagonally_dominant(C, N: int, rng: RngLike, H=None, permute: bool = True) -> DesignMatrix:
+    """A^T = [C^T H^T] Pi_N with C diagonally dominant by rows and columns (Thm. 2, first bullet).
+
+    By default H has rows that are convex combinations of the archetypes scaled by max_j |C_jj|,
+    so ||A||_inf = ||C||_inf. ``meta`` records block_rows (A[block_rows] = C), C, alpha, beta.
+    """
+    C = as_finite_array(C, "C", ndim=2)
+    k = C.shape[0]
+    N, k = _check_dims(N, k)
+    alpha, beta = dominance_margins(C)
+    if alpha <= 0 or beta <= 0:
+        raise ValueError("C must be strictly diagonally dominant by rows and by columns "
+                         f"(alpha > 0, beta > 0); found alpha={alpha}, beta={beta}")
+    gen = as_generator(rng)
+    if H is None:
+        H = _mixture_rows(N - k, k, gen, float(np.max(np.abs(np.diag(C)))))
+    H = as_finite_array(H, "H", ndim=2, shape=(N - k, k))
+    A, block = _place_block(C, H, gen, permute)
+    return DesignMatrix(A, "diagonally_dominant",
+                        {"block_rows": block, "C": C.copy(), "alpha": alpha, "beta": beta})
+
+
+def separable(k: int, N: int, rng: RngLike, H=None, permute: bool = True) -> DesignMatrix:
+    """A^T = [I_k H^T] Pi_N, the separability assumption (Prop. 1 (1); Donoho-Stodden).
+
+    Default H: item rows are convex combinations of the archetypes, so ||A||_inf = 1 for every N.
+    """
+    N, k = _check_dims(N, k)
+    design = diagonally_dominant(np.eye(k), N, rng, H=H, permute=permute)
+    return DesignMatrix(design.A, "separable", design.meta)
+
+
+def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMatrix:
+    """Archetypes (columns of A) iid N(0, Sigma) (Thm. 2, second bullet).
+
+    Give either a full covariance ``Sigma`` (N x N, symmetric PSD; for small N) or ``scales``
+    (per-item standard deviations: Sigma = diag(scales^2), for large N). Default Sigma = I_N.
+    """
+    N, k = _check_dims(N, k)
+    if Sigma is not None and scales is not None:
+        raise ValueError("Sigma, scales: give at most one of them; found both")
+    gen = as_generator(rng)
+    G = gen.standard_normal((N, k))
+    if Sigma is not None:
+        S = as_finite_array(Sigma, "Sigma", ndim=2, shape=(N, N))
+        if not np.allclose(S, S.T, atol=1e-12 * max(1.0, np.abs(S).max())):
+            raise ValueError("Sigma must be symmetric; found an asymmetric matrix")
+        w, V = np.linalg.eigh(S)
+        if w.min() < -1e-10 * max(1.0, w.max()):
+            raise ValueError(f"Sigma must be positive semidefinite; found eigenvalue {w.min()}")
+        root = V * np.sqrt(np.clip(w, 0, None))
+        return DesignMatrix(root @ G, "gaussian", {"Sigma": S})
+    sd = np.ones(N) if scales is None else as_finite_array(scales, "scales", ndim=1, shape=(N,))
+    if np.any(sd < 0):
+        raise ValueError(f"scales must be >= 0 (standard deviations); found min {sd.min()}")
+    return DesignMatrix(sd[:, None] * G, "gaussian", {"scales": sd})
+
+
+def _rademacher(n: int, k: int, c: float, gen: np.random.Generator) -> np.ndarray:
+    return c * (2.0 * gen.integers(0, 2, size=(n, k)) - 1.0)
+
+
+def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
+                     sampler: Callable[[int, int, np.random.Generator], np.ndarray] | None = None,
+                     *, variances=None, influence_norm: float | None = None) -> DesignMatrix:
+    """Archetype coordinates in [-c, c] with mean 0 (Thm. 2, third bullet).
+
+    Default: independent +-c coordinates (Var = c^2, the largest a [-c, c] law allows, and
+    ||INF(theta)||_2 = 0 by independence). A custom ``sampler(N, k, gen) -> (N, k)`` must come
+    with the per-item ``variances`` v_i^2 and ``influence_norm`` = ||INF(theta)||_2 of its law
+    (these are properties of the law, not of one draw, so they cannot be measured from A).
+    """
+    N, k = _check_dims(N, k)
+    c = float(c)
+    if not np.isfinite(c) or c <= 0:
+        raise ValueError(f"c must be finite and > 0; found {c}")
+    gen = as_generator(rng)
+    if sampler is None:
+        A = _rademacher(N, k, c, gen)
+        v2, inf_norm = np.full(N, c * c), 0.0
+    else:
+        if variances is None or influence_norm is None:
+            raise ValueError("variances, influence_norm: a custom sampler must state the "
+                             "variances v_i^2 and ||INF(theta)||_2 of its law")
+        A = as_finite_array(sampler(N, k, gen), "sampler output", ndim=2, shape=(N, k))
+        v2 = as_finite_array(variances, "variances", ndim=1, shape=(N,))
+        inf_norm = float(influence_norm)
+        if np.any(v2 < 0) or np.any(v2 > c * c):
+            raise ValueError(f"variances must lie in [0, c^2] for a law on [-c, c]; found "
+                             f"[{v2.min()}, {v2.max()}]")
+        if not 0 <= inf_norm:
+            raise ValueError(f"influence_norm must be >= 0; found {inf_norm}")
+    if np.any(np.abs(A) > c):
+        raise ValueError(f"sampler output must lie in [-c, c] = [{-c}, {c}]; "
+                         f"found max |entry| {np.abs(A).max()}")
+    return DesignMatrix(A, "weakly_dependent", {"c": c, "variances": v2,
+                                                "influence_norm": inf_norm})

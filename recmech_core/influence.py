@@ -1,0 +1,111 @@
+"""The influence (Dobrushin interdependence) matrix of a finite joint law.
+
+Cai-Daskalakis EC'22, Sec. 2.2, Definition 2: for X = (X_1, ..., X_d),
+  alpha_{i,j} = sup_{x_{-i-j}, x_j != x_j'} d_TV( F_{X_i | X_j = x_j, X_{-i-j} = x_{-i-j}},
+                                                  F_{X_i | X_j = x_j', X_{-i-j} = x_{-i-j}} ),
+alpha_{i,i} = 0, INF(X) = (alpha_{i,j}); the coordinates are weakly dependent if ||INF(X)||_2 < 1.
+
+Conditional laws exist only where the conditioning event has positive probability, so the sup
+runs over x_{-i-j} and x_j != x_j' such that both events {X_j = x_j, X_{-i-j} = x_{-i-j}} and
+{X_j = x_j', X_{-i-j} = x_{-i-j}} have positive probability; a pair (i, j) with no such events
+has alpha_{i,j} = 0 (a sup over the empty set of distances). The definition leaves the null
+events open; this convention is the one a finite law determines by itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+PROB_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class FiniteJointLaw:
+    """A law on finitely many points of R^d: ``support`` (s, d) rows with ``probs`` (s,).
+
+    Points of probability 0 are dropped and repeated points merged, so ``support`` is exactly
+    the set of atoms.
+    """
+
+    support: np.ndarray
+    probs: np.ndarray
+
+    def __post_init__(self) -> None:
+        pts = np.asarray(self.support, dtype=float)
+        p = np.asarray(self.probs, dtype=float)
+        if pts.ndim != 2 or pts.shape[0] == 0:
+            raise ValueError(f"support must be a non-empty (s, d) array; found shape {pts.shape}")
+        if p.shape != (pts.shape[0],):
+            raise ValueError(f"probs must have shape ({pts.shape[0]},); found {p.shape}")
+        if not (np.all(np.isfinite(pts)) and np.all(np.isfinite(p))):
+            raise ValueError("support and probs must be finite (no NaN/inf)")
+        if np.any(p < 0):
+            raise ValueError(f"probs must be >= 0; found min {p.min()}")
+        if abs(p.sum() - 1.0) > PROB_TOL:
+            raise ValueError(f"probs must sum to 1; found sum {p.sum()}")
+        keep = p > 0
+        pts, p = pts[keep], p[keep]
+        uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
+        merged = np.zeros(len(uniq))
+        np.add.at(merged, inverse.ravel(), p)
+        object.__setattr__(self, "support", uniq)
+        object.__setattr__(self, "probs", merged / merged.sum())
+
+    @property
+    def d(self) -> int:
+        return int(self.support.shape[1])
+
+    def expectation(self, values: np.ndarray) -> float:
+        """E f(X) for ``values`` = f evaluated on each support row."""
+        return float(np.dot(self.probs, values))
+
+    def variances(self) -> np.ndarray:
+        """Var[X_i] for each coordinate."""
+        mean = self.probs @ self.support
+        return self.probs @ (self.support - mean) ** 2
+
+    def to_dict(self) -> dict:
+        return {"support": self.support.tolist(), "probs": self.probs.tolist()}
+
+
+def influence_matrix(law: FiniteJointLaw) -> np.ndarray:
+    """INF(X) of Definition 2 (see module docstring for the positive-probability convention)."""
+    if not isinstance(law, FiniteJointLaw):
+        raise TypeError(f"law must be a FiniteJointLaw; found {type(law).__name__}")
+    d = law.d
+    out = np.zeros((d, d))
+    pts, probs = law.support, law.probs
+    for i in range(d):
+        for j in range(d):
+            if i == j:
+                continue
+            rest = [c for c in range(d) if c not in (i, j)]
+            # key x_{-i-j} -> x_j -> x_i -> mass
+            table: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+            for row, p in zip(pts, probs, strict=True):
+                table[tuple(row[rest])][row[j]][row[i]] += p
+            best = 0.0
+            for by_xj in table.values():
+                conds = []
+                for by_xi in by_xj.values():
+                    total = sum(by_xi.values())
+                    conds.append({v: m / total for v, m in by_xi.items()})
+                for a in range(len(conds)):
+                    for b in range(a + 1, len(conds)):
+                        keys = set(conds[a]) | set(conds[b])
+                        tv = 0.5 * sum(abs(conds[a].get(v, 0.0) - conds[b].get(v, 0.0))
+                                       for v in keys)
+                        best = max(best, tv)
+            out[i, j] = best
+    return out
+
+
+def spectral_norm(matrix: np.ndarray) -> float:
+    """||M||_2, the largest singular value (Definition 2 uses ||INF(X)||_2)."""
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2:
+        raise ValueError(f"matrix must be 2-dimensional; found shape {m.shape}")
+    return float(np.linalg.norm(m, 2))

@@ -1,0 +1,292 @@
+"""Latent laws on [0,1]^k and sampling conditioned on a k-cube.
+
+Cai-Daskalakis EC'22, Sec. 3 "(I) The Machine Learning Component": each bidder's latent law
+D_hat_z,i is a distribution over [0,1]^k; Lemma 2 needs the sampling algorithm
+S_i(x, delta), a draw from the conditional law of D_hat_z,i on the cube prod_j [x_j, x_j + delta].
+
+Cubes are half-open, prod_j [x_j, x_j + delta), so that the cells of a grid partition [0,1]^k
+(Lemma 2's random grid); ``closed=True`` gives the closed cube of the paper's statement. A cube may
+stick out of [0,1]^k (border cells); only its intersection with the support matters.
+Conditional sampling is exact (no rejection loop that can stall on a cube of tiny mass).
+"""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+from scipy import special
+
+RngLike = np.random.Generator | int
+
+PROB_TOL = 1e-9
+
+
+def as_generator(rng: RngLike) -> np.random.Generator:
+    """A numpy Generator from ``rng`` (a Generator or an int seed); no global random state."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng must be a numpy Generator or an int seed; found {type(rng).__name__}")
+
+
+def as_finite_array(value, name: str, ndim: int | None = None, shape=None) -> np.ndarray:
+    """``value`` as a float array; ValueError naming ``name`` on NaN/inf or a wrong shape."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real array; found {type(value).__name__}") from exc
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional; found shape {arr.shape}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}; found {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must have finite entries (no NaN/inf); found {arr}")
+    return arr
+
+
+def _check_count(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an int; found {type(n).__name__}")
+    if n < 0:
+        raise ValueError(f"n must be >= 0; found {n}")
+    return int(n)
+
+
+class LatentLaw(abc.ABC):
+    """A probability law on [0,1]^k (Cai-Daskalakis EC'22, Sec. 3, D_hat_z,i)."""
+
+    k: int
+
+    @abc.abstractmethod
+    def sample(self, n: int, rng: RngLike) -> np.ndarray:
+        """``n`` independent draws, shape (n, k)."""
+
+    @abc.abstractmethod
+    def cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        """Pr[z in prod_j [x_j, x_j + delta)] (closed cube if ``closed``)."""
+
+    def log_cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        """log Pr[z in cube]; -inf for an empty cube. Subclasses avoid the underflow of exp."""
+        mass = self.cube_mass(x, delta, closed=closed)
+        return float(np.log(mass)) if mass > 0 else -np.inf
+
+    @abc.abstractmethod
+    def sample_in_cube(self, x, delta: float, rng: RngLike, n: int = 1,
+                       closed: bool = False) -> np.ndarray:
+        """S_i(x, delta) of Lemma 2: ``n`` exact draws from the law conditioned on the cube."""
+
+    def _check_cube(self, x, delta: float, closed: bool) -> tuple[np.ndarray, float]:
+        """Validate a cube and require that it meets [0,1]^k."""
+        x = as_finite_array(x, "x", ndim=1)
+        if x.shape != (self.k,):
+            raise ValueError(f"x must have shape ({self.k},) (the latent dimension k); "
+                             f"found {x.shape}")
+        if isinstance(delta, bool) or not np.isscalar(delta):
+            raise TypeError(f"delta must be a real scalar; found {type(delta).__name__}")
+        delta = float(delta)
+        if not np.isfinite(delta) or delta <= 0:
+            raise ValueError(f"delta must be finite and > 0; found {delta}")
+        upper = x + delta
+        misses = (upper < 0) | (x > 1) if closed else (upper <= 0) | (x > 1)
+        if np.any(misses):
+            bad = int(np.flatnonzero(misses)[0])
+            raise ValueError(
+                f"x, delta: the cube misses [0,1]^k in coordinate {bad} "
+                f"([{x[bad]}, {upper[bad]}{']' if closed else ')'})")
+        return x, delta
+
+    def _zero_mass(self, x: np.ndarray, delta: float) -> ValueError:
+        return ValueError(f"x, delta: the cube at x={x.tolist()} with delta={delta} has zero "
+                          "mass under the law; the conditional law is undefined")
+
+
+def _validate_probs(probs: np.ndarray) -> np.ndarray:
+    if np.any(probs < 0):
+        raise ValueError(f"probs must be >= 0; found min {probs.min()}")
+    total = float(probs.sum())
+    if abs(total - 1.0) > PROB_TOL:
+        raise ValueError(f"probs must sum to 1 (tolerance {PROB_TOL}); found sum {total!r}")
+    return probs / total
+
+
+class FiniteLaw(LatentLaw):
+    """A finitely supported law sum_s probs[s] * Dirac(points[s]) on [0,1]^k.
+
+    The conditional law on a cube is the renormalised restriction (exact, Lemma 2's S_i(x, delta)).
+    """
+
+    def __init__(self, points, probs) -> None:
+        pts = as_finite_array(points, "points", ndim=2)
+        pr = as_finite_array(probs, "probs", ndim=1)
+        if pts.shape[0] == 0:
+            raise ValueError("points must contain at least one support point; found none")
+        if pr.shape[0] != pts.shape[0]:
+            raise ValueError(f"probs must have one entry per support point ({pts.shape[0]}); "
+                             f"found {pr.shape[0]}")
+        if pts.shape[1] == 0:
+            raise ValueError("points must have k >= 1 columns; found 0")
+        if np.any(pts < 0) or np.any(pts > 1):
+            raise ValueError("points must lie in [0,1]^k (latent types, Sec. 3 (I)); found "
+                             f"range [{pts.min()}, {pts.max()}]")
+        self.points = pts
+        self.probs = _validate_probs(pr)
+        self.k = pts.shape[1]
+
+    def __repr__(self) -> str:
+        return f"FiniteLaw(support={self.points.shape[0]}, k={self.k})"
+
+    def in_cube(self, x, delta: float, closed: bool = False) -> np.ndarray:
+        """Boolean mask of the support points inside the cube."""
+        x, delta = self._check_cube(x, delta, closed)
+        upper = x + delta
+        above = self.points >= x
+        below = self.points <= upper if closed else self.points < upper
+        return np.all(above & below, axis=1)
+
+    def sample(self, n: int, rng: RngLike) -> np.ndarray:
+        n = _check_count(n)
+        idx = as_generator(rng).choice(self.points.shape[0], size=n, p=self.probs)
+        return self.points[idx].copy()
+
+    def cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        return float(self.probs[self.in_cube(x, delta, closed)].sum())
+
+    def conditional(self, x, delta: float, closed: bool = False) -> FiniteLaw:
+        """The law restricted to the cube and renormalised; zero mass -> ValueError."""
+        mask = self.in_cube(x, delta, closed)
+        mass = self.probs[mask].sum()
+        if mass <= 0:
+            raise self._zero_mass(np.asarray(x, dtype=float), float(delta))
+        return FiniteLaw(self.points[mask], self.probs[mask] / mass)
+
+    def sample_in_cube(self, x, delta: float, rng: RngLike, n: int = 1,
+                       closed: bool = False) -> np.ndarray:
+        return self.conditional(x, delta, closed).sample(n, rng)
+
+
+class UniformBox(LatentLaw):
+    """The uniform law on the box prod_j [lo_j, hi_j] inside [0,1]^k.
+
+    Conditioned on a cube it is uniform on the intersection box (exact).
+    """
+
+    def __init__(self, lo, hi) -> None:
+        lo = as_finite_array(lo, "lo", ndim=1)
+        hi = as_finite_array(hi, "hi", ndim=1, shape=lo.shape)
+        if lo.shape[0] == 0:
+            raise ValueError("lo must have k >= 1 entries; found 0")
+        if np.any(lo < 0) or np.any(hi > 1):
+            raise ValueError(f"lo, hi must lie in [0,1]; found lo={lo}, hi={hi}")
+        if np.any(hi <= lo):
+            raise ValueError(f"hi must be > lo coordinatewise; found lo={lo}, hi={hi}")
+        self.lo, self.hi, self.k = lo, hi, lo.shape[0]
+
+    def __repr__(self) -> str:
+        return f"UniformBox(lo={self.lo.tolist()}, hi={self.hi.tolist()})"
+
+    def _intersection(self, x, delta, closed) -> tuple[np.ndarray, np.ndarray]:
+        x, delta = self._check_cube(x, delta, closed)
+        return np.maximum(self.lo, x), np.minimum(self.hi, x + delta)
+
+    def sample(self, n: int, rng: RngLike) -> np.ndarray:
+        n = _check_count(n)
+        return as_generator(rng).uniform(self.lo, self.hi, size=(n, self.k))
+
+    def log_cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        a, b = self._intersection(x, delta, closed)
+        widths = b - a
+        if np.any(widths <= 0):
+            return -np.inf
+        return float(np.sum(np.log(widths) - np.log(self.hi - self.lo)))
+
+    def cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        return float(np.exp(self.log_cube_mass(x, delta, closed)))
+
+    def sample_in_cube(self, x, delta: float, rng: RngLike, n: int = 1,
+                       closed: bool = False) -> np.ndarray:
+        n = _check_count(n)
+        a, b = self._intersection(x, delta, closed)
+        if np.any(b <= a):
+            raise self._zero_mass(np.asarray(x, dtype=float), float(delta))
+        return as_generator(rng).uniform(a, b, size=(n, self.k))
+
+
+class BetaProduct(LatentLaw):
+    """The product law prod_j Beta(a_j, b_j) on [0,1]^k.
+
+    Conditioned on a cube it is the product of the truncated marginals, drawn by inverse CDF
+    (exact). In the upper tail the survival function is used so the truncated interval is not
+    lost to cancellation near 1.
+    """
+
+    def __init__(self, a, b) -> None:
+        a = as_finite_array(a, "a", ndim=1)
+        b = as_finite_array(b, "b", ndim=1, shape=a.shape)
+        if a.shape[0] == 0:
+            raise ValueError("a must have k >= 1 entries; found 0")
+        if np.any(a <= 0) or np.any(b <= 0):
+            raise ValueError(f"a, b must be > 0 (Beta shape parameters); found a={a}, b={b}")
+        self.a, self.b, self.k = a, b, a.shape[0]
+
+    def __repr__(self) -> str:
+        return f"BetaProduct(a={self.a.tolist()}, b={self.b.tolist()})"
+
+    def _interval(self, x, delta, closed) -> tuple[np.ndarray, np.ndarray]:
+        x, delta = self._check_cube(x, delta, closed)
+        return np.clip(x, 0.0, 1.0), np.clip(x + delta, 0.0, 1.0)
+
+    def _marginal_masses(self, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+        """Per-coordinate cube masses computed from the CDF and from the survival function."""
+        by_cdf = special.betainc(self.a, self.b, hi) - special.betainc(self.a, self.b, lo)
+        by_sf = special.betainc(self.b, self.a, 1 - lo) - special.betainc(self.b, self.a, 1 - hi)
+        return by_cdf, by_sf
+
+    def sample(self, n: int, rng: RngLike) -> np.ndarray:
+        n = _check_count(n)
+        return as_generator(rng).beta(self.a, self.b, size=(n, self.k))
+
+    def log_cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        lo, hi = self._interval(x, delta, closed)
+        by_cdf, by_sf = self._marginal_masses(lo, hi)
+        masses = np.maximum(by_cdf, by_sf)
+        if np.any(hi <= lo):
+            return -np.inf
+        if np.any(masses <= 0):
+            raise ValueError(f"x, delta: a marginal mass of the cube at x={np.asarray(x).tolist()} "
+                             f"with delta={delta} is below double precision")
+        return float(np.sum(np.log(masses)))
+
+    def cube_mass(self, x, delta: float, closed: bool = False) -> float:
+        return float(np.exp(self.log_cube_mass(x, delta, closed)))
+
+    def sample_in_cube(self, x, delta: float, rng: RngLike, n: int = 1,
+                       closed: bool = False) -> np.ndarray:
+        n = _check_count(n)
+        if not np.isfinite(self.log_cube_mass(x, delta, closed)):
+            raise self._zero_mass(np.asarray(x, dtype=float), float(delta))
+        lo, hi = self._interval(x, delta, closed)
+        gen = as_generator(rng)
+        u = gen.uniform(size=(n, self.k))
+        out = np.empty((n, self.k))
+        for j in range(self.k):
+            a, b = self.a[j], self.b[j]
+            f_lo = special.betainc(a, b, lo[j])
+            f_hi = special.betainc(a, b, hi[j])
+            if f_lo <= 0.5:
+                draws = special.betaincinv(a, b, f_lo + u[:, j] * (f_hi - f_lo))
+            else:
+                # upper tail: invert the survival function, which keeps its precision near 1
+                s_lo = special.betainc(b, a, 1 - lo[j])
+                s_hi = special.betainc(b, a, 1 - hi[j])
+                draws = 1 - special.betaincinv(b, a, s_lo - u[:, j] * (s_lo - s_hi))
+            # inverse-CDF rounding can land a hair outside; the truncated law lives in [lo, hi]
+            out[:, j] = np.clip(draws, lo[j], hi[j])
+        if not closed:
+            # a half-open cell excludes its upper face; that face has probability zero
+            upper = np.clip(np.asarray(x, dtype=float) + float(delta), 0, 1)
+            at_face = out >= upper
+            open_face = (upper < 1) & at_face
+            out = np.where(open_face, np.nextafter(upper, -np.inf), out)
+        return out

@@ -1,0 +1,336 @@
+"""Latent mechanisms: bids in [0,1]^k per bidder in, a lottery over allocations and payments out.
+
+Cai-Daskalakis EC'22, Sec. 3 "(II) The Mechanism Design Component": the designer's mechanism M_hat
+takes latent types z_i in [0,1]^k and values bundles through v_i^A(z_i, S) := v_i(A z_i, S).
+Randomised mechanisms (Sec. 2.1: x(b) in Delta({0,1}^{m x N})) are returned as exact lotteries
+(``Outcome``) so that revenue and incentives can be measured exactly; p_i is the expected payment.
+
+Here: the interface, VCG (welfare-maximising allocation with Clarke payments; DSIC and ex-post IR
+for any valuations, so in particular for v_i^A) and sequential posted item prices.
+"""
+
+from __future__ import annotations
+
+import abc
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from recmech_core.valuations import Additive, CDemand, ConstrainedAdditive
+
+PROB_TOL = 1e-9
+MAX_ALLOCATIONS = 200_000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A lottery over allocations and expected payments (Sec. 2.1, x(b) and p(b)).
+
+    ``lottery``: tuple of (prob, allocation) with allocation a bool (m, N) array, rows disjoint
+    (each item to at most one bidder), probs >= 0 summing to <= 1 (the rest: nothing allocated);
+    ``payments``: (m,) expected payments.
+    """
+
+    lottery: tuple
+    payments: np.ndarray
+
+    def __post_init__(self) -> None:
+        pay = np.asarray(self.payments, dtype=float)
+        if pay.ndim != 1 or not np.all(np.isfinite(pay)):
+            raise ValueError(f"payments must be a finite 1-d array (one per bidder); found "
+                             f"shape {pay.shape}")
+        total = 0.0
+        for prob, alloc in self.lottery:
+            if alloc.dtype != bool or alloc.shape != (pay.shape[0], alloc.shape[1]):
+                raise ValueError(f"each allocation must be a bool (m, N) array with m = "
+                                 f"{pay.shape[0]} (the payments' length); found {alloc.dtype} "
+                                 f"{alloc.shape}")
+            if np.any(alloc.sum(axis=0) > 1):
+                raise ValueError("an allocation gives some item to two bidders")
+            if not prob >= -PROB_TOL:
+                raise ValueError(f"lottery probabilities must be >= 0; found {prob}")
+            total += prob
+        if total > 1 + 1e-7:
+            raise ValueError(f"lottery probabilities must sum to <= 1; found {total!r}")
+        object.__setattr__(self, "payments", pay)
+
+    @property
+    def m(self) -> int:
+        return int(self.payments.shape[0])
+
+    def expected_value(self, i: int, valuation: ConstrainedAdditive, t) -> float:
+        """E[v_i(t, x_i(b))] for a type t (N,) over the lottery."""
+        return float(sum(p * valuation.value(t, alloc[i]) for p, alloc in self.lottery if p > 0))
+
+    def utility(self, i: int, valuation: ConstrainedAdditive, t) -> float:
+        """u_i(t, M(b)) = E[v_i(t, x_i(b))] - p_i(b) (Sec. 2.1, quasi-linear utility)."""
+        return self.expected_value(i, valuation, t) - float(self.payments[i])
+
+    def to_dict(self) -> dict:
+        return {"lottery": [{"prob": float(p), "allocation": a.astype(int).tolist()}
+                            for p, a in self.lottery],
+                "payments": self.payments.tolist()}
+
+
+def design_array(A) -> np.ndarray:
+    """The N x k array of a design matrix (a ``DesignMatrix`` or a plain array)."""
+    arr = np.asarray(getattr(A, "A", A), dtype=float)
+    if arr.ndim != 2 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"A must be a finite N x k matrix; found shape {arr.shape}")
+    return arr
+
+
+class LatentMechanism(abc.ABC):
+    """A direct mechanism on latent bids (Sec. 3 (II)): bids (m, k) -> ``Outcome``.
+
+    Bidder i values bundle S at v_i^A(z, S) = v_i(A z, S); ``A`` is N x k.
+    """
+
+    def __init__(self, A, valuations) -> None:
+        self.A = design_array(A)
+        self.valuations = tuple(valuations)
+        if not self.valuations:
+            raise ValueError("valuations must list one valuation per bidder; found none")
+        for i, v in enumerate(self.valuations):
+            if not isinstance(v, ConstrainedAdditive):
+                raise TypeError(f"valuations[{i}] must be ConstrainedAdditive; found "
+                                f"{type(v).__name__}")
+            if v.N != self.A.shape[0]:
+                raise ValueError(f"valuations[{i}] has N = {v.N} items but A has "
+                                 f"{self.A.shape[0]} rows")
+
+    @property
+    def m(self) -> int:
+        return len(self.valuations)
+
+    @property
+    def N(self) -> int:  # noqa: N802 - the paper's name for the number of items
+        return int(self.A.shape[0])
+
+    @property
+    def k(self) -> int:
+        return int(self.A.shape[1])
+
+    def check_bids(self, bids) -> np.ndarray:
+        b = np.asarray(bids, dtype=float)
+        if b.shape != (self.m, self.k) or not np.all(np.isfinite(b)):
+            raise ValueError(f"bids must be a finite (m, k) = ({self.m}, {self.k}) array; found "
+                             f"shape {b.shape}")
+        return b
+
+    def latent_value(self, i: int, z, bundle) -> float:
+        """v_i^A(z, S) = v_i(A z, S) (Sec. 3 (II), second bullet)."""
+        return self.valuations[i].value(self.A @ np.asarray(z, dtype=float), bundle)
+
+    @abc.abstractmethod
+    def _outcome(self, bids: np.ndarray) -> Outcome:
+        """The exact outcome lottery for validated bids."""
+
+    def outcome(self, bids) -> Outcome:
+        """The exact outcome for ``bids`` (m, k), checked against the interface."""
+        out = self._outcome(self.check_bids(bids))
+        if out.payments.shape != (self.m,):
+            raise ValueError(f"the mechanism returned payments of shape {out.payments.shape}; "
+                             f"expected ({self.m},)")
+        for _, alloc in out.lottery:
+            if alloc.shape != (self.m, self.N):
+                raise ValueError(f"the mechanism returned an allocation of shape {alloc.shape}; "
+                                 f"expected ({self.m}, {self.N})")
+        return out
+
+
+def all_allocations(m: int, N: int, include_empty: bool = True) -> np.ndarray:  # noqa: N803
+    """Every deterministic allocation of N items to m bidders (or nobody): ((m+1)^N, m, N)."""
+    count = (m + 1) ** N
+    if count > MAX_ALLOCATIONS:
+        raise ValueError(f"m, N: (m+1)^N = {count} allocations exceed the enumeration limit "
+                         f"{MAX_ALLOCATIONS}")
+    owners = np.array(list(itertools.product(range(m + 1), repeat=N)), dtype=int).reshape(-1, N)
+    allocs = owners[:, None, :] == (np.arange(m)[None, :, None] + 1)
+    if not include_empty:
+        allocs = allocs[allocs.any(axis=(1, 2))]
+    return allocs
+
+
+def _capacity(v: ConstrainedAdditive) -> int | None:
+    """c if I = {T : |T| <= c} (c-demand, unit demand, additive with c = N), else None."""
+    if isinstance(v, CDemand):
+        return min(v.c, v.N)
+    if isinstance(v, Additive):
+        return v.N
+    return None
+
+
+@dataclass(frozen=True)
+class WelfareResult:
+    """A welfare-maximising allocation: ``allocation`` (m, N) bool, ``welfare``, ``values`` (m,)."""
+
+    allocation: np.ndarray
+    welfare: float
+    values: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {"allocation": self.allocation.astype(int).tolist(), "welfare": self.welfare,
+                "values": self.values.tolist()}
+
+
+def max_welfare(types: np.ndarray, valuations, active=None) -> WelfareResult:
+    """argmax over allocations of sum_i v_i(t_i, S_i), over the ``active`` bidders only.
+
+    c-demand/unit-demand/additive bidders: an assignment problem with c_i slots per bidder and
+    weights max(0, mu_j + t_ij) (scipy's ``linear_sum_assignment``); a downward-closed family: the
+    integral b-matching argument fails, so allocations are enumerated.
+    """
+    m, N = types.shape  # noqa: N806
+    active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+    caps = [_capacity(v) for v in valuations]
+    alloc = np.zeros((m, N), dtype=bool)
+    if all(c is not None for c in caps):
+        cols, owner = [], []
+        gains = np.array([np.maximum(0.0, v.mu + types[i]) for i, v in enumerate(valuations)])
+        for i in np.flatnonzero(active):
+            cols += [gains[i]] * caps[i]
+            owner += [i] * caps[i]
+        if cols:
+            weight = np.array(cols).T          # items x slots
+            rows, slots = optimize.linear_sum_assignment(weight, maximize=True)
+            for j, s in zip(rows, slots, strict=True):
+                if weight[j, s] > 0:
+                    alloc[owner[s], j] = True
+    else:
+        best = -np.inf
+        for cand in all_allocations(m, N):
+            if np.any(cand[~active]):
+                continue
+            w = sum(valuations[i].value(types[i], cand[i]) for i in np.flatnonzero(active))
+            if w > best + 1e-12:
+                best, alloc = w, cand.copy()
+    values = np.array([valuations[i].value(types[i], alloc[i]) if active[i] else 0.0
+                       for i in range(m)])
+    return WelfareResult(allocation=alloc, welfare=float(values.sum()), values=values)
+
+
+class VCG(LatentMechanism):
+    """VCG with Clarke pivot payments on the latent valuations v_i^A (Sec. 3 (II)).
+
+    x(b) = argmax_S sum_i v_i^A(b_i, S_i);  p_i(b) = max_S sum_{j != i} v_j^A(b_j, S_j)
+    - sum_{j != i} v_j^A(b_j, x_j(b)). DSIC and ex-post IR (values are >= 0: the empty set is in I).
+    """
+
+    def _outcome(self, bids: np.ndarray) -> Outcome:
+        types = bids @ self.A.T
+        full = max_welfare(types, self.valuations)
+        pay = np.zeros(self.m)
+        for i in range(self.m):
+            mask = np.ones(self.m, dtype=bool)
+            mask[i] = False
+            without = max_welfare(types, self.valuations, active=mask)
+            pay[i] = max(0.0, without.welfare - (full.welfare - full.values[i]))
+        return Outcome(lottery=((1.0, full.allocation),), payments=pay)
+
+
+class PostedPrices(LatentMechanism):
+    """Sequential posted item prices: bidders in a fixed order take their favourite bundle.
+
+    Bidder i (in ``order``) gets argmax_{T in I, T subset remaining} sum_{j in T} (mu_j + t_ij
+    - p_j) (the empty set when nothing has positive gain) and pays sum_{j in T} p_j. DSIC and IR.
+    """
+
+    def __init__(self, A, valuations, prices, order=None) -> None:
+        super().__init__(A, valuations)
+        self.prices = np.asarray(prices, dtype=float)
+        if self.prices.shape != (self.N,) or not np.all(np.isfinite(self.prices)):
+            raise ValueError(f"prices must be a finite ({self.N},) array; found "
+                             f"{self.prices.shape}")
+        self.order = tuple(range(self.m)) if order is None else tuple(int(i) for i in order)
+        if sorted(self.order) != list(range(self.m)):
+            raise ValueError(f"order must be a permutation of range({self.m}); found {self.order}")
+
+    def _outcome(self, bids: np.ndarray) -> Outcome:
+        types = bids @ self.A.T
+        remaining = np.ones(self.N, dtype=bool)
+        alloc = np.zeros((self.m, self.N), dtype=bool)
+        pay = np.zeros(self.m)
+        for i in self.order:
+            take = self.valuations[i].best_subset(types[i] - self.prices, remaining)
+            alloc[i] = take
+            pay[i] = float(self.prices[take].sum())
+            remaining &= ~take
+        return Outcome(lottery=((1.0, alloc),), payments=pay)
+
+
+@dataclass(frozen=True)
+class MechanismTable:
+    """A latent mechanism tabulated on a finite product support (for exact measurement).
+
+    ``points[i]`` (s_i, k) and ``probs[i]`` (s_i,) are bidder i's support and law; profiles are
+    indexed in C order over ``shape`` = (s_1, ..., s_m); ``alloc_probs[prof, a]`` is the lottery
+    weight of ``allocations[a]`` (m, N) and ``payments[prof, i]`` the expected payment.
+    """
+
+    points: tuple
+    probs: tuple
+    allocations: np.ndarray
+    alloc_probs: np.ndarray
+    payments: np.ndarray
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(p.shape[0] for p in self.points)
+
+    @property
+    def m(self) -> int:
+        return len(self.points)
+
+    def profile_index(self, idx) -> int:
+        return int(np.ravel_multi_index(tuple(int(s) for s in idx), self.shape))
+
+    def outcome_at(self, idx) -> Outcome:
+        row = self.profile_index(idx)
+        pos = np.flatnonzero(self.alloc_probs[row] > 0)
+        lottery = tuple((float(self.alloc_probs[row, a]), self.allocations[a]) for a in pos)
+        return Outcome(lottery=lottery, payments=self.payments[row].copy())
+
+    def bundle_table(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bidder i's distinct bundles (n_b, N) and W[prof, b] = Pr[bidder i gets bundle b]."""
+        bundles, inverse = np.unique(self.allocations[:, i, :], axis=0, return_inverse=True)
+        weights = np.zeros((self.alloc_probs.shape[0], bundles.shape[0]))
+        np.add.at(weights.T, inverse.ravel(), self.alloc_probs.T)
+        return bundles, weights
+
+    def to_dict(self) -> dict:
+        return {"shape": list(self.shape), "n_allocations": int(self.allocations.shape[0])}
+
+
+def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
+    """Run ``mechanism.outcome`` on every profile of the finite ``laws`` (objects with
+    ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``."""
+    points = tuple(np.asarray(law.points, dtype=float) for law in laws)
+    probs = tuple(np.asarray(law.probs, dtype=float) for law in laws)
+    if len(points) != mechanism.m:
+        raise ValueError(f"laws must give one law per bidder ({mechanism.m}); found "
+                         f"{len(points)}")
+    shape = tuple(p.shape[0] for p in points)
+    index: dict[bytes, int] = {}
+    allocs: list[np.ndarray] = []
+    entries: list[tuple[int, int, float]] = []
+    pays = np.zeros((int(np.prod(shape)), mechanism.m))
+    for row, idx in enumerate(itertools.product(*(range(s) for s in shape))):
+        bids = np.array([points[i][s] for i, s in enumerate(idx)])
+        out = mechanism.outcome(bids)
+        pays[row] = out.payments
+        for prob, alloc in out.lottery:
+            key = alloc.tobytes()
+            if key not in index:
+                index[key] = len(allocs)
+                allocs.append(alloc)
+            entries.append((row, index[key], prob))
+    alloc_probs = np.zeros((pays.shape[0], max(len(allocs), 1)))
+    for row, a, prob in entries:
+        alloc_probs[row, a] += prob
+    allocations = (np.array(allocs) if allocs
+                   else np.zeros((1, mechanism.m, mechanism.N), dtype=bool))
+    return MechanismTable(points=points, probs=probs, allocations=allocations,
+                          alloc_probs=alloc_probs, payments=pays)

@@ -1,0 +1,354 @@
+"""The exact revenue-optimal BIC and IR latent mechanism on finite supports, as an LP (HiGHS).
+
+Cai-Daskalakis EC'22, Sec. 3 (II): M_hat is "BIC and IR w.r.t. D_hat_z and valuations v_i^A".
+For finite latent supports Z_i (laws D_hat_z,i) the optimum over all randomised mechanisms is the
+linear program over ex-post lottery variables x[b, a] = Pr[allocation a | profile b] (a ranges
+over all (m+1)^N allocations but the empty one) and payments p[b, i]:
+
+    max  sum_b Pr[b] sum_i p[b, i]
+    s.t. sum_a x[b, a] <= 1                                       (per-profile feasibility)
+         p[b, i] <= sum_a x[b, a] v_i^A(b_i, a_i)                 (ex-post IR, Sec. 2.1)
+         E_{b_-i}[U_i(s -> s)] >= E_{b_-i}[U_i(s -> s')]  for all i, s, s' in Z_i   (BIC)
+
+where U_i(s -> s') = sum_a x[(s', b_-i), a] v_i^A(s, a_i) - p[(s', b_-i), i]. Lotteries over whole
+allocations make any constrained-additive family exact (no decomposition of item marginals is
+needed). ``method="generation"`` solves with no BIC rows, adds the violated ones (the largest
+per type first) and repeats until none is violated by more than ``ic_tol``; it reaches the same
+optimum.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, sparse
+
+from recmech_core.mechanisms import (
+    LatentMechanism,
+    MechanismTable,
+    Outcome,
+    all_allocations,
+    design_array,
+)
+
+HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+@dataclass(frozen=True)
+class OptimalLPResult:
+    """The optimum and its certificate: LP status, worst residuals, sizes and time.
+
+    ``max_residual`` is the worst violation of any LP row by the returned solution;
+    ``max_ic_violation`` the worst interim BIC gain over all (i, s, s') pairs, recomputed from
+    the solution (so a constraint-generation run is certified against every pair).
+    """
+
+    revenue: float
+    status: int
+    message: str
+    method: str
+    max_residual: float
+    max_ic_violation: float
+    max_ir_violation: float
+    n_variables: int
+    n_constraints: int
+    n_ic_constraints: int
+    n_ic_pairs: int
+    rounds: int
+    solve_seconds: float
+    table: MechanismTable
+
+    def to_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in (
+            "revenue", "status", "message", "method", "max_residual", "max_ic_violation",
+            "max_ir_violation", "n_variables", "n_constraints", "n_ic_constraints", "n_ic_pairs",
+            "rounds", "solve_seconds")}
+        out["table"] = self.table.to_dict()
+        return out
+
+
+class _Problem:
+    """Index bookkeeping of the LP: profiles, variables and per-bidder interim maps."""
+
+    def __init__(self, A, valuations, laws) -> None:  # noqa: N803
+        self.A = design_array(A)
+        self.valuations = tuple(valuations)
+        self.m, self.N = len(self.valuations), self.A.shape[0]
+        if len(laws) != self.m:
+            raise ValueError(f"laws must give one finite law per bidder ({self.m}); found "
+                             f"{len(laws)}")
+        self.points, self.probs = [], []
+        for i, law in enumerate(laws):
+            pts = np.asarray(law.points, dtype=float)
+            pr = np.asarray(law.probs, dtype=float)
+            if pts.ndim != 2 or pts.shape[1] != self.A.shape[1]:
+                raise ValueError(f"laws[{i}].points must be (s, k) with k = {self.A.shape[1]}; "
+                                 f"found {pts.shape}")
+            if np.any(pts < 0) or np.any(pts > 1):
+                raise ValueError(f"laws[{i}] must lie on [0,1]^k (latent types, Sec. 3 (I)); "
+                                 f"found range [{pts.min()}, {pts.max()}]")
+            if np.any(pr < 0) or abs(pr.sum() - 1) > 1e-9:
+                raise ValueError(f"laws[{i}].probs must be >= 0 and sum to 1; found sum "
+                                 f"{pr.sum()!r}")
+            self.points.append(pts)
+            self.probs.append(pr)
+        self.shape = tuple(p.shape[0] for p in self.points)
+        self.n_prof = int(np.prod(self.shape))
+        self.allocs = all_allocations(self.m, self.N, include_empty=False)
+        self.n_a = self.allocs.shape[0]
+        self.n_x = self.n_prof * self.n_a
+        self.n_var = self.n_x + self.n_prof * self.m
+        grid = np.arange(self.n_prof).reshape(self.shape)
+        joint = np.ones(())
+        for pr in self.probs:
+            joint = np.multiply.outer(joint, pr)
+        self.joint = joint.reshape(-1)
+        self.prof_of, self.pr_others, self.values = [], [], []
+        for i in range(self.m):
+            self.prof_of.append(np.moveaxis(grid, i, 0).reshape(self.shape[i], -1))
+            others = np.ones(())
+            for j in range(self.m):
+                if j != i:
+                    others = np.multiply.outer(others, self.probs[j])
+            self.pr_others.append(others.reshape(-1))
+            bundles, inv = np.unique(self.allocs[:, i, :], axis=0, return_inverse=True)
+            types = self.points[i] @ self.A.T
+            vals = np.array([[self.valuations[i].value(t, b) for b in bundles] for t in types])
+            self.values.append(vals[:, inv.ravel()])          # V_i[s, a]
+
+    def pay_col(self, prof: np.ndarray, i: int) -> np.ndarray:
+        return self.n_x + prof * self.m + i
+
+    def base_rows(self) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Feasibility and ex-post IR rows."""
+        prof = np.arange(self.n_prof)
+        r_f = np.repeat(prof, self.n_a)
+        c_f = np.arange(self.n_x)
+        rows, cols, data = [r_f], [c_f], [np.ones(self.n_x)]
+        for i in range(self.m):
+            base = self.n_prof * (1 + i)
+            own = np.empty(self.n_prof, dtype=int)
+            for s in range(self.shape[i]):
+                own[self.prof_of[i][s]] = s
+            vals = self.values[i][own]                                  # (n_prof, n_a)
+            rows += [np.repeat(base + prof, self.n_a), base + prof]
+            cols += [np.arange(self.n_x), self.pay_col(prof, i)]
+            data += [-vals.ravel(), np.ones(self.n_prof)]
+        n_rows = self.n_prof * (1 + self.m)
+        mat = sparse.csr_matrix((np.concatenate(data), (np.concatenate(rows),
+                                 np.concatenate(cols))), shape=(n_rows, self.n_var))
+        rhs = np.concatenate([np.ones(self.n_prof), np.zeros(self.n_prof * self.m)])
+        return mat, rhs
+
+    def ic_rows(self, i: int, ss: np.ndarray, sp: np.ndarray) -> sparse.csr_matrix:
+        """Rows U_i(s -> s') - U_i(s -> s) <= 0 for the pairs (ss[r], sp[r])."""
+        n_p = ss.size
+        pr_o = self.pr_others[i]
+        vals = self.values[i][ss]                                       # (P, n_a)
+        coef = pr_o[None, :, None] * vals[:, None, :]                   # (P, n_o, n_a)
+        prof_p, prof_s = self.prof_of[i][sp], self.prof_of[i][ss]       # (P, n_o)
+        a_idx = np.arange(self.n_a)[None, None, :]
+        row3 = np.broadcast_to(np.arange(n_p)[:, None, None], coef.shape)
+        row2 = np.broadcast_to(np.arange(n_p)[:, None], prof_p.shape)
+        pr2 = np.broadcast_to(pr_o[None, :], prof_p.shape)
+        rows = np.concatenate([row3.ravel(), row3.ravel(), row2.ravel(), row2.ravel()])
+        cols = np.concatenate([(prof_p[:, :, None] * self.n_a + a_idx).ravel(),
+                               (prof_s[:, :, None] * self.n_a + a_idx).ravel(),
+                               self.pay_col(prof_p, i).ravel(), self.pay_col(prof_s, i).ravel()])
+        data = np.concatenate([coef.ravel(), -coef.ravel(), -pr2.ravel(), pr2.ravel()])
+        return sparse.csr_matrix((data, (rows, cols)), shape=(n_p, self.n_var))
+
+    def gains(self, sol: np.ndarray, i: int) -> np.ndarray:
+        """G[s, s'] = U_i(s -> s') - U_i(s -> s), interim, from a solution vector."""
+        x = sol[:self.n_x].reshape(self.n_prof, self.n_a)
+        pay = sol[self.n_x:].reshape(self.n_prof, self.m)[:, i]
+        xbar = np.einsum("son,o->sn", x[self.prof_of[i]], self.pr_others[i])
+        pbar = pay[self.prof_of[i]] @ self.pr_others[i]
+        util = self.values[i] @ xbar.T - pbar[None, :]
+        return util - np.diag(util)[:, None]
+
+    def table(self, sol: np.ndarray) -> MechanismTable:
+        x = np.clip(sol[:self.n_x].reshape(self.n_prof, self.n_a), 0.0, 1.0)
+        return MechanismTable(points=tuple(self.points), probs=tuple(self.probs),
+                              allocations=self.allocs, alloc_probs=x,
+                              payments=sol[self.n_x:].reshape(self.n_prof, self.m).copy())
+
+
+def _solve(prob: _Problem, a_ub: sparse.csr_matrix, b_ub: np.ndarray,
+           solver: str) -> optimize.OptimizeResult:
+    cost = np.zeros(prob.n_var)
+    cost[prob.n_x:] = -np.repeat(prob.joint, prob.m)
+    bounds = [(0.0, 1.0)] * prob.n_x + [(None, None)] * (prob.n_prof * prob.m)
+    res = optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method=solver,
+                           options=HIGHS_OPTIONS)
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"the revenue LP failed (status {res.status}): {res.message}")
+    return res
+
+
+def solve_optimal_lp(A, valuations, laws, method: str = "full", ic_tol: float = 1e-10,  # noqa: N803
+                     per_type: int = 32, max_rounds: int = 200,
+                     solver: str = "highs-ipm") -> OptimalLPResult:
+    """The revenue-optimal BIC, ex-post IR mechanism for finite latent laws (module docstring).
+
+    ``method``: "full" (all m * s (s - 1) BIC rows) or "generation" (add violated BIC rows, at most
+    ``per_type`` per type and round, until max violation <= ``ic_tol``; the first round already
+    holds the rows towards each type's ``per_type`` nearest support points, the usual binding ones).
+    ``solver``: a scipy HiGHS method; the interior-point one with crossover (a vertex) is the
+    fastest on the tall BIC systems here.
+    """
+    if solver not in ("highs", "highs-ipm", "highs-ds"):
+        raise ValueError(f"solver must be a HiGHS method of scipy's linprog; found {solver!r}")
+    if method not in ("full", "generation"):
+        raise ValueError(f"method must be 'full' or 'generation'; found {method!r}")
+    if not ic_tol > 0:
+        raise ValueError(f"ic_tol must be > 0; found {ic_tol}")
+    start = time.perf_counter()
+    prob = _Problem(A, valuations, laws)
+    base, rhs = prob.base_rows()
+    blocks: list[sparse.csr_matrix] = []
+    pairs_total = sum(s * (s - 1) for s in prob.shape)
+    rounds = 0
+    if method == "full":
+        for i, s_i in enumerate(prob.shape):
+            ss, sp = np.nonzero(~np.eye(s_i, dtype=bool))
+            blocks.append(prob.ic_rows(i, ss, sp))
+        a_ub = sparse.vstack([base, *blocks]).tocsr()
+        res = _solve(prob, a_ub, np.concatenate([rhs, np.zeros(a_ub.shape[0] - rhs.size)]),
+                         solver)
+        rounds = 1
+    else:
+        for i, pts in enumerate(prob.points):
+            dist = np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2)
+            np.fill_diagonal(dist, np.inf)
+            near = np.argsort(dist, axis=1)[:, :min(per_type, pts.shape[0] - 1)]
+            if near.size:
+                blocks.append(prob.ic_rows(i, np.repeat(np.arange(pts.shape[0]), near.shape[1]),
+                                           near.ravel()))
+        while True:
+            a_ub = sparse.vstack([base, *blocks]).tocsr()
+            res = _solve(prob, a_ub, np.concatenate([rhs, np.zeros(a_ub.shape[0] - rhs.size)]),
+                         solver)
+            rounds += 1
+            added = 0
+            for i in range(prob.m):
+                gain = prob.gains(res.x, i)
+                np.fill_diagonal(gain, -np.inf)
+                top = np.argsort(-gain, axis=1)[:, :per_type]
+                ss = np.repeat(np.arange(gain.shape[0]), top.shape[1])
+                sp = top.ravel()
+                keep = gain[ss, sp] > ic_tol
+                if np.any(keep):
+                    blocks.append(prob.ic_rows(i, ss[keep], sp[keep]))
+                    added += int(keep.sum())
+            if added == 0:
+                break
+            if rounds >= max_rounds:
+                raise RuntimeError(f"constraint generation did not converge in {max_rounds} "
+                                   "rounds (max_rounds)")
+    sol = res.x
+    residual = float(max(0.0, np.max(a_ub @ sol - np.concatenate(
+        [rhs, np.zeros(a_ub.shape[0] - rhs.size)]))))
+    ic_viol = max(float(np.max(prob.gains(sol, i))) for i in range(prob.m))
+    ir_rows = base @ sol - rhs
+    return OptimalLPResult(
+        revenue=float(-res.fun), status=int(res.status), message=str(res.message), method=method,
+        max_residual=residual, max_ic_violation=max(0.0, ic_viol),
+        max_ir_violation=float(max(0.0, np.max(ir_rows[prob.n_prof:]))),
+        n_variables=int(prob.n_var), n_constraints=int(a_ub.shape[0]),
+        n_ic_constraints=int(a_ub.shape[0] - base.shape[0]), n_ic_pairs=int(pairs_total),
+        rounds=rounds, solve_seconds=time.perf_counter() - start, table=prob.table(sol))
+
+
+def profiles_of(shape: tuple, i: int) -> np.ndarray:
+    """P[s, o]: the C-order profile index with bidder i at s and the others at multi-index o."""
+    grid = np.arange(int(np.prod(shape))).reshape(shape)
+    return np.moveaxis(grid, i, 0).reshape(shape[i], -1)
+
+
+def others_probs(probs, i: int) -> np.ndarray:
+    """Pr[o] of the others' multi-index o (same C order as ``profiles_of``)."""
+    out = np.ones(())
+    for j, pr in enumerate(probs):
+        if j != i:
+            out = np.multiply.outer(out, np.asarray(pr, dtype=float))
+    return out.reshape(-1)
+
+
+class TabularMechanism(LatentMechanism):
+    """A latent mechanism given by a ``MechanismTable`` on finite supports (e.g. the LP optimum).
+
+    On a support profile it plays the table. A report off bidder i's support is mapped by
+    ``off_support``: "error" (ValueError), "nearest" (the l_inf-nearest support point) or "menu"
+    (the support report that maximises the interim utility of the latent type b_i against
+    truthful others drawn from the model, or nothing at price 0 if every such utility is < 0:
+    BIC and IR are then kept for latent types off the support, interim). A bidder mapped to
+    nothing gets no items and pays 0; the others then face a report drawn from that bidder's law.
+    """
+
+    def __init__(self, A, valuations, table: MechanismTable, off_support: str = "menu") -> None:  # noqa: N803
+        super().__init__(A, valuations)
+        if off_support not in ("error", "nearest", "menu"):
+            raise ValueError(f"off_support must be 'error', 'nearest' or 'menu'; found "
+                             f"{off_support!r}")
+        if table.m != self.m:
+            raise ValueError(f"table has {table.m} bidders but valuations has {self.m}")
+        self.table, self.off_support = table, off_support
+        self._interim = []
+        for i in range(self.m):
+            bundles, weights = table.bundle_table(i)
+            prof, pr_o = profiles_of(table.shape, i), others_probs(table.probs, i)
+            xbar = np.einsum("sob,o->sb", weights[prof], pr_o)
+            pbar = table.payments[prof, i] @ pr_o
+            self._interim.append((bundles, xbar, pbar))
+
+    @classmethod
+    def from_lp(cls, A, valuations, laws, off_support: str = "menu", **lp_options):  # noqa: N803
+        """Solve ``solve_optimal_lp`` and wrap its table; the LP record is kept as ``.lp``."""
+        result = solve_optimal_lp(A, valuations, laws, **lp_options)
+        mech = cls(A, valuations, result.table, off_support=off_support)
+        mech.lp = result
+        return mech
+
+    def report_index(self, i: int, b: np.ndarray) -> int:
+        """The support index bidder i's report is played as, or -1 for "nothing"."""
+        pts = self.table.points[i]
+        dist = np.abs(pts - b[None, :]).max(axis=1)
+        nearest = int(np.argmin(dist))
+        if dist[nearest] <= 1e-12 or self.off_support == "nearest":
+            return nearest
+        if self.off_support == "error":
+            raise ValueError(f"bids[{i}] = {b.tolist()} is not a support point of bidder {i}'s "
+                             "law (off_support='error')")
+        bundles, xbar, pbar = self._interim[i]
+        t = self.A @ b
+        vals = np.array([self.valuations[i].value(t, bb) for bb in bundles])
+        util = xbar @ vals - pbar
+        best = int(np.argmax(util))
+        return best if util[best] >= 0 else -1
+
+    def _outcome(self, bids: np.ndarray) -> Outcome:
+        idx = [self.report_index(i, bids[i]) for i in range(self.m)]
+        nulls = [i for i in range(self.m) if idx[i] < 0]
+        if not nulls:
+            return self.table.outcome_at(idx)
+        weights: dict[bytes, list] = {}
+        pay = np.zeros(self.m)
+        for fill in itertools.product(*(range(self.table.shape[i]) for i in nulls)):
+            full = list(idx)
+            prob = 1.0
+            for i, s in zip(nulls, fill, strict=True):
+                full[i] = s
+                prob *= float(self.table.probs[i][s])
+            out = self.table.outcome_at(full)
+            pay += prob * out.payments
+            for p, alloc in out.lottery:
+                cut = alloc.copy()
+                cut[nulls] = False
+                entry = weights.setdefault(cut.tobytes(), [0.0, cut])
+                entry[0] += prob * p
+        pay[nulls] = 0.0
+        return Outcome(lottery=tuple((p, a) for p, a in weights.values()), payments=pay)

@@ -1,0 +1,199 @@
+"""Which items to query: the sets Q of the three settings of Thm. 2, and one for any A.
+
+Cai-Daskalakis EC'22, Thm. 2:
+- deterministic (first bullet): the k rows forming the diagonally dominant block C;
+- Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k;
+- weak dependence (third bullet): S with ||INF(theta_S)||_2 < 1 and
+  sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2);
+- assumption-free (ours): rows picked by column-pivoted QR of A^T, which keeps the chosen block
+  well conditioned; its quality is certified a posteriori by ||(B^T B)^{-1} B^T||_inf.
+Each selector returns an ``ItemSelection`` saying whether the setting's hypothesis holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import linalg
+
+from recmech_core.design import DesignMatrix, _json_safe, dominance_margins
+
+GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
+WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
+
+
+@dataclass(frozen=True)
+class ItemSelection:
+    """A set of items to query, the setting it was chosen for, and its hypothesis statistics."""
+
+    items: np.ndarray
+    setting: str
+    hypothesis_holds: bool
+    stats: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"items": len(self.items), "setting": self.setting,
+                "hypothesis_holds": self.hypothesis_holds, "stats": _json_safe(self.stats)}
+
+
+def _check_design(design) -> DesignMatrix:
+    if not isinstance(design, DesignMatrix):
+        raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+    return design
+
+
+def _check_size(size, low: int, high: int) -> int | None:
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"size must be an int; found {type(size).__name__}")
+    if not low <= size <= high:
+        raise ValueError(f"size must be in [{low}, {high}] (k <= |S| <= N); found {size}")
+    return int(size)
+
+
+def diagonal_block(design: DesignMatrix) -> ItemSelection:
+    """The k rows of the diagonally dominant block C (Thm. 2, first bullet).
+
+    Taken from ``design.meta["block_rows"]`` when the design records it; otherwise found: for
+    each archetype l, the row with the largest row-dominance margin at l,
+    |A_jl| - sum_{m != l} |A_jm|. Either way the block is checked for dominance by rows and
+    columns; ``hypothesis_holds`` says whether it is (alpha > 0 and beta > 0).
+    """
+    design = _check_design(design)
+    if "block_rows" in design.meta:
+        rows = np.asarray(design.meta["block_rows"], dtype=np.int64)
+    else:
+        absA = np.abs(design.A)
+        margins = 2 * absA - absA.sum(axis=1, keepdims=True)
+        rows = np.argmax(margins, axis=0).astype(np.int64)
+    C = design.A[rows]
+    alpha, beta = dominance_margins(C)
+    holds = bool(alpha > 0 and beta > 0 and np.unique(rows).size == design.k)
+    return ItemSelection(rows, "deterministic", holds,
+                         {"alpha": alpha, "beta": beta,
+                          "max_abs_diag": float(np.max(np.abs(np.diag(C))))})
+
+
+def covariance_diagonal(design: DesignMatrix) -> np.ndarray:
+    """diag(Sigma) of a Gaussian design (from meta "Sigma" or "scales")."""
+    if "Sigma" in design.meta:
+        return np.diag(np.asarray(design.meta["Sigma"], dtype=float)).copy()
+    if "scales" in design.meta:
+        return np.asarray(design.meta["scales"], dtype=float) ** 2
+    raise ValueError("design must be a Gaussian design with meta 'Sigma' or 'scales'; "
+                     f"found meta keys {sorted(design.meta)}")
+
+
+def trace_and_rho(design: DesignMatrix, items) -> tuple[float, float]:
+    """(Tr(Sigma_S), rho(Sigma_S)) for the principal submatrix on ``items``."""
+    items = np.asarray(items, dtype=np.int64)
+    if "Sigma" in design.meta:
+        sub = np.asarray(design.meta["Sigma"], dtype=float)[np.ix_(items, items)]
+        return float(np.trace(sub)), float(np.linalg.eigvalsh(sub)[-1])
+    d = covariance_diagonal(design)[items]
+    return float(d.sum()), float(d.max())
+
+
+def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
+    """A set S with Tr(Sigma_S) / rho(Sigma_S) > 64k (Thm. 2, second bullet), greedily.
+
+    Items are ranked by variance (largest first); for each candidate top item the smallest run
+    of the ranking below it whose variance sum exceeds 64k times the top variance is found (the
+    ratio for diagonal Sigma), and the shortest run is kept. For a full Sigma the exact
+    rho(Sigma_S) is then checked and the run extended while it fails. ``size`` fixes |S|
+    (the top-variance items).
+    """
+    design = _check_design(design)
+    k, N = design.k, design.N
+    size = _check_size(size, k, N)
+    d = covariance_diagonal(design)
+    order = np.argsort(-d, kind="stable")
+    ds = d[order]
+    if size is not None:
+        chosen = np.sort(order[:size])
+    else:
+        prefix = np.concatenate([[0.0], np.cumsum(ds)])
+        need = prefix[:-1] + GAUSSIAN_RATIO * k * ds
+        ends = np.searchsorted(prefix, need, side="right")
+        lengths = np.where((ends <= N) & (ds > 0), ends - np.arange(N), N + 1)
+        start = int(np.argmin(lengths))
+        length = int(lengths[start]) if lengths[start] <= N else N - start
+        chosen = order[start:start + length]
+        if "Sigma" in design.meta:
+            while True:
+                tr, rho = trace_and_rho(design, chosen)
+                if tr > GAUSSIAN_RATIO * k * rho or start + len(chosen) >= N:
+                    break
+                chosen = order[start:start + len(chosen) + 1]
+        chosen = np.sort(chosen)
+    tr, rho = trace_and_rho(design, chosen)
+    holds = bool(rho > 0 and tr > GAUSSIAN_RATIO * k * rho)
+    return ItemSelection(chosen, "gaussian", holds, {"trace": tr, "rho": rho,
+                                                     "ratio": tr / rho if rho > 0 else 0.0,
+                                                     "required_ratio": GAUSSIAN_RATIO * k})
+
+
+def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
+    """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (Thm. 2, third bullet).
+
+    The largest-variance items are taken, as few as the condition allows (the left side grows
+    faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is bounded by
+    the design's stated ||INF(theta)||_2 (a principal submatrix of a non-negative matrix has no
+    larger spectral norm).
+    """
+    design = _check_design(design)
+    if "variances" not in design.meta or "c" not in design.meta:
+        raise ValueError("design must be a weakly dependent design with meta 'c', 'variances' "
+                         f"and 'influence_norm'; found meta keys {sorted(design.meta)}")
+    k, N = design.k, design.N
+    size = _check_size(size, k, N)
+    c = float(design.meta["c"])
+    infl = float(design.meta.get("influence_norm", np.inf))
+    v2 = np.asarray(design.meta["variances"], dtype=float)
+    order = np.argsort(-v2, kind="stable")
+    prefix = np.cumsum(v2[order])
+    m = np.arange(1, N + 1)
+    slack = 1 - infl
+    if size is None:
+        if slack > 0:
+            ok = np.flatnonzero((prefix > WEAK_CONSTANT * c**2 * k * np.sqrt(m) / slack)
+                                & (m >= k))
+            size = int(ok[0]) + 1 if ok.size else N
+        else:
+            size = N
+    chosen = np.sort(order[:size])
+    total = float(prefix[size - 1])
+    required = WEAK_CONSTANT * c**2 * k * np.sqrt(size) / slack if slack > 0 else np.inf
+    holds = bool(slack > 0 and total > required)
+    return ItemSelection(chosen, "weak_dependence", holds,
+                         {"sum_variances": total, "required": float(required),
+                          "influence_norm": infl, "c": c})
+
+
+def pivoted_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
+    """Rows chosen by column-pivoted QR of A^T (no hypothesis on A).
+
+    The first k pivots of A^T pick k rows that are as linearly independent as the greedy
+    volume rule can make them; for size > k further blocks of k pivots are taken from the rows
+    not chosen yet, so the block only gains conditioning. ``hypothesis_holds`` is True when the
+    chosen block has full column rank.
+    """
+    design = _check_design(design)
+    k, N = design.k, design.N
+    size = _check_size(size, k, N)
+    size = k if size is None else size
+    remaining = np.arange(N)
+    chosen: list[np.ndarray] = []
+    count = 0
+    while count < size:
+        take = min(k, size - count)
+        _, _, piv = linalg.qr(design.A[remaining].T, mode="economic", pivoting=True)
+        picked = remaining[piv[:take]]
+        chosen.append(picked)
+        count += take
+        remaining = np.setdiff1d(remaining, picked, assume_unique=True)
+    items = np.sort(np.concatenate(chosen))
+    rank = int(np.linalg.matrix_rank(design.A[items]))
+    return ItemSelection(items, "pivoted", rank == k, {"rank": rank})

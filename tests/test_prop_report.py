@@ -1,0 +1,42 @@
+"""The report card (``recmech report``) and the errata register."""
+
+import json
+
+from properties.errata import ERRATA, PROOF_GAPS, expected_verdict
+from properties.report import claim_register, main, markdown, run_report
+
+
+def test_report_main_writes_json_and_exits_zero_for_matching_verdicts(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    code = main(["--claims", "lemma6,proposition3", "--json", str(out)])
+    assert code == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["claim_id"] for r in rows] == ["lemma6", "proposition3"]
+    assert all(r["status"] == "holds" and r["matches"] for r in rows)
+    printed = capsys.readouterr()
+    assert "| `lemma6` | holds | holds | yes |" in printed.out
+    assert "proposition3" in printed.err  # progress line
+
+
+def test_report_lists_every_claim_of_the_register():
+    ids = claim_register()
+    assert len(ids) >= 22 and "definition3" in ids and "lemma9" in ids
+    text = markdown(run_report(["lemma1"] if "lemma1" in ids else [], "quick"))
+    assert text.startswith("| claim |")
+
+
+def test_report_exit_code_is_one_on_a_mismatch(monkeypatch, tmp_path):
+    import properties.report as report
+
+    monkeypatch.setattr(report, "expected_verdict", lambda cid: "fails-as-stated")
+    assert report.main(["--claims", "lemma6"]) == 1
+
+
+def test_errata_register_is_consistent():
+    for cid, e in ERRATA.items():
+        assert e.claim_id == cid and expected_verdict(cid) == e.verdict
+        assert e.counterexample and e.corrected_statement and e.corrected_check
+        json.dumps(e.to_dict())
+    assert expected_verdict("lemma3") == "holds"
+    assert expected_verdict("theorem1") == "rate-only"
+    assert "theorem2.weak_dependence" in PROOF_GAPS
