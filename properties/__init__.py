@@ -1,1 +1,1 @@
-"""recmech.properties: hypothesis strategies, one check per claim id, the report card and the guard."""
+"""recmech.properties: strategies, one check per claim id, the report card and the guard."""

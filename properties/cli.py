@@ -1,4 +1,4 @@
-"""The ``recmech`` command: a thin dispatcher, each subcommand one call into the package that owns it.
+"""The ``recmech`` command: a thin dispatcher, one call into the package that owns each job.
 
 ``demo`` -> recmech_core, ``table`` -> bounds, ``report`` -> properties, ``bench`` -> properties.
 """

@@ -51,6 +51,15 @@ _NULL_FIX = (
     "or compute INF with TV = 1 for every pair whose conditioning event is null."
 )
 
+_IR_COUNTEREXAMPLE = {
+    "N": 2, "k": 1, "A": [[1.0], [1.5]], "valuation": "additive, mu = 0",
+    "model": "0.3 delta_0.5 + 0.7 delta_1.0", "protocol": "Q(t) = t_0, an (eps, eps)-protocol",
+    "true_law": ("model shifted down by eps1 = 0.01, then mass 0.01 of the top type moved "
+                 "to t = (1, 0)"),
+    "prokhorov_distance": 0.01, "delta": 0.1,
+    "truthful_expected_utility_of_t=(1,0)": -1.25, "IR_requires": ">= 0",
+}
+
 ERRATA: dict[str, Erratum] = {
     "lemma7.upper_tail": Erratum(
         claim_id="lemma7.upper_tail",
@@ -141,7 +150,28 @@ ERRATA: dict[str, Erratum] = {
         corrected_statement="delta = 4 max_j |C_jj| / (alpha beta) * eps",
         corrected_check="properties.checks.protocols.check_theorem2_deterministic",
     ),
+    "theorem1": Erratum(
+        claim_id="theorem1",
+        verdict="fails-as-stated",
+        summary=("Algorithm 1 is not IR for the true N-dimensional types (Sec. 2.1 defines IR ex "
+                 "post, for all types): a type whose queried items look like a model type but "
+                 "whose value for an unqueried item is lower pays for value it does not have."),
+        counterexample=_IR_COUNTEREXAMPLE,
+        proof_gap=("The proof inherits IR from Lemma 2, which is IR for the latent valuation "
+                   "v^A at the report Q(t); the true valuation v(t, .) can be far below "
+                   "v^A(Q(t), .) on items Q never reads, which the eps1-probability bad event of "
+                   "the coupling allows."),
+        corrected_statement=("M is exactly IR w.r.t. the latent valuations v^A at Q(t) (every "
+                             "profile, offset and resample); w.r.t. true types only on the good "
+                             "event ||t - A z|| <= eps1 of the coupling, up to "
+                             "L (eps1 + ||A||_inf eps)."),
+        corrected_check=("tests/test_mech_robust.py::"
+                         "test_lemma2_mtilde_is_exactly_ir_on_every_profile_offset_and_resample"),
+    ),
 }
+ERRATA["proposition1.mechanism"] = Erratum(
+    **{**ERRATA["theorem1"].__dict__, "claim_id": "proposition1.mechanism",
+       "summary": "Prop. 1 inherits Thm. 1's IR claim: " + ERRATA["theorem1"].summary})
 
 # Proof steps that do not follow although no instance violates the statement: a check of the
 # statement passes ("holds"), so these do not change the expected verdict; the report shows them.

@@ -38,5 +38,15 @@ def test_errata_register_is_consistent():
         assert e.counterexample and e.corrected_statement and e.corrected_check
         json.dumps(e.to_dict())
     assert expected_verdict("lemma3") == "holds"
-    assert expected_verdict("theorem1") == "rate-only"
+    assert expected_verdict("lemma2") == "rate-only"
+    assert expected_verdict("theorem1") == "fails-as-stated"  # IR for true types (errata)
     assert "theorem2.weak_dependence" in PROOF_GAPS
+
+
+def test_full_report_card_matches_the_errata_register(tmp_path, capsys):
+    """`recmech report` over every claim id exits 0: each verdict is the one the register expects."""
+    out = tmp_path / "card.json"
+    assert main(["--json", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert len(rows) == 22
+    assert all(r["expected"] for r in rows)
