@@ -44,7 +44,7 @@ def test_errata_register_is_consistent():
 
 
 def test_full_report_card_matches_the_errata_register(tmp_path, capsys):
-    """`recmech report` over every claim id exits 0: each verdict is the one the register expects."""
+    """`recmech report` over every claim id exits 0: each verdict matches the register."""
     out = tmp_path / "card.json"
     assert main(["--json", str(out)]) == 0
     rows = json.loads(out.read_text())["rows"]
