@@ -58,6 +58,16 @@ def _failure(log_p: float) -> float:
     return math.exp(log_p) if log_p > -745 else 0.0
 
 
+
+def _require_protocol_scale(b, eps: float, eta: float, A_inf: float, N: int | None,
+                            size: int) -> None:
+    """The hypotheses both ex-ante settings of Thm. 2 share: accuracies, scale, |S| <= N."""
+    b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
+    b.require("eta_positive", "eta > 0", eta > 0, f"eta = {eta}")
+    b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
+    if N is not None:
+        b.require("items_cover_S", "N >= |S|", N >= size, f"N = {N}, |S| = {size}")
+
 @register("theorem2.gaussian")
 def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
                       eta: float | None = None, N: int | None = None, *,
@@ -88,11 +98,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     ratio = trace / rho if rho > 0 else 0.0
     b.require("effective_rank", "Tr(Sigma_S)/rho(Sigma_S) > 64k (strict)",
               rho > 0 and ratio > 64 * k, f"Tr/rho = {ratio:.6g}, 64k = {64 * k}")
-    b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
-    b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
-    b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
-    if N_v is not None:
-        b.require("items_cover_S", "N >= |S|", N_v >= size, f"N = {N_v}, |S| = {size}")
+    _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
     log_fail = _LOG2 - trace / (16 * rho)
@@ -140,11 +146,7 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     need = 16 * c * c * k * math.sqrt(size) / (1 - inf_v) if inf_v < 1 else math.inf
     b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
               total > need, f"sum v_i^2 = {total:.6g}, threshold = {need:.6g}")
-    b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
-    b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
-    b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
-    if N_v is not None:
-        b.require("items_cover_S", "N >= |S|", N_v >= size, f"N = {N_v}, |S| = {size}")
+    _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
     log_fail = _LOG2 - (1 - inf_v) * total**2 / (64 * c**4 * k * size)
