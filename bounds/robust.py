@@ -36,6 +36,17 @@ def lemma1(eps: float, mass_outside: float, *, strict: bool = False) -> BoundRec
     return b.build(values={"holds_coupling": int(mass <= eps), "slack": eps - mass})
 
 
+
+def _require_mechanism_scale(b: RecordBuilder, L: float, m: int, A_inf: float,
+                             constants: dict) -> None:
+    """The hypotheses Lemma 2, Thm. 1 and Prop. 1 share: L, m, ||A||_inf and the O(.) constants."""
+    b.require("lipschitz_nonnegative", "L >= 0", L >= 0, f"L = {L}")
+    b.require("bidders", "m >= 1", m >= 1, f"m = {m}")
+    b.require("A_inf_nonnegative", "||A||_inf >= 0", A_inf >= 0, f"A_inf = {A_inf}")
+    named = " and ".join(f"{name} > 0" for name in constants)
+    b.require("constants_positive", named, all(v > 0 for v in constants.values()),
+              ", ".join(f"{name} = {v}" for name, v in constants.items()))
+
 @register("theorem1")
 def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: float = 1.0,
              c_rev: float = 1.0, *, strict: bool = False) -> BoundRecord:
@@ -58,12 +69,8 @@ def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: f
     b.require("eps1_positive", "eps1 > 0", eps1 > 0, f"eps1 = {eps1}")
     b.require("eps_at_least_eps1", "eps >= eps1 (the protocol's accuracy is no better than "
               "the model's Prokhorov error)", eps >= eps1, f"eps = {eps}, eps1 = {eps1}")
-    b.require("lipschitz_nonnegative", "L >= 0", L >= 0, f"L = {L}")
-    b.require("bidders", "m >= 1", m >= 1, f"m = {m}")
-    b.require("A_inf_nonnegative", "||A||_inf >= 0", A_inf >= 0, f"A_inf = {A_inf}")
-    b.require("constants_positive", "c_kappa > 0 and c_rev > 0", c_kappa > 0 and c_rev > 0,
-              f"c_kappa = {c_kappa}, c_rev = {c_rev}")
     constants = {"c_kappa": c_kappa, "c_rev": c_rev}
+    _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
     grid = math.sqrt(m * eps)
@@ -92,12 +99,8 @@ def lemma2(L: float, eps: float, delta: float, m: int, A_inf: float, c_kappa: fl
                        "c_kappa": c_kappa, "c_rev": c_rev}, strict)
     b.require("eps_nonnegative", "eps >= 0", eps >= 0, f"eps = {eps}")
     b.require("delta_positive", "delta > 0 (grid size)", delta > 0, f"delta = {delta}")
-    b.require("lipschitz_nonnegative", "L >= 0", L >= 0, f"L = {L}")
-    b.require("bidders", "m >= 1", m >= 1, f"m = {m}")
-    b.require("A_inf_nonnegative", "||A||_inf >= 0", A_inf >= 0, f"A_inf = {A_inf}")
-    b.require("constants_positive", "c_kappa > 0 and c_rev > 0", c_kappa > 0 and c_rev > 0,
-              f"c_kappa = {c_kappa}, c_rev = {c_rev}")
     constants = {"c_kappa": c_kappa, "c_rev": c_rev}
+    _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
     kappa = c_kappa * A_inf * L * (m * eps + delta + m * eps / delta)
@@ -133,12 +136,8 @@ def proposition1_mechanism(L: float, eps1: float, f_eps1: float, m: int, A_inf: 
     b.require("eps1_positive", "eps1 > 0", eps1 > 0, f"eps1 = {eps1}")
     b.require("f_at_least_eps1", "f(eps1) >= eps1 (Thm. 1 needs eps >= eps1)", f >= eps1,
               f"f(eps1) = {f}, eps1 = {eps1}")
-    b.require("lipschitz_nonnegative", "L >= 0", L >= 0, f"L = {L}")
-    b.require("bidders", "m >= 1", m >= 1, f"m = {m}")
-    b.require("A_inf_nonnegative", "||A||_inf >= 0", A_inf >= 0, f"A_inf = {A_inf}")
-    b.require("constants_positive", "c_eta > 0 and c_rev > 0", c_eta > 0 and c_rev > 0,
-              f"c_eta = {c_eta}, c_rev = {c_rev}")
     constants = {"c_eta": c_eta, "c_rev": c_rev}
+    _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
     eta = c_eta * (L * eps1 + A_inf * L * m * f + A_inf * L * math.sqrt(m * f))
