@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms")
+CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms", "rates")
 
 LOADED: list[str] = []
 
