@@ -180,6 +180,13 @@ def selected_tests(module_path: str, root: Path = ROOT) -> tuple[str, ...]:
 
 
 def _copy_project(dest: Path, root: Path = ROOT) -> None:
+    """The committed tree (``git archive HEAD``) when ``root`` is a repository, so edits in
+    progress never leak into the run; else a plain copy."""
+    if (root / ".git").exists():
+        archive = subprocess.run(["git", "-C", str(root), "archive", "HEAD"], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        return
     ignore = shutil.ignore_patterns(".git", ".ci-venv", ".venv", "__pycache__", ".hypothesis",
                                     ".pytest_cache", ".benchmarks", ".ruff_cache", "*.egg-info")
     for name in (*TARGETS, "properties", "tests", "pyproject.toml"):
@@ -211,7 +218,8 @@ def _run_tests(workdir: Path, tests: tuple[str, ...], timeout: float) -> tuple[s
 
 def run_mutants(mutants: list[Mutant], root: Path = ROOT, timeout_factor: float = 4.0,
                 progress: bool = True) -> list[MutantResult]:
-    """Run each mutant against the tests importing its module, in one scratch copy."""
+    """Run each mutant against :func:`selected_tests` of its module, in one scratch copy of the
+    project (its committed state)."""
     results = []
     with tempfile.TemporaryDirectory(prefix="recmech-mutants-") as tmp:
         work = Path(tmp)
