@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats
 
 DEFAULT_ALPHA = 1e-9
@@ -69,3 +70,71 @@ def compare_probability(bounds: BinomialBounds, stated: float) -> str:
     if bounds.upper <= stated:
         return "holds"
     return "inconclusive"
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """Draws a Monte Carlo check needs: with ``n`` draws, a true probability ``true_p`` leads to
+    the verdict ``verdict`` with probability >= 1 - ``beta``, while the opposite verdict on the
+    other side of ``stated`` keeps its error <= ``alpha`` (Clopper-Pearson)."""
+
+    n: int
+    stated: float
+    true_p: float
+    alpha: float
+    beta: float
+    verdict: str
+    power: float
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "stated": self.stated, "true_p": self.true_p, "alpha": self.alpha,
+                "beta": self.beta, "verdict": self.verdict, "power": self.power}
+
+
+def _check_probabilities(stated: float, true_p: float, alpha: float, beta: float) -> None:
+    for name, v in (("stated", stated), ("true_p", true_p)):
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{name} must be a probability in [0, 1]; found {v}")
+    for name, v in (("alpha", alpha), ("beta", beta)):
+        if not 0.0 < v < 0.5:
+            raise ValueError(f"{name} must be in (0, 1/2); found {v}")
+
+
+def _power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> float:
+    """Pr_{K ~ Bin(n, true_p)}[the check's verdict is "fails" (resp. "holds")].
+
+    By Clopper-Pearson duality, lower(K) > stated iff Pr_{Bin(n, stated)}[X >= K] < alpha, and
+    upper(K) <= stated iff Pr_{Bin(n, stated)}[X <= K] <= alpha.
+    """
+    ks = np.arange(n + 1)
+    if fails:
+        ok = stats.binom.sf(ks - 1, n, stated) < alpha
+        return float(stats.binom.sf(ks[ok][0] - 1, n, true_p)) if ok.any() else 0.0
+    ok = stats.binom.cdf(ks, n, stated) <= alpha
+    return float(stats.binom.cdf(ks[ok][-1], n, true_p)) if ok.any() else 0.0
+
+
+def sample_size(stated: float, true_p: float, alpha: float = DEFAULT_ALPHA,
+                beta: float = DEFAULT_ALPHA, n_max: int = 10**8) -> SampleSize:
+    """The smallest n (found by doubling, then bisection; the power at n is verified) such that
+    a true failure probability ``true_p`` is told apart from the ``stated`` bound: "fails" with
+    probability >= 1 - beta when true_p > stated (detecting a violation), "holds" with
+    probability >= 1 - beta when true_p < stated (confirming the claim); exact binomial."""
+    _check_probabilities(stated, true_p, alpha, beta)
+    if true_p == stated:
+        raise ValueError(f"true_p must differ from stated = {stated}; found {true_p}")
+    fails = true_p > stated
+    lo, hi = 0, 1
+    while _power(hi, stated, true_p, alpha, fails) < 1 - beta:
+        lo, hi = hi, hi * 2
+        if hi > n_max:
+            raise ValueError(f"more than n_max = {n_max} draws are needed to tell {true_p} from "
+                             f"{stated} at alpha = {alpha}, beta = {beta}")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _power(mid, stated, true_p, alpha, fails) >= 1 - beta:
+            hi = mid
+        else:
+            lo = mid
+    return SampleSize(hi, stated, true_p, alpha, beta, "fails-as-stated" if fails else "holds",
+                      _power(hi, stated, true_p, alpha, fails))

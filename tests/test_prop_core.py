@@ -120,3 +120,38 @@ def test_certificate_proves_true_and_refutes_false_inequalities():
     assert ok.proven and ok.min_margin > 0
     bad = certify_nonnegative(lambda x: x - 0.2, 0, "1/4")
     assert not bad.proven and float(bad.counterexample["x"]) < 0.2
+
+
+# --- sample sizes of the Monte Carlo checks (properties.stats.sample_size) ---
+
+def test_sample_size_with_no_failures_is_the_closed_form():
+    import math
+
+    from properties.stats import sample_size
+    for stated in (0.0366, 6.7e-4, 0.2):
+        n = sample_size(stated, 0.0).n
+        # "holds" with 0 failures iff (1 - stated)^n <= alpha
+        assert (1 - stated) ** n <= 1e-9 < (1 - stated) ** (n - 1)
+        assert n == math.ceil(math.log(1e-9) / math.log1p(-stated))
+
+
+def test_sample_size_has_the_stated_power_and_is_minimal():
+    from properties.stats import _power, sample_size
+    for stated, true_p in ((0.05, 0.1), (0.05, 0.02), (1e-3, 3e-3)):
+        s = sample_size(stated, true_p, alpha=1e-6, beta=1e-3)
+        fails = true_p > stated
+        assert s.verdict == ("fails-as-stated" if fails else "holds")
+        assert s.power >= 1 - 1e-3
+        assert _power(s.n - 1, stated, true_p, 1e-6, fails) < 1 - 1e-3
+
+
+def test_sample_size_rejects_bad_input():
+    import pytest
+
+    from properties.stats import sample_size
+    with pytest.raises(ValueError, match="true_p must differ"):
+        sample_size(0.1, 0.1)
+    with pytest.raises(ValueError, match="stated"):
+        sample_size(1.5, 0.1)
+    with pytest.raises(ValueError, match="beta"):
+        sample_size(0.1, 0.2, beta=0.7)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from properties.checks.registry import impl_part, register_check
-from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability, sample_size
 from properties.verdict import Verdict
 from recmech_core import design as designs
 from recmech_core import protocols
@@ -84,7 +84,9 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
         stated = 2 * math.exp(-4 * k)
         v = compare_probability(cp, stated)
         prob[k] = {"failures": fails, "draws": draws, "stated": stated, "verdict": v,
-                   "clopper_pearson": cp.to_dict()}
+                   "clopper_pearson": cp.to_dict(),
+                   # draws that detect a failure rate twice the stated one w.p. >= 1 - 1e-9
+                   "draws_to_detect_2x": sample_size(stated, min(1.0, 2 * stated)).n}
         if v == "fails-as-stated" or (v == "inconclusive" and worst_prob == "holds"):
             worst_prob = v
     c_f = float(max(r["max_f_over_rate"] for r in rows))
@@ -186,12 +188,13 @@ def _queries(design, size: int, factor: float, rec, make_protocol) -> dict:
 def _draws(k: int, points: int, quick: bool) -> int:
     """Draws per sweep point so that the pooled draws of this k can certify 2 exp(-4k).
 
-    With no failure the Clopper-Pearson upper bound at false alarm 1e-9 is about
-    -ln(1e-9)/n = 20.7/n, so n >= 1.05 * 20.7 e^{4k}/2 draws settle the probability part; beyond
-    k = 2 (n > 1.7 million for k = 3) only the rate is checked and the part stays inconclusive.
+    ``sample_size(2 exp(-4k), 0)`` draws (556 for k = 1, 30,878 for k = 2) say "holds" when no
+    draw fails; beyond k = 2 (1.7 million for k = 3) only the rate is checked and the
+    probability part stays inconclusive.
     """
     if k <= 2:
-        return max(200, math.ceil(1.05 * 20.8 * math.exp(4 * k) / 2 / points))
+        need = sample_size(2 * math.exp(-4 * k), 0.0).n
+        return max(200, math.ceil(1.02 * need / points))
     return 500 if quick else 2000
 
 
