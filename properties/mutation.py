@@ -226,7 +226,7 @@ def run_mutants(mutants: list[Mutant], root: Path = ROOT, timeout_factor: float 
         _copy_project(work, root)
         baseline: dict[tuple[str, ...], float] = {}
         for i, mut in enumerate(mutants):
-            tests = selected_tests(mut.path, root)
+            tests = selected_tests(mut.path, work)
             if not tests:
                 results.append(MutantResult(mut, "no-tests", 0.0, ()))
                 continue
