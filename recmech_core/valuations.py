@@ -86,6 +86,41 @@ class ConstrainedAdditive(abc.ABC):
         gains = self._gains(t, idx)
         return float(gains[self._best_positions(idx, gains)].sum())
 
+    def _check_batch(self, types, bundles) -> tuple[np.ndarray, np.ndarray]:
+        t = as_finite_array(types, "types", ndim=2)
+        if t.shape[1] != self.N:
+            raise ValueError(f"types must have shape (n, {self.N}) (one row per type); found "
+                             f"{t.shape}")
+        b = np.asarray(bundles)
+        if b.dtype != bool or b.shape != t.shape:
+            raise ValueError(f"bundles must be a boolean array of shape {t.shape} (one mask per "
+                             f"type); found {b.dtype} {b.shape}")
+        return t, b
+
+    def _best_masks(self, gains: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Row by row ``best_subset``; subclasses with a closed form vectorise it."""
+        out = np.zeros(gains.shape, dtype=bool)
+        for r in range(gains.shape[0]):
+            idx = np.flatnonzero(allowed[r])
+            if idx.size:
+                out[r, idx[self._best_positions(idx, gains[r, idx])]] = True
+        return out
+
+    def best_subset_batch(self, types, bundles) -> np.ndarray:
+        """``best_subset(types[r], bundles[r])`` for every row r: an (n, N) boolean array.
+
+        types (n, N), bundles (n, N) bool. Same argmax (and the same tie-breaking) as the
+        one-type method; c-demand and additive bidders are vectorised over the rows.
+        """
+        t, b = self._check_batch(types, bundles)
+        return self._best_masks(self.mu[None, :] + t, b)
+
+    def value_batch(self, types, bundles) -> np.ndarray:
+        """``value(types[r], bundles[r])`` for every row r (Definition 5): an (n,) array."""
+        t, b = self._check_batch(types, bundles)
+        gains = self.mu[None, :] + t
+        return np.where(self._best_masks(gains, b), gains, 0.0).sum(axis=1)
+
 
 def _top_positive(gains: np.ndarray, c: int) -> np.ndarray:
     positive = np.flatnonzero(gains > 0)
@@ -110,6 +145,22 @@ class CDemand(ConstrainedAdditive):
     def _best_positions(self, idx, gains):
         return _top_positive(gains, self.c)
 
+    def _best_masks(self, gains, allowed):
+        positive = allowed & (gains > 0)
+        if self.c >= self.N:
+            return positive
+        out = np.zeros(gains.shape, dtype=bool)
+        rows = np.arange(gains.shape[0])
+        if self.c == 1:
+            # argmax returns the first maximiser: the lowest index, as the stable sort does
+            best = np.argmax(np.where(positive, gains, -np.inf), axis=1)
+            out[rows, best] = positive[rows, best]
+            return out
+        # stable sort on -gain: ties go to the lower index, exactly as ``_top_positive``
+        order = np.argsort(np.where(positive, -gains, np.inf), axis=1, kind="stable")[:, :self.c]
+        out[rows[:, None], order] = positive[rows[:, None], order]
+        return out
+
 
 class UnitDemand(CDemand):
     """Unit demand: I = {T : |T| <= 1} (Definition 5, example); Lipschitz constant 1."""
@@ -127,6 +178,9 @@ class Additive(ConstrainedAdditive):
 
     def _best_positions(self, idx, gains):
         return np.flatnonzero(gains > 0)
+
+    def _best_masks(self, gains, allowed):
+        return allowed & (gains > 0)
 
 
 class DownwardClosed(ConstrainedAdditive):

@@ -1,0 +1,368 @@
+"""Monte Carlo revenue and incentives of latent mechanisms, with distribution-free intervals.
+
+Cai-Daskalakis EC'22, Sec. 2.1: REV(M, D) = E_{t ~ D}[sum_i p_i(t)]; the interim utility of
+bidder i of type t_i reporting b is U_i(t_i; b) = E_{t_-i}[u_i(t_i, M(b, t_-i))] with
+u_i(t, M(b)) = E[v_i(t, x_i(b))] - p_i(b); eps-BIC asks U_i(t_i; b) - U_i(t_i; t_i) <= eps for
+every i, t_i and b, IR asks U_i(t_i; t_i) >= 0. Exact values on finite supports live in
+``measure``; here the law may be anything with ``.sample(n, rng) -> (n, k)`` and the
+expectations are estimated from n iid latent profiles.
+
+Intervals (no normal approximation). Every estimated mean is of a variable X in a known range
+[a, b] (``payment_bounds``). Two intervals are computed, each at level alpha / 2, and
+intersected (valid together with probability >= 1 - alpha by the union bound):
+  Hoeffding:  |mean - E X| <= (b - a) sqrt(ln(2 / alpha') / (2 n)),
+  empirical Bernstein (Maurer-Pontil 2009, Thm. 4, applied to X and -X at alpha' / 2 each):
+              |mean - E X| <= sqrt(2 V_n ln(4 / alpha') / n) + 7 (b - a) ln(4 / alpha') / (3 (n-1)),
+with alpha' = alpha / 2 and V_n the unbiased sample variance. The first is tight when the
+variance is large, the second when it is small (e.g. revenue that is often 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from recmech_core.batch import BatchOutcome, loop_outcomes
+from recmech_core.laws import as_generator
+from recmech_core.mechanisms import VCG, LatentMechanism, PostedPrices
+from recmech_core.robust import RobustifiedMechanism, box_minimum
+
+METHOD = "hoeffding & empirical-bernstein (Maurer-Pontil Thm. 4), intersected at alpha/2 each"
+RANGE_TOL = 1e-9
+
+
+def hoeffding_halfwidth(n: int, span, alpha: float):
+    """Two-sided Hoeffding half-width at level ``alpha`` for a mean of n variables in a range
+    of length ``span``: span sqrt(ln(2 / alpha) / (2 n)) (Hoeffding 1963, Thm. 2)."""
+    return np.asarray(span, dtype=float) * math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
+
+
+def bernstein_halfwidth(n: int, variance, span, alpha: float):
+    """Two-sided empirical Bernstein half-width at level ``alpha`` (Maurer-Pontil 2009, Thm. 4
+    at alpha / 2 per side): sqrt(2 V_n ln(4/alpha) / n) + 7 span ln(4/alpha) / (3 (n - 1))."""
+    log_term = math.log(4.0 / alpha)
+    var = np.maximum(np.asarray(variance, dtype=float), 0.0)
+    return np.sqrt(2.0 * var * log_term / n) + 7.0 * np.asarray(span, dtype=float) * log_term \
+        / (3.0 * (n - 1))
+
+
+def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """A two-sided interval for E X (X in [lo, hi]) at level ``alpha``: the intersection of the
+    Hoeffding and empirical Bernstein intervals at alpha / 2 each, clipped to [lo, hi]."""
+    span = np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)
+    half = np.minimum(hoeffding_halfwidth(n, span, alpha / 2),
+                      bernstein_halfwidth(n, variance, span, alpha / 2))
+    mean = np.asarray(mean, dtype=float)
+    return np.maximum(mean - half, lo), np.minimum(mean + half, hi)
+
+
+def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
+    """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
+    per-item maximum of the linear map over the box (a corner per row of A) is the worst case."""
+    t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
+                         np.asarray(hi, dtype=float))
+    return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
+
+
+def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
+    """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for all bids in the box [lo, hi]^k.
+
+    VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post IR);
+    PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes items whose price is
+    below mu_j + t_j); a table mechanism: its extreme table payments and 0; M_tilde (Lemma 2):
+    the inner range (resamples lie in [0,1]^k) minus the IR rebate E[v_i^A(b'_i, S) -
+    lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an excluded bidder.
+    Here vmax_i = ``value_upper`` of bidder i over the box.
+    """
+    lo_v = np.full(mechanism.k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, float)
+    hi_v = np.full(mechanism.k, hi, dtype=float) if np.ndim(hi) == 0 else np.asarray(hi, float)
+    vmax = np.array([value_upper(v, mechanism.A, lo_v, hi_v) for v in mechanism.valuations])
+    if isinstance(mechanism, RobustifiedMechanism):
+        inner = payment_bounds(mechanism.inner)
+        unit = np.array([value_upper(v, mechanism.A, np.zeros(mechanism.k), np.ones(mechanism.k))
+                         for v in mechanism.valuations])
+        return np.column_stack([np.minimum(0.0, inner[:, 0] - unit), np.maximum(0.0, inner[:, 1])])
+    if isinstance(mechanism, VCG):
+        return np.column_stack([np.zeros(mechanism.m), vmax])
+    if isinstance(mechanism, PostedPrices):
+        return np.column_stack([np.full(mechanism.m, np.minimum(mechanism.prices, 0.0).sum()),
+                                vmax])
+    table = getattr(mechanism, "table", None)
+    if table is not None and hasattr(table, "payments"):
+        pay = np.asarray(table.payments, dtype=float)
+        return np.column_stack([np.minimum(0.0, pay.min(axis=0)), np.maximum(0.0, pay.max(axis=0))])
+    raise ValueError(f"payment_range: no payment bound is known for {type(mechanism).__name__}; "
+                     "pass payment_range=(lo, hi) per bidder")
+
+
+@dataclass(frozen=True)
+class RevenueEstimate:
+    """Monte Carlo REV(M, D) = E[sum_i p_i] with a two-sided interval at level 1 - false_alarm.
+
+    ``payment_range`` (lo, hi) bounds one profile's revenue sum_i p_i (``payment_bounds``);
+    ``per_bidder`` the estimated E[p_i]; ``variance`` the sample variance of the revenue.
+    """
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    n_samples: int
+    false_alarm: float
+    payment_range: tuple
+    method: str
+    variance: float
+    per_bidder: tuple
+    batched: bool
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                "n_samples": self.n_samples, "false_alarm": self.false_alarm,
+                "payment_range": list(self.payment_range), "method": self.method,
+                "variance": self.variance, "per_bidder": list(self.per_bidder),
+                "batched": self.batched}
+
+
+@dataclass(frozen=True)
+class IncentiveEstimate:
+    """Monte Carlo interim utilities, BIC gains and IR, all intervals valid together.
+
+    ``mode`` "ex-ante" (``types`` None): bidder i's true latent type is drawn with the others, so
+    ``utility[i, 0]`` estimates E_{t_i}[U_i(t_i; t_i)] and ``gain[i, 0, r]`` estimates
+    E_{t_i}[U_i(t_i; b'_r) - U_i(t_i; t_i)], the ex-ante average over types of the interim gain
+    of the fixed report b'_r. It is <= the eps of eps-BIC (a max over types), so
+    ``bic_violation_low`` > 0 certifies that M is not eps-BIC for any eps below it; it cannot
+    certify BIC. ``mode`` "interim": ``utility[i, q]`` = U_i(types[q]; types[q]) and
+    ``gain[i, q, r]`` = U_i(types[q]; b'_r) - U_i(types[q]; types[q]) for the listed latent types.
+    ``bic_violation`` = max over (i, q, r) of the gain, a lower bound on eps (the types and
+    misreports are finite lists); ``ir_min`` = min over (i, q) of the utility.
+
+    Coverage: each of the ``n_intervals`` = m Q r + m Q intervals has level false_alarm /
+    n_intervals (union bound over bidders x types x misreports, plus the utilities), so with
+    probability >= 1 - false_alarm all hold at once, and then the max (min) of the true values
+    lies in [max of lows, max of highs] ([min of lows, min of highs]).
+    """
+
+    mode: str
+    n_samples: int
+    false_alarm: float
+    n_intervals: int
+    misreports: np.ndarray
+    types: np.ndarray | None
+    utility: np.ndarray
+    utility_low: np.ndarray
+    utility_high: np.ndarray
+    gain: np.ndarray
+    gain_low: np.ndarray
+    gain_high: np.ndarray
+    bic_violation: float
+    bic_violation_low: float
+    bic_violation_high: float
+    ir_min: float
+    ir_min_low: float
+    ir_min_high: float
+    utility_range: np.ndarray
+    method: str
+    batched: bool
+
+    def to_dict(self) -> dict:
+        out = {}
+        for key, val in self.__dict__.items():
+            out[key] = val.tolist() if isinstance(val, np.ndarray) else val
+        return out
+
+
+class _Moments:
+    """Running mean and sum of squared deviations (Chan et al.'s pairwise merge), per entry."""
+
+    def __init__(self, shape: tuple) -> None:
+        self.n, self.mean, self.m2 = 0, np.zeros(shape), np.zeros(shape)
+
+    def add(self, x: np.ndarray) -> None:
+        nb = x.shape[0]
+        mb = x.mean(axis=0)
+        m2b = ((x - mb) ** 2).sum(axis=0)
+        tot = self.n + nb
+        delta = mb - self.mean
+        self.m2 = self.m2 + m2b + delta ** 2 * self.n * nb / tot
+        self.mean = self.mean + delta * nb / tot
+        self.n = tot
+
+    @property
+    def variance(self) -> np.ndarray:
+        return self.m2 / (self.n - 1)
+
+
+def _check_common(mechanism, laws, n_samples, false_alarm, batch_size) -> tuple:
+    if not isinstance(mechanism, LatentMechanism):
+        raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
+        raise TypeError(f"n_samples must be an int; found {type(n_samples).__name__}")
+    if n_samples < 2:
+        raise ValueError(f"n_samples must be >= 2 (the sample variance needs two); found "
+                         f"{n_samples}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1; found {batch_size!r}")
+    if isinstance(false_alarm, bool) or not isinstance(false_alarm, (float, int, np.floating)) \
+            or not 0.0 < float(false_alarm) < 1.0:
+        raise ValueError(f"false_alarm must be in (0, 1); found {false_alarm!r}")
+    laws = tuple(laws)
+    if len(laws) != mechanism.m:
+        raise ValueError(f"laws must give one latent law per bidder ({mechanism.m}); found "
+                         f"{len(laws)}")
+    for i, law in enumerate(laws):
+        if getattr(law, "k", mechanism.k) != mechanism.k:
+            raise ValueError(f"laws[{i}] has dimension k = {law.k}; the mechanism has "
+                             f"k = {mechanism.k}")
+    return laws, int(n_samples), float(false_alarm), int(batch_size)
+
+
+def _draw(laws, size: int, k: int, gen) -> np.ndarray:
+    cols = []
+    for i, law in enumerate(laws):
+        z = np.asarray(law.sample(size, gen), dtype=float)
+        if z.shape != (size, k):
+            raise ValueError(f"laws[{i}].sample returned shape {z.shape}; expected ({size}, {k})")
+        cols.append(z)
+    return np.stack(cols, axis=1)
+
+
+def _outcomes(mech: LatentMechanism, bids: np.ndarray, gen, batched: bool) -> BatchOutcome:
+    """Outcomes of the profiles; a mechanism with ``sample(bids, rng)`` (M_tilde) is run once
+    per profile with fresh randomness, so the mean is over its randomness too."""
+    sampler = getattr(mech, "sample", None)
+    if callable(sampler):
+        return loop_outcomes(lambda b: sampler(b, gen), bids, mech.N)
+    if batched:
+        return mech.outcomes_batch(bids)
+    return loop_outcomes(mech.outcome, mech.check_bids_batch(bids), mech.N)
+
+
+def _bounds(mech, payment_range, lo, hi) -> np.ndarray:
+    if payment_range is None:
+        return payment_bounds(mech, lo, hi)
+    arr = np.asarray(payment_range, dtype=float)
+    arr = np.tile(arr, (mech.m, 1)) if arr.shape == (2,) else arr
+    if arr.shape != (mech.m, 2) or not np.all(np.isfinite(arr)) or np.any(arr[:, 0] > arr[:, 1]):
+        raise ValueError(f"payment_range must be finite (lo, hi) pairs with lo <= hi, one pair or "
+                         f"one per bidder; found {np.asarray(payment_range).tolist()}")
+    return arr
+
+
+def _checked(out: BatchOutcome, bounds: np.ndarray) -> BatchOutcome:
+    """The intervals assume every payment lies in its range: refuse to report otherwise."""
+    bad = (out.payments < bounds[:, 0] - RANGE_TOL) | (out.payments > bounds[:, 1] + RANGE_TOL)
+    if np.any(bad):
+        s, i = np.argwhere(bad)[0]
+        raise ValueError(f"payment_range: bidder {i} paid {out.payments[s, i]} outside "
+                         f"[{bounds[i, 0]}, {bounds[i, 1]}]; the interval would not be valid")
+    return out
+
+
+def monte_carlo_revenue(mechanism: LatentMechanism, laws, n_samples: int, rng, *,
+                        batched: bool = True, false_alarm: float = 1e-9,
+                        batch_size: int = 4096, payment_range=None) -> RevenueEstimate:
+    """Estimate REV(M, D) = E_{z ~ prod_i laws[i]}[sum_i p_i(z)] (Sec. 2.1) from ``n_samples``
+    iid latent profiles, with a two-sided interval valid at level 1 - ``false_alarm``.
+
+    Profiles are drawn ``batch_size`` at a time (bidder by bidder, ``law.sample``), then
+    evaluated with ``outcomes_batch`` (``batched``) or ``outcome`` per profile: the same draws,
+    so the two paths give the same numbers up to rounding. A mechanism with ``sample`` (M_tilde
+    of Lemma 2) is run once per profile with its own randomness drawn from ``rng`` after the
+    chunk's profiles. Each profile's revenue lies in [sum_i a_i, sum_i b_i] from
+    ``payment_bounds`` over [0,1]^k (or ``payment_range``); the interval is that of
+    ``mean_interval`` (module docstring), and a payment outside its range raises ValueError.
+    """
+    laws, n, alpha, bsz = _check_common(mechanism, laws, n_samples, false_alarm, batch_size)
+    gen = as_generator(rng)
+    bounds = _bounds(mechanism, payment_range, 0.0, 1.0)
+    acc = _Moments((mechanism.m + 1,))
+    for start in range(0, n, bsz):
+        bids = _draw(laws, min(bsz, n - start), mechanism.k, gen)
+        pay = _checked(_outcomes(mechanism, bids, gen, batched), bounds).payments
+        acc.add(np.column_stack([pay.sum(axis=1), pay]))
+    lo, hi = float(bounds[:, 0].sum()), float(bounds[:, 1].sum())
+    low, high = mean_interval(acc.mean[0], acc.variance[0], n, lo, hi, alpha)
+    return RevenueEstimate(mean=float(acc.mean[0]), ci_low=float(low), ci_high=float(high),
+                           n_samples=n, false_alarm=alpha, payment_range=(lo, hi), method=METHOD,
+                           variance=float(acc.variance[0]),
+                           per_bidder=tuple(float(x) for x in acc.mean[1:]), batched=batched)
+
+
+def _latent_points(value, name: str, k: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] != k or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a finite (r, k) array of latent points with r >= 1 and "
+                         f"k = {k}; found shape {arr.shape}")
+    return arr
+
+
+def monte_carlo_incentives(mechanism: LatentMechanism, laws, n_samples: int, rng, *, misreports,
+                           batched: bool = True, false_alarm: float = 1e-9, types=None,
+                           batch_size: int = 4096, payment_range=None) -> IncentiveEstimate:
+    """Estimate interim utilities, BIC gains of the latent ``misreports`` (r, k) and IR.
+
+    What is estimated (``IncentiveEstimate``): without ``types``, ex-ante averages over each
+    bidder's own type of U_i(t_i; b'_r) - U_i(t_i; t_i) (a lower bound on the eps of eps-BIC,
+    never a certificate of BIC); with ``types`` (q, k), the interim gains of those latent types
+    exactly as in the eps-BIC definition, maximised over the finite lists. The truthful and the
+    misreport utilities are evaluated on the same draws of t_-i (common random numbers), which
+    keeps the gain's variance small. Per-sample utilities lie in [-b_i, vmax_i - a_i] with
+    [a_i, b_i] from ``payment_bounds`` over the box holding [0,1]^k, the misreports and the
+    types, and vmax_i the largest value of a true type; gains in +-(vmax_i + b_i - a_i).
+    Intervals: ``mean_interval`` at level false_alarm / (m Q r + m Q) each (union bound).
+    """
+    laws, n, alpha, bsz = _check_common(mechanism, laws, n_samples, false_alarm, batch_size)
+    m, k, A = mechanism.m, mechanism.k, mechanism.A  # noqa: N806
+    mis = _latent_points(misreports, "misreports", k)
+    fixed = None if types is None else _latent_points(types, "types", k)
+    gen = as_generator(rng)
+    points = [np.zeros((1, k)), np.ones((1, k)), mis] + ([] if fixed is None else [fixed])
+    box_lo, box_hi = np.vstack(points).min(axis=0), np.vstack(points).max(axis=0)
+    bounds = _bounds(mechanism, payment_range, box_lo, box_hi)
+    t_lo = np.zeros(k) if fixed is None else np.minimum(0.0, fixed.min(axis=0))
+    t_hi = np.ones(k) if fixed is None else np.maximum(1.0, fixed.max(axis=0))
+    vmax = np.array([value_upper(v, A, t_lo, t_hi) for v in mechanism.valuations])
+    u_range = np.column_stack([-bounds[:, 1], vmax - bounds[:, 0]])
+    n_q, n_r = (1 if fixed is None else fixed.shape[0]), mis.shape[0]
+    acc_u, acc_g = _Moments((m, n_q)), _Moments((m, n_q, n_r))
+    for start in range(0, n, bsz):
+        z = _draw(laws, min(bsz, n - start), k, gen)
+        size = z.shape[0]
+        u = np.zeros((size, m, n_q))
+        g = np.zeros((size, m, n_q, n_r))
+        truth = None if fixed is not None else _checked(_outcomes(mechanism, z, gen, batched),
+                                                        bounds)
+        for i, v in enumerate(mechanism.valuations):
+            for q in range(n_q):
+                bids = z.copy()
+                if fixed is None:
+                    true_z, out = z[:, i], truth
+                else:
+                    true_z = np.broadcast_to(fixed[q], (size, k))
+                    bids[:, i] = fixed[q]
+                    out = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
+                t = true_z @ A.T
+                u[:, i, q] = out.utilities(i, v, t)
+                for r in range(n_r):
+                    bids[:, i] = mis[r]
+                    dev = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
+                    g[:, i, q, r] = dev.utilities(i, v, t) - u[:, i, q]
+        acc_u.add(u)
+        acc_g.add(g)
+    n_int = m * n_q * n_r + m * n_q
+    a_each = alpha / n_int
+    u_lo, u_hi = u_range[:, 0][:, None], u_range[:, 1][:, None]
+    ul, uh = mean_interval(acc_u.mean, acc_u.variance, n, u_lo, u_hi, a_each)
+    g_span = (u_range[:, 1] - u_range[:, 0])[:, None, None]
+    gl, gh = mean_interval(acc_g.mean, acc_g.variance, n, -g_span, g_span, a_each)
+    return IncentiveEstimate(
+        mode="ex-ante" if fixed is None else "interim", n_samples=n, false_alarm=alpha,
+        n_intervals=n_int, misreports=mis, types=fixed, utility=acc_u.mean, utility_low=ul,
+        utility_high=uh, gain=acc_g.mean, gain_low=gl, gain_high=gh,
+        bic_violation=float(acc_g.mean.max()), bic_violation_low=float(gl.max()),
+        bic_violation_high=float(gh.max()), ir_min=float(acc_u.mean.min()),
+        ir_min_low=float(ul.min()), ir_min_high=float(uh.min()), utility_range=u_range,
+        method=METHOD, batched=batched)
