@@ -217,9 +217,12 @@ def _run_tests(workdir: Path, tests: tuple[str, ...], timeout: float) -> tuple[s
 
 
 def run_mutants(mutants: list[Mutant], root: Path = ROOT, timeout_factor: float = 4.0,
-                progress: bool = True) -> list[MutantResult]:
+                progress: bool = True, escalate: bool = False) -> list[MutantResult]:
     """Run each mutant against :func:`selected_tests` of its module, in one scratch copy of the
-    project (its committed state)."""
+    project (its committed state). With ``escalate``, a mutant that survives its selected tests
+    is run against the whole ``tests/`` folder (the property checks reach most modules through
+    the registry, not by import), and only a mutant that survives that too counts as a survivor.
+    """
     results = []
     with tempfile.TemporaryDirectory(prefix="recmech-mutants-") as tmp:
         work = Path(tmp)
@@ -230,19 +233,25 @@ def run_mutants(mutants: list[Mutant], root: Path = ROOT, timeout_factor: float 
             if not tests:
                 results.append(MutantResult(mut, "no-tests", 0.0, ()))
                 continue
-            if tests not in baseline:
-                status, took = _run_tests(work, tests, timeout=3600)
-                if status != "survived":
-                    raise RuntimeError(f"the unmutated tests {tests} fail ({status}); fix first")
-                baseline[tests] = took
+            plan = [tests, ("tests",)] if escalate and tests != ("tests",) else [tests]
             target = work / mut.path
             original = target.read_text()
-            try:
-                target.write_text(mutated_source(original, mut))
-                status, took = _run_tests(work, tests,
-                                          timeout=max(30.0, timeout_factor * baseline[tests]))
-            finally:
-                target.write_text(original)
+            for group in plan:
+                if group not in baseline:
+                    status, took = _run_tests(work, group, timeout=3600)
+                    if status != "survived":
+                        raise RuntimeError(f"the unmutated tests {group} fail ({status}); "
+                                           "fix first")
+                    baseline[group] = took
+                try:
+                    target.write_text(mutated_source(original, mut))
+                    status, took = _run_tests(work, group,
+                                              timeout=max(30.0, timeout_factor * baseline[group]))
+                finally:
+                    target.write_text(original)
+                tests = group
+                if status != "survived":
+                    break
             results.append(MutantResult(mut, status, took, tests))
             if progress:
                 print(f"[{i + 1}/{len(mutants)}] {status:11s} {mut.ident} {mut.change}: "
@@ -283,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", action="append", choices=TARGETS,
                         help="package to mutate (repeatable; default both)")
     parser.add_argument("--json", type=Path, help="write every result to this file")
+    parser.add_argument("--escalate", action="store_true",
+                        help="run a mutant surviving its selected tests against all of tests/")
     parser.add_argument("--equivalent", type=Path,
                         help="file of mutant idents judged equivalent by hand (one per line)")
     args = parser.parse_args(argv)
@@ -290,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--sample must be >= 0; found {args.sample}")
     pkgs = tuple(args.package) if args.package else TARGETS
     mutants = sample_mutants(args.seed, args.sample or None, packages=pkgs)
-    results = run_mutants(mutants)
+    results = run_mutants(mutants, escalate=args.escalate)
     eq = frozenset()
     if args.equivalent:
         eq = frozenset(line.split()[0] for line in args.equivalent.read_text().splitlines()

@@ -82,3 +82,15 @@ def test_caught_and_missed_mutants_are_told_apart(toy_root):
                    "And -> Or": "survived", "Lt -> LtE": "survived"}
     out = summary(run_mutants(picked[:1], toy_root, progress=False))
     assert out["killed"] == 1 and out["kill_rate"] == 1.0
+
+
+def test_escalation_runs_the_whole_folder_for_survivors(toy_root):
+    # a test outside the module's selected tests reaches `unused`; only escalation sees it
+    (toy_root / "tests" / "test_other.py").write_text(
+        "from bounds.toy import unused\n\ndef test_unused():\n    assert unused(1, 0) == 0\n")
+    mut = next(m for m in enumerate_mutants(toy_root / "bounds" / "toy.py", toy_root)
+               if m.change == "And -> Or")
+    plain, = run_mutants([mut], toy_root, progress=False)
+    escalated, = run_mutants([mut], toy_root, progress=False, escalate=True)
+    assert (plain.status, escalated.status) == ("survived", "killed")
+    assert escalated.tests == ("tests",)
