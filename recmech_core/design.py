@@ -22,6 +22,37 @@ import numpy as np
 
 from recmech_core.laws import RngLike, as_finite_array, as_generator
 
+# Rows per chunk when a design is generated or scanned: 2^16 rows x k floats stay a few MB, so
+# the working set of an N x k design is A itself plus O(chunk k) (an N = 10^7, k = 8 design is
+# 640 MB; whole-array temporaries would each cost as much again).
+CHUNK_ROWS = 1 << 16
+
+
+def _row_chunks(n: int, chunk: int = CHUNK_ROWS):
+    for start in range(0, n, chunk):
+        yield start, min(start + chunk, n)
+
+
+def constant_vector(value: float, n: int) -> np.ndarray:
+    """A read-only length-n vector of one value that costs O(1) memory (a stride-0 view).
+
+    Used for per-item statistics that are the same for every item (unit scales, equal
+    variances), so that an N = 10^7 design does not carry 80 MB vectors of one number.
+    """
+    out = np.broadcast_to(np.float64(value), (int(n),))
+    return out
+
+
+def constant_value(vec: np.ndarray) -> float | None:
+    """The common value of a vector whose entries are all equal, else None (no O(n) temporary)."""
+    vec = np.asarray(vec)
+    if vec.ndim != 1 or vec.size == 0:
+        return None
+    if vec.strides == (0,):
+        return float(vec[0])
+    lo, hi = vec.min(), vec.max()
+    return float(lo) if lo == hi else None
+
 
 def _json_safe(value):
     if isinstance(value, np.ndarray):
@@ -59,7 +90,14 @@ class DesignMatrix:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        A = as_finite_array(self.A, "A", ndim=2)
+        A = self.A
+        if isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2:
+            # the finiteness check in row chunks: np.isfinite(A) would be a temporary of N k bytes
+            for start, stop in _row_chunks(A.shape[0]):
+                if not np.isfinite(A[start:stop]).all():
+                    raise ValueError(f"A must have finite entries (no NaN/inf); found {A}")
+        else:
+            A = as_finite_array(A, "A", ndim=2)
         _check_dims(A.shape[0], A.shape[1])
         A = A.view()  # a read-only view: the caller's array keeps its own flags
         A.setflags(write=False)
@@ -75,8 +113,9 @@ class DesignMatrix:
 
     @functools.cached_property
     def inf_norm(self) -> float:
-        """||A||_inf = max_j sum_l |A_jl| (computed once per design)."""
-        return float(np.max(np.sum(np.abs(self.A), axis=1)))
+        """||A||_inf = max_j sum_l |A_jl| (computed once per design, in row chunks)."""
+        return max(float(np.max(np.sum(np.abs(self.A[a:b]), axis=1)))
+                   for a, b in _row_chunks(self.N))
 
     @functools.cached_property
     def value_range(self) -> tuple[np.ndarray, np.ndarray]:
@@ -121,15 +160,40 @@ def _mixture_rows(n: int, k: int, gen: np.random.Generator, scale: float) -> np.
     return scale * gen.dirichlet(np.ones(k), size=n)
 
 
-def _place_block(C: np.ndarray, H: np.ndarray, gen: np.random.Generator,
-                 permute: bool) -> tuple[np.ndarray, np.ndarray]:
-    """A with A^T = [C^T H^T] Pi: the rows of C land at ``block_rows``."""
-    stacked = np.vstack([C, H])
-    N = stacked.shape[0]
-    pos = gen.permutation(N) if permute else np.arange(N)
-    A = np.empty_like(stacked)
-    A[pos] = stacked
-    return A, pos[: C.shape[0]].copy()
+def _place_block(C: np.ndarray, H: np.ndarray | None, n_h: int, gen: np.random.Generator,
+                 permute: bool, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """A with A^T = [C^T H^T] Pi: the rows of C land at ``block_rows``.
+
+    The random stream is that of drawing H (default: ``_mixture_rows``) and then the
+    permutation. Without a given H (and with ``permute``) the rows are drawn twice in chunks:
+    once to advance the generator past them (the permutation comes after them in the stream)
+    and once, from a copy of the saved state, straight into their permuted places. So the only
+    O(N) memory besides A is the permutation as int32 (half of ``gen.permutation``'s int64,
+    with the same values).
+    """
+    k = C.shape[0]
+    N = k + n_h
+    A = np.empty((N, k))
+    replay = gen
+    if H is None and permute:
+        replay = np.random.Generator(type(gen.bit_generator)())
+        replay.bit_generator.state = gen.bit_generator.state
+        for a, b in _row_chunks(n_h):
+            gen.dirichlet(np.ones(k), size=b - a)
+    pos = None
+    if permute:
+        # gen.permutation(N) is arange(N) shuffled in place: the same draws on an int32 arange
+        pos = np.arange(N, dtype=np.int32 if N < 2**31 else np.int64)
+        gen.shuffle(pos)
+    block = np.arange(k) if pos is None else pos[:k].astype(np.int64)
+    A[block] = C
+    for a, b in _row_chunks(n_h):
+        rows = _mixture_rows(b - a, k, replay, scale) if H is None else H[a:b]
+        if pos is None:
+            A[k + a:k + b] = rows
+        else:
+            A[pos[k + a:k + b]] = rows
+    return A, block
 
 
 def diagonally_dominant(C, N: int, rng: RngLike, H=None, permute: bool = True) -> DesignMatrix:
@@ -146,10 +210,9 @@ def diagonally_dominant(C, N: int, rng: RngLike, H=None, permute: bool = True) -
         raise ValueError("C must be strictly diagonally dominant by rows and by columns "
                          f"(alpha > 0, beta > 0); found alpha={alpha}, beta={beta}")
     gen = as_generator(rng)
-    if H is None:
-        H = _mixture_rows(N - k, k, gen, float(np.max(np.abs(np.diag(C)))))
-    H = as_finite_array(H, "H", ndim=2, shape=(N - k, k))
-    A, block = _place_block(C, H, gen, permute)
+    if H is not None:
+        H = as_finite_array(H, "H", ndim=2, shape=(N - k, k))
+    A, block = _place_block(C, H, N - k, gen, permute, float(np.max(np.abs(np.diag(C)))))
     return DesignMatrix(A, "diagonally_dominant",
                         {"block_rows": block, "C": C.copy(), "alpha": alpha, "beta": beta})
 
@@ -174,7 +237,8 @@ def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMat
     if Sigma is not None and scales is not None:
         raise ValueError("Sigma, scales: give at most one of them; found both")
     gen = as_generator(rng)
-    G = gen.standard_normal((N, k))
+    G = np.empty((N, k))
+    gen.standard_normal(out=G)  # in place: the same draws as standard_normal((N, k))
     if Sigma is not None:
         S = as_finite_array(Sigma, "Sigma", ndim=2, shape=(N, N))
         if not np.allclose(S, S.T, atol=1e-12 * max(1.0, np.abs(S).max())):
@@ -184,14 +248,26 @@ def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMat
             raise ValueError(f"Sigma must be positive semidefinite; found eigenvalue {w.min()}")
         root = V * np.sqrt(np.clip(w, 0, None))
         return DesignMatrix(root @ G, "gaussian", {"Sigma": S})
-    sd = np.ones(N) if scales is None else as_finite_array(scales, "scales", ndim=1, shape=(N,))
+    if scales is None:
+        # unit scales: G is A already (x * 1.0 == x), and the scales vector costs O(1)
+        return DesignMatrix(G, "gaussian", {"scales": constant_vector(1.0, N)})
+    sd = as_finite_array(scales, "scales", ndim=1, shape=(N,))
     if np.any(sd < 0):
         raise ValueError(f"scales must be >= 0 (standard deviations); found min {sd.min()}")
-    return DesignMatrix(sd[:, None] * G, "gaussian", {"scales": sd})
+    for a, b in _row_chunks(N):
+        G[a:b] *= sd[a:b, None]
+    return DesignMatrix(G, "gaussian", {"scales": sd})
 
 
 def _rademacher(n: int, k: int, c: float, gen: np.random.Generator) -> np.ndarray:
-    return c * (2.0 * gen.integers(0, 2, size=(n, k)) - 1.0)
+    """+-c entries, drawn in row chunks into one array (the same draws as one integers call)."""
+    out = np.empty((n, k))
+    for a, b in _row_chunks(n):
+        out[a:b] = gen.integers(0, 2, size=(b - a, k))
+        out[a:b] *= 2.0
+        out[a:b] -= 1.0
+        out[a:b] *= c
+    return out
 
 
 def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
@@ -211,7 +287,7 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
     gen = as_generator(rng)
     if sampler is None:
         A = _rademacher(N, k, c, gen)
-        v2, inf_norm = np.full(N, c * c), 0.0
+        v2, inf_norm = constant_vector(c * c, N), 0.0
     else:
         if variances is None or influence_norm is None:
             raise ValueError("variances, influence_norm: a custom sampler must state the "
@@ -224,8 +300,9 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
                              f"[{v2.min()}, {v2.max()}]")
         if not 0 <= inf_norm:
             raise ValueError(f"influence_norm must be >= 0; found {inf_norm}")
-    if np.any(np.abs(A) > c):
+    worst = max(float(np.abs(A[a:b]).max()) for a, b in _row_chunks(N))
+    if worst > c:
         raise ValueError(f"sampler output must lie in [-c, c] = [{-c}, {c}]; "
-                         f"found max |entry| {np.abs(A).max()}")
+                         f"found max |entry| {worst}")
     return DesignMatrix(A, "weakly_dependent", {"c": c, "variances": v2,
                                                 "influence_norm": inf_norm})

@@ -18,6 +18,7 @@ Cai-Daskalakis EC'22, proof of Thm. 2:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -95,7 +96,7 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
     low = plan.centers - plan.R / 2
     high = plan.centers + plan.R / 2
     for _ in range(plan.q):
-        mid = 0.5 * (low + high)
+        mid = 0.5 * (low + high)  # a fresh array: an oracle may keep the prices it was shown
         yes = oracle.accepts_many(plan.items, mid)
         low = np.where(yes, mid, low)
         high = np.where(yes, high, mid)
@@ -146,9 +147,9 @@ class LeastSquares:
         self.pinv = linalg.solve_triangular(Rf, Q.T)
         self.singular_values = s
 
-    @property
+    @functools.cached_property
     def pinv_inf_norm(self) -> float:
-        """||(B^T B)^{-1} B^T||_inf = max_r sum_i |P_ri|."""
+        """||(B^T B)^{-1} B^T||_inf = max_r sum_i |P_ri| (once per factorisation)."""
         return float(np.max(np.abs(self.pinv).sum(axis=1)))
 
     def raw(self, y) -> np.ndarray:

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from recmech_core.design import DesignMatrix, _json_safe, dominance_margins
+from recmech_core.design import (
+    CHUNK_ROWS,
+    DesignMatrix,
+    _json_safe,
+    constant_value,
+    dominance_margins,
+)
 
 GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
 WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
@@ -86,14 +92,51 @@ def covariance_diagonal(design: DesignMatrix) -> np.ndarray:
                      f"found meta keys {sorted(design.meta)}")
 
 
+def _variances_at(design: DesignMatrix, items: np.ndarray) -> np.ndarray:
+    """diag(Sigma)[items] without forming diag(Sigma) for all N items."""
+    if "Sigma" in design.meta or "scales" not in design.meta:
+        return covariance_diagonal(design)[items]
+    return np.asarray(design.meta["scales"], dtype=float)[items] ** 2
+
+
 def trace_and_rho(design: DesignMatrix, items) -> tuple[float, float]:
     """(Tr(Sigma_S), rho(Sigma_S)) for the principal submatrix on ``items``."""
     items = np.asarray(items, dtype=np.int64)
     if "Sigma" in design.meta:
         sub = np.asarray(design.meta["Sigma"], dtype=float)[np.ix_(items, items)]
         return float(np.trace(sub)), float(np.linalg.eigvalsh(sub)[-1])
-    d = covariance_diagonal(design)[items]
+    d = _variances_at(design, items)
     return float(d.sum()), float(d.max())
+
+
+def _constant_diagonal(design: DesignMatrix) -> float | None:
+    """The common variance when Sigma = s^2 I is given by equal ``scales`` (else None)."""
+    if "Sigma" in design.meta or "scales" not in design.meta:
+        return None
+    s = constant_value(np.asarray(design.meta["scales"], dtype=float))
+    return None if s is None else s * s
+
+
+def _shortest_run(d: np.ndarray, k: int, N: int) -> tuple[np.ndarray, int, int]:
+    """(ranking, start, length): the shortest run of the variance ranking that passes.
+
+    Starts are scanned in chunks so that only the ranking, the sorted variances and their
+    prefix sums are O(N) (the per-start ``need``/``ends`` arrays are not).
+    """
+    order = np.argsort(-d, kind="stable")
+    ds = d[order]
+    prefix = np.concatenate([[0.0], np.cumsum(ds)])
+    best_len, start = N + 1, 0
+    for a in range(0, N, CHUNK_ROWS):
+        b = min(a + CHUNK_ROWS, N)
+        need = prefix[a:b] + GAUSSIAN_RATIO * k * ds[a:b]
+        ends = np.searchsorted(prefix, need, side="right")
+        lengths = np.where((ends <= N) & (ds[a:b] > 0), ends - np.arange(a, b), N + 1)
+        i = int(np.argmin(lengths))
+        if lengths[i] < best_len:
+            best_len, start = int(lengths[i]), a + i
+    length = best_len if best_len <= N else N - start
+    return order, start, length
 
 
 def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
@@ -103,23 +146,30 @@ def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelecti
     of the ranking below it whose variance sum exceeds 64k times the top variance is found (the
     ratio for diagonal Sigma), and the shortest run is kept. For a full Sigma the exact
     rho(Sigma_S) is then checked and the run extended while it fails. ``size`` fixes |S|
-    (the top-variance items).
+    (the top-variance items). With equal scales every run has the same length, the least L
+    with L s^2 > 64k s^2, and the first L items (the stable ranking) are taken without O(N)
+    work or memory.
     """
     design = _check_design(design)
     k, N = design.k, design.N
     size = _check_size(size, k, N)
-    d = covariance_diagonal(design)
-    order = np.argsort(-d, kind="stable")
-    ds = d[order]
-    if size is not None:
-        chosen = np.sort(order[:size])
+    const = _constant_diagonal(design)
+    if const is not None:
+        if size is not None:
+            chosen = np.arange(size)
+        elif const > 0:
+            # L = floor(64k) + 1 in exact arithmetic; the sum is re-checked as trace_and_rho does
+            length = min(int(GAUSSIAN_RATIO * k) + 1, N)
+            while length < N and not np.full(length, const).sum() > GAUSSIAN_RATIO * k * const:
+                length += 1
+            chosen = np.arange(length)
+        else:
+            chosen = np.arange(N)
+    elif size is not None:
+        d = covariance_diagonal(design)
+        chosen = np.sort(np.argsort(-d, kind="stable")[:size])
     else:
-        prefix = np.concatenate([[0.0], np.cumsum(ds)])
-        need = prefix[:-1] + GAUSSIAN_RATIO * k * ds
-        ends = np.searchsorted(prefix, need, side="right")
-        lengths = np.where((ends <= N) & (ds > 0), ends - np.arange(N), N + 1)
-        start = int(np.argmin(lengths))
-        length = int(lengths[start]) if lengths[start] <= N else N - start
+        order, start, length = _shortest_run(covariance_diagonal(design), k, N)
         chosen = order[start:start + length]
         if "Sigma" in design.meta:
             while True:
@@ -141,7 +191,8 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
     The largest-variance items are taken, as few as the condition allows (the left side grows
     faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is bounded by
     the design's stated ||INF(theta)||_2 (a principal submatrix of a non-negative matrix has no
-    larger spectral norm).
+    larger spectral norm). The prefix sums are scanned in chunks and the scan stops at the
+    first |S| that passes; with equal variances the ranking is the identity (no O(N) sort).
     """
     design = _check_design(design)
     if "variances" not in design.meta or "c" not in design.meta:
@@ -152,19 +203,30 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
     c = float(design.meta["c"])
     infl = float(design.meta.get("influence_norm", np.inf))
     v2 = np.asarray(design.meta["variances"], dtype=float)
-    order = np.argsort(-v2, kind="stable")
-    prefix = np.cumsum(v2[order])
-    m = np.arange(1, N + 1)
+    order = None if constant_value(v2) is not None else np.argsort(-v2, kind="stable")
     slack = 1 - infl
-    if size is None:
-        if slack > 0:
+    search = size is None and slack > 0
+    target = N if size is None else size
+    carry, total = 0.0, 0.0
+    for a in range(0, N, CHUNK_ROWS):
+        b = min(a + CHUNK_ROWS, N)
+        # prefix sums continued from the previous chunk's last one: bit-for-bit np.cumsum's
+        run = np.empty(b - a + 1)
+        run[0] = carry
+        run[1:] = v2[a:b] if order is None else v2[order[a:b]]
+        np.cumsum(run, out=run)
+        prefix, carry = run[1:], float(run[-1])
+        if search:
+            m = np.arange(a + 1, b + 1)
             ok = np.flatnonzero((prefix > WEAK_CONSTANT * c**2 * k * np.sqrt(m) / slack)
                                 & (m >= k))
-            size = int(ok[0]) + 1 if ok.size else N
-        else:
-            size = N
-    chosen = np.sort(order[:size])
-    total = float(prefix[size - 1])
+            if ok.size:
+                target, search = a + int(ok[0]) + 1, False
+        if target <= b:
+            total = float(prefix[target - 1 - a])
+            break
+    size = target
+    chosen = np.arange(size) if order is None else np.sort(order[:size])
     required = WEAK_CONSTANT * c**2 * k * np.sqrt(size) / slack if slack > 0 else np.inf
     holds = bool(slack > 0 and total > required)
     return ItemSelection(chosen, "weak_dependence", holds,

@@ -12,7 +12,9 @@ uniform on [-magnitude, magnitude]; "none": no corruption). So Pr[||t - Az||_inf
 
 A type is never materialised: ``LazyType.item(j)`` costs O(k), so a bidder over 10^7 items costs
 memory only for the items a protocol asks about. Per-item random offsets come from a counter-based
-hash of (seed, j), so asking twice about an item gives the same value.
+hash of (seed, j), so asking twice about an item gives the same value; a type remembers its values
+on the last set of items asked about, so the q rounds of a binary search over the same items
+evaluate them once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recmech_core.design import DesignMatrix
+from recmech_core.design import DesignMatrix, _row_chunks
 from recmech_core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -104,12 +106,27 @@ class SparseOffsets(Offsets):
 
 
 class LazyType:
-    """t = A z_type + e over N items, evaluated on demand: ``item(j)`` costs O(k)."""
+    """t = A z_type + e over N items, evaluated on demand: ``item(j)`` costs O(k).
+
+    Built from a ``DesignMatrix`` the design is used as is (it was checked once when it was
+    made); a bare array is checked for finite entries in row chunks (O(N k) time, O(k) memory).
+    """
 
     def __init__(self, A, z, noise: Offsets | None = None) -> None:
-        self.A = A.A if isinstance(A, DesignMatrix) else as_finite_array(A, "A", ndim=2)
-        self.z = as_finite_array(z, "z", ndim=1, shape=(self.A.shape[1],))
+        if isinstance(A, DesignMatrix):
+            self.A = A.A
+        elif isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2:
+            for a, b in _row_chunks(A.shape[0]):
+                if not np.isfinite(A[a:b]).all():
+                    raise ValueError(f"A must have finite entries (no NaN/inf); found {A}")
+            self.A = A
+        else:
+            self.A = as_finite_array(A, "A", ndim=2)
+        z = np.array(as_finite_array(z, "z", ndim=1, shape=(self.A.shape[1],)))
+        z.setflags(write=False)  # the memo below relies on z not changing under it
+        self.z = z
         self.noise = NoOffsets() if noise is None else noise
+        self._memo: tuple | None = None
 
     @property
     def N(self) -> int:  # noqa: N802 - the paper's name
@@ -118,9 +135,17 @@ class LazyType:
     def items(self, idx) -> np.ndarray:
         """t_j for j in idx: O(len(idx) k)."""
         idx = np.asarray(idx, dtype=np.int64).reshape(-1)
+        memo = self._memo
+        # a binary search asks about the same items q times: gather A[idx] (random rows of a
+        # possibly huge A) and hash the offsets once, then compare the index arrays (O(len))
+        if (memo is not None and memo[0].shape == idx.shape and memo[1] is self.z
+                and memo[2] is self.noise and np.array_equal(memo[0], idx)):
+            return memo[3].copy()
         if idx.size and (idx.min() < 0 or idx.max() >= self.N):
             raise ValueError(f"idx must lie in [0, {self.N}); found [{idx.min()}, {idx.max()}]")
-        return self.A[idx] @ self.z + self.noise.at(idx)
+        values = self.A[idx] @ self.z + self.noise.at(idx)
+        self._memo = (idx.copy(), self.z, self.noise, values)
+        return values.copy()
 
     def item(self, j: int) -> float:
         return float(self.items(np.array([j]))[0])
@@ -230,7 +255,7 @@ class CloseTypeLaw:
         return SparseOffsets(items, values)
 
     def _corrupted(self, z: np.ndarray, seed: int) -> LazyType:
-        A = self.design.A
+        A = self.design
         if self.corruption == "adversarial":
             return LazyType(A, np.where(z < 0.5, 1.0, 0.0))
         if self.corruption == "shift":
@@ -245,7 +270,7 @@ class CloseTypeLaw:
         seed = int(gen.integers(0, 2**63 - 1))
         if corrupt:
             return z, self._corrupted(z, seed)
-        return z, LazyType(self.design.A, z, self._close_offsets(z, seed))
+        return z, LazyType(self.design, z, self._close_offsets(z, seed))
 
     def sample_many(self, n: int, rng: RngLike) -> list[tuple[np.ndarray, LazyType]]:
         gen = as_generator(rng)
