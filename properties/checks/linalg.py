@@ -52,7 +52,7 @@ def varah_ratios(u: np.ndarray) -> dict:
             "tol": 10 * n * EPS64 * max(kappa, 1.0), "kappa_inf": kappa}
 
 
-@register_check("lemma3")
+@register_check("lemma3", parts=("compute",))
 def check_lemma3(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Lemma 3: ||U^{-1}||_inf <= 1/alpha (rows), ||U^{-T}||_inf <= 1/beta (columns), on
     hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300)."""
@@ -151,7 +151,7 @@ def _matrices(draw, n: int) -> np.ndarray:
     return g * 10.0 ** draw(st.integers(-3, 3))
 
 
-@register_check("lemma6")
+@register_check("lemma6", parts=("compute",))
 def check_lemma6(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Lemma 6: explicit eps-nets of S^1 and S^2 of size <= (3/eps)^n, and
     sigma_max <= a/(1-eps), sigma_min >= b - eps/(1-eps) a on drawn matrices; constants at 1/7."""

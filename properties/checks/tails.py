@@ -110,7 +110,7 @@ def lemma7_upper_counterexample(n: int = 24) -> dict:
             "violates": bool(p > bound)}
 
 
-@register_check("lemma7.upper_tail")
+@register_check("lemma7.upper_tail", parts=("compute",))
 def check_lemma7_upper_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Lemma 7: Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D / (4 d_max)), exact tails on the domain."""
     def log_bound(tr: float, dmax: float) -> float:
@@ -119,6 +119,9 @@ def check_lemma7_upper_tail(*, impl: Any = None, profile: str = "quick") -> Verd
     sweep = _lemma7_sweep(True, log_bound, profile)
     search = _lemma7_search(True, log_bound, profile)
     viol = sweep["violating"]
+    fixed = check_lemma7_upper_tail_corrected(profile, impl=impl)
+    corrected = {"corrected_verdict": fixed.verdict,
+                 "corrected_counterexample": None if fixed.verdict == "holds" else fixed.extra}
     if viol:
         every = all(n in set(viol) for n in _iid_sizes(profile) if n >= min(viol))
         cex = lemma7_upper_counterexample(min(viol))
@@ -134,13 +137,32 @@ def check_lemma7_upper_tail(*, impl: Any = None, profile: str = "quick") -> Verd
                    f"coordinates: worst log p - log bound = {search.score:.4f} "
                    f"({'a violation' if search.score > 0 else 'none found'})."),
             extra={"violating_count": len(viol), "search_worst": search.score,
-                   "search_worst_d": np.asarray(search.instance).tolist()})
+                   "search_worst_d": np.asarray(search.instance).tolist(), **corrected})
     return Verdict("lemma7.upper_tail", "holds", None, None, sweep["worst_slack"],
                    len(_iid_sizes(profile)) + search.tried, {"n": sweep["worst_n"]}, None,
-                   0.0, 0.0, notes=LOG_SLACK_NOTE)
+                   0.0, 0.0, notes=LOG_SLACK_NOTE, extra=corrected)
 
 
-def check_lemma7_upper_tail_corrected(profile: str = "quick") -> Verdict:
+def _corrected_upper_log_bound(impl: Any):
+    """log of the corrected upper-tail bound exp(-Tr D/(8 d_max)); from the implementation's
+    record (``corrected["log_prob_bound"]``) when it provides one."""
+    def formula(tr: float, dmax: float) -> float:
+        return -tr / (8 * dmax)
+
+    if impl is None:
+        return formula
+    compute = impl_part(impl, "compute")
+
+    def from_record(tr: float, dmax: float) -> float:
+        rec = compute("lemma7.upper_tail", trace_d=tr, d_max=dmax)
+        if rec.valid and "log_prob_bound" in rec.corrected:
+            return float(rec.corrected["log_prob_bound"])
+        return formula(tr, dmax)
+
+    return from_record
+
+
+def check_lemma7_upper_tail_corrected(profile: str = "quick", impl: Any = None) -> Verdict:
     """Corrected Lemma 7 upper tail: Pr[Q >= 2 Tr D] <= exp(-Tr D / (8 d_max)), exactly checked.
 
     Proof: log E exp(a(g^2 - 1)) = -a - log(1 - 2a)/2 <= a^2/(1 - 2a) <= 2a^2 for a <= 1/4;
@@ -148,8 +170,9 @@ def check_lemma7_upper_tail_corrected(profile: str = "quick") -> Verdict:
     = -Tr/(8 d_max). Also checks what the printed proof does show (t = 2 Tr is the event
     Q >= 3 Tr): Pr[Q >= 3 Tr D] <= exp(-Tr D/(4 d_max)).
     """
-    sweep = _lemma7_sweep(True, lambda tr, dm: -tr / (8 * dm), profile)
-    search = _lemma7_search(True, lambda tr, dm: -tr / (8 * dm), profile)
+    log_bound = _corrected_upper_log_bound(impl)
+    sweep = _lemma7_sweep(True, log_bound, profile)
+    search = _lemma7_search(True, log_bound, profile)
     worst3 = min(-n / 4 - chi2_log_sf(3.0 * n, n) for n in _iid_sizes(profile))
     ok = not sweep["violating"] and search.score < 0 and worst3 > 0
     return Verdict(
@@ -161,7 +184,7 @@ def check_lemma7_upper_tail_corrected(profile: str = "quick") -> Verdict:
                "three_trace_worst_slack": worst3})
 
 
-@register_check("lemma7.lower_tail")
+@register_check("lemma7.lower_tail", parts=("compute",))
 def check_lemma7_lower_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Lemma 7: Pr[||Vx||^2 <= Tr D / 4] <= exp(-Tr D / (8 d_max)), exact tails on the domain."""
     def log_bound(tr: float, dmax: float) -> float:
@@ -235,7 +258,7 @@ def certify_proposition3(fine: bool = False) -> dict[str, Certificate]:
             "quartic_ge_quadratic": third}
 
 
-@register_check("proposition3")
+@register_check("proposition3", parts=())
 def check_proposition3(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Prop. 3 and the three inequalities its proof chains, certified on their whole intervals."""
     certs = certify_proposition3(fine=profile == "thorough")
@@ -282,7 +305,7 @@ def _mc_lemma4(m: int, n: int, d: np.ndarray, samples: int, rng: np.random.Gener
     return fails
 
 
-@register_check("lemma4")
+@register_check("lemma4", parts=("compute",))
 def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 20220711) -> Verdict:
     """Lemma 4: n = 1 exact over iid and searched d; n >= 2 Monte Carlo (Clopper-Pearson 1e-9)
     in the non-vacuous regime Tr D / d_max > 32 n + 8 ln 2."""
@@ -348,7 +371,7 @@ def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 2022071
 
 # -- Remark 4 ------------------------------------------------------------------------------------
 
-@register_check("remark4")
+@register_check("remark4", parts=("compute",))
 def check_remark4(*, impl: Any = None, profile: str = "quick") -> Verdict:
     """Remark 4: both ex-ante failure probabilities of Thm. 2 are <= 2 exp(-4k), checked in exact
     rationals at the hypothesis edges: Gaussian exponent Tr/(16 rho) with Tr/rho -> 64k;

@@ -1,0 +1,408 @@
+"""The guard: run the claim checks against another implementation of the paper's objects.
+
+Cai-Daskalakis EC'22 (claim register CLAIMS.md). An *implementation* is any object (a module, a
+``types.SimpleNamespace``, a class instance) that provides some of the parts below as attributes.
+Every part is optional; a claim whose check uses none of the parts the implementation provides is
+skipped with the reason, never passed. Parts it lacks stay the reference's, so a check always
+tests exactly the parts swapped in.
+
+=================  ========================================================================
+part               contract (judged only from outside: arguments in, return value and the
+                   queries made to the oracle out; internals are never read)
+=================  ========================================================================
+``compute``        ``compute(claim_id, **params) -> BoundRecord``: the printed bound of every
+                   claim id, parameters as in ``bounds.registry.parameters(claim_id)``; the
+                   record's ``values``/``log_values`` hold the printed statement (errata
+                   included: the paper's formula, not a repaired one) and ``corrected`` the
+                   corrected one where the errata register has it.
+``bounds``         ``{claim_id: fn(**params) -> BoundRecord}``: per-claim calculators; they win
+                   over ``compute`` for the ids they list (a dict, not a callable).
+``value_queries``  ``value_queries(oracle, items, rows, inf_norm, eps, eta) -> ndarray``: one
+                   noisy value query per item by price queries ``oracle.accepts_many(items,
+                   prices)`` / ``oracle.accepts(j, p)`` (Thm. 2 proof); ``rows`` are the rows
+                   A_j of the items, ``inf_norm`` = ||A||_inf. Judged by the error against
+                   eta + the oracle's noise and by the number of queries counted at the oracle.
+``least_squares``  ``least_squares(B, Y) -> ndarray``: argmin_Z ||B Z - Y||_2, unclipped, for a
+                   vector y (l,) -> (k,) or a matrix Y (l, r) -> (k, r).
+``query_protocol`` ``query_protocol(design, eps, setting, eta=None) -> protocol``;
+                   ``setting`` is "deterministic", "gaussian", "weak_dependence" or "pivoted";
+                   ``protocol.run(oracle)`` returns z_hat (an array, or an object with
+                   ``.z_hat``). The queried items are learnt by recording the oracle.
+``robustify``      ``robustify(inner, laws, delta) -> mechanism`` (Lemma 2's M_tilde around
+                   M_hat = ``inner`` and the model laws); ``mechanism.outcome(bids)`` returns
+                   the exact ``recmech_core.mechanisms.Outcome`` (expectation over its own
+                   randomness) for bids of shape (m, k).
+``latent_mechanism`` ``latent_mechanism(A, valuations, laws) -> mechanism`` (M_hat, BIC and IR
+                   for the model laws), judged through ``mechanism.outcome(bids)``.
+``influence_matrix`` ``influence_matrix(law) -> ndarray`` (d, d): INF(X) of Definition 2 for a
+                   ``recmech_core.influence.FiniteJointLaw``.
+``spectral_norm``  ``spectral_norm(matrix) -> float``: ||matrix||_2.
+=================  ========================================================================
+
+What "fails" means. The guard compares each claim's verdict with the errata register
+(``properties.errata.expected_verdict``), the same rule ``recmech report`` applies to the
+reference: "holds", "rate-only" for the O(.) claims, and for a claim whose printed statement is
+false, the erratum's verdict (a faithful implementation reproduces the paper's error). For those
+claims the check also reports the verdict of the *corrected* statement on the same instances
+(``Verdict.extra["corrected_verdict"]``), and the guard requires it to hold ("rate-only" for the
+O(.) claims): otherwise every implementation would "fail" them, and a broken one would hide
+behind the paper's own erratum. Any other verdict, "inconclusive" included, or an exception
+raised by the implementation, is a failure.
+
+Entry points: ``check_implementation(obj, expected_failed_checks={claim_id: reason})`` (one call,
+returns the records, raises ``GuardFailure`` on an unexpected failure, warns on an expected
+failure that passes), ``parametrize_with_checks([obj])`` (one pytest test per claim id), and the
+pytest plugin (``properties.plugin``: ``--recmech-impl=pkg.module:attr`` / ``RECMECH_IMPL``).
+Known deviations live in an xfails file (``read_xfails``): one claim id per line, then the reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from properties.checks.registry import reference_implementation
+from properties.errata import ERRATA, RATE_ONLY, expected_verdict
+from properties.verdict import Verdict, json_safe
+
+REFERENCE_NAME = "reference"
+STATUSES = ("passed", "failed", "skipped", "xfailed", "xpassed")
+XFAILS_DIR = Path(__file__).parent / "xfails"
+
+
+class GuardFailure(AssertionError):
+    """A claim failed that was not listed as an expected failure."""
+
+
+class UnexpectedPass(UserWarning):
+    """A claim listed as an expected failure passed: the listing is stale."""
+
+
+class ImplementationError(ValueError):
+    """The implementation named by RECMECH_IMPL / --recmech-impl cannot be used."""
+
+
+# -- the reference implementation (registry.reference_implementation) -----------------------
+
+def __getattr__(name: str) -> Any:
+    # ``properties.guard:REFERENCE`` names the reference as an explicit target (every part goes
+    # through the guard's outside-only paths); built on first use
+    if name == "REFERENCE":
+        return reference_implementation()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# -- loading an implementation -----------------------------------------------------------------
+
+def provided_parts(obj: Any) -> tuple[str, ...]:
+    """The parts of the contract ``obj`` provides (``bounds`` counts as ``compute``)."""
+    from properties.checks.registry import PARTS, provides
+
+    return tuple(p for p in PARTS if provides(obj, p))
+
+
+def load_implementation(spec: str | None) -> tuple[Any, str]:
+    """``(object, name)`` for ``"pkg.module:attr"`` (attr may be dotted) or ``"pkg.module"``;
+    ``None``, ``""`` or ``"reference"`` give ``(None, "reference")``, the reference."""
+    if spec is None or not str(spec).strip() or str(spec).strip() == REFERENCE_NAME:
+        return None, REFERENCE_NAME
+    spec = str(spec).strip()
+    module_name, _, attr = spec.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:  # any import failure is the user's target, reported as such
+        raise ImplementationError(
+            f"cannot import module {module_name!r} named by {spec!r} "
+            f"({type(exc).__name__}: {exc}); expected 'pkg.module:attr' on the Python path"
+        ) from exc
+    for piece in filter(None, attr.split(".")):
+        if not hasattr(obj, piece):
+            raise ImplementationError(f"{spec!r}: {module_name!r} has no attribute path "
+                                      f"{attr!r} (missing {piece!r})")
+        obj = getattr(obj, piece)
+    if not provided_parts(obj):
+        from properties.checks.registry import PARTS
+
+        raise ImplementationError(f"{spec!r} provides none of the contract's parts "
+                                  f"({', '.join(PARTS)}); see properties.guard")
+    return obj, spec
+
+
+def implementation_name(obj: Any) -> str:
+    """A readable name for ``obj`` (the reference for None)."""
+    if obj is None:
+        return REFERENCE_NAME
+    if isinstance(obj, ModuleType):
+        return obj.__name__
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if isinstance(name, str):
+        return f"{getattr(obj, '__module__', '') or ''}.{name}".lstrip(".")
+    return f"{type(obj).__module__}.{type(obj).__qualname__} instance"
+
+
+# -- judging one claim -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GuardResult:
+    """One claim run against one implementation (scikit-learn's check record, with the verdict).
+
+    ``status``: "passed", "failed", "skipped" (the implementation provides none of the claim's
+    parts), "xfailed" (failed, and listed as expected to fail) or "xpassed" (listed, but passed).
+    """
+
+    claim_id: str
+    implementation: str
+    status: str
+    expected: str
+    verdict: Verdict | None
+    corrected_verdict: str | None
+    parts_used: tuple[str, ...]
+    reason: str
+    expected_to_fail_reason: str | None = None
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}; found {self.status!r}")
+
+    @property
+    def ok(self) -> bool:
+        """Nothing to act on: passed, skipped or an expected failure."""
+        return self.status in ("passed", "skipped", "xfailed")
+
+    def to_dict(self) -> dict:
+        return json_safe({
+            "claim_id": self.claim_id, "implementation": self.implementation,
+            "status": self.status, "expected": self.expected,
+            "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            "corrected_verdict": self.corrected_verdict, "parts_used": list(self.parts_used),
+            "reason": self.reason, "expected_to_fail_reason": self.expected_to_fail_reason,
+            "seconds": self.seconds})
+
+
+def corrected_expectation(claim_id: str) -> str | None:
+    """What the corrected statement of an erratum claim must give (None: no erratum)."""
+    if claim_id not in ERRATA:
+        return None
+    return "rate-only" if claim_id in RATE_ONLY else "holds"
+
+
+def judge(claim_id: str, verdict: Verdict) -> tuple[bool, str]:
+    """Whether ``verdict`` is what the register expects (module docstring), and why not."""
+    problems = []
+    expected = expected_verdict(claim_id)
+    if verdict.verdict != expected:
+        problems.append(f"verdict {verdict.verdict!r}, the errata register expects {expected!r}")
+    want = corrected_expectation(claim_id)
+    if want is not None:
+        got = verdict.extra.get("corrected_verdict")
+        fixed = ERRATA[claim_id].corrected_statement
+        if got is None:
+            problems.append("the check reports no verdict for the corrected statement")
+        elif got != want:
+            problems.append(f"corrected statement gives {got!r}, expected {want!r} "
+                            f"(corrected: {fixed})")
+    if not problems:
+        fixed = f"; the corrected statement gives {want!r}" if want is not None else ""
+        return True, f"verdict {verdict.verdict!r} as the register expects{fixed}"
+    detail = verdict.extra.get("corrected_counterexample") or verdict.counterexample
+    text = "; ".join(problems)
+    if detail:
+        text += f". Counterexample: {_short(detail)}"
+    return False, text + (f". Notes: {verdict.notes}" if verdict.notes else "")
+
+
+def _short(obj: Any, limit: int = 600) -> str:
+    text = json.dumps(json_safe(obj))
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def skip_reason(claim_id: str, name: str, parts: Sequence[str]) -> str:
+    """The reason a claim is skipped for an implementation that provides none of ``parts``."""
+    if not parts:
+        return (f"implementation {name} provides none of (), needed by claim {claim_id}: its "
+                "check uses no implementation part (a statement about numbers only)")
+    return (f"implementation {name} provides none of ({', '.join(parts)}), needed by claim "
+            f"{claim_id}")
+
+
+def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
+                name: str | None = None) -> GuardResult:
+    """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict."""
+    from properties.checks.registry import parts_of, provides, run_check_verdicts
+
+    name = name or implementation_name(impl)
+    parts = parts_of(claim_id)
+    used = parts if impl is None else tuple(p for p in parts if provides(impl, p, claim_id))
+    expected = expected_verdict(claim_id)
+    if impl is not None and not used:
+        return GuardResult(claim_id, name, "skipped", expected, None, None, (),
+                           skip_reason(claim_id, name, parts))
+    start = time.perf_counter()
+    try:
+        verdict = run_check_verdicts(claim_id, impl, profile)[0]
+    except Exception as exc:  # an implementation that breaks the check fails it, visibly
+        tb = traceback.format_exc(limit=6)
+        return GuardResult(claim_id, name, "failed", expected, None, None, used,
+                           f"the check raised {type(exc).__name__}: {exc}\n{tb}",
+                           seconds=time.perf_counter() - start)
+    ok, why = judge(claim_id, verdict)
+    return GuardResult(claim_id, name, "passed" if ok else "failed", expected, verdict,
+                       verdict.extra.get("corrected_verdict"), used, why,
+                       seconds=time.perf_counter() - start)
+
+
+# -- known deviations --------------------------------------------------------------------------
+
+def resolve_xfails_path(path: str | Path) -> Path:
+    """``path`` itself, else a file shipped in ``properties/xfails`` of that name (".txt" may be
+    left off)."""
+    p = Path(path)
+    if p.is_file():
+        return p
+    for candidate in (XFAILS_DIR / p.name, XFAILS_DIR / f"{p.name}.txt"):
+        if candidate.is_file():
+            return candidate
+    shipped = sorted(f.name for f in XFAILS_DIR.glob("*.txt"))
+    raise FileNotFoundError(f"xfails file {str(path)!r} not found (nor shipped in "
+                            f"properties/xfails: {shipped})")
+
+
+def read_xfails(path: str | Path, known: Iterable[str] | None = None) -> dict[str, str]:
+    """``{claim_id: reason}`` from an xfails file: one claim id per line, then the reason;
+    blank lines and lines starting with ``#`` are ignored. Unknown claim ids are an error."""
+    p = resolve_xfails_path(path)
+    ids = set(known) if known is not None else None
+    out: dict[str, str] = {}
+    for number, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        claim_id, _, reason = line.partition(" ")
+        reason = reason.strip().lstrip("#:-").strip() or f"listed in {p.name}"
+        if ids is not None and claim_id not in ids:
+            raise ValueError(f"{p}:{number}: unknown claim id {claim_id!r}; known: "
+                             f"{', '.join(sorted(ids))}")
+        out[claim_id] = reason
+    return out
+
+
+# -- the Python entry points -------------------------------------------------------------------
+
+def _claims(claims: Iterable[str] | None) -> list[str]:
+    from properties.report import claim_register
+
+    known = claim_register()
+    if claims is None:
+        return known
+    chosen = list(claims)
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise ValueError(f"claims: unknown claim id(s) {', '.join(unknown)}; known: "
+                         f"{', '.join(known)}")
+    return chosen
+
+
+def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | None = None,
+                         profile: str = "quick", *, claims: Iterable[str] | None = None,
+                         on_fail: str | None = "raise", name: str | None = None
+                         ) -> list[GuardResult]:
+    """Run every claim check against ``obj`` (None: the reference); return one record per claim.
+
+    ``expected_failed_checks``: ``{claim_id: reason}`` of known deviations (see
+    ``read_xfails``). ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure,
+    after all claims ran), "warn" or None (return only). An expected failure that passes is
+    reported as "xpassed" with an ``UnexpectedPass`` warning.
+    """
+    if on_fail not in ("raise", "warn", None):
+        raise ValueError(f"on_fail must be 'raise', 'warn' or None; found {on_fail!r}")
+    ids = _claims(claims)
+    expected = dict(expected_failed_checks or {})
+    unknown = sorted(set(expected) - set(_claims(None)))
+    if unknown:
+        raise ValueError(f"expected_failed_checks names unknown claim id(s) {', '.join(unknown)}")
+    if obj is not None and not provided_parts(obj):
+        from properties.checks.registry import PARTS
+
+        raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
+                         "see properties.guard")
+    name = name or implementation_name(obj)
+    results = []
+    for cid in ids:
+        r = guard_claim(cid, obj, profile, name)
+        if cid in expected and r.status in ("passed", "failed"):
+            r = GuardResult(r.claim_id, r.implementation,
+                            "xfailed" if r.status == "failed" else "xpassed", r.expected,
+                            r.verdict, r.corrected_verdict, r.parts_used, r.reason,
+                            expected[cid], r.seconds)
+        results.append(r)
+    for r in results:
+        if r.status == "xpassed":
+            warnings.warn(f"{name}: claim {r.claim_id} was expected to fail "
+                          f"({r.expected_to_fail_reason}) but passed", UnexpectedPass,
+                          stacklevel=2)
+    failed = [r for r in results if r.status == "failed"]
+    if failed and on_fail is not None:
+        text = f"{name} fails {len(failed)} claim(s):\n" + "\n".join(
+            f"- {r.claim_id}: {r.reason}" for r in failed)
+        if on_fail == "raise":
+            raise GuardFailure(text)
+        warnings.warn(text, UserWarning, stacklevel=2)
+    return results
+
+
+def assert_claim(claim_id: str, impl: Any = None, profile: str = "quick",
+                 name: str | None = None) -> GuardResult:
+    """Run one claim for pytest: ``pytest.skip`` with the reason, or AssertionError."""
+    import pytest
+
+    __tracebackhide__ = True  # the failure is the claim's, not this helper's
+    r = guard_claim(claim_id, impl, profile, name)
+    if r.status == "skipped":
+        pytest.skip(r.reason)
+    if r.status == "failed":
+        raise AssertionError(f"{r.implementation}: claim {claim_id}: {r.reason}")
+    return r
+
+
+def parametrize_with_checks(objs: Sequence[Any],
+                            expected_failed_checks: Mapping[str, str] | Callable | None = None,
+                            profile: str = "quick", claims: Iterable[str] | None = None):
+    """A pytest parametrize decorator: one test per (implementation, claim id).
+
+    ``objs``: implementations, or ``(name, implementation)`` pairs (the name goes in the test
+    ids). ``expected_failed_checks`` is a ``{claim_id: reason}`` mapping or a callable
+    obj -> mapping; listed claims are marked xfail (not strict: a pass is reported as XPASS)::
+
+        @parametrize_with_checks([my_impl])
+        def test_guard(implementation, check):
+            check(implementation)
+    """
+    import functools
+
+    import pytest
+
+    ids = _claims(claims)
+    params = []
+    for entry in objs:
+        name, obj = entry if isinstance(entry, tuple) and len(entry) == 2 and \
+            isinstance(entry[0], str) else (implementation_name(entry), entry)
+        known = (expected_failed_checks(obj) if callable(expected_failed_checks)
+                 else expected_failed_checks) or {}
+        for cid in ids:
+            marks = [pytest.mark.xfail(reason=known[cid], strict=False)] if cid in known else []
+            check = functools.partial(_check_for, cid, profile=profile, name=name)
+            params.append(pytest.param(obj, check, id=f"{name}-{cid}", marks=marks))
+    return pytest.mark.parametrize("implementation, check", params)
+
+
+def _check_for(claim_id: str, impl: Any, *, profile: str, name: str) -> GuardResult:
+    return assert_claim(claim_id, impl, profile, name)
