@@ -300,7 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample < 0:
         parser.error(f"--sample must be >= 0; found {args.sample}")
     pkgs = tuple(args.package) if args.package else TARGETS
-    mutants = sample_mutants(args.seed, args.sample or None, packages=pkgs)
+    # enumerate from the committed tree the mutants will run in, not from edits in progress
+    with tempfile.TemporaryDirectory(prefix="recmech-snapshot-") as snap:
+        _copy_project(Path(snap), ROOT)
+        mutants = sample_mutants(args.seed, args.sample or None, root=Path(snap), packages=pkgs)
     results = run_mutants(mutants, escalate=args.escalate)
     eq = frozenset()
     if args.equivalent:
