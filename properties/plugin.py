@@ -115,7 +115,24 @@ def _resolve(config: pytest.Config) -> GuardSettings:
     return settings
 
 
+def _runs_installed_suite(config: pytest.Config) -> bool:
+    """``pytest --pyargs properties[...]``: the suite as installed, run from the user's folder."""
+    args = [str(a) for a in getattr(config, "args", []) or config.invocation_params.args]
+    return bool(getattr(config.option, "pyargs", False)) and any(
+        a == "properties" or a.startswith(("properties.", "properties/", "properties::"))
+        for a in args)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if _runs_installed_suite(config):
+        # keep hypothesis's and pytest-benchmark's files in the temporary folder, not the user's
+        # working directory; before pytest-benchmark's own configure creates its storage
+        from properties.profiles import load_profile, scratch_dir
+
+        load_profile()
+        if hasattr(config.option, "benchmark_storage"):
+            config.option.benchmark_storage = f"file://{scratch_dir() / 'benchmarks'}"
     config.stash[_KEY] = _resolve(config)
 
 

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 PROFILES = ("ci", "dev", "thorough")
@@ -25,8 +26,14 @@ PROFILES = ("ci", "dev", "thorough")
 _SUPPRESS = (HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much)
 
 
+def scratch_dir() -> Path:
+    """Where the suite keeps hypothesis's and pytest-benchmark's files: the system temporary
+    folder, never the user's working directory."""
+    return Path(tempfile.gettempdir()) / "recmech-hypothesis"
+
+
 def _temp_database() -> DirectoryBasedExampleDatabase:
-    return DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "recmech-hypothesis")
+    return DirectoryBasedExampleDatabase(scratch_dir() / "examples")
 
 
 def register_profiles() -> None:
@@ -59,6 +66,7 @@ def register_profiles() -> None:
 def load_profile(name: str | None = None) -> str:
     """Register and load a profile: ``name``, else ``RECMECH_PROFILE``, else ``ci``."""
     register_profiles()
+    set_hypothesis_home_dir(str(scratch_dir()))
     chosen = name or os.environ.get("RECMECH_PROFILE") or "ci"
     if chosen not in PROFILES:
         raise ValueError(f"RECMECH_PROFILE must be one of {PROFILES}; found {chosen!r}")

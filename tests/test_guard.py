@@ -220,3 +220,14 @@ def test_plugin_defaults_to_the_reference_and_rejects_an_unimportable_target():
     bad = _pytest("-q", RECMECH_IMPL="no_such_pkg.mod:impl")
     assert bad.returncode == pytest.ExitCode.USAGE_ERROR
     assert "recmech guard (RECMECH_IMPL): cannot import module 'no_such_pkg.mod'" in bad.stderr
+
+
+def test_the_installed_suite_leaves_no_files_in_the_users_folder(tmp_path):
+    full = {k: v for k, v in os.environ.items() if not k.startswith("RECMECH_")}
+    full.update(PYTHONPATH=str(ROOT))
+    run = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", "-q",
+                          "-p", "no:cacheprovider", "-p", "no:xdist",
+                          "--recmech-claims=lemma3,proposition3"],
+                         cwd=tmp_path, env=full, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .hypothesis, no .benchmarks
