@@ -36,6 +36,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("recmech_core", "bounds")
+# the whole suite but the parts that only re-run it (the guard's subprocess runs, the benchmarks'
+# smoke runs, the mutation tester's own toy runs)
+ESCALATION = ("tests", "--ignore=tests/test_guard.py", "--ignore=tests/benchmarks",
+              "--ignore=tests/test_mutation.py")
 
 _COMPARE = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
@@ -233,7 +237,7 @@ def run_mutants(mutants: list[Mutant], root: Path = ROOT, timeout_factor: float 
             if not tests:
                 results.append(MutantResult(mut, "no-tests", 0.0, ()))
                 continue
-            plan = [tests, ("tests",)] if escalate and tests != ("tests",) else [tests]
+            plan = [tests, ESCALATION] if escalate and tests != ESCALATION else [tests]
             target = work / mut.path
             original = target.read_text()
             for group in plan:

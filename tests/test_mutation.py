@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from properties.mutation import (
+    ESCALATION,
     enumerate_mutants,
     mutated_source,
     run_mutants,
@@ -93,4 +94,4 @@ def test_escalation_runs_the_whole_folder_for_survivors(toy_root):
     plain, = run_mutants([mut], toy_root, progress=False)
     escalated, = run_mutants([mut], toy_root, progress=False, escalate=True)
     assert (plain.status, escalated.status) == ("survived", "killed")
-    assert escalated.tests == ("tests",)
+    assert escalated.tests == ESCALATION
