@@ -17,6 +17,7 @@ import numpy as np
 
 from bounds._checks import array, integer, margins, real, square
 from bounds.exante import _spectrum
+from bounds.queries import theorem2_deterministic
 from bounds.records import jsonable
 
 _DPS = 50
@@ -244,10 +245,12 @@ def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
     """
     with mpmath.workdps(_DPS):
         if setting == "separable":
-            integer("k", params.get("k", 1), minimum=1)
+            k = integer("k", params.get("k", 1), minimum=1)
+            # the calculator of Thm. 2, first bullet, at C = I_k (alpha = beta = 1), eta = eps = 1
+            per_eps = theorem2_deterministic(np.eye(k), A_inf=1.0, eps=1.0).value("delta")
             steps = (_le("theorem1_eps_at_least_eps1", Fraction(1), Fraction(4), "eps1 <= 4 eps1"),
-                     _le("delta_constant", Fraction(4 * 1, 1 * 1), Fraction(4),
-                         "4 max C_jj/(alpha beta) = 4 for C = I"))
+                     _le("delta_constant", mpmath.mpf(per_eps), mpmath.mpf(4),
+                         "4 max C_jj/(alpha beta) eps = 4 eps1 for C = I (Prop. 1 (1))"))
         elif setting == "gaussian":
             k = integer("k", params["k"], minimum=1)
             kappa, trace = _mp(real("kappa_Sigma", params["kappa_Sigma"])), _mp(

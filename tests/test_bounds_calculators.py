@@ -205,6 +205,8 @@ def test_gaussian_full_matrix_matches_its_diagonal_form():
 def test_gaussian_malformed_sigma_raises():
     with pytest.raises(ValueError, match="Sigma_S must be symmetric"):
         B.theorem2_gaussian(Sigma_S=[[1.0, 1.0], [0.0, 1.0]], k=1, eps=0.1, A_inf=1)
+    with pytest.raises(ValueError, match="Sigma_S must be symmetric"):  # close, but not equal
+        B.theorem2_gaussian(Sigma_S=[[1.0, 0.5], [0.4, 1.0]], k=1, eps=0.1, A_inf=1)
     with pytest.raises(ValueError, match="positive semidefinite"):
         B.theorem2_gaussian(Sigma_S=[[1.0, 2.0], [2.0, 1.0]], k=1, eps=0.1, A_inf=1)
     with pytest.raises(ValueError, match="Sigma_S"):

@@ -158,3 +158,21 @@ def test_chain_refuses_parameters_outside_hypotheses_and_serialises():
         chain_deterministic(np.ones((2, 2)))
     data = json.loads(json.dumps(chain_lemma4_from_6_7().to_dict()))
     assert data["holds"] is False and len(data["steps"]) == 5
+
+
+def test_proposition1_weak_dependence_edge_with_influence():
+    # |S| = 256/(1 - 0.5)^2 = 1024 is whole: 16 sqrt(1024)/(1 - 0.5) = 1024 = |S| a^2, not >
+    step = chain_proposition1("weak_dependence", k=1, c=1.0, a=1.0, inf_norm=0.5).step(
+        "theorem2_hypothesis_strict")
+    assert float(step.lhs) == float(step.rhs) == 1024.0 and not step.holds
+
+
+def test_proposition1_separable_delta_constant_comes_from_the_calculator():
+    step = chain_proposition1("separable", k=2).step("delta_constant")
+    assert float(step.lhs) == float(step.rhs) == 4.0 and step.holds
+
+
+def test_deterministic_chain_needs_both_margins_positive():
+    # rows: margins 0, 2, 2 (alpha = 0); columns: 2, 1, 1 (beta = 1); upper triangular, regular
+    with pytest.raises(ValueError, match="alpha = 0.0, beta = 1.0"):
+        chain_deterministic(np.array([[2.0, 1.0, 1.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0]]))
