@@ -384,3 +384,32 @@ def test_lemma8_and_lemma9_hand_worked():
 def test_malformed_parameters_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+# --- pinned by mutation testing: instances where a changed constant or operator shows ---
+
+def test_deterministic_delta_scales_with_the_diagonal_and_c_equal_2i_has_no_erratum():
+    # C = 2 I: alpha = beta = 2, delta = 2 max C_jj (eps + eta)/(alpha beta) = 2 * 2 * 0.2/4
+    rec = B.theorem2_deterministic(2 * np.eye(2), A_inf=4.0, eps=0.1)
+    assert rec.value("delta") == pytest.approx(0.2) == rec.corrected["delta"]
+    assert rec.erratum is None
+
+
+def test_weak_dependence_failure_exponent_carries_c_to_the_fourth():
+    # c = 2, v_i^2 = 4: sum v^2 = 4|S|; exponent (sum v^2)^2/(64 c^4 k |S|) = |S|/64
+    size = 1100
+    rec = B.theorem2_weak_dependence(variances=np.full(size, 4.0), c=2.0, k=1, inf_norm=0.0,
+                                     eps=1e-3, A_inf=1)
+    assert rec.log_values["failure_prob"] == pytest.approx(math.log(2) - size / 64)
+
+
+def test_lemma5_accepts_a_zero_variance():
+    rec = B.compute("lemma5", variances=[0.0] + [1.0] * 2000, c=1.0, n=1, m=2001, inf_norm=0.0)
+    assert rec.valid
+
+
+def test_headline_success_probabilities_are_probabilities():
+    from bounds.headline import headline_rows
+    rows = headline_rows()
+    assert all(0.0 < r["success_prob"] <= 1.0 for r in rows)
+    assert any(r["success_prob"] < 1.0 for r in rows)
