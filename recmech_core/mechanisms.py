@@ -82,6 +82,23 @@ class Outcome:
                 "payments": self.payments.tolist()}
 
 
+def mix_outcomes(parts, m: int, excluded) -> Outcome:
+    """The outcome of a lottery over outcomes: ``parts`` yields (prob, Outcome, payments) with
+    the probs summing to 1; bidders in ``excluded`` get nothing and pay nothing (their rows of
+    every allocation are cut). Equal cut allocations are merged so the lottery stays small."""
+    weights: dict[bytes, list] = {}
+    pay = np.zeros(m)
+    for prob, out, payments in parts:
+        pay += prob * payments
+        for p, alloc in out.lottery:
+            cut = alloc.copy()
+            cut[list(excluded)] = False
+            entry = weights.setdefault(cut.tobytes(), [0.0, cut])
+            entry[0] += prob * p
+    pay[list(excluded)] = 0.0
+    return Outcome(lottery=tuple((p, a) for p, a in weights.values()), payments=pay)
+
+
 def design_array(A) -> np.ndarray:
     """The N x k array of a design matrix (a ``DesignMatrix`` or a plain array)."""
     arr = np.asarray(getattr(A, "A", A), dtype=float)

@@ -32,6 +32,7 @@ from recmech_core.mechanisms import (
     Outcome,
     all_allocations,
     design_array,
+    mix_outcomes,
 )
 
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
@@ -335,20 +336,14 @@ class TabularMechanism(LatentMechanism):
         nulls = [i for i in range(self.m) if idx[i] < 0]
         if not nulls:
             return self.table.outcome_at(idx)
-        weights: dict[bytes, list] = {}
-        pay = np.zeros(self.m)
-        for fill in itertools.product(*(range(self.table.shape[i]) for i in nulls)):
-            full = list(idx)
-            prob = 1.0
-            for i, s in zip(nulls, fill, strict=True):
-                full[i] = s
-                prob *= float(self.table.probs[i][s])
-            out = self.table.outcome_at(full)
-            pay += prob * out.payments
-            for p, alloc in out.lottery:
-                cut = alloc.copy()
-                cut[nulls] = False
-                entry = weights.setdefault(cut.tobytes(), [0.0, cut])
-                entry[0] += prob * p
-        pay[nulls] = 0.0
-        return Outcome(lottery=tuple((p, a) for p, a in weights.values()), payments=pay)
+        def parts():
+            for fill in itertools.product(*(range(self.table.shape[i]) for i in nulls)):
+                full = list(idx)
+                prob = 1.0
+                for i, s in zip(nulls, fill, strict=True):
+                    full[i] = s
+                    prob *= float(self.table.probs[i][s])
+                out = self.table.outcome_at(full)
+                yield prob, out, out.payments
+
+        return mix_outcomes(parts(), self.m, nulls)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech_core.laws import as_generator
-from recmech_core.mechanisms import LatentMechanism, Outcome, tabulate
+from recmech_core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
 
 def check_delta(delta: float) -> float:
@@ -147,20 +147,14 @@ class RobustifiedMechanism(LatentMechanism):
             cond = probs[inside] / probs[inside].sum()
             choices.append(list(zip(inside.tolist(), cond.tolist(), strict=True)))
         table = self.table
-        weights: dict[bytes, list] = {}
-        pay = np.zeros(self.m)
-        for combo in itertools.product(*choices):
-            idx = [s for s, _ in combo]
-            prob = math.prod(q for _, q in combo)
-            out = table.outcome_at(idx)
-            pay += prob * self._adjusted(out, idx, cells)
-            for p, alloc in out.lottery:
-                cut = alloc.copy()
-                cut[excluded] = False
-                entry = weights.setdefault(cut.tobytes(), [0.0, cut])
-                entry[0] += prob * p
-        pay[excluded] = 0.0
-        return Outcome(lottery=tuple((p, a) for p, a in weights.values()), payments=pay)
+
+        def parts():
+            for combo in itertools.product(*choices):
+                idx = [s for s, _ in combo]
+                out = table.outcome_at(idx)
+                yield math.prod(q for _, q in combo), out, self._adjusted(out, idx, cells)
+
+        return mix_outcomes(parts(), self.m, excluded)
 
     def _adjusted(self, out: Outcome, idx, cells) -> np.ndarray:
         """p~_i = p_i(b') - E_S[v_i^A(b'_i, S) - lower_i(c_i, S)] for every bidder."""
