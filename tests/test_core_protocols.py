@@ -12,29 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from properties.strategies.designs import FAMILIES, build_protocol
 from recmech_core import design as designs
 from recmech_core import protocols
-from recmech_core.demo import dominant_block
 from recmech_core.oracles import NoisyOracle, TruthfulOracle
 from recmech_core.types import LazyType, SparseOffsets, worst_vertex_offsets
 
 REL = 1e-9
-FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
 
 
 def _build(family: str, N: int, k: int, seed: int, eps: float, eta: float):
-    if family == "separable":
-        return protocols.deterministic_protocol(designs.separable(k, N, seed), eps, eta)
-    if family == "diagonally_dominant":
-        d = designs.diagonally_dominant(dominant_block(k, seed), N, seed)
-        return protocols.deterministic_protocol(d, eps, eta)
-    if family == "gaussian":
-        return protocols.gaussian_protocol(designs.gaussian(N, k, seed), eps, eta=eta)
-    if family == "weak_dependence":
-        d = designs.weakly_dependent(N, k, 0.5, seed)
-        return protocols.weak_dependence_protocol(d, eps, eta=eta)
-    return protocols.pivoted_protocol(designs.gaussian(N, k, seed), eps, size=min(k + seed % 3, N),
-                                      eta=eta)
+    size = min(k + seed % 3, N) if family == "pivoted" else None
+    return build_protocol(family, N, k, eps, eta, seed, c=0.5, size=size)
 
 
 def _worst_type(proto, z, eps):

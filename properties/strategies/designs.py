@@ -27,8 +27,10 @@ def dominant_matrix(k: int, rng, negative: bool = False, margin: float = 0.5) ->
     return np.diag(diag) + (1 - margin) * off / worst
 
 
-def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng):
-    """The protocol of ``family`` on a freshly drawn design."""
+def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng, *, c: float = 1.0,
+                   size: int | None = None):
+    """The protocol of ``family`` on a freshly drawn design (``c``: the weakly dependent
+    coordinates' range [-c, c]; ``size``: |S| of the pivoted protocol, default its own)."""
     gen = as_generator(rng)
     if family == "separable":
         return protocols.deterministic_protocol(designs.separable(k, N, gen), eps, eta)
@@ -38,10 +40,10 @@ def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng):
     if family == "gaussian":
         return protocols.gaussian_protocol(designs.gaussian(N, k, gen), eps, eta=eta)
     if family == "weak_dependence":
-        return protocols.weak_dependence_protocol(designs.weakly_dependent(N, k, 1.0, gen), eps,
+        return protocols.weak_dependence_protocol(designs.weakly_dependent(N, k, c, gen), eps,
                                                   eta=eta)
     if family == "pivoted":
-        return protocols.pivoted_protocol(designs.gaussian(N, k, gen), eps, eta=eta)
+        return protocols.pivoted_protocol(designs.gaussian(N, k, gen), eps, size=size, eta=eta)
     raise ValueError(f"family must be one of {FAMILIES}; found {family!r}")
 
 
