@@ -1,21 +1,21 @@
 """bounds: one pure function per claim id of the claim register.
 
 Each calculator takes keyword parameters (and ``strict``) and returns a ``BoundRecord``;
-``compute(claim_id, **params)`` dispatches by claim id. ``bounds.chains`` checks the paper's
-derivations step by step; ``bounds.table`` prints bound tables (``recmech table``).
+``compute(claim_id, **params)`` dispatches by claim id. ``recmech.bounds.chains`` checks the paper's
+derivations step by step; ``recmech.bounds.table`` prints bound tables (``recmech table``).
 """
 
-from bounds.exante import remark4, theorem2_gaussian, theorem2_weak_dependence
-from bounds.proposition1 import (
+from recmech.bounds.exante import remark4, theorem2_gaussian, theorem2_weak_dependence
+from recmech.bounds.proposition1 import (
     proposition1_gaussian,
     proposition1_separable,
     proposition1_weak_dependence,
 )
-from bounds.queries import definition3, lemma3, theorem2_deterministic, theorem2_noisy_value
-from bounds.records import BoundRecord, Hypothesis
-from bounds.registry import CLAIM_IDS, REGISTRY, REQUIRED, claim_ids, compute, parameters
-from bounds.robust import lemma1, lemma2, proposition1_mechanism, theorem1
-from bounds.singular import (
+from recmech.bounds.queries import definition3, lemma3, theorem2_deterministic, theorem2_noisy_value
+from recmech.bounds.records import BoundRecord, Hypothesis
+from recmech.bounds.registry import CLAIM_IDS, REGISTRY, REQUIRED, claim_ids, compute, parameters
+from recmech.bounds.robust import lemma1, lemma2, proposition1_mechanism, theorem1
+from recmech.bounds.singular import (
     lemma4,
     lemma5,
     lemma6,

@@ -15,10 +15,10 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from bounds._checks import array, integer, margins, real, square
-from bounds.exante import _spectrum
-from bounds.queries import theorem2_deterministic
-from bounds.records import jsonable
+from recmech.bounds._checks import array, integer, margins, real, square
+from recmech.bounds.exante import _spectrum
+from recmech.bounds.queries import theorem2_deterministic
+from recmech.bounds.records import jsonable
 
 _DPS = 50
 

@@ -2,7 +2,7 @@
 
 Failure probabilities are carried as natural logs in ``log_values`` (the float in ``values`` may
 underflow to 0.0 for large k; the log never does). Query counts use base 2 (see
-``bounds.queries``).
+``recmech.bounds.queries``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from bounds._checks import array, integer, real
-from bounds.queries import printed_queries_per_value, sufficient_queries_per_value
-from bounds.records import BoundRecord, RecordBuilder
-from bounds.registry import register
+from recmech.bounds._checks import array, integer, real
+from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
+from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.registry import register
 
 _LOG2 = math.log(2.0)
 
@@ -121,7 +121,7 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     protocol with delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps, |S| (log2 ||A||_inf + 2 log2(1/eps))
     queries. The proof derives the exponent from Lemma 5, which does not give it when
     inf_norm > 0 near the edge of the hypothesis; Lemma 8 with the net of Lemma 6 does
-    (see ``bounds.chains.chain_theorem2_weak_dependence``), so the statement stands.
+    (see ``recmech.bounds.chains.chain_theorem2_weak_dependence``), so the statement stands.
     """
     var = array("variances", variances, ndim=1)
     c, inf_v = real("c", c), real("inf_norm", inf_norm)

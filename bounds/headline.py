@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 
-from bounds.exante import theorem2_gaussian, theorem2_weak_dependence
-from bounds.queries import theorem2_deterministic
-from bounds.records import BoundRecord
+from recmech.bounds.exante import theorem2_gaussian, theorem2_weak_dependence
+from recmech.bounds.queries import theorem2_deterministic
+from recmech.bounds.records import BoundRecord
 
 KS = (2, 8, 32)
 EPSILONS = (1e-2, 1e-3, 1e-4)

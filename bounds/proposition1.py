@@ -3,7 +3,7 @@
 Each record gives the printed O(.) expressions (with explicit unknown constants ``c_f``,
 ``c_queries``, default 1.0) and the exact numbers Theorem 2 gives for the same choice of S
 (``*_theorem2``). Where the derivation from Theorems 1 and 2 does not go through, the record
-carries a corrected value and an erratum (see also ``bounds.chains.chain_proposition1``).
+carries a corrected value and an erratum (see also ``recmech.bounds.chains.chain_proposition1``).
 Logs in query counts are base 2.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 
-from bounds._checks import integer, real
-from bounds.queries import printed_queries_per_value
-from bounds.records import BoundRecord, RecordBuilder
-from bounds.registry import register
+from recmech.bounds._checks import integer, real
+from recmech.bounds.queries import printed_queries_per_value
+from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.registry import register
 
 _LOG2 = math.log(2.0)
 _UNKNOWN = "c_f, c_queries are unknown O(.) constants (default 1.0); logs base 2."

@@ -12,9 +12,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from bounds._checks import array, inf_norm, integer, margins, real, square
-from bounds.records import BoundRecord, RecordBuilder
-from bounds.registry import register
+from recmech.bounds._checks import array, inf_norm, integer, margins, real, square
+from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.registry import register
 
 
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from bounds.records import BoundRecord
+from recmech.bounds.records import BoundRecord
 
 CLAIM_IDS: tuple[str, ...] = (
     "definition3",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from bounds._checks import integer, real
-from bounds.records import BoundRecord, RecordBuilder
-from bounds.registry import register
+from recmech.bounds._checks import integer, real
+from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.registry import register
 
 _UNKNOWN = "O(.) constants are unknown (the paper gives rates only); 1.0 is a placeholder."
 

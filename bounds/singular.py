@@ -11,9 +11,9 @@ import math
 import numpy as np
 from scipy import stats
 
-from bounds._checks import array, integer, real
-from bounds.records import BoundRecord, RecordBuilder
-from bounds.registry import register
+from recmech.bounds._checks import array, integer, real
+from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.registry import register
 
 _LOG2 = math.log(2.0)
 

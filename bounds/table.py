@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from bounds.headline import headline_rows
-from bounds.records import BoundRecord
-from bounds.registry import claim_ids, compute, describe_parameters
+from recmech.bounds.headline import headline_rows
+from recmech.bounds.records import BoundRecord
+from recmech.bounds.registry import claim_ids, compute, describe_parameters
 
 FORMATS = ("md", "csv", "json", "latex")
 _INT = re.compile(r"^[+-]?\d+$")

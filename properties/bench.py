@@ -35,11 +35,11 @@ import numpy as np
 import scipy
 from scipy import optimize, sparse
 
-from recmech_core import design as designs
-from recmech_core import protocols
-from recmech_core.laws import BetaProduct, FiniteLaw, as_generator
-from recmech_core.oracles import TruthfulOracle
-from recmech_core.types import CloseTypeLaw
+from recmech.core import design as designs
+from recmech.core import protocols
+from recmech.core.laws import BetaProduct, FiniteLaw, as_generator
+from recmech.core.oracles import TruthfulOracle
+from recmech.core.types import CloseTypeLaw
 
 K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
@@ -124,8 +124,8 @@ def timed(fn: Callable[[], object], rounds: int) -> tuple[float, object]:
 
 def mc_instance(kind: str, k: int = 4, N: int = 6, seed: int = 0):  # noqa: N803
     """(mechanism, laws): m = 3 unit-demand bidders, k = 4, posted prices or VCG."""
-    from recmech_core.mechanisms import VCG, PostedPrices
-    from recmech_core.valuations import UnitDemand
+    from recmech.core.mechanisms import VCG, PostedPrices
+    from recmech.core.valuations import UnitDemand
 
     gen = np.random.default_rng(seed)
     A = gen.uniform(0.0, 1.0 / k, size=(N, k))  # noqa: N806 - the paper's name
@@ -144,7 +144,7 @@ def prokhorov_instance(n: int = 1000, d: int = 3, seed: int = 0):
 
 def prokhorov_plain_lp(p_law, q_law) -> float:
     """The baseline: the same candidate search, each g(eps) by a transport LP (HiGHS)."""
-    from recmech_core import prokhorov as pk
+    from recmech.core import prokhorov as pk
 
     x, p = pk.law_arrays(p_law, "p_law")
     y, q = pk.law_arrays(q_law, "q_law")
@@ -166,7 +166,7 @@ def prokhorov_plain_lp(p_law, q_law) -> float:
 
 def lp_instance(grid: int):
     """1 bidder, 2 items (A = I), unit demand, latent law uniform on a grid x grid lattice."""
-    from recmech_core.valuations import UnitDemand
+    from recmech.core.valuations import UnitDemand
 
     c = (np.arange(grid) + 0.5) / grid
     pts = np.array([(a, b) for a in c for b in c])
@@ -202,7 +202,7 @@ def worker(setting: str, large: int, bidders: int, rounds: int) -> dict:
 
 
 def _run_worker(setting: str, large: int, bidders: int, rounds: int) -> dict:
-    cmd = [sys.executable, "-m", "properties.bench", "--worker", setting, "--large", str(large),
+    cmd = [sys.executable, "-m", "recmech.properties.bench", "--worker", setting, "--large", str(large),
            "--bidders", str(bidders), "--rounds", str(rounds)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -275,7 +275,7 @@ def query_rows(N: int = QUERY_N, bidders: int = 20) -> list[BenchRow]:  # noqa: 
 def mc_rows(rounds: int, n: int = 4096) -> list[BenchRow]:
     """Row 4: batched over looped Monte Carlo revenue, same draws."""
     try:
-        from recmech_core.montecarlo import monte_carlo_revenue
+        from recmech.core.montecarlo import monte_carlo_revenue
     except ImportError:
         return [_row("batched over looped Monte Carlo revenue", None, ">= 20", None,
                      "not available in this build")]
@@ -294,7 +294,7 @@ def mc_rows(rounds: int, n: int = 4096) -> list[BenchRow]:
 
 def prokhorov_row(rounds: int, n: int = 1000) -> BenchRow:
     """Row 5: our exact Prokhorov over the plain-LP baseline (same answer asserted)."""
-    from recmech_core.prokhorov import prokhorov_distance
+    from recmech.core.prokhorov import prokhorov_distance
 
     p, q = prokhorov_instance(n)
     ours, d1 = timed(lambda: prokhorov_distance(p, q), rounds)
@@ -306,7 +306,7 @@ def prokhorov_row(rounds: int, n: int = 1000) -> BenchRow:
 
 def lp_row(rounds: int, grid: int) -> BenchRow:
     """Row 6: all BIC pairs over constraint generation, same optimum to 1e-9."""
-    from recmech_core.optimal import solve_optimal_lp
+    from recmech.core.optimal import solve_optimal_lp
 
     A, vals, laws = lp_instance(grid)  # noqa: N806
     gen_t, gen = timed(lambda: solve_optimal_lp(A, vals, laws, method="generation"), rounds)

@@ -9,15 +9,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from recmech_core import __version__
+from recmech.core import __version__
 
 # subcommand -> (module, function, one-line help); imported lazily so one broken part never
 # takes the whole command down and ``recmech --version`` stays instant.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("recmech_core.demo", "main", "query protocols on a bidder population (Thm. 2)"),
-    "table": ("bounds.table", "main", "bound tables for every claim id"),
-    "report": ("properties.report", "main", "run every claim check and print the report card"),
-    "bench": ("properties.bench", "main", "benchmark ratios (N-independence, LP, Monte Carlo)"),
+    "demo": ("recmech.core.demo", "main", "query protocols on a bidder population (Thm. 2)"),
+    "table": ("recmech.bounds.table", "main", "bound tables for every claim id"),
+    "report": ("recmech.properties.report", "main", "run every claim check and print the report card"),
+    "bench": ("recmech.properties.bench", "main", "benchmark ratios (N-independence, LP, Monte Carlo)"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from properties.verdict import VERDICTS, json_safe
+from recmech.properties.verdict import VERDICTS, json_safe
 
 RATE_ONLY = frozenset({
     "theorem1", "lemma2", "proposition1.gaussian", "proposition1.weak_dependence",
@@ -80,7 +80,7 @@ ERRATA: dict[str, Erratum] = {
                              "the printed exponent holds for the event ||Vx||^2 >= 3 Tr(D). "
                              "Lemma 4's union bound is unchanged: both tails are then "
                              "exp(-Tr/(8 d_max))."),
-        corrected_check="properties.checks.tails.check_lemma7_upper_tail_corrected",
+        corrected_check="recmech.properties.checks.tails.check_lemma7_upper_tail_corrected",
     ),
     "lemma9": Erratum(
         claim_id="lemma9",
@@ -93,7 +93,7 @@ ERRATA: dict[str, Erratum] = {
         },
         proof_gap=_NULL_EVENTS,
         corrected_statement=_NULL_FIX,
-        corrected_check="properties.checks.weak.check_lemma9 (full_support_worst < 0)",
+        corrected_check="recmech.properties.checks.weak.check_lemma9 (full_support_worst < 0)",
     ),
     "lemma8": Erratum(
         claim_id="lemma8",
@@ -105,7 +105,7 @@ ERRATA: dict[str, Erratum] = {
         },
         proof_gap=_NULL_EVENTS,
         corrected_statement=_NULL_FIX,
-        corrected_check="properties.checks.weak.check_lemma8 (full_support_worst < 0)",
+        corrected_check="recmech.properties.checks.weak.check_lemma8 (full_support_worst < 0)",
     ),
     "lemma5": Erratum(
         claim_id="lemma5",
@@ -118,7 +118,7 @@ ERRATA: dict[str, Erratum] = {
         },
         proof_gap=_NULL_EVENTS,
         corrected_statement=_NULL_FIX,
-        corrected_check="properties.checks.weak.check_lemma5 (iid exact and Monte Carlo hold)",
+        corrected_check="recmech.properties.checks.weak.check_lemma5 (iid exact and Monte Carlo hold)",
     ),
     "theorem2.noisy_value": Erratum(
         claim_id="theorem2.noisy_value",
@@ -136,7 +136,7 @@ ERRATA: dict[str, Erratum] = {
                    "when eps is not small."),
         corrected_statement=("max(0, ceil(log2((||A||_inf + 2 eps) / (2 eta)))) queries "
                              "(the count the protocols check verifies)"),
-        corrected_check="properties.checks.protocols.check_theorem2_noisy_value",
+        corrected_check="recmech.properties.checks.protocols.check_theorem2_noisy_value",
     ),
     "theorem2.deterministic": Erratum(
         claim_id="theorem2.deterministic",
@@ -148,7 +148,7 @@ ERRATA: dict[str, Erratum] = {
         proof_gap=("||C^T||_inf <= 2 max_j |C_jj| uses |C_jj|; the statement drops the absolute "
                    "value."),
         corrected_statement="delta = 4 max_j |C_jj| / (alpha beta) * eps",
-        corrected_check="properties.checks.protocols.check_theorem2_deterministic",
+        corrected_check="recmech.properties.checks.protocols.check_theorem2_deterministic",
     ),
     "theorem1": Erratum(
         claim_id="theorem1",
@@ -197,7 +197,7 @@ PROOF_GAPS: dict[str, Erratum] = {
         corrected_statement=("failure probability <= 2 exp(-(1 - I)^2 (sum v^2)^2 / "
                              "(32 c^4 k |S|) + 4k), which is <= 2 exp(-4k) under the stated "
                              "hypothesis, so Remark 4 and Prop. 1 (3) are unaffected."),
-        corrected_check="properties.checks.tails.check_remark4 (edge exponents, exact rationals)",
+        corrected_check="recmech.properties.checks.tails.check_remark4 (edge exponents, exact rationals)",
     ),
 }
 

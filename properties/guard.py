@@ -11,7 +11,7 @@ part               contract (judged only from outside: arguments in, return valu
                    queries made to the oracle out; internals are never read)
 =================  ========================================================================
 ``compute``        ``compute(claim_id, **params) -> BoundRecord``: the printed bound of every
-                   claim id, parameters as in ``bounds.registry.parameters(claim_id)``; the
+                   claim id, parameters as in ``recmech.bounds.registry.parameters(claim_id)``; the
                    record's ``values``/``log_values`` hold the printed statement (errata
                    included: the paper's formula, not a repaired one) and ``corrected`` the
                    corrected one where the errata register has it.
@@ -30,17 +30,17 @@ part               contract (judged only from outside: arguments in, return valu
                    ``.z_hat``). The queried items are learnt by recording the oracle.
 ``robustify``      ``robustify(inner, laws, delta) -> mechanism`` (Lemma 2's M_tilde around
                    M_hat = ``inner`` and the model laws); ``mechanism.outcome(bids)`` returns
-                   the exact ``recmech_core.mechanisms.Outcome`` (expectation over its own
+                   the exact ``recmech.core.mechanisms.Outcome`` (expectation over its own
                    randomness) for bids of shape (m, k).
 ``latent_mechanism`` ``latent_mechanism(A, valuations, laws) -> mechanism`` (M_hat, BIC and IR
                    for the model laws), judged through ``mechanism.outcome(bids)``.
 ``influence_matrix`` ``influence_matrix(law) -> ndarray`` (d, d): INF(X) of Definition 2 for a
-                   ``recmech_core.influence.FiniteJointLaw``.
+                   ``recmech.core.influence.FiniteJointLaw``.
 ``spectral_norm``  ``spectral_norm(matrix) -> float``: ||matrix||_2.
 =================  ========================================================================
 
 What "fails" means. The guard compares each claim's verdict with the errata register
-(``properties.errata.expected_verdict``), the same rule ``recmech report`` applies to the
+(``recmech.properties.errata.expected_verdict``), the same rule ``recmech report`` applies to the
 reference: "holds", "rate-only" for the O(.) claims, and for a claim whose printed statement is
 false, the erratum's verdict (a faithful implementation reproduces the paper's error). For those
 claims the check also reports the verdict of the *corrected* statement on the same instances
@@ -52,7 +52,7 @@ raised by the implementation, is a failure.
 Entry points: ``check_implementation(obj, expected_failed_checks={claim_id: reason})`` (one call,
 returns the records, raises ``GuardFailure`` on an unexpected failure, warns on an expected
 failure that passes), ``parametrize_with_checks([obj])`` (one pytest test per claim id), and the
-pytest plugin (``properties.plugin``: ``--recmech-impl=pkg.module:attr`` / ``RECMECH_IMPL``).
+pytest plugin (``recmech.properties.plugin``: ``--recmech-impl=pkg.module:attr`` / ``RECMECH_IMPL``).
 Known deviations live in an xfails file (``read_xfails``): one claim id per line, then the reason.
 """
 
@@ -69,9 +69,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from properties.checks.registry import reference_implementation
-from properties.errata import ERRATA, RATE_ONLY, expected_verdict
-from properties.verdict import Verdict, json_safe
+from recmech.properties.checks.registry import reference_implementation
+from recmech.properties.errata import ERRATA, RATE_ONLY, expected_verdict
+from recmech.properties.verdict import Verdict, json_safe
 
 REFERENCE_NAME = "reference"
 STATUSES = ("passed", "failed", "skipped", "xfailed", "xpassed")
@@ -93,7 +93,7 @@ class ImplementationError(ValueError):
 # -- the reference implementation (registry.reference_implementation) -----------------------
 
 def __getattr__(name: str) -> Any:
-    # ``properties.guard:REFERENCE`` names the reference as an explicit target (every part goes
+    # ``recmech.properties.guard:REFERENCE`` names the reference as an explicit target (every part goes
     # through the guard's outside-only paths); built on first use
     if name == "REFERENCE":
         return reference_implementation()
@@ -104,7 +104,7 @@ def __getattr__(name: str) -> Any:
 
 def provided_parts(obj: Any) -> tuple[str, ...]:
     """The parts of the contract ``obj`` provides (``bounds`` counts as ``compute``)."""
-    from properties.checks.registry import PARTS, provides
+    from recmech.properties.checks.registry import PARTS, provides
 
     return tuple(p for p in PARTS if provides(obj, p))
 
@@ -129,10 +129,10 @@ def load_implementation(spec: str | None) -> tuple[Any, str]:
                                       f"{attr!r} (missing {piece!r})")
         obj = getattr(obj, piece)
     if not provided_parts(obj):
-        from properties.checks.registry import PARTS
+        from recmech.properties.checks.registry import PARTS
 
         raise ImplementationError(f"{spec!r} provides none of the contract's parts "
-                                  f"({', '.join(PARTS)}); see properties.guard")
+                                  f"({', '.join(PARTS)}); see recmech.properties.guard")
     return obj, spec
 
 
@@ -237,7 +237,7 @@ def skip_reason(claim_id: str, name: str, parts: Sequence[str]) -> str:
 def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
                 name: str | None = None) -> GuardResult:
     """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict."""
-    from properties.checks.registry import parts_of, provides, run_check_verdicts
+    from recmech.properties.checks.registry import parts_of, provides, run_check_verdicts
 
     name = name or implementation_name(impl)
     parts = parts_of(claim_id)
@@ -298,7 +298,7 @@ def read_xfails(path: str | Path, known: Iterable[str] | None = None) -> dict[st
 # -- the Python entry points -------------------------------------------------------------------
 
 def _claims(claims: Iterable[str] | None) -> list[str]:
-    from properties.report import claim_register
+    from recmech.properties.report import claim_register
 
     known = claim_register()
     if claims is None:
@@ -330,10 +330,10 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     if unknown:
         raise ValueError(f"expected_failed_checks names unknown claim id(s) {', '.join(unknown)}")
     if obj is not None and not provided_parts(obj):
-        from properties.checks.registry import PARTS
+        from recmech.properties.checks.registry import PARTS
 
         raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
-                         "see properties.guard")
+                         "see recmech.properties.guard")
     name = name or implementation_name(obj)
     results = []
     for cid in ids:

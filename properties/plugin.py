@@ -1,12 +1,12 @@
 """The pytest plugin of the guard (registered as the ``pytest11`` entry point ``recmech``).
 
-``pytest --pyargs properties`` runs one test per claim id (``properties/test_guard_claims.py``)
+``pytest --pyargs recmech.properties`` runs one test per claim id (``properties/test_guard_claims.py``)
 against the implementation named by
 
 - ``--recmech-impl=pkg.module:attr`` or the environment variable ``RECMECH_IMPL`` (the option
   wins; default: the reference implementation; an unimportable target is a usage error);
 - ``--recmech-xfails=PATH`` / ``RECMECH_XFAILS``: known deviations, one claim id per line then
-  the reason (``properties.guard.read_xfails``); listed claims are marked xfail (not strict);
+  the reason (``recmech.properties.guard.read_xfails``); listed claims are marked xfail (not strict);
 - ``--recmech-claims=id1,id2`` / ``RECMECH_CLAIMS``: run only these claim ids;
 - ``--recmech-profile=quick|thorough`` / ``RECMECH_CHECK_PROFILE``: the checks' profile
   (default quick, or thorough when ``RECMECH_PROFILE=thorough``).
@@ -31,7 +31,7 @@ ENV_CHECK_PROFILE = "RECMECH_CHECK_PROFILE"
 CHECK_PROFILES = ("quick", "thorough")
 
 try:  # register the hypothesis profiles early, so --hypothesis-profile=ci|dev|thorough resolves
-    from properties.profiles import register_profiles
+    from recmech.properties.profiles import register_profiles
 
     register_profiles()
 except ImportError:  # hypothesis missing: the guard's checks cannot run, other runs are unaffected
@@ -80,7 +80,7 @@ def _resolve(config: pytest.Config) -> GuardSettings:
     settings = GuardSettings()
     spec, settings.source = _setting(config, "recmech_impl", ENV_IMPL)
     if spec:
-        from properties.guard import ImplementationError, load_implementation
+        from recmech.properties.guard import ImplementationError, load_implementation
 
         try:
             settings.impl, settings.name = load_implementation(spec)
@@ -96,8 +96,8 @@ def _resolve(config: pytest.Config) -> GuardSettings:
     claims, where = _setting(config, "recmech_claims", ENV_CLAIMS)
     xfails, xwhere = _setting(config, "recmech_xfails", ENV_XFAILS)
     if claims or xfails:
-        from properties.guard import read_xfails
-        from properties.report import claim_register
+        from recmech.properties.guard import read_xfails
+        from recmech.properties.report import claim_register
 
         known = claim_register()
         if claims:
@@ -116,10 +116,10 @@ def _resolve(config: pytest.Config) -> GuardSettings:
 
 
 def _runs_installed_suite(config: pytest.Config) -> bool:
-    """``pytest --pyargs properties[...]``: the suite as installed, run from the user's folder."""
+    """``pytest --pyargs recmech.properties[...]``: the suite as installed, run from the user's folder."""
     args = [str(a) for a in getattr(config, "args", []) or config.invocation_params.args]
     return bool(getattr(config.option, "pyargs", False)) and any(
-        a == "properties" or a.startswith(("properties.", "properties/", "properties::"))
+        a == "recmech.properties" or a.startswith(("recmech.properties.", "recmech.properties::"))
         for a in args)
 
 
@@ -128,7 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if _runs_installed_suite(config):
         # keep hypothesis's and pytest-benchmark's files in the temporary folder, not the user's
         # working directory; before pytest-benchmark's own configure creates its storage
-        from properties.profiles import load_profile, scratch_dir
+        from recmech.properties.profiles import load_profile, scratch_dir
 
         load_profile()
         if hasattr(config.option, "benchmark_storage"):
@@ -158,7 +158,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     s = guard_settings(metafunc.config)
     if s.claims is None:
-        from properties.report import claim_register
+        from recmech.properties.report import claim_register
 
         ids = claim_register()
     else:

@@ -3,7 +3,7 @@ the verdict the errata register expects.
 
 ``recmech report [--profile quick|thorough] [--json PATH] [--jobs N] [--claims id1,id2]`` prints
 one Markdown row per claim id (a claim without a check shows "not checked"), a progress line per
-claim on stderr, and exits 0 when every verdict matches ``properties.errata.expected_verdict``.
+claim on stderr, and exits 0 when every verdict matches ``recmech.properties.errata.expected_verdict``.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from properties.errata import ERRATA, PROOF_GAPS, expected_verdict
-from properties.verdict import Verdict, json_safe
+from recmech.properties.errata import ERRATA, PROOF_GAPS, expected_verdict
+from recmech.properties.verdict import Verdict, json_safe
 
 HYPOTHESIS_PROFILE = {"quick": "ci", "thorough": "thorough"}
 
 
 def claim_register() -> list[str]:
-    """All claim ids: the register of ``bounds`` first, then any other id with a check."""
-    from properties.checks.registry import all_claim_ids
+    """All claim ids: the register of ``recmech.bounds`` first, then any other id with a check."""
+    from recmech.properties.checks.registry import all_claim_ids
 
     try:
-        from bounds.registry import CLAIM_IDS
+        from recmech.bounds.registry import CLAIM_IDS
         ids = list(CLAIM_IDS)
     except ImportError:
         ids = []
@@ -69,11 +69,11 @@ class ReportRow:
 
 def _run_one(claim_id: str, profile: str) -> tuple[Verdict | None, float, str | None]:
     """Run one check in this process (loads the hypothesis profile first: workers start bare)."""
-    from properties.checks.registry import CHECKS, run_check
-    from properties.profiles import load_profile
+    from recmech.properties.checks.registry import CHECKS, run_check
+    from recmech.properties.profiles import load_profile
 
     load_profile(HYPOTHESIS_PROFILE[profile])
-    import properties.checks  # noqa: F401
+    import recmech.properties.checks  # noqa: F401
 
     if claim_id not in CHECKS:
         return None, 0.0, None

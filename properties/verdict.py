@@ -1,7 +1,7 @@
 """Verdict records: what a claim check found, in one JSON-safe shape shared by every check.
 
-A check (``properties.checks``) draws instances inside a claim's hypotheses, measures the object
-exactly or with a controlled error, compares with the bound of ``bounds`` for the same parameters
+A check (``recmech.properties.checks``) draws instances inside a claim's hypotheses, measures the object
+exactly or with a controlled error, compares with the bound of ``recmech.bounds`` for the same parameters
 and returns one :class:`Verdict` per claim id of the claim register (CLAIMS.md).
 """
 

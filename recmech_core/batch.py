@@ -1,8 +1,8 @@
 """Batched outcomes: n bid profiles at once (the vectorised counterpart of ``Outcome``).
 
 The batched paths of ``VCG`` and ``PostedPrices`` (``LatentMechanism.outcomes_batch``) live in
-``recmech_core.mechanisms``; the record and the vectorised VCG solvers they use live here, so
-Monte Carlo revenue and IC estimates (``recmech_core.montecarlo``) run thousands of auctions
+``recmech.core.mechanisms``; the record and the vectorised VCG solvers they use live here, so
+Monte Carlo revenue and IC estimates (``recmech.core.montecarlo``) run thousands of auctions
 per second instead of one Python call per profile.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech_core.valuations import ConstrainedAdditive
+from recmech.core.valuations import ConstrainedAdditive
 
 PROB_TOL = 1e-9
 # batched VCG: the most candidate allocations per profile before falling back to the loop, and

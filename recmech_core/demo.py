@@ -6,7 +6,7 @@ a population of bidders with types within eps of Az (z ~ Beta(2, 2)^k; worst-cas
 perturbation by default) answers price queries, and the table compares the queries used with the
 naive N x q, and the observed latent error with the a-priori and certified deltas.
 
-``recmech demo --mechanism [args]`` runs the mechanism experiment (``recmech_core.experiment``).
+``recmech demo --mechanism [args]`` runs the mechanism experiment (``recmech.core.experiment``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recmech_core import design as designs
-from recmech_core import protocols
-from recmech_core.laws import BetaProduct, as_generator
-from recmech_core.oracles import TruthfulOracle
-from recmech_core.types import CloseTypeLaw
+from recmech.core import design as designs
+from recmech.core import protocols
+from recmech.core.laws import BetaProduct, as_generator
+from recmech.core.oracles import TruthfulOracle
+from recmech.core.types import CloseTypeLaw
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["--mechanism"]:
         try:
-            experiment = importlib.import_module("recmech_core.experiment")
+            experiment = importlib.import_module("recmech.core.experiment")
         except ImportError:
             print("recmech demo --mechanism: the mechanism experiment is not available "
                   "in this build", file=sys.stderr)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recmech_core.laws import RngLike, as_finite_array, as_generator
+from recmech.core.laws import RngLike, as_finite_array, as_generator
 
 # Rows per chunk when a design is generated or scanned: 2^16 rows x k floats stay a few MB, so
 # the working set of an N x k design is A itself plus O(chunk k) (an N = 10^7, k = 8 design is

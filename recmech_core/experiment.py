@@ -19,7 +19,7 @@ Compared: (a) M_hat on Q(t) directly (off-support reports take their best menu e
 truthful true type (IR holds iff >= 0). Misreports: every latent point (exact: the menu classes
 for (a), the breakpoint grid of ``measure`` for (b)).
 
-Run: ``python -m recmech_core.experiment [--json PATH]`` (or through the ``demo`` command).
+Run: ``python -m recmech.core.experiment [--json PATH]`` (or through the ``demo`` command).
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recmech_core.laws import FiniteLaw
-from recmech_core.measure import Population, direct_report, robust_report
-from recmech_core.optimal import TabularMechanism
-from recmech_core.prokhorov import prokhorov_distance
-from recmech_core.robust import RobustifiedMechanism
-from recmech_core.valuations import Additive
+from recmech.core.laws import FiniteLaw
+from recmech.core.measure import Population, direct_report, robust_report
+from recmech.core.optimal import TabularMechanism
+from recmech.core.prokhorov import prokhorov_distance
+from recmech.core.robust import RobustifiedMechanism
+from recmech.core.valuations import Additive
 
 EPS1_VALUES = (0.0, 0.01, 0.02, 0.05, 0.1)
 EPS_FLOOR = 0.0025

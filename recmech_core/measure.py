@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech_core.mechanisms import LatentMechanism
-from recmech_core.optimal import others_probs, profiles_of
-from recmech_core.prokhorov import law_arrays
-from recmech_core.robust import RobustifiedMechanism
+from recmech.core.mechanisms import LatentMechanism
+from recmech.core.optimal import others_probs, profiles_of
+from recmech.core.prokhorov import law_arrays
+from recmech.core.robust import RobustifiedMechanism
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from recmech_core.batch import (
+from recmech.core.batch import (
     MAX_BATCH_COMBOS,
     PROB_TOL,
     BatchOutcome,
@@ -27,7 +27,7 @@ from recmech_core.batch import (
     _vcg_enumerated,
     loop_outcomes,
 )
-from recmech_core.valuations import Additive, CDemand, ConstrainedAdditive
+from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
 MAX_ALLOCATIONS = 200_000
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech_core.batch import BatchOutcome, loop_outcomes
-from recmech_core.laws import as_generator
-from recmech_core.mechanisms import VCG, LatentMechanism, PostedPrices
-from recmech_core.robust import RobustifiedMechanism, box_minimum
+from recmech.core.batch import BatchOutcome, loop_outcomes
+from recmech.core.laws import as_generator
+from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
+from recmech.core.robust import RobustifiedMechanism, box_minimum
 
 METHOD = "hoeffding & empirical-bernstein (Maurer-Pontil Thm. 4), intersected at alpha/2 each"
 RANGE_TOL = 1e-9

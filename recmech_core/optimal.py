@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, sparse
 
-from recmech_core.mechanisms import (
+from recmech.core.mechanisms import (
     LatentMechanism,
     MechanismTable,
     Outcome,

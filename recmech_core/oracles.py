@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from recmech_core.laws import as_finite_array
+from recmech.core.laws import as_finite_array
 
 
 def _check_type(t) -> None:

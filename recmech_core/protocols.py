@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech_core.design import DesignMatrix, _json_safe
-from recmech_core.queries import LeastSquares, noisy_value_queries, search_plan
-from recmech_core.selection import (
+from recmech.core.design import DesignMatrix, _json_safe
+from recmech.core.queries import LeastSquares, noisy_value_queries, search_plan
+from recmech.core.selection import (
     GAUSSIAN_RATIO,
     ItemSelection,
     diagonal_block,

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import linalg
 
-from recmech_core.laws import as_finite_array
+from recmech.core.laws import as_finite_array
 
 
 def _positive(value: float, name: str) -> float:

@@ -42,8 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech_core.laws import as_generator
-from recmech_core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
+from recmech.core.laws import as_generator
+from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
 
 def check_delta(delta: float) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from recmech_core.design import (
+from recmech.core.design import (
     CHUNK_ROWS,
     DesignMatrix,
     _json_safe,

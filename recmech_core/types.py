@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recmech_core.design import DesignMatrix, _row_chunks
-from recmech_core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
+from recmech.core.design import DesignMatrix, _row_chunks
+from recmech.core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from recmech_core.laws import as_finite_array
+from recmech.core.laws import as_finite_array
 
 
 class ConstrainedAdditive(abc.ABC):

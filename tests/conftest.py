@@ -1,5 +1,5 @@
 """Test-session setup: the hypothesis profile (``ci`` by default: deterministic)."""
 
-from properties.profiles import load_profile
+from recmech.properties.profiles import load_profile
 
 load_profile()

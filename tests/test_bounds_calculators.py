@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import bounds as B
+import recmech.bounds as B
 
 # ---------------------------------------------------------------- definition3, lemma1, lemma3
 
@@ -409,7 +409,7 @@ def test_lemma5_accepts_a_zero_variance():
 
 
 def test_headline_success_probabilities_are_probabilities():
-    from bounds.headline import headline_rows
+    from recmech.bounds.headline import headline_rows
     rows = headline_rows()
     assert all(0.0 < r["success_prob"] <= 1.0 for r in rows)
     assert any(r["success_prob"] < 1.0 for r in rows)

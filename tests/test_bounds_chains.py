@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bounds.chains import (
+from recmech.bounds.chains import (
     chain_deterministic,
     chain_lemma4_from_6_7,
     chain_lemma5_from_6_8,

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-import bounds
+from recmech import bounds
 from bounds.registry import CLAIM_IDS, REQUIRED
 
 # one valid parameter point per claim id, used for the registry-wide checks

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-import bounds
+from recmech import bounds
 from bounds.table import main
 
 GAUSSIAN = ["theorem2.gaussian", "--param", "k=8", "--param", "eps=1e-3", "--param", "A_inf=1",

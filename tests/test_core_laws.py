@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from recmech_core.laws import BetaProduct, FiniteLaw, UniformBox, as_generator
+from recmech.core.laws import BetaProduct, FiniteLaw, UniformBox, as_generator
 
 FALSE_ALARM = 1e-9
 

@@ -10,10 +10,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from recmech_core import design as designs
-from recmech_core import prokhorov as pk
-from recmech_core.selection import GAUSSIAN_RATIO, gaussian_items, weak_dependence_items
-from recmech_core.types import LazyType, UniformOffsets
+from recmech.core import design as designs
+from recmech.core import prokhorov as pk
+from recmech.core.selection import GAUSSIAN_RATIO, gaussian_items, weak_dependence_items
+from recmech.core.types import LazyType, UniformOffsets
 
 N_BIG = 70_001  # more than one chunk of CHUNK_ROWS rows
 

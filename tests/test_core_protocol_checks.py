@@ -1,4 +1,4 @@
-"""The protocol claim checks (properties.checks.protocols) return the expected verdicts.
+"""The protocol claim checks (recmech.properties.checks.protocols) return the expected verdicts.
 
 definition3, theorem2.gaussian/weak_dependence (Clopper-Pearson, false alarm <= 1e-9) and
 proposition1.separable hold; theorem2.noisy_value and theorem2.deterministic fail as printed,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from properties.checks.registry import run_check
+from recmech.properties.checks.registry import run_check
 
 
 @pytest.mark.parametrize("claim_id", ["definition3", "theorem2.gaussian",

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recmech_core import design as designs
-from recmech_core import selection
-from recmech_core.oracles import NoisyOracle, StrategicOracle, TruthfulOracle
-from recmech_core.queries import LeastSquares, noisy_value_query, queries_per_item
-from recmech_core.types import ConstantOffsets, LazyType
+from recmech.core import design as designs
+from recmech.core import selection
+from recmech.core.oracles import NoisyOracle, StrategicOracle, TruthfulOracle
+from recmech.core.queries import LeastSquares, noisy_value_query, queries_per_item
+from recmech.core.types import ConstantOffsets, LazyType
 
 
 @given(row=st.lists(st.floats(-3, 3), min_size=1, max_size=4),

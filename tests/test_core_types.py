@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from recmech_core import design as designs
-from recmech_core.laws import BetaProduct, FiniteLaw, UniformBox
-from recmech_core.oracles import TruthfulOracle
-from recmech_core.protocols import deterministic_protocol
-from recmech_core.types import CloseTypeLaw, LazyType, UniformOffsets, hashed_uniform
+from recmech.core import design as designs
+from recmech.core.laws import BetaProduct, FiniteLaw, UniformBox
+from recmech.core.oracles import TruthfulOracle
+from recmech.core.protocols import deterministic_protocol
+from recmech.core.types import CloseTypeLaw, LazyType, UniformOffsets, hashed_uniform
 
 FALSE_ALARM = 1e-9
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recmech_core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
+from recmech.core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
 
 N = 5
 values = st.lists(st.integers(-4, 4).map(lambda v: v / 2), min_size=N, max_size=N).map(np.array)

@@ -1,4 +1,4 @@
-"""The guard (properties.guard, properties.plugin): the reference matches the errata register,
+"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the errata register,
 each deliberately broken implementation of ``tests/broken`` is caught under the claim ids it
 breaks while the claims it does not touch still pass, missing parts are skipped with the reason,
 xfails files work, and ``--recmech-impl`` / ``RECMECH_IMPL`` select the target.
@@ -19,8 +19,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from properties.errata import ERRATA
-from properties.guard import (
+from recmech.properties.errata import ERRATA
+from recmech.properties.guard import (
     GuardFailure,
     ImplementationError,
     UnexpectedPass,
@@ -64,7 +64,7 @@ def test_reference_matches_the_register_and_every_corrected_statement_holds():
 
 def test_the_reference_through_the_outside_paths_passes_too():
     """The reference's parts given explicitly: every check takes its outside-only path."""
-    ref, name = load_implementation("properties.guard:REFERENCE")
+    ref, name = load_implementation("recmech.properties.guard:REFERENCE")
     claims = ["definition3", "theorem2.noisy_value", "theorem2.deterministic",
               "proposition1.separable", "lemma2", "theorem1", "lemma9"]
     results = check_implementation(ref, claims=claims, name=name)
@@ -106,13 +106,13 @@ def test_missing_parts_are_skipped_with_the_reason_never_passed():
     r = guard_claim("lemma2", impl, name=name)
     assert "provides none of (robustify, latent_mechanism, compute)" in r.reason
     with pytest.raises(pytest.skip.Exception, match="needed by claim lemma2"):
-        from properties.guard import assert_claim
+        from recmech.properties.guard import assert_claim
 
         assert_claim("lemma2", impl, name=name)
 
 
 def test_only_the_provided_parts_are_swapped_in():
-    from properties.guard import reference_implementation
+    from recmech.properties.guard import reference_implementation
 
     only_ls = SimpleNamespace(least_squares=reference_implementation().least_squares)
     r = guard_claim("definition3", only_ls)
@@ -121,7 +121,7 @@ def test_only_the_provided_parts_are_swapped_in():
 
 
 def test_xfails_files_mark_known_deviations(tmp_path):
-    from bounds import compute
+    from recmech.bounds import compute
 
     impl, name = _broken("dropped_factor")
     path = tmp_path / "xfails.txt"
@@ -141,7 +141,7 @@ def test_xfails_files_mark_known_deviations(tmp_path):
 
 
 def test_the_shipped_corrected_bounds_xfails_cover_a_calculator_that_repairs_the_paper():
-    from bounds import compute
+    from recmech.bounds import compute
 
     def repaired(**params):  # the printed delta replaced by the corrected |C_jj| one
         rec = compute("theorem2.deterministic", **params)
@@ -183,7 +183,7 @@ def test_parametrize_with_checks_gives_one_test_per_claim(implementation, check)
 def _pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if not k.startswith("RECMECH_")}
     full.update(env, PYTHONPATH=str(ROOT), RECMECH_PROFILE="ci")
-    return subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties",
+    return subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "recmech.properties",
                            "-p", "no:cacheprovider", "-p", "no:xdist", *args],
                           cwd=ROOT, env=full, capture_output=True, text=True, timeout=300)
 
@@ -225,7 +225,7 @@ def test_plugin_defaults_to_the_reference_and_rejects_an_unimportable_target():
 def test_the_installed_suite_leaves_no_files_in_the_users_folder(tmp_path):
     full = {k: v for k, v in os.environ.items() if not k.startswith("RECMECH_")}
     full.update(PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", "-q",
+    run = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "recmech.properties", "-q",
                           "-p", "no:cacheprovider", "-p", "no:xdist",
                           "--recmech-claims=lemma3,proposition3"],
                          cwd=tmp_path, env=full, capture_output=True, text=True, timeout=300)

@@ -1,4 +1,4 @@
-"""recmech_core.influence: the influence matrix INF(X) of Definition 2 (Cai-Daskalakis EC'22)."""
+"""recmech.core.influence: the influence matrix INF(X) of Definition 2 (Cai-Daskalakis EC'22)."""
 
 import itertools
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from recmech_core.influence import FiniteJointLaw, influence_matrix, spectral_norm
+from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
 
 
 def _product_law(marginals):

@@ -1,7 +1,7 @@
 """The registered checks of ``lemma1``, ``lemma2``, ``theorem1`` and ``proposition1.mechanism``."""
 
-import properties.checks  # noqa: F401 - registers the checks
-from properties.checks.registry import CHECKS
+import recmech.properties.checks  # noqa: F401 - registers the checks
+from recmech.properties.checks.registry import CHECKS
 
 
 def test_lemma1_check_holds_exactly():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from recmech_core.experiment import main, run
+from recmech.core.experiment import main, run
 
 
 @pytest.fixture(scope="module")

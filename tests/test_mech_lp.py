@@ -4,11 +4,11 @@ generation, and optimality against VCG and posted prices on the same finite inst
 import numpy as np
 import pytest
 
-from recmech_core.laws import FiniteLaw
-from recmech_core.measure import Population, direct_report
-from recmech_core.mechanisms import VCG, PostedPrices, tabulate
-from recmech_core.optimal import TabularMechanism, solve_optimal_lp
-from recmech_core.valuations import Additive, UnitDemand
+from recmech.core.laws import FiniteLaw
+from recmech.core.measure import Population, direct_report
+from recmech.core.mechanisms import VCG, PostedPrices, tabulate
+from recmech.core.optimal import TabularMechanism, solve_optimal_lp
+from recmech.core.valuations import Additive, UnitDemand
 
 
 def uniform_grid_law(n: int) -> FiniteLaw:

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recmech_core.batch import BatchOutcome
-from recmech_core.laws import FiniteLaw, UniformBox
-from recmech_core.measure import Population, direct_report, robust_report
-from recmech_core.mechanisms import VCG, LatentMechanism, Outcome, PostedPrices
-from recmech_core.montecarlo import (
+from recmech.core.batch import BatchOutcome
+from recmech.core.laws import FiniteLaw, UniformBox
+from recmech.core.measure import Population, direct_report, robust_report
+from recmech.core.mechanisms import VCG, LatentMechanism, Outcome, PostedPrices
+from recmech.core.montecarlo import (
     bernstein_halfwidth,
     hoeffding_halfwidth,
     mean_interval,
@@ -26,9 +26,9 @@ from recmech_core.montecarlo import (
     monte_carlo_revenue,
     payment_bounds,
 )
-from recmech_core.optimal import TabularMechanism
-from recmech_core.robust import RobustifiedMechanism
-from recmech_core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
+from recmech.core.optimal import TabularMechanism
+from recmech.core.robust import RobustifiedMechanism
+from recmech.core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
 
 ALPHA = 1e-9
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recmech_core.measure import tv_distance
-from recmech_core.prokhorov import (
+from recmech.core.measure import tv_distance
+from recmech.core.prokhorov import (
     coupling_far_mass,
     prokhorov_brute_force,
     prokhorov_distance,

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recmech_core.laws import FiniteLaw
-from recmech_core.measure import Population, direct_report, misreport_grid, robust_report
-from recmech_core.optimal import TabularMechanism
-from recmech_core.robust import QueryMechanism, RandomGrid, RobustifiedMechanism
-from recmech_core.valuations import Additive, UnitDemand
+from recmech.core.laws import FiniteLaw
+from recmech.core.measure import Population, direct_report, misreport_grid, robust_report
+from recmech.core.optimal import TabularMechanism
+from recmech.core.robust import QueryMechanism, RandomGrid, RobustifiedMechanism
+from recmech.core.valuations import Additive, UnitDemand
 
 
 def one_bidder(delta=0.2):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recmech_core.mechanisms import (
+from recmech.core.mechanisms import (
     VCG,
     LatentMechanism,
     Outcome,
@@ -14,7 +14,7 @@ from recmech_core.mechanisms import (
     all_allocations,
     max_welfare,
 )
-from recmech_core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
+from recmech.core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
 
 
 @st.composite

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from properties.mutation import (
+from recmech.properties.mutation import (
     ESCALATION,
     enumerate_mutants,
     mutated_source,

@@ -12,18 +12,18 @@ from hypothesis import strategies as st
 from mpmath import iv
 from scipy import stats
 
-from properties.certify import certify_inequality, certify_nonnegative
-from properties.checks.registry import CHECKS, all_claim_ids, register_check, run_check
-from properties.exact import (
+from recmech.properties.certify import certify_inequality, certify_nonnegative
+from recmech.properties.checks.registry import CHECKS, all_claim_ids, register_check, run_check
+from recmech.properties.exact import (
     chi2_log_sf,
     chi2_sf_mp,
     chi2_sf_poisson,
     imhof_sf,
     ruben_tail,
 )
-from properties.stats import clopper_pearson, compare_probability
-from properties.strategies.matrices import chi2_weights
-from properties.verdict import VERDICTS, Verdict
+from recmech.properties.stats import clopper_pearson, compare_probability
+from recmech.properties.strategies.matrices import chi2_weights
+from recmech.properties.verdict import VERDICTS, Verdict
 
 
 def _verdict(**kw):
@@ -122,12 +122,12 @@ def test_certificate_proves_true_and_refutes_false_inequalities():
     assert not bad.proven and float(bad.counterexample["x"]) < 0.2
 
 
-# --- sample sizes of the Monte Carlo checks (properties.stats.sample_size) ---
+# --- sample sizes of the Monte Carlo checks (recmech.properties.stats.sample_size) ---
 
 def test_sample_size_with_no_failures_is_the_closed_form():
     import math
 
-    from properties.stats import sample_size
+    from recmech.properties.stats import sample_size
     for stated in (0.0366, 6.7e-4, 0.2):
         n = sample_size(stated, 0.0).n
         # "holds" with 0 failures iff (1 - stated)^n <= alpha
@@ -136,7 +136,7 @@ def test_sample_size_with_no_failures_is_the_closed_form():
 
 
 def test_sample_size_has_the_stated_power_and_is_minimal():
-    from properties.stats import _power, sample_size
+    from recmech.properties.stats import _power, sample_size
     for stated, true_p in ((0.05, 0.1), (0.05, 0.02), (1e-3, 3e-3)):
         s = sample_size(stated, true_p, alpha=1e-6, beta=1e-3)
         fails = true_p > stated
@@ -148,7 +148,7 @@ def test_sample_size_has_the_stated_power_and_is_minimal():
 def test_sample_size_rejects_bad_input():
     import pytest
 
-    from properties.stats import sample_size
+    from recmech.properties.stats import sample_size
     with pytest.raises(ValueError, match="true_p must differ"):
         sample_size(0.1, 0.1)
     with pytest.raises(ValueError, match="stated"):

@@ -10,14 +10,14 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from properties.checks.registry import run_check
-from properties.checks.tails import (
+from recmech.properties.checks.registry import run_check
+from recmech.properties.checks.tails import (
     check_lemma7_upper_tail_corrected,
     lemma7_upper_counterexample,
 )
-from properties.errata import ERRATA, expected_verdict
-from properties.exact import chi2_log_sf, ruben_tail
-from properties.strategies.matrices import chi2_weights
+from recmech.properties.errata import ERRATA, expected_verdict
+from recmech.properties.exact import chi2_log_sf, ruben_tail
+from recmech.properties.strategies.matrices import chi2_weights
 
 
 def test_lemma7_upper_tail_fails_as_stated_with_smallest_counterexample_I24():

@@ -3,10 +3,10 @@
 import numpy as np
 from hypothesis import example, given, settings
 
-from properties.checks.linalg import cube_net, lemma6_constants, varah_ratios
-from properties.checks.registry import run_check
-from properties.errata import expected_verdict
-from properties.strategies.matrices import diagonally_dominant
+from recmech.properties.checks.linalg import cube_net, lemma6_constants, varah_ratios
+from recmech.properties.checks.registry import run_check
+from recmech.properties.errata import expected_verdict
+from recmech.properties.strategies.matrices import diagonally_dominant
 
 
 def test_lemma3_holds():

@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bounds import compute
-from bounds.records import BoundRecord
-from properties.checks.rates import SLOPE_TOL, _three_point, certified_per_eps
-from properties.checks.registry import run_check
-from properties.errata import expected_verdict
+from recmech.bounds import compute
+from recmech.bounds.records import BoundRecord
+from recmech.properties.checks.rates import SLOPE_TOL, _three_point, certified_per_eps
+from recmech.properties.checks.registry import run_check
+from recmech.properties.errata import expected_verdict
 
 RATE_IDS = ("proposition1.gaussian", "proposition1.weak_dependence")
 

@@ -2,8 +2,8 @@
 
 import json
 
-from properties.errata import ERRATA, PROOF_GAPS, expected_verdict
-from properties.report import claim_register, main, markdown, run_report
+from recmech.properties.errata import ERRATA, PROOF_GAPS, expected_verdict
+from recmech.properties.report import claim_register, main, markdown, run_report
 
 
 def test_report_main_writes_json_and_exits_zero_for_matching_verdicts(tmp_path, capsys):
@@ -26,7 +26,7 @@ def test_report_lists_every_claim_of_the_register():
 
 
 def test_report_exit_code_is_one_on_a_mismatch(monkeypatch, tmp_path):
-    import properties.report as report
+    import recmech.properties.report as report
 
     monkeypatch.setattr(report, "expected_verdict", lambda cid: "fails-as-stated")
     assert report.main(["--claims", "lemma6"]) == 1

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bounds import compute
-from properties.checks.registry import run_check
-from properties.checks.tails import certify_proposition3, lemma4_log_failure_n1
-from properties.errata import expected_verdict
+from recmech.bounds import compute
+from recmech.properties.checks.registry import run_check
+from recmech.properties.checks.tails import certify_proposition3, lemma4_log_failure_n1
+from recmech.properties.errata import expected_verdict
 
 
 def test_proposition3_certified_on_its_interval_with_its_three_chained_inequalities():

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.checks.registry import impl_part, register_check
-from properties.strategies import worst_case
-from properties.strategies.matrices import SEEDS, diagonally_dominant
-from properties.verdict import Verdict
+from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.strategies import worst_case
+from recmech.properties.strategies.matrices import SEEDS, diagonally_dominant
+from recmech.properties.verdict import Verdict
 
 EPS64 = float(np.finfo(float).eps)
 

@@ -1,11 +1,11 @@
 """Checks of the robustification claims: Lemma 1, Lemma 2, Theorem 1, Proposition 1 (mechanism).
 
 Cai-Daskalakis EC'22, Sec. 2.2 and Sec. 3. Everything is measured exactly on finite instances
-(``recmech_core.measure``): revenue, the largest interim BIC gain kappa over all latent
+(``recmech.core.measure``): revenue, the largest interim BIC gain kappa over all latent
 misreports, and the worst truthful utility (IR). The O(.) constants of Lemma 2 / Thm. 1 /
 Prop. 1 are unknown, so those checks are "rate-only": they fit the log-log slope of kappa and of
 the revenue loss against eps (eps1) and compare it with the slope of the stated bound shape
-(``bounds.compute``), and report the largest observed/bound ratio. Theorem 1 and Proposition 1
+(``recmech.bounds.compute``), and report the largest observed/bound ratio. Theorem 1 and Proposition 1
 also claim IR w.r.t. the true N-dimensional types; that is checked exactly and fails.
 
 A rate holds on the sweep when the observed quantity does not fall off more slowly than the
@@ -15,32 +15,32 @@ quantity cannot stay constant while the bound vanishes). The revenue loss is smo
 (the reference reaches -0.24 on the thorough sweep), so its tolerance is 0.45, still below the
 slope of the bound (0.53 to 0.6), which a kappa that does not vanish would miss by.
 
-Another implementation (``properties.guard``) is judged through ``mechanism.outcome(bids)``
+Another implementation (``recmech.properties.guard``) is judged through ``mechanism.outcome(bids)``
 only: revenue, BIC gains over the same exact misreport grid as the reference (the grid is a
 property of the instance: laws, delta and reports) and IR on every truthful report, all by
-enumeration (``recmech_core.measure.direct_report``).
+enumeration (``recmech.core.measure.direct_report``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from properties.checks.registry import external_part, impl_part, register_check
-from properties.verdict import Verdict
-from recmech_core import experiment as exp
-from recmech_core.laws import FiniteLaw
-from recmech_core.measure import (
+from recmech.properties.checks.registry import external_part, impl_part, register_check
+from recmech.properties.verdict import Verdict
+from recmech.core import experiment as exp
+from recmech.core.laws import FiniteLaw
+from recmech.core.measure import (
     IncentiveReport,
     Population,
     direct_report,
     misreport_grid,
     robust_report,
 )
-from recmech_core.mechanisms import LatentMechanism, Outcome
-from recmech_core.optimal import TabularMechanism
-from recmech_core.prokhorov import coupling_far_mass, prokhorov_brute_force, prokhorov_distance
-from recmech_core.robust import RobustifiedMechanism
-from recmech_core.valuations import UnitDemand
+from recmech.core.mechanisms import LatentMechanism, Outcome
+from recmech.core.optimal import TabularMechanism
+from recmech.core.prokhorov import coupling_far_mass, prokhorov_brute_force, prokhorov_distance
+from recmech.core.robust import RobustifiedMechanism
+from recmech.core.valuations import UnitDemand
 
 MECHANISM_PARTS = ("robustify", "latent_mechanism", "compute")
 RATE_TOL = {"kappa": 0.45, "revenue_loss": 0.3}
@@ -60,7 +60,7 @@ class OutsideMechanism(LatentMechanism):
     def _outcome(self, bids: np.ndarray) -> Outcome:
         out = self.mechanism.outcome(bids)
         if not isinstance(out, Outcome):
-            raise TypeError(f"outcome(bids) must return recmech_core.mechanisms.Outcome; found "
+            raise TypeError(f"outcome(bids) must return recmech.core.mechanisms.Outcome; found "
                             f"{type(out).__name__}")
         return out
 

@@ -9,7 +9,7 @@ delta ||P||_inf (eps + eta), the exact worst case of the least-squares error, ex
 a-priori delta (so failures are over-counted, never missed); the failure count is compared with
 the stated probability by exact Clopper-Pearson bounds at false alarm 1e-9.
 
-Another implementation (``properties.guard``) is judged from outside only: its protocol, or the
+Another implementation (``recmech.properties.guard``) is judged from outside only: its protocol, or the
 reference item selection run with its value queries and least squares, sees a price oracle that
 records the queried items; the worst vertex is built for the items it queried, and the bound is
 the certified delta of the block it queried.
@@ -22,15 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from properties.checks.registry import external_part, impl_part, register_check
-from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
-from properties.strategies.designs import dominant_matrix, protocol_instances
-from properties.verdict import Verdict
-from recmech_core import design as designs
-from recmech_core import protocols
-from recmech_core.oracles import NoisyOracle, TruthfulOracle
-from recmech_core.queries import LeastSquares, SearchPlan, noisy_value_queries, search_plan
-from recmech_core.types import ConstantOffsets, LazyType, SparseOffsets, worst_vertex_offsets
+from recmech.properties.checks.registry import external_part, impl_part, register_check
+from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from recmech.properties.strategies.designs import dominant_matrix, protocol_instances
+from recmech.properties.verdict import Verdict
+from recmech.core import design as designs
+from recmech.core import protocols
+from recmech.core.oracles import NoisyOracle, TruthfulOracle
+from recmech.core.queries import LeastSquares, SearchPlan, noisy_value_queries, search_plan
+from recmech.core.types import ConstantOffsets, LazyType, SparseOffsets, worst_vertex_offsets
 
 REL = 1e-9
 PROTOCOL_PARTS = ("query_protocol", "value_queries", "least_squares", "compute")

@@ -35,11 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from properties.checks.registry import impl_part, register_check
-from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability, sample_size
-from properties.verdict import Verdict
-from recmech_core import design as designs
-from recmech_core import protocols
+from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability, sample_size
+from recmech.properties.verdict import Verdict
+from recmech.core import design as designs
+from recmech.core import protocols
 
 SLOPE_TOL = 0.15
 EPS1 = (1e-4, 1e-2)

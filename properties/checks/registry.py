@@ -5,13 +5,13 @@ To add checks, write a module in ``properties/checks/`` and decorate each check:
     @register_check("lemma3", parts=("compute",))
     def check_lemma3(*, impl=None, profile="quick") -> Verdict: ...
 
-and list the module in ``properties.checks.CHECK_MODULES``. A check takes keyword arguments only:
+and list the module in ``recmech.properties.checks.CHECK_MODULES``. A check takes keyword arguments only:
 ``impl`` (an object providing parts of the implementation under test; ``None`` means the
 reference) and ``profile`` ("quick": a few seconds; "thorough": the large sweeps). It returns a
 :class:`Verdict` (or a list of them, the first being the claim's headline verdict).
 
 ``parts`` declares which parts of the implementation contract (``PARTS``, documented in
-``properties.guard``) the check swaps in when ``impl`` provides them; every other part stays the
+``recmech.properties.guard``) the check swaps in when ``impl`` provides them; every other part stays the
 reference. A check whose implementation provides none of its parts is skipped by the guard, never
 passed. The default ``("compute",)`` fits a check that only reads bound calculators.
 """
@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from properties.verdict import Verdict
+from recmech.properties.verdict import Verdict
 
 PROFILES = ("quick", "thorough")
 
-# the implementation contract: part name -> one line (the full contract is in properties.guard)
+# the implementation contract: part name -> one line (the full contract is in recmech.properties.guard)
 PARTS: dict[str, str] = {
     "compute": "compute(claim_id, **params) -> BoundRecord, or bounds = {claim_id: fn(**params)}",
     "value_queries": "value_queries(oracle, items, rows, inf_norm, eps, eta) -> values (binary "
@@ -71,19 +71,19 @@ def register_check(claim_id: str, *, parts: tuple[str, ...] = ("compute",)
 # -- the reference implementation: every part, from bounds and recmech_core --------------------
 
 def _reference_value_queries(oracle, items, rows, inf_norm, eps, eta) -> np.ndarray:
-    from recmech_core.queries import noisy_value_queries, search_plan
+    from recmech.core.queries import noisy_value_queries, search_plan
 
     return noisy_value_queries(oracle, search_plan(rows, items, inf_norm, eps, eta))
 
 
 def _reference_least_squares(B, Y) -> np.ndarray:  # noqa: N803 - the paper's names
-    from recmech_core.queries import LeastSquares
+    from recmech.core.queries import LeastSquares
 
     return LeastSquares(B).pinv @ np.asarray(Y, dtype=float)
 
 
 def _reference_query_protocol(design, eps, setting, eta=None, S=None):  # noqa: N803
-    from recmech_core import protocols
+    from recmech.core import protocols
 
     factories = {"deterministic": protocols.deterministic_protocol,
                  "gaussian": protocols.gaussian_protocol,
@@ -96,16 +96,16 @@ def _reference_query_protocol(design, eps, setting, eta=None, S=None):  # noqa: 
 
 
 def _reference_latent_mechanism(A, valuations, laws):  # noqa: N803
-    from recmech_core.optimal import TabularMechanism
+    from recmech.core.optimal import TabularMechanism
 
     return TabularMechanism.from_lp(A, valuations, laws)
 
 
 def reference_implementation() -> SimpleNamespace:
-    """Every part of the contract, from ``bounds`` and ``recmech_core``."""
-    from bounds import compute
-    from recmech_core.influence import influence_matrix, spectral_norm
-    from recmech_core.robust import RobustifiedMechanism
+    """Every part of the contract, from ``recmech.bounds`` and ``recmech.core``."""
+    from recmech.bounds import compute
+    from recmech.core.influence import influence_matrix, spectral_norm
+    from recmech.core.robust import RobustifiedMechanism
 
     return SimpleNamespace(
         compute=compute, value_queries=_reference_value_queries,
@@ -175,7 +175,7 @@ def impl_part(impl: Any, name: str) -> Any:
 
 def parts_of(claim_id: str) -> tuple[str, ...]:
     """The implementation parts the check of ``claim_id`` uses."""
-    import properties.checks  # noqa: F401
+    import recmech.properties.checks  # noqa: F401
 
     if claim_id not in CHECK_PARTS:
         raise KeyError(f"no check registered for claim id {claim_id!r}; "
@@ -185,7 +185,7 @@ def parts_of(claim_id: str) -> tuple[str, ...]:
 
 def run_check_verdicts(claim_id: str, impl: Any = None, profile: str = "quick") -> list[Verdict]:
     """Run the registered check of ``claim_id`` and return all its verdicts (headline first)."""
-    import properties.checks  # noqa: F401  (registers every available check module)
+    import recmech.properties.checks  # noqa: F401  (registers every available check module)
 
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}; found {profile!r}")
@@ -210,6 +210,6 @@ def run_check(claim_id: str, impl: Any = None, profile: str = "quick") -> Verdic
 
 def all_claim_ids() -> list[str]:
     """Every claim id with a registered check, sorted."""
-    import properties.checks  # noqa: F401
+    import recmech.properties.checks  # noqa: F401
 
     return sorted(CHECKS)

@@ -1,7 +1,7 @@
 """Checks of the Gaussian tail lemmas: Lemma 7 (both tails), Prop. 3, Lemma 4 and Remark 4.
 
 Cai-Daskalakis EC'22, Sec. 4.1. For a fixed unit x, ||Vx||^2 ~ Q = sum_i d_i g_i^2 (proof of
-Lemma 7), so every tail here is computed exactly (``properties.exact``), never sampled, except
+Lemma 7), so every tail here is computed exactly (``recmech.properties.exact``), never sampled, except
 Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control.
 """
 
@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 from mpmath import iv
 
-from properties.certify import (
+from recmech.properties.certify import (
     Certificate,
     certify_inequality,
     certify_nonnegative,
@@ -24,18 +24,18 @@ from properties.certify import (
     poly_mul,
     polynomial_identity,
 )
-from properties.checks.registry import impl_part, register_check
-from properties.exact import (
+from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.exact import (
     chi2_log_cdf,
     chi2_log_sf,
     chi2_sf_poisson,
     log_add,
     ruben_tail,
 )
-from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
-from properties.strategies import SearchResult, worst_case
-from properties.strategies.matrices import chi2_weights
-from properties.verdict import Verdict
+from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from recmech.properties.strategies import SearchResult, worst_case
+from recmech.properties.strategies.matrices import chi2_weights
+from recmech.properties.verdict import Verdict
 
 LOG_SLACK_NOTE = "slack = log(bound) - log(exact probability) (natural logs; positive = room)"
 

@@ -1,6 +1,6 @@
 """Checks of the weak-dependence lemmas by exact enumeration: Lemma 9, Lemma 8, Lemma 5.
 
-Cai-Daskalakis EC'22, Sec. 4.2. Every law here is finite (``recmech_core.influence``), so
+Cai-Daskalakis EC'22, Sec. 4.2. Every law here is finite (``recmech.core.influence``), so
 expectations and tail probabilities are exact sums over the support; Lemma 5 adds a Monte Carlo
 with exact Clopper-Pearson control for sizes where it is non-vacuous (m in the hundreds).
 
@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.checks.registry import impl_part, register_check
-from properties.checks.tails import stated_log_prob
-from properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
-from properties.strategies import worst_case
-from properties.strategies.matrices import binary_laws, unit_vectors
-from properties.verdict import Verdict
-from recmech_core.influence import FiniteJointLaw
+from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.checks.tails import stated_log_prob
+from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from recmech.properties.strategies import worst_case
+from recmech.properties.strategies.matrices import binary_laws, unit_vectors
+from recmech.properties.verdict import Verdict
+from recmech.core.influence import FiniteJointLaw
 
 WEAK_PARTS = ("influence_matrix", "spectral_norm", "compute")
 # the corrected statement of Lemmas 9, 8, 5 (errata: product support) is what the full-support
@@ -79,7 +79,7 @@ def bounded_difference_function(kind: str, weights: np.ndarray, pts: np.ndarray)
 
 def lemma9_score(law: FiniteJointLaw, kind: str, weights: np.ndarray, infl,
                  impl: Any = None) -> dict:
-    """Exact worst log-ratio of Pr[|f - Ef| >= t] to the bound of ``bounds`` for Lemma 9,
+    """Exact worst log-ratio of Pr[|f - Ef| >= t] to the bound of ``recmech.bounds`` for Lemma 9,
     2 exp(-(1 - ||INF||) t^2 / sum c_i^2)."""
     norm = float(impl_part(impl, "spectral_norm")(infl(law)))
     if norm >= 1:
@@ -236,7 +236,7 @@ def check_lemma8(*, impl: Any = None, profile: str = "quick") -> Verdict:
 def lemma5_log_bound(v2: float, c: float, n: int, m: int, infl_norm: float,
                      impl: Any = None) -> float:
     """log of 2 exp(-(1 - ||INF||)^2 v^4 / (32 c^4 n m) + 4n) (Lemma 5 as printed), from the
-    calculator of ``bounds`` (variances all v^2/m: the bound depends on their sum only)."""
+    calculator of ``recmech.bounds`` (variances all v^2/m: the bound depends on their sum only)."""
     return stated_log_prob(impl, "lemma5", variances=[v2 / m] * m, c=c, n=n, m=m,
                            inf_norm=infl_norm)
 

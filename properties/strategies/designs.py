@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from recmech_core import design as designs
-from recmech_core import protocols
-from recmech_core.laws import as_generator
+from recmech.core import design as designs
+from recmech.core import protocols
+from recmech.core.laws import as_generator
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from recmech_core.influence import FiniteJointLaw
+from recmech.core.influence import FiniteJointLaw
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 

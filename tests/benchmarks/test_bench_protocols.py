@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 from conftest import need_full
 
-from properties.bench import SETTINGS, bidder_types, build_protocol, run_bidders
-from recmech_core import design as designs
-from recmech_core import protocols
-from recmech_core.laws import BetaProduct
-from recmech_core.mechanisms import VCG, PostedPrices
-from recmech_core.oracles import TruthfulOracle
-from recmech_core.robust import QueryMechanism
-from recmech_core.types import LazyType
-from recmech_core.valuations import UnitDemand
+from recmech.properties.bench import SETTINGS, bidder_types, build_protocol, run_bidders
+from recmech.core import design as designs
+from recmech.core import protocols
+from recmech.core.laws import BetaProduct
+from recmech.core.mechanisms import VCG, PostedPrices
+from recmech.core.oracles import TruthfulOracle
+from recmech.core.robust import QueryMechanism
+from recmech.core.types import LazyType
+from recmech.core.valuations import UnitDemand
 
 _BUILT: dict = {}
 

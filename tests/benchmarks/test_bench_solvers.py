@@ -2,16 +2,16 @@
 
 import pytest
 
-from properties.bench import (
+from recmech.properties.bench import (
     lp_instance,
     mc_instance,
     prokhorov_instance,
     prokhorov_plain_lp,
 )
-from recmech_core.optimal import solve_optimal_lp
-from recmech_core.prokhorov import prokhorov_distance
+from recmech.core.optimal import solve_optimal_lp
+from recmech.core.prokhorov import prokhorov_distance
 
-montecarlo = pytest.importorskip("recmech_core.montecarlo")
+montecarlo = pytest.importorskip("recmech.core.montecarlo")
 
 
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "looped"])

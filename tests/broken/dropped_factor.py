@@ -10,8 +10,8 @@ import dataclasses
 import math
 from types import SimpleNamespace
 
-from bounds import compute
-from bounds.records import BoundRecord
+from recmech.bounds import compute
+from recmech.bounds.records import BoundRecord
 
 
 def lemma7_lower_tail(**params) -> BoundRecord:

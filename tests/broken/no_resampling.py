@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recmech_core.mechanisms import Outcome
-from recmech_core.robust import RandomGrid, RobustifiedMechanism
+from recmech.core.mechanisms import Outcome
+from recmech.core.robust import RandomGrid, RobustifiedMechanism
 
 from . import reference_with
 

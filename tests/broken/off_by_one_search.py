@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recmech_core.queries import queries_per_item
+from recmech.core.queries import queries_per_item
 
 from . import reference_with
 
