@@ -15,8 +15,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from recmech.bounds._checks import array, integer, margins, real, square
-from recmech.bounds.exante import _spectrum
+from recmech.bounds.exante import spectrum
+from recmech.bounds.inputs import array, integer, margins, real, square
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import jsonable
 
@@ -84,7 +84,7 @@ def chain_theorem2_gaussian(Sigma_S: np.ndarray, k: int) -> ChainRecord:
     Tr/(16 rho) >= 4k (Remark 4); the delta constant
     sqrt(l k) * 2 sqrt(Tr) / (Tr/16) * 2 eps = 64 sqrt(l k)/sqrt(Tr) eps.
     """
-    size, trace, rho = _spectrum(Sigma_S)
+    size, trace, rho = spectrum(Sigma_S)
     k = integer("k", k, minimum=1)
     if not (rho > 0 and trace / rho > 64 * k):
         raise ValueError(f"Sigma_S must satisfy Tr/rho > 64k (Thm. 2 hypothesis); found "

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from recmech.bounds._checks import array, integer, real
+from recmech.bounds.inputs import array, integer, real
 from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
@@ -19,7 +19,7 @@ from recmech.bounds.registry import register
 _LOG2 = math.log(2.0)
 
 
-def _spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
+def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     """(|S|, Tr Sigma_S, rho(Sigma_S)) of a symmetric PSD matrix, or of a diagonal covariance
     given by its 1-D diagonal (the eigenvalues)."""
     try:
@@ -42,6 +42,31 @@ def _spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     if eig.min() < -1e-10 * scale:
         raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue {eig.min()}")
     return mat.shape[0], float(np.trace(mat)), float(eig.max())
+
+
+def exact_sqrt(n: int) -> int | float:
+    """sqrt(n): an int when n is a perfect square (exact, so rational edge cases stay exact),
+    else the float square root."""
+    root = math.isqrt(n)
+    return root if root * root == n else math.sqrt(n)
+
+
+def gaussian_exponent(trace, rho):
+    """Thm. 2, second bullet: the failure probability is 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S)));
+    this is the exponent Tr / (16 rho) (exact for Fraction inputs)."""
+    return trace / (16 * rho)
+
+
+def weak_variance_threshold(c, k: int, size: int, inf_norm):
+    """Thm. 2, third bullet: the hypothesis sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||); this is
+    its right-hand side (exact for Fraction inputs and a square |S|)."""
+    return 16 * c * c * k * exact_sqrt(size) / (1 - inf_norm)
+
+
+def weak_exponent(sum_variances, c, k: int, size: int, inf_norm):
+    """Thm. 2, third bullet: the failure probability is 2 exp(-(1 - ||INF||) (sum v_i^2)^2 /
+    (64 c^4 k |S|)); this is the exponent (exact for Fraction inputs)."""
+    return (1 - inf_norm) * sum_variances**2 / (64 * c**4 * k * size)
 
 
 def _query_values(size: int, A_inf: float, eps: float, eta: float,
@@ -81,7 +106,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     ``Sigma_S`` is a symmetric PSD |S| x |S| array, or a 1-D array: the diagonal of a diagonal
     covariance. ``log_values['failure_prob']`` = log 2 - Tr/(16 rho).
     """
-    size, trace, rho = _spectrum(Sigma_S)
+    size, trace, rho = spectrum(Sigma_S)
     k = integer("k", k)
     eps, A_inf = real("eps", eps), real("A_inf", A_inf)
     eta_v = eps if eta is None else real("eta", eta)
@@ -101,7 +126,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
-    log_fail = _LOG2 - trace / (16 * rho)
+    log_fail = _LOG2 - gaussian_exponent(trace, rho)
     values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
     values.update(delta=32 * math.sqrt(size * k / trace) * (eps + eta_v),
                   failure_prob=_failure(log_fail), size=size)
@@ -143,13 +168,13 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
               c > 0 and var.min() >= 0 and var.max() <= c * c,
               f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
-    need = 16 * c * c * k * math.sqrt(size) / (1 - inf_v) if inf_v < 1 else math.inf
+    need = weak_variance_threshold(c, k, size, inf_v) if inf_v < 1 else math.inf
     b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
               total > need, f"sum v_i^2 = {total:.6g}, threshold = {need:.6g}")
     _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
-    log_fail = _LOG2 - (1 - inf_v) * total**2 / (64 * c**4 * k * size)
+    log_fail = _LOG2 - weak_exponent(total, c, k, size, inf_v)
     values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
     values.update(delta=32 * math.sqrt(size * k / total) * (eps + eta_v),
                   failure_prob=_failure(log_fail), size=size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from recmech.bounds._checks import integer, real
+from recmech.bounds.inputs import integer, real
 from recmech.bounds.queries import printed_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register

@@ -12,9 +12,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from recmech.bounds._checks import array, inf_norm, integer, margins, real, square
+from recmech.bounds.inputs import array, inf_norm, integer, margins, real, square
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
+
+__all__ = ["certified_delta", "definition3", "lemma3", "pinv_inf_norm",
+           "printed_queries_per_value", "sufficient_queries_per_value", "theorem2_deterministic",
+           "theorem2_noisy_value"]
 
 
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:
@@ -41,6 +45,20 @@ def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
     return q
 
 
+def pinv_inf_norm(pinv: np.ndarray) -> float | np.ndarray:
+    """||P||_inf, the largest absolute row sum, of P = (B^T B)^{-1} B^T (k x l), or of each P in
+    a batch (b, k, l) (then an array of b norms)."""
+    return np.abs(np.asarray(pinv, dtype=float)).sum(axis=-1).max(axis=-1)
+
+
+def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0) -> float | np.ndarray:
+    """Cai-Daskalakis EC'22, proof of Thm. 2: least squares on the queried block B = QA is an
+    (eps, delta)-query protocol (Def. 3) with noise eta for delta = ||P||_inf (eps + eta),
+    P = (B^T B)^{-1} B^T (the exact worst case over the eps-box and the noise). ``pinv`` is P,
+    or a batch of them."""
+    return pinv_inf_norm(pinv) * (eps + eta)
+
+
 @register("definition3")
 def definition3(block: np.ndarray, eps: float, eta: float = 0.0, *,
                 strict: bool = False) -> BoundRecord:
@@ -64,8 +82,10 @@ def definition3(block: np.ndarray, eps: float, eta: float = 0.0, *,
               f"rank = {rank}, k = {k}, shape = {B.shape}")
     if b.failed:
         return b.build()
-    factor = inf_norm(np.linalg.pinv(B))
-    return b.build(values={"certified_delta": factor * (eps + eta), "pinv_inf_norm": factor,
+    pinv = np.linalg.pinv(B)
+    factor = float(pinv_inf_norm(pinv))
+    return b.build(values={"certified_delta": float(certified_delta(pinv, eps, eta)),
+                           "pinv_inf_norm": factor,
                            "condition_number": float(np.linalg.cond(B))})
 
 

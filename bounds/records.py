@@ -8,6 +8,7 @@ corrected statement and a one-line erratum.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -15,6 +16,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
+
+__all__ = ["BoundRecord", "Hypothesis", "RecordBuilder", "dumps", "jsonable", "summarise"]
 
 # Arrays with at most this many entries are echoed in full in ``params``; larger ones are
 # summarised so a record stays printable for |S| in the hundreds of thousands.
@@ -50,6 +53,17 @@ class BoundRecord:
     corrected: dict
     erratum: str | None
     notes: str = ""
+
+    @property
+    def log_failure_prob(self) -> float:
+        """The natural log of the probability the claim bounds (``log_values["failure_prob"]``:
+        the one name every calculator with a probability uses); ValueError if it has none."""
+        if not self.valid:
+            self.value("failure_prob")  # raises, naming the failed hypotheses
+        if "failure_prob" not in self.log_values:
+            raise ValueError(f"{self.claim_id}: the record states no probability; log values "
+                             f"are {sorted(self.log_values)}")
+        return float(self.log_values["failure_prob"])
 
     @property
     def valid(self) -> bool:
@@ -90,26 +104,43 @@ class BoundRecord:
 
 
 def jsonable(obj: Any) -> Any:
-    """Convert numbers, arrays and containers to JSON-safe Python objects."""
+    """``obj`` as strict JSON data: the project's one converter (records, verdicts, reports).
+
+    numpy scalars and arrays become Python numbers and lists; a ``Fraction`` becomes the nearest
+    float; an mpmath number becomes a float, or its 17 significant digits as a string when a
+    float would underflow or overflow; a non-finite float becomes the string ``"inf"``,
+    ``"-inf"`` or ``"nan"`` (so ``json.dumps(..., allow_nan=False)`` never fails); an object
+    with ``to_dict()`` is converted through it; anything else is kept as its text.
+    """
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating, Fraction)):
+        value = float(obj)
+        return value if math.isfinite(value) else str(value)
+    if isinstance(obj, mpmath.mpf):
+        as_float = float(obj)
+        # a nonzero mpf that underflows (or overflows) keeps its digits as a string
+        if (as_float == 0.0 and obj != 0) or not math.isfinite(as_float):
+            return mpmath.nstr(obj, 17)
+        return as_float
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, mpmath.mpf):
-        as_float = float(obj)
-        # a nonzero mpf that underflows (or overflows) keeps its digits as a string
-        if (as_float == 0.0 and obj != 0) or math.isinf(as_float):
-            return mpmath.nstr(obj, 17)
-        return as_float
-    if isinstance(obj, (float, np.floating, Fraction)):
-        return float(obj)
-    return obj
+    if callable(getattr(obj, "to_dict", None)):
+        return jsonable(obj.to_dict())
+    return str(obj)
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """Strict JSON text of ``obj`` (through ``jsonable``; never NaN or Infinity tokens)."""
+    return json.dumps(jsonable(obj), indent=indent, allow_nan=False)
 
 
 def summarise(value: Any) -> Any:

@@ -1,7 +1,8 @@
 """Singular-value bounds of Sec. 4: Lemmas 4-9 and Proposition 3.
 
-Probabilities are natural logs in ``log_values`` (names ``failure_prob`` / ``prob_bound``); the
-float in ``values`` is exp of it and may underflow to 0.0, the log never does.
+Every probability bound is a natural log in ``log_values["failure_prob"]`` (the one name, read
+by ``BoundRecord.log_failure_prob``); the float in ``values`` is exp of it and may underflow to
+0.0, the log never does.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from recmech.bounds._checks import array, integer, real
+from recmech.bounds.inputs import array, integer, real
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
@@ -148,8 +149,8 @@ def lemma7_lower_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
     if b.failed:
         return b.build()
     log_bound = -trace / (8 * d_max)
-    values = {"threshold": trace / 4, "prob_bound": _exp(log_bound)}
-    logs = {"prob_bound": log_bound}
+    values = {"threshold": trace / 4, "failure_prob": _exp(log_bound)}
+    logs = {"failure_prob": log_bound}
     if isotropic:
         n = _isotropic_n(trace, d_max)
         logs["exact_prob"] = float(stats.chi2.logcdf(n / 4, n))
@@ -177,7 +178,7 @@ def lemma7_upper_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
         return b.build()
     log_bound = -trace / (4 * d_max)
     corrected_log = -trace / (8 * d_max)
-    logs = {"prob_bound": log_bound}
+    logs = {"failure_prob": log_bound}
     erratum = ("printed exponent Tr/(4 d_max) is false in general (D = I_24: 0.0025241 > "
                "exp(-6)); its proof bounds Pr[>= 3 Tr]; corrected exponent Tr/(8 d_max)")
     if isotropic:
@@ -186,10 +187,10 @@ def lemma7_upper_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
         logs["exact_prob"] = exact
         erratum = (f"here Pr[chi2_{n} >= {2 * n}] = exp({exact:.6g}) > exp({log_bound:.6g}); "
                    "corrected exponent Tr/(8 d_max)") if exact > log_bound else None
-    return b.build(values={"threshold": 2 * trace, "prob_bound": _exp(log_bound)},
+    return b.build(values={"threshold": 2 * trace, "failure_prob": _exp(log_bound)},
                    log_values=logs,
-                   corrected={"prob_bound": _exp(corrected_log),
-                              "log_prob_bound": corrected_log},
+                   corrected={"failure_prob": _exp(corrected_log),
+                              "log_failure_prob": corrected_log},
                    erratum=erratum)
 
 
@@ -234,8 +235,8 @@ def lemma8(t: float, c: float, n: int, m: int, inf_norm: float = 0.0, *,
     if b.failed:
         return b.build()
     log_p = _LOG2 - (1 - inf_v) * t * t / (16 * c**4 * n * m)
-    return b.build(values={"prob_bound": _exp(log_p), "vacuous": int(log_p >= 0)},
-                   log_values={"prob_bound": log_p})
+    return b.build(values={"failure_prob": _exp(log_p), "vacuous": int(log_p >= 0)},
+                   log_values={"failure_prob": log_p})
 
 
 @register("lemma9")
@@ -263,5 +264,5 @@ def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
     if b.failed:
         return b.build()
     log_p = _LOG2 - (1 - inf_v) * t * t / ss
-    return b.build(values={"prob_bound": _exp(log_p), "vacuous": int(log_p >= 0)},
-                   log_values={"prob_bound": log_p})
+    return b.build(values={"failure_prob": _exp(log_p), "vacuous": int(log_p >= 0)},
+                   log_values={"failure_prob": log_p})

@@ -17,7 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("recmech.core.demo", "main", "query protocols on a bidder population (Thm. 2)"),
     "table": ("recmech.bounds.table", "main", "bound tables for every claim id"),
     "report": ("recmech.properties.report", "main", "run every claim check and print the report card"),
-    "bench": ("recmech.properties.bench", "main", "benchmark ratios (N-independence, LP, Monte Carlo)"),
+    "bench": ("recmech.core.bench", "main", "benchmark ratios (N-independence, LP, Monte Carlo)"),
 }
 
 

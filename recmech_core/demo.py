@@ -45,27 +45,18 @@ class DemoRow:
         return asdict(self)
 
 
-def dominant_block(k: int, rng) -> np.ndarray:
-    """A k x k matrix with diagonal +-1 (random signs) and off-diagonal rows/columns summing to
-    at most 1/2 in absolute value: diagonally dominant by rows and columns, alpha, beta >= 1/2."""
-    gen = as_generator(rng)
-    off = gen.uniform(-1, 1, size=(k, k))
-    np.fill_diagonal(off, 0.0)
-    worst = max(np.abs(off).sum(axis=1).max(), np.abs(off).sum(axis=0).max(), 1e-300)
-    return np.diag(gen.choice([-1.0, 1.0], size=k)) + 0.5 * off / worst
-
-
 def _settings(N: int, k: int, eps: float, seed: int) -> list[tuple[str, Callable]]:
+    def make(setting: str, family: str, offset: int, **kw) -> Callable:
+        return lambda: protocols.protocol_for(
+            setting, designs.design_for(family, N, k, seed + offset, **kw), eps)
+
     return [
-        ("separable", lambda: protocols.deterministic_protocol(
-            designs.separable(k, N, seed), eps)),
-        ("diagonally_dominant", lambda: protocols.deterministic_protocol(
-            designs.diagonally_dominant(dominant_block(k, seed), N, seed + 1), eps)),
-        ("gaussian", lambda: protocols.gaussian_protocol(designs.gaussian(N, k, seed + 2), eps)),
-        ("weak_dependence", lambda: protocols.weak_dependence_protocol(
-            designs.weakly_dependent(N, k, 1.0, seed + 3), eps)),
-        ("pivoted (Gaussian A)", lambda: protocols.pivoted_protocol(
-            designs.gaussian(N, k, seed + 2), eps)),
+        ("separable", make("deterministic", "separable", 0)),
+        ("diagonally_dominant", make("deterministic", "diagonally_dominant", 1,
+                                     C=designs.dominant_block(k, seed))),
+        ("gaussian", make("gaussian", "gaussian", 2)),
+        ("weak_dependence", make("weak_dependence", "weak_dependence", 3)),
+        ("pivoted (Gaussian A)", make("pivoted", "gaussian", 2)),
     ]
 
 

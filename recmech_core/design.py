@@ -28,7 +28,7 @@ from recmech.core.laws import RngLike, as_finite_array, as_generator
 CHUNK_ROWS = 1 << 16
 
 
-def _row_chunks(n: int, chunk: int = CHUNK_ROWS):
+def row_chunks(n: int, chunk: int = CHUNK_ROWS):
     for start in range(0, n, chunk):
         yield start, min(start + chunk, n)
 
@@ -52,18 +52,6 @@ def constant_value(vec: np.ndarray) -> float | None:
         return float(vec[0])
     lo, hi = vec.min(), vec.max()
     return float(lo) if lo == hi else None
-
-
-def _json_safe(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 def _check_dims(N: int, k: int) -> tuple[int, int]:
@@ -93,7 +81,7 @@ class DesignMatrix:
         A = self.A
         if isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2:
             # the finiteness check in row chunks: np.isfinite(A) would be a temporary of N k bytes
-            for start, stop in _row_chunks(A.shape[0]):
+            for start, stop in row_chunks(A.shape[0]):
                 if not np.isfinite(A[start:stop]).all():
                     raise ValueError(f"A must have finite entries (no NaN/inf); found {A}")
         else:
@@ -115,7 +103,7 @@ class DesignMatrix:
     def inf_norm(self) -> float:
         """||A||_inf = max_j sum_l |A_jl| (computed once per design, in row chunks)."""
         return max(float(np.max(np.sum(np.abs(self.A[a:b]), axis=1)))
-                   for a, b in _row_chunks(self.N))
+                   for a, b in row_chunks(self.N))
 
     @functools.cached_property
     def value_range(self) -> tuple[np.ndarray, np.ndarray]:
@@ -132,11 +120,12 @@ class DesignMatrix:
         return self.A[idx]
 
     def to_dict(self) -> dict:
-        """JSON-safe summary (the matrix itself is not serialised)."""
+        """Summary as plain data (the matrix itself is left out; numpy values are kept, and
+        ``recmech.bounds.records.dumps`` writes them as JSON)."""
         small = {k: v for k, v in self.meta.items()
                  if not (isinstance(v, np.ndarray) and v.size > 64)}
         return {"family": self.family, "N": self.N, "k": self.k, "inf_norm": self.inf_norm,
-                "meta": _json_safe(small)}
+                "meta": small}
 
 
 def dominance_margins(C) -> tuple[float, float]:
@@ -178,7 +167,7 @@ def _place_block(C: np.ndarray, H: np.ndarray | None, n_h: int, gen: np.random.G
     if H is None and permute:
         replay = np.random.Generator(type(gen.bit_generator)())
         replay.bit_generator.state = gen.bit_generator.state
-        for a, b in _row_chunks(n_h):
+        for a, b in row_chunks(n_h):
             gen.dirichlet(np.ones(k), size=b - a)
     pos = None
     if permute:
@@ -187,7 +176,7 @@ def _place_block(C: np.ndarray, H: np.ndarray | None, n_h: int, gen: np.random.G
         gen.shuffle(pos)
     block = np.arange(k) if pos is None else pos[:k].astype(np.int64)
     A[block] = C
-    for a, b in _row_chunks(n_h):
+    for a, b in row_chunks(n_h):
         rows = _mixture_rows(b - a, k, replay, scale) if H is None else H[a:b]
         if pos is None:
             A[k + a:k + b] = rows
@@ -254,7 +243,7 @@ def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMat
     sd = as_finite_array(scales, "scales", ndim=1, shape=(N,))
     if np.any(sd < 0):
         raise ValueError(f"scales must be >= 0 (standard deviations); found min {sd.min()}")
-    for a, b in _row_chunks(N):
+    for a, b in row_chunks(N):
         G[a:b] *= sd[a:b, None]
     return DesignMatrix(G, "gaussian", {"scales": sd})
 
@@ -262,7 +251,7 @@ def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMat
 def _rademacher(n: int, k: int, c: float, gen: np.random.Generator) -> np.ndarray:
     """+-c entries, drawn in row chunks into one array (the same draws as one integers call)."""
     out = np.empty((n, k))
-    for a, b in _row_chunks(n):
+    for a, b in row_chunks(n):
         out[a:b] = gen.integers(0, 2, size=(b - a, k))
         out[a:b] *= 2.0
         out[a:b] -= 1.0
@@ -300,9 +289,43 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
                              f"[{v2.min()}, {v2.max()}]")
         if not 0 <= inf_norm:
             raise ValueError(f"influence_norm must be >= 0; found {inf_norm}")
-    worst = max(float(np.abs(A[a:b]).max()) for a, b in _row_chunks(N))
+    worst = max(float(np.abs(A[a:b]).max()) for a, b in row_chunks(N))
     if worst > c:
         raise ValueError(f"sampler output must lie in [-c, c] = [{-c}, {c}]; "
                          f"found max |entry| {worst}")
     return DesignMatrix(A, "weakly_dependent", {"c": c, "variances": v2,
                                                 "influence_norm": inf_norm})
+
+
+FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence")
+
+
+def dominant_block(k: int, rng: RngLike, negative: bool = False,
+                   margin: float = 0.5) -> np.ndarray:
+    """A k x k block C for Thm. 2, first bullet: diagonal +-1 (all -1 if ``negative``, else random
+    signs), off-diagonal rows and columns of absolute sum <= 1 - margin, so C is diagonally
+    dominant by rows and by columns with alpha, beta >= margin."""
+    gen = as_generator(rng)
+    off = gen.uniform(-1, 1, size=(k, k))
+    np.fill_diagonal(off, 0.0)
+    worst = max(np.abs(off).sum(axis=1).max(), np.abs(off).sum(axis=0).max(), 1e-300)
+    diag = -np.ones(k) if negative else gen.choice([-1.0, 1.0], size=k)
+    return np.diag(diag) + (1 - margin) * off / worst
+
+
+def design_for(family: str, N: int, k: int, rng: RngLike, *, c: float = 1.0,  # noqa: N803
+               C=None) -> DesignMatrix:  # noqa: N803 - the paper's names
+    """A freshly drawn design of ``family`` (``FAMILIES``): separable (Prop. 1 (1)), diagonally
+    dominant around ``C`` (default ``dominant_block(k, rng)``; Thm. 2, first bullet), Gaussian
+    archetypes N(0, I) (second bullet), or coordinates in [-c, c] (third bullet)."""
+    if family == "separable":
+        return separable(k, N, rng)
+    if family == "diagonally_dominant":
+        gen = as_generator(rng)
+        return diagonally_dominant(dominant_block(k, gen) if C is None else C, N, gen)
+    if family == "gaussian":
+        return gaussian(N, k, rng)
+    if family == "weak_dependence":
+        return weakly_dependent(N, k, c, rng)
+    raise ValueError(f"family must be one of {FAMILIES}; found {family!r}")
+

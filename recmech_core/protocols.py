@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.design import DesignMatrix, _json_safe
+from recmech.core.design import DesignMatrix
 from recmech.core.queries import LeastSquares, noisy_value_queries, search_plan
 from recmech.core.selection import (
     GAUSSIAN_RATIO,
@@ -119,7 +119,7 @@ class QueryProtocol:
                 "queries": self.queries, "queries_per_item": self.queries_per_item,
                 "a_priori_delta": self.a_priori_delta,
                 "certified_delta": self.certified_delta(),
-                "log_failure_probability": _json_safe(self.log_failure_probability)}
+                "log_failure_probability": self.log_failure_probability}
 
 
 def _check_eps(eps: float, name: str = "eps") -> float:
@@ -210,3 +210,23 @@ def pivoted_protocol(design: DesignMatrix, eps: float, size: int | None = None,
     eps = _check_eps(eps)
     eta_v = eps if eta is None else _check_eps(eta, "eta")
     return QueryProtocol(design, eps, pivoted_items(design, size), None, eta_v)
+
+
+SETTINGS = ("deterministic", "gaussian", "weak_dependence", "pivoted")
+
+
+def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | None = None, *,
+                 S=None, size: int | None = None) -> QueryProtocol:  # noqa: N803
+    """The protocol of ``setting`` (``SETTINGS``) on ``design``: Thm. 2's deterministic,
+    Gaussian or weak-dependence item sets (``S`` fixes the queried set of the ex-ante settings),
+    or the pivoted item set of any design (``size`` items, default k)."""
+    if setting == "deterministic":
+        return deterministic_protocol(design, eps, eta)
+    if setting == "gaussian":
+        return gaussian_protocol(design, eps, S=S, eta=eta)
+    if setting == "weak_dependence":
+        return weak_dependence_protocol(design, eps, S=S, eta=eta)
+    if setting == "pivoted":
+        return pivoted_protocol(design, eps, size=size, eta=eta)
+    raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}")
+

@@ -20,7 +20,6 @@ from scipy import linalg
 from recmech.core.design import (
     CHUNK_ROWS,
     DesignMatrix,
-    _json_safe,
     constant_value,
     dominance_margins,
 )
@@ -40,7 +39,7 @@ class ItemSelection:
 
     def to_dict(self) -> dict:
         return {"items": len(self.items), "setting": self.setting,
-                "hypothesis_holds": self.hypothesis_holds, "stats": _json_safe(self.stats)}
+                "hypothesis_holds": self.hypothesis_holds, "stats": dict(self.stats)}
 
 
 def _check_design(design) -> DesignMatrix:

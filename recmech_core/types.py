@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recmech.core.design import DesignMatrix, _row_chunks
+from recmech.core.design import DesignMatrix, row_chunks
 from recmech.core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -116,7 +116,7 @@ class LazyType:
         if isinstance(A, DesignMatrix):
             self.A = A.A
         elif isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2:
-            for a, b in _row_chunks(A.shape[0]):
+            for a, b in row_chunks(A.shape[0]):
                 if not np.isfinite(A[a:b]).all():
                     raise ValueError(f"A must have finite entries (no NaN/inf); found {A}")
             self.A = A

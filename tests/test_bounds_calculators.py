@@ -329,16 +329,16 @@ def test_lemma7_lower_tail_bound_holds_against_chi_square():
     for n in (1, 10, 100):
         rec = B.lemma7_lower_tail(trace_d=n, d_max=1, isotropic=True)
         assert rec.value("threshold") == n / 4
-        assert rec.log_values["exact_prob"] <= rec.log_values["prob_bound"]
+        assert rec.log_values["exact_prob"] <= rec.log_values["failure_prob"]
 
 
 def test_lemma7_upper_tail_printed_bound_fails_at_I24():
     rec = B.lemma7_upper_tail(trace_d=24, d_max=1, isotropic=True)
     assert math.exp(rec.log_values["exact_prob"]) == pytest.approx(0.0025241297, rel=1e-8)
-    assert math.exp(rec.log_values["prob_bound"]) == pytest.approx(0.0024787522, rel=1e-8)
-    assert rec.log_values["exact_prob"] > rec.log_values["prob_bound"]
+    assert math.exp(rec.log_values["failure_prob"]) == pytest.approx(0.0024787522, rel=1e-8)
+    assert rec.log_values["exact_prob"] > rec.log_values["failure_prob"]
     assert rec.erratum is not None
-    assert rec.log_values["exact_prob"] <= rec.corrected["log_prob_bound"]
+    assert rec.log_values["exact_prob"] <= rec.corrected["log_failure_prob"]
     # n = 23 is the last isotropic case where the printed bound still holds
     assert B.lemma7_upper_tail(trace_d=23, d_max=1, isotropic=True).erratum is None
 
@@ -346,7 +346,7 @@ def test_lemma7_upper_tail_printed_bound_fails_at_I24():
 def test_lemma7_upper_tail_corrected_bound_holds_for_isotropic_D():
     for n in (1, 24, 200, 2000):
         exact = stats.chi2.logsf(2 * n, n)
-        assert exact <= B.lemma7_upper_tail(trace_d=n, d_max=1).corrected["log_prob_bound"]
+        assert exact <= B.lemma7_upper_tail(trace_d=n, d_max=1).corrected["log_failure_prob"]
 
 
 def test_proposition3_on_its_interval():
@@ -359,9 +359,9 @@ def test_proposition3_on_its_interval():
 
 def test_lemma8_and_lemma9_hand_worked():
     rec = B.lemma8(t=8, c=1, n=2, m=2, inf_norm=0.0)
-    assert rec.log_values["prob_bound"] == pytest.approx(math.log(2) - 1.0)
+    assert rec.log_values["failure_prob"] == pytest.approx(math.log(2) - 1.0)
     rec = B.lemma9(t=2, c=[1.0, 1.0], inf_norm=0.5)
-    assert rec.log_values["prob_bound"] == pytest.approx(math.log(2) - 1.0)
+    assert rec.log_values["failure_prob"] == pytest.approx(math.log(2) - 1.0)
     assert B.lemma9(t=0, c=[1.0]).value("vacuous") == 1  # edge t = 0
     assert not B.lemma9(t=1, c=[0.0]).valid
     assert not B.lemma8(t=1, c=1, n=1, m=1, inf_norm=1.0).valid

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from recmech import bounds
-from bounds.registry import CLAIM_IDS, REQUIRED
+from recmech.bounds.registry import CLAIM_IDS, REQUIRED
 
 # one valid parameter point per claim id, used for the registry-wide checks
 VALID_POINTS = {

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from recmech import bounds
-from bounds.table import main
+from recmech.bounds.table import main
 
 GAUSSIAN = ["theorem2.gaussian", "--param", "k=8", "--param", "eps=1e-3", "--param", "A_inf=1",
             "--grid", "size=513,1000", "--grid", "N=1e3,1e6"]
@@ -54,7 +54,7 @@ def test_markdown_and_latex_tables(capsys):
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
     assert len(cells) == 2 and all(len(r) == len(header) for r in cells)
-    bound = float(cells[1][header.index("log_prob_bound")])
+    bound = float(cells[1][header.index("log_failure_prob")])
     exact = float(cells[1][header.index("log_exact_prob")])
     assert bound == -6.0 and exact == pytest.approx(-5.98186, abs=1e-5) and exact > bound
     assert cells[1][header.index("erratum")] and not cells[0][header.index("erratum")]

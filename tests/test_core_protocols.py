@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recmech.properties.strategies.designs import FAMILIES, build_protocol
 from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.types import LazyType, SparseOffsets, worst_vertex_offsets
+from recmech.properties.strategies.designs import FAMILIES, build_protocol
 
 REL = 1e-9
 

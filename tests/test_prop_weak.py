@@ -9,6 +9,7 @@ import math
 import numpy as np
 from hypothesis import example, given, settings
 
+from recmech.core.influence import FiniteJointLaw, influence_matrix
 from recmech.properties.checks.registry import run_check
 from recmech.properties.checks.weak import (
     lemma8_counterexample,
@@ -18,7 +19,6 @@ from recmech.properties.checks.weak import (
 )
 from recmech.properties.errata import ERRATA, expected_verdict
 from recmech.properties.strategies.matrices import binary_laws
-from recmech.core.influence import FiniteJointLaw, influence_matrix
 
 
 def test_lemma9_fails_as_stated_on_the_repetition_law():

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from recmech.properties.checks.registry import external_part, impl_part, register_check
-from recmech.properties.verdict import Verdict
 from recmech.core import experiment as exp
 from recmech.core.laws import FiniteLaw
 from recmech.core.measure import (
@@ -41,6 +39,8 @@ from recmech.core.optimal import TabularMechanism
 from recmech.core.prokhorov import coupling_far_mass, prokhorov_brute_force, prokhorov_distance
 from recmech.core.robust import RobustifiedMechanism
 from recmech.core.valuations import UnitDemand
+from recmech.properties.checks.registry import external_part, impl_part, register_check
+from recmech.properties.verdict import Verdict
 
 MECHANISM_PARTS = ("robustify", "latent_mechanism", "compute")
 RATE_TOL = {"kappa": 0.45, "revenue_loss": 0.3}

@@ -22,15 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from recmech.properties.checks.registry import external_part, impl_part, register_check
-from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
-from recmech.properties.strategies.designs import dominant_matrix, protocol_instances
-from recmech.properties.verdict import Verdict
 from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.queries import LeastSquares, SearchPlan, noisy_value_queries, search_plan
 from recmech.core.types import ConstantOffsets, LazyType, SparseOffsets, worst_vertex_offsets
+from recmech.properties.checks.registry import external_part, impl_part, register_check
+from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
+from recmech.properties.strategies.designs import protocol_instances
+from recmech.properties.verdict import Verdict
 
 REL = 1e-9
 PROTOCOL_PARTS = ("query_protocol", "value_queries", "least_squares", "compute")
@@ -270,7 +270,7 @@ def check_theorem2_deterministic(*, impl: Any = None, profile: str = "quick") ->
     for i in range(trials):
         k = int(gen.integers(1, 5)) if i else 1
         # the first instance is the smallest counterexample to the printed max_j C_jj: C = [[-1]]
-        C = dominant_matrix(k, gen, negative=(i % 2 == 0)) if i else np.array([[-1.0]])
+        C = designs.dominant_block(k, gen, negative=(i % 2 == 0)) if i else np.array([[-1.0]])
         d = designs.diagonally_dominant(C, k + 50, gen)
         eps = float(gen.choice([1e-3, 0.01, 0.05])) if i else 0.01
         proto = protocols.deterministic_protocol(d, eps)

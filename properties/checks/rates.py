@@ -35,11 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from recmech.properties.checks.registry import impl_part, register_check
-from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability, sample_size
-from recmech.properties.verdict import Verdict
 from recmech.core import design as designs
 from recmech.core import protocols
+from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.stats import (
+    DEFAULT_ALPHA,
+    clopper_pearson,
+    compare_probability,
+    sample_size,
+)
+from recmech.properties.verdict import Verdict
 
 SLOPE_TOL = 0.15
 EPS1 = (1e-4, 1e-2)

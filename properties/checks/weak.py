@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from recmech.core.influence import FiniteJointLaw
 from recmech.properties.checks.registry import impl_part, register_check
 from recmech.properties.checks.tails import stated_log_prob
 from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
 from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.matrices import binary_laws, unit_vectors
 from recmech.properties.verdict import Verdict
-from recmech.core.influence import FiniteJointLaw
 
 WEAK_PARTS = ("influence_matrix", "spectral_norm", "compute")
 # the corrected statement of Lemmas 9, 8, 5 (errata: product support) is what the full-support

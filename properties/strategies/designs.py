@@ -14,37 +14,23 @@ from recmech.core import protocols
 from recmech.core.laws import as_generator
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
-
-
-def dominant_matrix(k: int, rng, negative: bool = False, margin: float = 0.5) -> np.ndarray:
-    """k x k, diagonal +-1 (all -1 if ``negative``, else random signs), off-diagonal rows and
-    columns of absolute sum <= 1 - margin: dominant by rows and columns, alpha, beta >= margin."""
-    gen = as_generator(rng)
-    off = gen.uniform(-1, 1, size=(k, k))
-    np.fill_diagonal(off, 0.0)
-    worst = max(np.abs(off).sum(axis=1).max(), np.abs(off).sum(axis=0).max(), 1e-300)
-    diag = -np.ones(k) if negative else gen.choice([-1.0, 1.0], size=k)
-    return np.diag(diag) + (1 - margin) * off / worst
+# protocol family -> (design family, protocol setting); "pivoted" runs on a Gaussian design
+_FAMILY = {"separable": ("separable", "deterministic"),
+           "diagonally_dominant": ("diagonally_dominant", "deterministic"),
+           "gaussian": ("gaussian", "gaussian"),
+           "weak_dependence": ("weak_dependence", "weak_dependence"),
+           "pivoted": ("gaussian", "pivoted")}
 
 
 def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng, *, c: float = 1.0,
-                   size: int | None = None):
+                   size: int | None = None) -> protocols.QueryProtocol:
     """The protocol of ``family`` on a freshly drawn design (``c``: the weakly dependent
     coordinates' range [-c, c]; ``size``: |S| of the pivoted protocol, default its own)."""
-    gen = as_generator(rng)
-    if family == "separable":
-        return protocols.deterministic_protocol(designs.separable(k, N, gen), eps, eta)
-    if family == "diagonally_dominant":
-        d = designs.diagonally_dominant(dominant_matrix(k, gen), N, gen)
-        return protocols.deterministic_protocol(d, eps, eta)
-    if family == "gaussian":
-        return protocols.gaussian_protocol(designs.gaussian(N, k, gen), eps, eta=eta)
-    if family == "weak_dependence":
-        return protocols.weak_dependence_protocol(designs.weakly_dependent(N, k, c, gen), eps,
-                                                  eta=eta)
-    if family == "pivoted":
-        return protocols.pivoted_protocol(designs.gaussian(N, k, gen), eps, size=size, eta=eta)
-    raise ValueError(f"family must be one of {FAMILIES}; found {family!r}")
+    if family not in _FAMILY:
+        raise ValueError(f"family must be one of {FAMILIES}; found {family!r}")
+    design_family, setting = _FAMILY[family]
+    design = designs.design_for(design_family, N, k, as_generator(rng), c=c)
+    return protocols.protocol_for(setting, design, eps, eta, size=size)
 
 
 def protocol_instances(n: int, rng) -> list[dict]:

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from conftest import need_full
 
-from recmech.properties.bench import SETTINGS, bidder_types, build_protocol, run_bidders
 from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.laws import BetaProduct
@@ -13,6 +12,7 @@ from recmech.core.oracles import TruthfulOracle
 from recmech.core.robust import QueryMechanism
 from recmech.core.types import LazyType
 from recmech.core.valuations import UnitDemand
+from recmech.core.bench import SETTINGS, bidder_types, build_protocol, run_bidders
 
 _BUILT: dict = {}
 

@@ -19,8 +19,8 @@ def lemma7_lower_tail(**params) -> BoundRecord:
     if not rec.valid:
         return rec
     log_p = -float(params["trace_d"]) / float(params["d_max"])  # the bug: should be / (8 d_max)
-    return dataclasses.replace(rec, values={**rec.values, "prob_bound": math.exp(log_p)},
-                               log_values={**rec.log_values, "prob_bound": log_p})
+    return dataclasses.replace(rec, values={**rec.values, "failure_prob": math.exp(log_p)},
+                               log_values={**rec.log_values, "failure_prob": log_p})
 
 
 impl = SimpleNamespace(bounds={"lemma7.lower_tail": lemma7_lower_tail})

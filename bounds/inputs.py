@@ -1,4 +1,4 @@
-"""Well-formedness checks shared by the calculators.
+"""The input gate of the calculators: well-formedness checks shared by every calculator.
 
 A parameter that is not even well-formed (NaN, wrong shape, non-numeric, negative dimension)
 raises ValueError naming it; whether it satisfies a claim's hypotheses is the calculator's

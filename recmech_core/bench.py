@@ -65,16 +65,15 @@ class BenchRow:
 
 def build_protocol(setting: str, N: int, seed: int = 0, size: int | None = None,  # noqa: N803
                    k: int = K, eps: float = EPS) -> protocols.QueryProtocol:
-    """The Thm. 2 protocol of ``setting`` on a fresh design with N items (``size`` fixes |S|)."""
-    if setting == "separable":
-        return protocols.deterministic_protocol(designs.separable(k, N, seed), eps)
-    if setting == "gaussian":
-        return protocols.gaussian_protocol(designs.gaussian(N, k, seed), eps)
-    if setting == "weak_dependence":
-        d = designs.weakly_dependent(N, k, 1.0, seed)
-        S = None if size is None else np.arange(min(size, N))  # equal variances: the top items
-        return protocols.weak_dependence_protocol(d, eps, S=S)
-    raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}")
+    """The Thm. 2 protocol of ``setting`` (``SETTINGS``: the design family, separable or an
+    ex-ante one) on a fresh design with N items (``size`` fixes |S| of weak dependence)."""
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}")
+    design = designs.design_for(setting, N, k, seed)
+    # equal variances: the first ``size`` items are as good as any
+    S = None if size is None or setting != "weak_dependence" else np.arange(min(size, N))
+    return protocols.protocol_for("deterministic" if setting == "separable" else setting,
+                                  design, eps, S=S)
 
 
 def bidder_types(protocol: protocols.QueryProtocol, n: int, rng) -> list:
@@ -202,7 +201,7 @@ def worker(setting: str, large: int, bidders: int, rounds: int) -> dict:
 
 
 def _run_worker(setting: str, large: int, bidders: int, rounds: int) -> dict:
-    cmd = [sys.executable, "-m", "recmech.properties.bench", "--worker", setting, "--large", str(large),
+    cmd = [sys.executable, "-m", "recmech.core.bench", "--worker", setting, "--large", str(large),
            "--bidders", str(bidders), "--rounds", str(rounds)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -274,11 +273,8 @@ def query_rows(N: int = QUERY_N, bidders: int = 20) -> list[BenchRow]:  # noqa: 
 
 def mc_rows(rounds: int, n: int = 4096) -> list[BenchRow]:
     """Row 4: batched over looped Monte Carlo revenue, same draws."""
-    try:
-        from recmech.core.montecarlo import monte_carlo_revenue
-    except ImportError:
-        return [_row("batched over looped Monte Carlo revenue", None, ">= 20", None,
-                     "not available in this build")]
+    from recmech.core.montecarlo import monte_carlo_revenue
+
     rows = []
     for kind in ("posted", "vcg"):
         mech, laws = mc_instance(kind)
