@@ -1,11 +1,12 @@
-"""``recmech table``: bound tables for every claim id.
+"""Bound tables for every claim id (``recmech table``): parameters typed as text, the scalar
+conveniences for array parameters, and one row per grid point.
 
     recmech table CLAIM_ID --param k=8 --param eps=1e-3 --grid N=1e3,1e5,1e7 --format md
     recmech table                       # the headline table of Theorem 2
 
 One row per grid point (the cartesian product of all ``--grid`` options) with the outputs of the
-claim's calculator and the status of its hypotheses. Formats: ``md`` (default), ``csv``,
-``json`` (the list of ``BoundRecord.to_dict()``), ``latex`` (booktabs tabular).
+claim's calculator and the status of its hypotheses. The command line renders the rows (md, csv,
+latex) or the records (json).
 
 Values: numbers (``8``, ``1e-3``), lists ``1,1,1``, matrices ``2,1;1,3`` (rows split by ``;``),
 ``true``/``false``. Scalar conveniences for array parameters:
@@ -16,19 +17,14 @@ Values: numbers (``8``, ``1e-3``), lists ``1,1,1``, matrices ``2,1;1,3`` (rows s
 - ``theorem2.deterministic`` (``C``), ``definition3`` (``block``), ``lemma3`` (``U``):
   ``k=`` builds the identity I_k;
 - ``lemma9``: ``d=`` repeats a scalar ``c`` d times.
-Bad input prints one line on stderr and exits with code 2.
+Bad input raises ``UsageError`` (one line; the command exits with code 2).
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import itertools
-import json
 import math
 import re
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,17 +34,14 @@ from recmech.bounds.headline import headline_rows
 from recmech.bounds.records import BoundRecord
 from recmech.bounds.registry import claim_ids, compute, describe_parameters
 
-FORMATS = ("md", "csv", "json", "latex")
+__all__ = ["UsageError", "build_table", "expand_conveniences", "parse_value", "record_row",
+           "table_rows"]
+
 _INT = re.compile(r"^[+-]?\d+$")
 
 
-class UsageError(Exception):
+class UsageError(ValueError):
     """Bad command-line input: reported as one line, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
 
 
 def _number(name: str, text: str) -> int | float:
@@ -139,64 +132,6 @@ def record_row(record: BoundRecord, shown: dict) -> dict:
     return row
 
 
-def _columns(rows: list[dict]) -> list[str]:
-    cols: list[str] = []
-    for row in rows:
-        cols += [c for c in row if c not in cols]
-    return cols
-
-
-def _cell(value: Any, exact: bool) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value)) if exact else f"{float(value):.6g}"
-    if isinstance(value, np.ndarray):
-        return ";".join(",".join(repr(float(x)) for x in np.atleast_1d(r)) for r in value)
-    return str(value)
-
-
-def _latex_escape(text: str) -> str:
-    repl = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-            "^": r"\textasciicircum{}"}
-    return "".join(repl.get(ch, ch) for ch in text)
-
-
-def render(rows: list[dict], fmt: str, records: list[BoundRecord] | None = None) -> str:
-    """Render rows as md, csv, latex; json renders ``records`` (or the rows) as a list."""
-    if fmt == "json":
-        payload = [r.to_dict() for r in records] if records is not None else rows
-        return json.dumps(payload, indent=2, default=_json_default)
-    cols = _columns(rows)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(cols)
-        for row in rows:
-            writer.writerow([_cell(row.get(c, ""), exact=True) for c in cols])
-        return buf.getvalue().rstrip("\n")
-    if fmt == "latex":
-        lines = [r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule",
-                 " & ".join(_latex_escape(c) for c in cols) + r" \\", r"\midrule"]
-        lines += [" & ".join(_latex_escape(_cell(row.get(c, ""), exact=False)) for c in cols)
-                  + r" \\" for row in rows]
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_cell(row.get(c, ""), exact=False).replace("|", "/")
-                                for c in cols) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 def build_table(claim_id: str, params: dict, grids: dict) -> tuple[list[dict], list[BoundRecord]]:
     """Run ``claim_id`` at every point of the cartesian product of ``grids`` (with ``params``)."""
     if claim_id not in claim_ids():
@@ -215,53 +150,35 @@ def build_table(claim_id: str, params: dict, grids: dict) -> tuple[list[dict], l
     return rows, records
 
 
-def _parser() -> _Parser:
-    parser = _Parser(prog="recmech table", add_help=True,
-                     description="Bound tables (no CLAIM_ID: the headline table of Thm. 2).")
-    parser.add_argument("claim_id", nargs="?", help="a claim id, e.g. theorem2.gaussian")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...")
-    parser.add_argument("--format", choices=FORMATS, default="md")
-    return parser
-
-
-def run(argv: Sequence[str]) -> str:
-    """The table as text; raises UsageError on bad input."""
-    args = _parser().parse_args(list(argv))
-    if args.claim_id is None:
-        if args.param or args.grid:
+def table_rows(claim_id: str | None, params: Sequence[str] = (), grids: Sequence[str] = ()
+               ) -> tuple[list[dict], list[BoundRecord] | None]:
+    """The rows (and records) of ``recmech table``: ``params`` are ``NAME=VALUE`` texts,
+    ``grids`` ``NAME=V1,V2,...`` texts; no claim id gives the headline table (no records)."""
+    if claim_id is None:
+        if params or grids:
             raise UsageError("--param/--grid need a CLAIM_ID; valid ids: "
                              + ", ".join(claim_ids()))
-        return render(headline_rows(), args.format)
-    params: dict[str, Any] = {}
-    for text in args.param:
+        return headline_rows(), None
+    values: dict[str, Any] = {}
+    for text in params:
         name, value = _split_assignment("--param", text)
-        params[name] = parse_value(name, value)
-    grids: dict[str, list] = {}
-    for text in args.grid:
+        if name in values:
+            raise UsageError(f"--param {name} is given twice")
+        values[name] = parse_value(name, value)
+    points: dict[str, list] = {}
+    for text in grids:
         name, value = _split_assignment("--grid", text)
-        points = [t for t in value.split(",") if t.strip()]
-        if not points:
+        if name in points:
+            raise UsageError(f"--grid {name} is given twice")
+        cells = [t for t in value.split(",") if t.strip()]
+        if not cells:
             raise UsageError(f"empty grid for {name}")
-        grids[name] = [_number(name, t) for t in points]
-    if args.claim_id in claim_ids():
-        clash = sorted(set(params) & set(grids))
+        points[name] = [_number(name, t) for t in cells]
+    if claim_id in claim_ids():
+        clash = sorted(set(values) & set(points))
         if clash:
             raise UsageError(f"{', '.join(clash)} given both as --param and --grid")
-    rows, records = build_table(args.claim_id, params, grids)
+    rows, records = build_table(claim_id, values, points)
     if not rows:
-        raise UsageError(f"no rows; {describe_parameters(args.claim_id)}")
-    return render(rows, args.format, records)
-
-
-def main(argv: list[str]) -> int:
-    """Entry point of ``recmech table``: prints the table, returns the exit code."""
-    try:
-        text = run(argv)
-    except UsageError as exc:
-        print(f"recmech table: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # argparse --help
-        return int(exc.code or 0)
-    print(text)
-    return 0
+        raise UsageError(f"no rows; {describe_parameters(claim_id)}")
+    return rows, records

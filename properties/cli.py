@@ -1,52 +1,282 @@
-"""The ``recmech`` command: a thin dispatcher, one call into the package that owns each job.
+"""The ``recmech`` command: one parser, one subcommand per job, each calling the one function of
+the package that owns the work; this module only parses, checks and renders.
 
-``demo`` -> recmech_core, ``table`` -> bounds, ``report`` -> properties, ``bench`` -> properties.
+``demo`` -> recmech.core.demo / experiment, ``table`` -> recmech.bounds.table, ``report`` ->
+recmech.properties.report, ``bench`` -> recmech.core.bench. Bad input is one line on stderr and
+exit code 2, before any work.
 """
 
 from __future__ import annotations
 
-import importlib
+import argparse
+import concurrent.futures as cf
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from recmech.core import __version__
+from recmech import __version__
 
-# subcommand -> (module, function, one-line help); imported lazily so one broken part never
-# takes the whole command down and ``recmech --version`` stays instant.
-SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("recmech.core.demo", "main", "query protocols on a bidder population (Thm. 2)"),
-    "table": ("recmech.bounds.table", "main", "bound tables for every claim id"),
-    "report": ("recmech.properties.report", "main", "run every claim check and print the report card"),
-    "bench": ("recmech.core.bench", "main", "benchmark ratios (N-independence, LP, Monte Carlo)"),
-}
+__all__ = ["main"]
 
 
-def _usage() -> str:
-    lines = ["usage: recmech [--version] <command> [args]", "", "commands:"]
-    lines += [f"  {name:<8} {spec[2]}" for name, spec in SUBCOMMANDS.items()]
-    return "\n".join(lines)
+class _UsageError(Exception):
+    """Bad command-line input: one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _writable(path: str | None, option: str = "--json") -> Path | None:
+    """``path`` as a Path whose folder exists and is writable (checked before any work)."""
+    if path is None:
+        return None
+    out = Path(path)
+    if out.is_dir():
+        raise _UsageError(f"{option} {path}: is a folder, not a file path")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise _UsageError(f"{option} {path}: folder {folder} does not exist")
+    try:
+        with open(out, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise _UsageError(f"{option} {path}: cannot write ({exc.strerror})") from None
+    return out
+
+
+def _write_json(path: Path | None, payload) -> None:
+    if path is not None:
+        from recmech.properties.render import dumps
+
+        path.write_text(dumps(payload) + "\n", encoding="utf-8")
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+def _fmt_demo(value) -> str:
+    if value is None:
+        return "n/a (hypothesis fails)"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from recmech.properties.render import markdown_table
+
+    out = _writable(args.json)
+    if args.mechanism:
+        from recmech.core.experiment import run
+
+        rows = run()
+        print(markdown_table(
+            ["corruption", "eps1", "d_P", "delta", "REV(M_hat)", "REV (a)", "kappa (a)",
+             "min u (a)", "REV Alg.1", "kappa Alg.1", "min u Alg.1"],
+            [[r.corruption, f"{r.eps1:g}", f"{r.prokhorov:.4f}", f"{r.delta:.3f}",
+              f"{r.rev_hat:.4f}", f"{r.rev_direct:.4f}", f"{r.kappa_direct:.4f}",
+              f"{r.min_util_direct:.4f}", f"{r.rev_alg1:.4f}", f"{r.kappa_alg1:.4f}",
+              f"{r.min_util_alg1:.4f}"] for r in rows]))
+        _write_json(out, [r.to_dict() for r in rows])
+        return 0
+    if args.bidders < 1:
+        raise _UsageError(f"recmech demo: --bidders must be >= 1; found {args.bidders}")
+    from recmech.core.demo import run_demo
+
+    try:
+        rows = run_demo(args.N, args.k, args.eps, args.bidders, args.seed, args.perturbation)
+    except ValueError as exc:
+        raise _UsageError(f"recmech demo: {exc}") from None
+    print(f"Thm. 2 query protocols: N={args.N:,} items, k={args.k}, eps={args.eps}, "
+          f"eta=eps, {args.bidders} bidders per setting, types within eps of Az "
+          f"({args.perturbation} perturbation), truthful price answers.\n")
+    print(markdown_table(
+        ["setting", "items queried", "queries / bidder", "naive queries (N x q)",
+         "max latent error", "a-priori delta", "certified delta", "ms / bidder"],
+        [[_fmt_demo(c) for c in (r.setting, r.items_queried, r.queries, r.naive_queries,
+                                 r.max_latent_error, r.a_priori_delta, r.certified_delta,
+                                 r.ms_per_bidder)] for r in rows]))
+    print("\nnaive = querying every item with the same binary search; a-priori delta is the "
+          "paper's (probabilistic for Gaussian/weak dependence); certified = "
+          "||(B^T B)^-1 B^T||_inf (eps + eta) of the queried block.")
+    _write_json(out, {"N": args.N, "k": args.k, "eps": args.eps, "bidders": args.bidders,
+                      "seed": args.seed, "perturbation": args.perturbation,
+                      "rows": [r.to_dict() for r in rows]})
+    return 0
+
+
+# -- table ---------------------------------------------------------------------------------------
+
+def _table(args: argparse.Namespace) -> int:
+    from recmech.bounds.table import UsageError, table_rows
+    from recmech.properties.render import dict_table
+
+    try:
+        rows, records = table_rows(args.claim_id, args.param, args.grid)
+    except UsageError as exc:
+        raise _UsageError(f"recmech table: {str(exc).splitlines()[0]}") from None
+    print(dict_table(rows, args.format, records))
+    return 0
+
+
+# -- report --------------------------------------------------------------------------------------
+
+def _report(args: argparse.Namespace) -> int:
+    from recmech.properties.claims import claim, claim_ids
+    from recmech.properties.render import markdown_table
+    from recmech.properties.report import (
+        ReportRow,
+        report_cells,
+        report_header,
+        report_payload,
+        run_report,
+    )
+
+    if args.jobs < 1:
+        raise _UsageError(f"recmech report: --jobs must be >= 1; found {args.jobs}")
+    known = claim_ids()
+    if args.claims is not None:
+        ids = [c.strip() for c in args.claims.split(",") if c.strip()]
+        unknown = [c for c in ids if c not in known]
+        if unknown or not ids:
+            raise _UsageError(f"recmech report: --claims: unknown or no claim id(s) "
+                              f"{', '.join(unknown) or repr(args.claims)}; known: "
+                              f"{', '.join(known)}")
+    else:
+        ids = known
+    out = _writable(args.json_path)
+
+    def progress(row: ReportRow, done: int, total: int) -> None:
+        print(f"[{done}/{total}] {row.claim_id}: {row.status} ({row.seconds:.1f} s)",
+              file=sys.stderr, flush=True)
+
+    print(f"recmech report: profile {args.profile}, {len(ids)} claims, jobs {args.jobs}",
+          file=sys.stderr)
+    if args.jobs > 1:
+        with cf.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            rows = run_report(ids, args.profile, pool, progress)
+    else:
+        rows = run_report(ids, args.profile, None, progress)
+    print(markdown_table(report_header(), [report_cells(r) for r in rows]))
+    gaps = [claim(c).proof_gap for c in ids if claim(c).proof_gap is not None]
+    if gaps:
+        print("\nProof steps that do not follow (statement not refuted):")
+        for g in gaps:
+            print(f"- `{g.claim_id}`: {g.summary}")
+    for r in rows:
+        if r.error:
+            print(f"\n{r.claim_id} raised:\n{r.error}", file=sys.stderr)
+    _write_json(out, report_payload(rows, args.profile))
+    return 0 if all(r.matches is not False for r in rows) else 1
+
+
+# -- bench ---------------------------------------------------------------------------------------
+
+def _fmt_bench(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from recmech.core.bench import NOTES, run_bench
+    from recmech.properties.render import markdown_table
+
+    out = _writable(args.json)
+    run = run_bench(args.quick)
+    info = run.machine
+    print(f"recmech bench{' --quick' if run.quick else ''}: {info['cores']} cores, "
+          f"{info['cpu']}; Python {info['python']}, numpy {info['numpy']}, "
+          f"scipy {info['scipy']}\n")
+    print(markdown_table(["ratio", "measured", "target", "met?"],
+                         [[r.ratio, _fmt_bench(r.measured), r.target,
+                           "n/a" if r.met is None else ("yes" if r.met else "**no**")]
+                          for r in run.rows]))
+    for r in run.rows:
+        if r.note:
+            print(f"- {r.ratio}: {r.note}")
+    if run.quick:
+        print(f"\n--quick: {run.rounds} rounds, optimal LP on a {run.grid} x {run.grid} grid "
+              f"({run.grid * run.grid} types) instead of 20 x 20.")
+    print("\n" + NOTES)
+    print(f"\ntotal {run.seconds:.0f} s")
+    _write_json(out, run.to_dict())
+    return 0
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+def _parser() -> _Parser:
+    from recmech.properties.profiles import PROFILES
+    from recmech.properties.render import FORMATS
+
+    parser = _Parser(prog="recmech", description="Executable, verified theory for Cai & "
+                     "Daskalakis, 'Recommender Systems meet Mechanism Design' (EC'22).")
+    parser.add_argument("--version", action="version", version=f"recmech {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="Thm. 2's query protocols on a bidder population "
+                          "(--mechanism: Algorithm 1 against no robustification)",
+                          description="Thm. 2's query protocols on one bidder population.")
+    demo.add_argument("--mechanism", action="store_true",
+                      help="run the mechanism experiment (Lemma 2 / Algorithm 1) instead")
+    demo.add_argument("--N", type=int, default=100_000, help="number of items (default 100000)")
+    demo.add_argument("--k", type=int, default=8, help="latent dimension (default 8)")
+    demo.add_argument("--eps", type=float, default=0.01, help="type accuracy eps (default 0.01)")
+    demo.add_argument("--bidders", type=int, default=20,
+                      help="bidders per setting (default 20)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--perturbation", choices=("adversarial", "uniform", "none"),
+                      default="adversarial", help="how types deviate from Az within eps")
+    demo.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
+    demo.set_defaults(run=_demo)
+
+    table = sub.add_parser("table", help="bound tables for every claim id",
+                           description="Bound tables (no CLAIM_ID: the headline table of "
+                           "Thm. 2).")
+    table.add_argument("claim_id", nargs="?", help="a claim id, e.g. theorem2.gaussian")
+    table.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    table.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...")
+    table.add_argument("--format", choices=FORMATS, default="md")
+    table.set_defaults(run=_table)
+
+    report = sub.add_parser("report", help="run every claim check and print the report card",
+                            description="Run every claim check and print the report card; "
+                            "exit 0 when every verdict is the one the claim table expects.")
+    report.add_argument("--profile", choices=PROFILES, default="quick")
+    report.add_argument("--json", dest="json_path", default=None, metavar="PATH",
+                        help="write the records here")
+    report.add_argument("--jobs", type=int, default=1, help="worker processes (>= 1)")
+    report.add_argument("--claims", default=None, metavar="ID,ID",
+                        help="comma-separated claim ids")
+    report.set_defaults(run=_report)
+
+    bench = sub.add_parser("bench", help="performance ratios (N-independence, LP, Monte Carlo)",
+                           description="The performance ratios, measured side by side in one "
+                           "run.")
+    bench.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
+    bench.add_argument("--quick", action="store_true",
+                       help="fewer rounds and a 12 x 12 LP grid")
+    bench.set_defaults(run=_bench)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help"):
-        print(_usage())
-        return 0 if args else 2
-    if args[0] == "--version":
-        print(f"recmech {__version__}")
-        return 0
-    name, rest = args[0], args[1:]
-    if name not in SUBCOMMANDS:
-        print(f"recmech: unknown command {name!r}; choose from {', '.join(SUBCOMMANDS)}",
-              file=sys.stderr)
-        return 2
-    module, func, _ = SUBCOMMANDS[name]
+    """``recmech [--version] COMMAND [args]``; returns the exit code."""
+    parser = _parser()
     try:
-        entry = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):
-        print(f"recmech: the {name!r} command is not available in this build", file=sys.stderr)
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        if args.command is None:
+            parser.print_help()
+            return 2
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
-    return int(entry(rest) or 0)
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
 
 
 if __name__ == "__main__":

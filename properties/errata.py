@@ -2,24 +2,21 @@
 counterexample, the gap in the proof, a corrected statement and the check that verifies it
 (``ERRATA``); and proof steps that fail under statements no check refutes (``PROOF_GAPS``).
 
-``expected_verdict(claim_id)`` is what the report card expects for a claim: the erratum's
-verdict when there is one, else "holds" (or "rate-only" for the O(.) claims, whose constants the
-paper leaves open).
+The claim table (``recmech.properties.claims``) joins these with the claim register and the
+checks; it says which verdict the report card expects of each claim.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from recmech.properties.verdict import VERDICTS, json_safe
+from recmech.bounds.records import jsonable
+from recmech.properties.verdict import VERDICTS
 
-RATE_ONLY = frozenset({
-    "theorem1", "lemma2", "proposition1.gaussian", "proposition1.weak_dependence",
-    "proposition1.mechanism",
-})
+__all__ = ["ERRATA", "PROOF_GAPS", "Erratum"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Erratum:
     """One printed claim that fails, and how to repair it."""
 
@@ -36,7 +33,7 @@ class Erratum:
             raise ValueError(f"verdict must be one of {VERDICTS}; found {self.verdict!r}")
 
     def to_dict(self) -> dict:
-        return json_safe(asdict(self))
+        return jsonable(asdict(self))
 
 
 _NULL_EVENTS = (
@@ -118,7 +115,8 @@ ERRATA: dict[str, Erratum] = {
         },
         proof_gap=_NULL_EVENTS,
         corrected_statement=_NULL_FIX,
-        corrected_check="recmech.properties.checks.weak.check_lemma5 (iid exact and Monte Carlo hold)",
+        corrected_check=("recmech.properties.checks.weak.check_lemma5 (iid exact and Monte Carlo "
+                         "hold)"),
     ),
     "theorem2.noisy_value": Erratum(
         claim_id="theorem2.noisy_value",
@@ -197,13 +195,7 @@ PROOF_GAPS: dict[str, Erratum] = {
         corrected_statement=("failure probability <= 2 exp(-(1 - I)^2 (sum v^2)^2 / "
                              "(32 c^4 k |S|) + 4k), which is <= 2 exp(-4k) under the stated "
                              "hypothesis, so Remark 4 and Prop. 1 (3) are unaffected."),
-        corrected_check="recmech.properties.checks.tails.check_remark4 (edge exponents, exact rationals)",
+        corrected_check=("recmech.properties.checks.tails.check_remark4 (edge exponents, exact "
+                         "rationals)"),
     ),
 }
-
-
-def expected_verdict(claim_id: str) -> str:
-    """The verdict the report card expects for ``claim_id``."""
-    if claim_id in ERRATA:
-        return ERRATA[claim_id].verdict
-    return "rate-only" if claim_id in RATE_ONLY else "holds"

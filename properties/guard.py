@@ -1,50 +1,19 @@
 """The guard: run the claim checks against another implementation of the paper's objects.
 
 Cai-Daskalakis EC'22 (claim register CLAIMS.md). An *implementation* is any object (a module, a
-``types.SimpleNamespace``, a class instance) that provides some of the parts below as attributes.
-Every part is optional; a claim whose check uses none of the parts the implementation provides is
-skipped with the reason, never passed. Parts it lacks stay the reference's, so a check always
-tests exactly the parts swapped in.
+``types.SimpleNamespace``, a class instance) that provides some of the parts of the contract
+(``recmech.properties.contract.PARTS``, written once there) as attributes. Every part is
+optional; a claim whose check uses none of the parts the implementation provides is skipped with
+the reason, never passed. Parts it lacks stay the reference's, so a check always tests exactly
+the parts swapped in; each check sees the implementation through one ``Subject``
+(``recmech.properties.subject``).
 
-=================  ========================================================================
-part               contract (judged only from outside: arguments in, return value and the
-                   queries made to the oracle out; internals are never read)
-=================  ========================================================================
-``compute``        ``compute(claim_id, **params) -> BoundRecord``: the printed bound of every
-                   claim id, parameters as in ``recmech.bounds.registry.parameters(claim_id)``; the
-                   record's ``values``/``log_values`` hold the printed statement (errata
-                   included: the paper's formula, not a repaired one) and ``corrected`` the
-                   corrected one where the errata register has it.
-``bounds``         ``{claim_id: fn(**params) -> BoundRecord}``: per-claim calculators; they win
-                   over ``compute`` for the ids they list (a dict, not a callable).
-``value_queries``  ``value_queries(oracle, items, rows, inf_norm, eps, eta) -> ndarray``: one
-                   noisy value query per item by price queries ``oracle.accepts_many(items,
-                   prices)`` / ``oracle.accepts(j, p)`` (Thm. 2 proof); ``rows`` are the rows
-                   A_j of the items, ``inf_norm`` = ||A||_inf. Judged by the error against
-                   eta + the oracle's noise and by the number of queries counted at the oracle.
-``least_squares``  ``least_squares(B, Y) -> ndarray``: argmin_Z ||B Z - Y||_2, unclipped, for a
-                   vector y (l,) -> (k,) or a matrix Y (l, r) -> (k, r).
-``query_protocol`` ``query_protocol(design, eps, setting, eta=None) -> protocol``;
-                   ``setting`` is "deterministic", "gaussian", "weak_dependence" or "pivoted";
-                   ``protocol.run(oracle)`` returns z_hat (an array, or an object with
-                   ``.z_hat``). The queried items are learnt by recording the oracle.
-``robustify``      ``robustify(inner, laws, delta) -> mechanism`` (Lemma 2's M_tilde around
-                   M_hat = ``inner`` and the model laws); ``mechanism.outcome(bids)`` returns
-                   the exact ``recmech.core.mechanisms.Outcome`` (expectation over its own
-                   randomness) for bids of shape (m, k).
-``latent_mechanism`` ``latent_mechanism(A, valuations, laws) -> mechanism`` (M_hat, BIC and IR
-                   for the model laws), judged through ``mechanism.outcome(bids)``.
-``influence_matrix`` ``influence_matrix(law) -> ndarray`` (d, d): INF(X) of Definition 2 for a
-                   ``recmech.core.influence.FiniteJointLaw``.
-``spectral_norm``  ``spectral_norm(matrix) -> float``: ||matrix||_2.
-=================  ========================================================================
-
-What "fails" means. The guard compares each claim's verdict with the errata register
-(``recmech.properties.errata.expected_verdict``), the same rule ``recmech report`` applies to the
+What "fails" means. The guard compares each claim's verdict with what the claim table expects
+(``recmech.properties.claims.Claim.expected``), the same rule ``recmech report`` applies to the
 reference: "holds", "rate-only" for the O(.) claims, and for a claim whose printed statement is
 false, the erratum's verdict (a faithful implementation reproduces the paper's error). For those
 claims the check also reports the verdict of the *corrected* statement on the same instances
-(``Verdict.extra["corrected_verdict"]``), and the guard requires it to hold ("rate-only" for the
+(``Verdict.corrected``), and the guard requires it to hold ("rate-only" for the
 O(.) claims): otherwise every implementation would "fail" them, and a broken one would hide
 behind the paper's own erratum. Any other verdict, "inconclusive" included, or an exception
 raised by the implementation, is a failure.
@@ -52,7 +21,8 @@ raised by the implementation, is a failure.
 Entry points: ``check_implementation(obj, expected_failed_checks={claim_id: reason})`` (one call,
 returns the records, raises ``GuardFailure`` on an unexpected failure, warns on an expected
 failure that passes), ``parametrize_with_checks([obj])`` (one pytest test per claim id), and the
-pytest plugin (``recmech.properties.plugin``: ``--recmech-impl=pkg.module:attr`` / ``RECMECH_IMPL``).
+pytest plugin (``recmech.properties.plugin``: ``--recmech-impl=pkg.module:attr`` /
+``RECMECH_IMPL``).
 Known deviations live in an xfails file (``read_xfails``): one claim id per line, then the reason.
 """
 
@@ -64,16 +34,26 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from recmech.properties.checks.registry import reference_implementation
-from recmech.properties.errata import ERRATA, RATE_ONLY, expected_verdict
-from recmech.properties.verdict import Verdict, json_safe
+from recmech.bounds.records import jsonable
+from recmech.properties.claims import claim, claim_ids
+from recmech.properties.contract import PARTS, provided_parts
+from recmech.properties.subject import (
+    REFERENCE_NAME,
+    Subject,
+    implementation_name,
+    reference_implementation,
+)
+from recmech.properties.verdict import Verdict
 
-REFERENCE_NAME = "reference"
+__all__ = ["STATUSES", "GuardFailure", "GuardResult", "ImplementationError", "UnexpectedPass",
+           "assert_claim", "check_implementation", "guard_claim", "judge", "load_implementation",
+           "parametrize_with_checks", "read_xfails", "reference_implementation",
+           "resolve_xfails_path", "skip_reason"]
+
 STATUSES = ("passed", "failed", "skipped", "xfailed", "xpassed")
 XFAILS_DIR = Path(__file__).parent / "xfails"
 
@@ -90,24 +70,15 @@ class ImplementationError(ValueError):
     """The implementation named by RECMECH_IMPL / --recmech-impl cannot be used."""
 
 
-# -- the reference implementation (registry.reference_implementation) -----------------------
-
 def __getattr__(name: str) -> Any:
-    # ``recmech.properties.guard:REFERENCE`` names the reference as an explicit target (every part goes
-    # through the guard's outside-only paths); built on first use
+    # ``recmech.properties.guard:REFERENCE`` names the reference as an explicit target (every
+    # part goes through the guard's outside-only paths); built on first use
     if name == "REFERENCE":
         return reference_implementation()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- loading an implementation -----------------------------------------------------------------
-
-def provided_parts(obj: Any) -> tuple[str, ...]:
-    """The parts of the contract ``obj`` provides (``bounds`` counts as ``compute``)."""
-    from recmech.properties.checks.registry import PARTS, provides
-
-    return tuple(p for p in PARTS if provides(obj, p))
-
 
 def load_implementation(spec: str | None) -> tuple[Any, str]:
     """``(object, name)`` for ``"pkg.module:attr"`` (attr may be dotted) or ``"pkg.module"``;
@@ -129,28 +100,14 @@ def load_implementation(spec: str | None) -> tuple[Any, str]:
                                       f"{attr!r} (missing {piece!r})")
         obj = getattr(obj, piece)
     if not provided_parts(obj):
-        from recmech.properties.checks.registry import PARTS
-
         raise ImplementationError(f"{spec!r} provides none of the contract's parts "
                                   f"({', '.join(PARTS)}); see recmech.properties.guard")
     return obj, spec
 
 
-def implementation_name(obj: Any) -> str:
-    """A readable name for ``obj`` (the reference for None)."""
-    if obj is None:
-        return REFERENCE_NAME
-    if isinstance(obj, ModuleType):
-        return obj.__name__
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
-    if isinstance(name, str):
-        return f"{getattr(obj, '__module__', '') or ''}.{name}".lstrip(".")
-    return f"{type(obj).__module__}.{type(obj).__qualname__} instance"
-
-
 # -- judging one claim -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GuardResult:
     """One claim run against one implementation (scikit-learn's check record, with the verdict).
 
@@ -162,10 +119,9 @@ class GuardResult:
     implementation: str
     status: str
     expected: str
-    verdict: Verdict | None
-    corrected_verdict: str | None
-    parts_used: tuple[str, ...]
     reason: str
+    verdict: Verdict | None = None
+    parts_used: tuple[str, ...] = ()
     expected_to_fail_reason: str | None = None
     seconds: float = 0.0
 
@@ -174,12 +130,19 @@ class GuardResult:
             raise ValueError(f"status must be one of {STATUSES}; found {self.status!r}")
 
     @property
+    def corrected_verdict(self) -> str | None:
+        """The verdict of the corrected statement (None: no erratum, or no verdict)."""
+        if self.verdict is None or self.verdict.corrected is None:
+            return None
+        return self.verdict.corrected.verdict
+
+    @property
     def ok(self) -> bool:
         """Nothing to act on: passed, skipped or an expected failure."""
         return self.status in ("passed", "skipped", "xfailed")
 
     def to_dict(self) -> dict:
-        return json_safe({
+        return jsonable({
             "claim_id": self.claim_id, "implementation": self.implementation,
             "status": self.status, "expected": self.expected,
             "verdict": None if self.verdict is None else self.verdict.to_dict(),
@@ -188,32 +151,26 @@ class GuardResult:
             "seconds": self.seconds})
 
 
-def corrected_expectation(claim_id: str) -> str | None:
-    """What the corrected statement of an erratum claim must give (None: no erratum)."""
-    if claim_id not in ERRATA:
-        return None
-    return "rate-only" if claim_id in RATE_ONLY else "holds"
-
-
 def judge(claim_id: str, verdict: Verdict) -> tuple[bool, str]:
-    """Whether ``verdict`` is what the register expects (module docstring), and why not."""
+    """Whether ``verdict`` is what the claim table expects (module docstring), and why not."""
+    row = claim(claim_id)
     problems = []
-    expected = expected_verdict(claim_id)
-    if verdict.verdict != expected:
-        problems.append(f"verdict {verdict.verdict!r}, the errata register expects {expected!r}")
-    want = corrected_expectation(claim_id)
+    if verdict.verdict != row.expected:
+        problems.append(f"verdict {verdict.verdict!r}, the errata register expects "
+                        f"{row.expected!r}")
+    want = row.corrected_expected
     if want is not None:
-        got = verdict.extra.get("corrected_verdict")
-        fixed = ERRATA[claim_id].corrected_statement
+        got = None if verdict.corrected is None else verdict.corrected.verdict
         if got is None:
             problems.append("the check reports no verdict for the corrected statement")
         elif got != want:
             problems.append(f"corrected statement gives {got!r}, expected {want!r} "
-                            f"(corrected: {fixed})")
+                            f"(corrected: {row.erratum.corrected_statement})")
     if not problems:
         fixed = f"; the corrected statement gives {want!r}" if want is not None else ""
         return True, f"verdict {verdict.verdict!r} as the register expects{fixed}"
-    detail = verdict.extra.get("corrected_counterexample") or verdict.counterexample
+    detail = (verdict.corrected.counterexample if verdict.corrected is not None else None) \
+        or verdict.counterexample
     text = "; ".join(problems)
     if detail:
         text += f". Counterexample: {_short(detail)}"
@@ -221,7 +178,7 @@ def judge(claim_id: str, verdict: Verdict) -> tuple[bool, str]:
 
 
 def _short(obj: Any, limit: int = 600) -> str:
-    text = json.dumps(json_safe(obj))
+    text = json.dumps(jsonable(obj))
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
@@ -237,26 +194,28 @@ def skip_reason(claim_id: str, name: str, parts: Sequence[str]) -> str:
 def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
                 name: str | None = None) -> GuardResult:
     """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict."""
-    from recmech.properties.checks.registry import parts_of, provides, run_check_verdicts
+    from recmech.properties.checks.registry import run_check_verdicts
 
-    name = name or implementation_name(impl)
-    parts = parts_of(claim_id)
-    used = parts if impl is None else tuple(p for p in parts if provides(impl, p, claim_id))
-    expected = expected_verdict(claim_id)
+    subject = Subject(impl, name)
+    row = claim(claim_id)
+    used = subject.uses(row.parts, claim_id)
     if impl is not None and not used:
-        return GuardResult(claim_id, name, "skipped", expected, None, None, (),
-                           skip_reason(claim_id, name, parts))
+        return GuardResult(claim_id=claim_id, implementation=subject.name, status="skipped",
+                           expected=row.expected,
+                           reason=skip_reason(claim_id, subject.name, row.parts))
     start = time.perf_counter()
     try:
-        verdict = run_check_verdicts(claim_id, impl, profile)[0]
+        verdict = run_check_verdicts(claim_id, subject, profile)[0]
     except Exception as exc:  # an implementation that breaks the check fails it, visibly
         tb = traceback.format_exc(limit=6)
-        return GuardResult(claim_id, name, "failed", expected, None, None, used,
-                           f"the check raised {type(exc).__name__}: {exc}\n{tb}",
+        return GuardResult(claim_id=claim_id, implementation=subject.name, status="failed",
+                           expected=row.expected, parts_used=used,
+                           reason=f"the check raised {type(exc).__name__}: {exc}\n{tb}",
                            seconds=time.perf_counter() - start)
     ok, why = judge(claim_id, verdict)
-    return GuardResult(claim_id, name, "passed" if ok else "failed", expected, verdict,
-                       verdict.extra.get("corrected_verdict"), used, why,
+    return GuardResult(claim_id=claim_id, implementation=subject.name,
+                       status="passed" if ok else "failed", expected=row.expected,
+                       verdict=verdict, parts_used=used, reason=why,
                        seconds=time.perf_counter() - start)
 
 
@@ -298,9 +257,7 @@ def read_xfails(path: str | Path, known: Iterable[str] | None = None) -> dict[st
 # -- the Python entry points -------------------------------------------------------------------
 
 def _claims(claims: Iterable[str] | None) -> list[str]:
-    from recmech.properties.report import claim_register
-
-    known = claim_register()
+    known = claim_ids()
     if claims is None:
         return known
     chosen = list(claims)
@@ -330,8 +287,6 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     if unknown:
         raise ValueError(f"expected_failed_checks names unknown claim id(s) {', '.join(unknown)}")
     if obj is not None and not provided_parts(obj):
-        from recmech.properties.checks.registry import PARTS
-
         raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
                          "see recmech.properties.guard")
     name = name or implementation_name(obj)
@@ -339,10 +294,8 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     for cid in ids:
         r = guard_claim(cid, obj, profile, name)
         if cid in expected and r.status in ("passed", "failed"):
-            r = GuardResult(r.claim_id, r.implementation,
-                            "xfailed" if r.status == "failed" else "xpassed", r.expected,
-                            r.verdict, r.corrected_verdict, r.parts_used, r.reason,
-                            expected[cid], r.seconds)
+            r = replace(r, status="xfailed" if r.status == "failed" else "xpassed",
+                        expected_to_fail_reason=expected[cid])
         results.append(r)
     for r in results:
         if r.status == "xpassed":

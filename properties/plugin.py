@@ -1,19 +1,21 @@
-"""The pytest plugin of the guard (registered as the ``pytest11`` entry point ``recmech``).
+"""The pytest plugin of the guard (the ``pytest11`` entry point ``recmech``).
 
-``pytest --pyargs recmech.properties`` runs one test per claim id (``properties/test_guard_claims.py``)
-against the implementation named by
+It stays home. In a session that names no ``--recmech-*`` option and no ``RECMECH_IMPL`` /
+``RECMECH_XFAILS`` / ``RECMECH_CLAIMS`` variable, and that does not run recmech's own suite, it
+only declares its command-line options: it imports nothing of recmech, registers no hypothesis
+profile and prints nothing. When the guard is asked for:
 
-- ``--recmech-impl=pkg.module:attr`` or the environment variable ``RECMECH_IMPL`` (the option
-  wins; default: the reference implementation; an unimportable target is a usage error);
+- ``--recmech-impl=pkg.module:attr`` or ``RECMECH_IMPL`` names the implementation under test
+  (the option wins; default: the reference; an unimportable target is a usage error);
 - ``--recmech-xfails=PATH`` / ``RECMECH_XFAILS``: known deviations, one claim id per line then
-  the reason (``recmech.properties.guard.read_xfails``); listed claims are marked xfail (not strict);
+  the reason (``recmech.properties.guard.read_xfails``); listed claims are marked xfail;
 - ``--recmech-claims=id1,id2`` / ``RECMECH_CLAIMS``: run only these claim ids;
-- ``--recmech-profile=quick|thorough`` / ``RECMECH_CHECK_PROFILE``: the checks' profile
-  (default quick, or thorough when ``RECMECH_PROFILE=thorough``).
+- ``--recmech-profile=quick|dev|thorough``: the checks' profile (default ``RECMECH_PROFILE``,
+  else quick).
 
-The report header names the implementation that ran and every ``RECMECH_*`` setting, so a typo
-cannot pass silently. Nothing here imports the implementation or the checks unless asked to, so
-the plugin costs nothing in a run that does not use it.
+``pytest --pyargs recmech.properties`` runs one test per claim id
+(``recmech/properties/test_guard_claims.py``); the report header then names the implementation
+that ran and every ``RECMECH_*`` setting, so a typo cannot pass silently.
 """
 
 from __future__ import annotations
@@ -24,18 +26,13 @@ from typing import Any
 
 import pytest
 
+__all__ = ["GuardSettings", "guard_settings"]
+
 ENV_IMPL = "RECMECH_IMPL"
 ENV_XFAILS = "RECMECH_XFAILS"
 ENV_CLAIMS = "RECMECH_CLAIMS"
-ENV_CHECK_PROFILE = "RECMECH_CHECK_PROFILE"
-CHECK_PROFILES = ("quick", "thorough")
-
-try:  # register the hypothesis profiles early, so --hypothesis-profile=ci|dev|thorough resolves
-    from recmech.properties.profiles import register_profiles
-
-    register_profiles()
-except ImportError:  # hypothesis missing: the guard's checks cannot run, other runs are unaffected
-    pass
+_OPTIONS = ("recmech_impl", "recmech_xfails", "recmech_claims", "recmech_profile")
+_PROFILES = ("quick", "dev", "thorough")  # recmech.properties.profiles.PROFILES, not imported
 
 
 @dataclass
@@ -64,85 +61,93 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          f"(env {ENV_XFAILS})")
     group.addoption("--recmech-claims", default=None, metavar="ID,ID",
                     help=f"only these claim ids (env {ENV_CLAIMS})")
-    group.addoption("--recmech-profile", default=None, choices=CHECK_PROFILES,
-                    help=f"check profile (env {ENV_CHECK_PROFILE}; default quick)")
-
-
-def _setting(config: pytest.Config, option: str, env: str) -> tuple[str | None, str]:
-    value = config.getoption(option)
-    if value:
-        return value, f"--{option.replace('_', '-')}"
-    value = os.environ.get(env)
-    return (value, env) if value else (None, "default")
-
-
-def _resolve(config: pytest.Config) -> GuardSettings:
-    settings = GuardSettings()
-    spec, settings.source = _setting(config, "recmech_impl", ENV_IMPL)
-    if spec:
-        from recmech.properties.guard import ImplementationError, load_implementation
-
-        try:
-            settings.impl, settings.name = load_implementation(spec)
-        except ImplementationError as exc:
-            raise pytest.UsageError(f"recmech guard ({settings.source}): {exc}") from exc
-    profile, where = _setting(config, "recmech_profile", ENV_CHECK_PROFILE)
-    if profile is None and os.environ.get("RECMECH_PROFILE") == "thorough":
-        profile = "thorough"
-    if profile not in (None, *CHECK_PROFILES):
-        raise pytest.UsageError(f"recmech guard ({where}): profile must be one of "
-                                f"{CHECK_PROFILES}; found {profile!r}")
-    settings.profile = profile or "quick"
-    claims, where = _setting(config, "recmech_claims", ENV_CLAIMS)
-    xfails, xwhere = _setting(config, "recmech_xfails", ENV_XFAILS)
-    if claims or xfails:
-        from recmech.properties.guard import read_xfails
-        from recmech.properties.report import claim_register
-
-        known = claim_register()
-        if claims:
-            settings.claims = [c.strip() for c in claims.split(",") if c.strip()]
-            unknown = [c for c in settings.claims if c not in known]
-            if unknown:
-                raise pytest.UsageError(f"recmech guard ({where}): unknown claim id(s) "
-                                        f"{', '.join(unknown)}; known: {', '.join(known)}")
-        if xfails:
-            try:
-                settings.xfails = read_xfails(xfails, known)
-            except (OSError, ValueError) as exc:
-                raise pytest.UsageError(f"recmech guard ({xwhere}): {exc}") from exc
-            settings.xfails_path = xfails
-    return settings
+    group.addoption("--recmech-profile", default=None, choices=_PROFILES,
+                    help="check profile (default: env RECMECH_PROFILE, else quick)")
 
 
 def _runs_installed_suite(config: pytest.Config) -> bool:
-    """``pytest --pyargs recmech.properties[...]``: the suite as installed, run from the user's folder."""
-    args = [str(a) for a in getattr(config, "args", []) or config.invocation_params.args]
+    """``pytest --pyargs recmech.properties[...]``: the suite as installed."""
+    args = [str(a) for a in config.invocation_params.args]
     return bool(getattr(config.option, "pyargs", False)) and any(
         a == "recmech.properties" or a.startswith(("recmech.properties.", "recmech.properties::"))
         for a in args)
 
 
+def _asked_for(config: pytest.Config) -> bool:
+    return (any(config.getoption(o) for o in _OPTIONS)
+            or any(os.environ.get(v) for v in (ENV_IMPL, ENV_XFAILS, ENV_CLAIMS))
+            or _runs_installed_suite(config))
+
+
+def _setting(config: pytest.Config, option: str, env: str | None) -> tuple[str | None, str]:
+    value = config.getoption(option)
+    if value:
+        return value, f"--{option.replace('_', '-')}"
+    value = os.environ.get(env) if env else None
+    return (value, env) if value else (None, "default")
+
+
+def _resolve(config: pytest.Config) -> GuardSettings:
+    from recmech.properties.claims import claim_ids
+    from recmech.properties.guard import ImplementationError, load_implementation, read_xfails
+    from recmech.properties.profiles import profile_name
+
+    settings = GuardSettings()
+    spec, settings.source = _setting(config, "recmech_impl", ENV_IMPL)
+    if spec:
+        try:
+            settings.impl, settings.name = load_implementation(spec)
+        except ImplementationError as exc:
+            raise pytest.UsageError(f"recmech guard ({settings.source}): {exc}") from exc
+    try:
+        settings.profile = profile_name(config.getoption("recmech_profile"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"recmech guard: {exc}") from exc
+    known = claim_ids()
+    claims, where = _setting(config, "recmech_claims", ENV_CLAIMS)
+    if claims is not None:
+        settings.claims = [c.strip() for c in claims.split(",") if c.strip()]
+        unknown = [c for c in settings.claims if c not in known]
+        if unknown or not settings.claims:
+            raise pytest.UsageError(f"recmech guard ({where}): unknown or no claim id(s) "
+                                    f"{', '.join(unknown) or repr(claims)}; known: "
+                                    f"{', '.join(known)}")
+    xfails, xwhere = _setting(config, "recmech_xfails", ENV_XFAILS)
+    if xfails:
+        try:
+            settings.xfails = read_xfails(xfails, known)
+        except (OSError, ValueError) as exc:
+            raise pytest.UsageError(f"recmech guard ({xwhere}): {exc}") from exc
+        settings.xfails_path = xfails
+    return settings
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if not _asked_for(config):
+        return
     if _runs_installed_suite(config):
         # keep hypothesis's and pytest-benchmark's files in the temporary folder, not the user's
         # working directory; before pytest-benchmark's own configure creates its storage
-        from recmech.properties.profiles import load_profile, scratch_dir
+        from recmech.properties.profiles import scratch_dir
 
-        load_profile()
         if hasattr(config.option, "benchmark_storage"):
             config.option.benchmark_storage = f"file://{scratch_dir() / 'benchmarks'}"
     config.stash[_KEY] = _resolve(config)
 
 
 def guard_settings(config: pytest.Config) -> GuardSettings:
-    """The guard's settings of this session."""
+    """The guard's settings of this session (the reference at quick when the guard was not
+    asked for)."""
+    if _KEY not in config.stash:
+        config.stash[_KEY] = _resolve(config)
     return config.stash[_KEY]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    s = guard_settings(config)
+    if _KEY not in config.stash:
+        return []
+    s = config.stash[_KEY]
     env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("RECMECH_")}
     return [
         f"recmech guard: implementation {s.name} (from {s.source}), check profile {s.profile}, "
@@ -151,25 +156,3 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         "recmech environment: " + (", ".join(f"{k}={v}" for k, v in env.items())
                                    if env else "no RECMECH_* variable set"),
     ]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "recmech_claim_id" not in metafunc.fixturenames:
-        return
-    s = guard_settings(metafunc.config)
-    if s.claims is None:
-        from recmech.properties.report import claim_register
-
-        ids = claim_register()
-    else:
-        ids = s.claims
-    params = [pytest.param(cid, id=cid, marks=[pytest.mark.xfail(reason=s.xfails[cid],
-                                                                 strict=False)]
-                           if cid in s.xfails else []) for cid in ids]
-    metafunc.parametrize("recmech_claim_id", params)
-
-
-@pytest.fixture
-def recmech_guard(request: pytest.FixtureRequest) -> GuardSettings:
-    """The implementation under test and the guard's settings."""
-    return guard_settings(request.config)

@@ -100,7 +100,7 @@ def _check_probabilities(stated: float, true_p: float, alpha: float, beta: float
             raise ValueError(f"{name} must be in (0, 1/2); found {v}")
 
 
-def _power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> float:
+def power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> float:
     """Pr_{K ~ Bin(n, true_p)}[the check's verdict is "fails" (resp. "holds")].
 
     By Clopper-Pearson duality, lower(K) > stated iff Pr_{Bin(n, stated)}[X >= K] < alpha, and
@@ -125,16 +125,16 @@ def sample_size(stated: float, true_p: float, alpha: float = DEFAULT_ALPHA,
         raise ValueError(f"true_p must differ from stated = {stated}; found {true_p}")
     fails = true_p > stated
     lo, hi = 0, 1
-    while _power(hi, stated, true_p, alpha, fails) < 1 - beta:
+    while power(hi, stated, true_p, alpha, fails) < 1 - beta:
         lo, hi = hi, hi * 2
         if hi > n_max:
             raise ValueError(f"more than n_max = {n_max} draws are needed to tell {true_p} from "
                              f"{stated} at alpha = {alpha}, beta = {beta}")
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _power(mid, stated, true_p, alpha, fails) >= 1 - beta:
+        if power(mid, stated, true_p, alpha, fails) >= 1 - beta:
             hi = mid
         else:
             lo = mid
     return SampleSize(hi, stated, true_p, alpha, beta, "fails-as-stated" if fails else "holds",
-                      _power(hi, stated, true_p, alpha, fails))
+                      power(hi, stated, true_p, alpha, fails))

@@ -1,11 +1,11 @@
-"""One test per claim id of the claim register, against the implementation under test.
+"""One test per claim id of the claim table, against the implementation under test.
 
-Run after ``pip install``: ``pytest --pyargs recmech.properties --recmech-impl=pkg.module:attr`` (or
-``RECMECH_IMPL``; default: the reference). Each test runs the claim's check with the parts the
-implementation provides swapped in and compares its verdict with the errata register (and, for
-an erratum, the corrected statement's verdict): see ``recmech.properties.guard``. A claim whose parts the
-implementation does not provide is skipped with the reason; known deviations come from an xfails
-file (``--recmech-xfails``).
+Run after ``pip install``: ``pytest --pyargs recmech.properties --recmech-impl=pkg.module:attr``
+(or ``RECMECH_IMPL``; default: the reference). Each test runs the claim's check with the parts
+the implementation provides swapped in and compares its verdict with the claim table (and, for
+an erratum, the corrected statement's verdict): see ``recmech.properties.guard``. A claim whose
+parts the implementation does not provide is skipped with the reason; known deviations come from
+an xfails file (``--recmech-xfails``).
 """
 
 from __future__ import annotations
@@ -13,18 +13,37 @@ from __future__ import annotations
 import pytest
 
 from recmech.properties.guard import assert_claim
+from recmech.properties.plugin import GuardSettings, guard_settings
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "recmech_claim_id" not in metafunc.fixturenames:
+        return
+    from recmech.properties.claims import claim_ids
+
+    s = guard_settings(metafunc.config)
+    ids = claim_ids() if s.claims is None else s.claims
+    metafunc.parametrize("recmech_claim_id", [
+        pytest.param(cid, id=cid, marks=[pytest.mark.xfail(reason=s.xfails[cid], strict=False)]
+                     if cid in s.xfails else []) for cid in ids])
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _hypothesis_profile(request: pytest.FixtureRequest) -> None:
-    # the checks' searches run under the suite's profile (ci: derandomized) unless pytest's
-    # --hypothesis-profile chose one
+    # the checks' searches run under recmech's profile unless pytest's --hypothesis-profile
+    # chose one
     from recmech.properties.profiles import load_profile
 
     if not request.config.getoption("hypothesis_profile", default=None):
-        load_profile()
+        load_profile(guard_settings(request.config).profile)
 
 
-def test_claim(recmech_claim_id: str, recmech_guard) -> None:
-    """The claim's verdict on the implementation under test is what the register expects."""
+@pytest.fixture
+def recmech_guard(request: pytest.FixtureRequest) -> GuardSettings:
+    """The implementation under test and the guard's settings."""
+    return guard_settings(request.config)
+
+
+def test_claim(recmech_claim_id: str, recmech_guard: GuardSettings) -> None:
+    """The claim's verdict on the implementation under test is what the claim table expects."""
     assert_claim(recmech_claim_id, recmech_guard.impl, recmech_guard.profile, recmech_guard.name)

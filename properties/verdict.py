@@ -1,76 +1,77 @@
 """Verdict records: what a claim check found, in one JSON-safe shape shared by every check.
 
-A check (``recmech.properties.checks``) draws instances inside a claim's hypotheses, measures the object
-exactly or with a controlled error, compares with the bound of ``recmech.bounds`` for the same parameters
-and returns one :class:`Verdict` per claim id of the claim register (CLAIMS.md).
+A check (``recmech.properties.checks``) draws instances inside a claim's hypotheses, measures the
+object exactly or with a controlled error, compares with the bound of ``recmech.bounds`` for the
+same parameters and returns one :class:`Verdict` per claim id of the claim register (CLAIMS.md).
+Records are built by keyword only; ``Verdict.exact`` and ``Verdict.statistical`` are the common
+shapes.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
+from recmech.bounds.records import jsonable
+
+__all__ = ["VERDICTS", "Corrected", "Verdict"]
 
 VERDICTS = ("holds", "fails-as-stated", "proof-step-fails", "rate-only", "inconclusive")
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with numpy scalars/arrays, fractions, mpmath numbers and tuples made JSON-safe.
-
-    Non-finite floats become strings ("inf", "-inf", "nan") so a record never serialises as
-    invalid JSON.
-    """
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(value, Fraction):
-        return {"numerator": value.numerator, "denominator": value.denominator,
-                "float": float(value)}
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if hasattr(value, "to_dict"):
-        return json_safe(value.to_dict())
-    # mpmath numbers (mpf/mpi) and anything else printable: keep the exact digits as text
-    return str(value)
+def _check_verdict(name: str, value: str) -> None:
+    if value not in VERDICTS:
+        raise ValueError(f"{name} must be one of {VERDICTS}; found {value!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Corrected:
+    """The verdict of an erratum's corrected statement, checked on the same instances as the
+    printed one (and the instance that breaks it, if any)."""
+
+    verdict: str
+    counterexample: dict | None = None
+
+    def __post_init__(self) -> None:
+        _check_verdict("corrected verdict", self.verdict)
+
+    @classmethod
+    def of(cls, ok: bool, counterexample: dict | None = None) -> Corrected:
+        """"holds" when ``ok``, else "fails-as-stated" with ``counterexample``."""
+        return cls(verdict="holds" if ok else "fails-as-stated",
+                   counterexample=None if ok else counterexample)
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict, "counterexample": jsonable(self.counterexample)}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """One claim's verdict.
 
     ``slack`` is ``bound - observed`` (positive = room) unless ``notes`` says it is a log-ratio
     ``log(bound) - log(observed)``. ``false_alarm`` is the probability that this verdict says the
     claim fails although it holds; ``false_pass`` the probability it says "holds" although the
-    claim is violated by the stated margin (0.0 for exact computations).
+    claim is violated by the stated margin (0.0 for exact computations; None when the check does
+    not control it). ``corrected`` is the verdict of the corrected statement of an erratum.
     """
 
     claim_id: str
     verdict: str
-    observed: float | None
-    bound: float | None
-    slack: float | None
     instances: int
-    instance: dict
-    counterexample: dict | None
     false_alarm: float | None
     false_pass: float | None
+    observed: float | None = None
+    bound: float | None = None
+    slack: float | None = None
+    instance: dict = field(default_factory=dict)
+    counterexample: dict | None = None
     notes: str = ""
+    corrected: Corrected | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}; found {self.verdict!r}")
+        _check_verdict("verdict", self.verdict)
         if not isinstance(self.claim_id, str) or not self.claim_id:
             raise ValueError(f"claim_id must be a non-empty string; found {self.claim_id!r}")
         if self.instances < 0:
@@ -79,10 +80,29 @@ class Verdict:
             p = getattr(self, name)
             if p is not None and not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1]; found {p}")
+        if self.corrected is not None and not isinstance(self.corrected, Corrected):
+            raise TypeError(f"corrected must be a Corrected record; found "
+                            f"{type(self.corrected).__name__}")
+
+    @classmethod
+    def exact(cls, claim_id: str, ok: bool, *, instances: int, counterexample: Any = None,
+              **fields_: Any) -> Verdict:
+        """An exact verdict (no sampling error either way): "holds" when ``ok``, else
+        "fails-as-stated" with ``counterexample``."""
+        return cls(claim_id=claim_id, verdict="holds" if ok else "fails-as-stated",
+                   instances=instances, false_alarm=0.0, false_pass=0.0,
+                   counterexample=None if ok else counterexample, **fields_)
+
+    @classmethod
+    def statistical(cls, claim_id: str, verdict: str, *, instances: int, alpha: float,
+                    **fields_: Any) -> Verdict:
+        """A Monte Carlo verdict whose false alarm and false pass are each at most ``alpha``."""
+        return cls(claim_id=claim_id, verdict=verdict, instances=instances, false_alarm=alpha,
+                   false_pass=alpha, **fields_)
 
     @property
     def fails(self) -> bool:
         return self.verdict in ("fails-as-stated", "proof-step-fails")
 
     def to_dict(self) -> dict:
-        return {f.name: json_safe(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}

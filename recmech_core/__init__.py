@@ -1,4 +1,4 @@
-"""recmech_core: a minimal reference implementation of Cai & Daskalakis (EC'22).
+"""recmech.core: a minimal reference implementation of Cai & Daskalakis (EC'22).
 
 The paper's objects under the paper's names: latent laws and the design matrix (``laws``,
 ``design``), constrained-additive valuations (``valuations``), bidders as price oracles and the
@@ -7,4 +7,4 @@ robustification of Lemma 2 and Algorithm 1 (``mechanisms``, ``robust``), and exa
 revenue and incentives (``measure``).
 """
 
-__version__ = "0.1.0"
+__all__: list[str] = []

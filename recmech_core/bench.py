@@ -41,6 +41,10 @@ from recmech.core.laws import BetaProduct, FiniteLaw, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
 
+__all__ = ["NOTES", "SETTINGS", "BenchRow", "BenchRun", "bidder_types", "build_protocol",
+           "interleaved_per_bidder", "lp_row", "mc_rows", "prokhorov_row", "query_rows",
+           "run_bench", "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
+
 K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
 SETTINGS = ("separable", "gaussian", "weak_dependence")
@@ -332,20 +336,6 @@ def machine() -> dict:
             "numpy": np.__version__, "scipy": scipy.__version__, "system": platform.system()}
 
 
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "n/a"
-    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
-
-
-def markdown(rows: Sequence[BenchRow]) -> str:
-    lines = ["| ratio | measured | target | met? |", "|---|---|---|---|"]
-    for r in rows:
-        met = "n/a" if r.met is None else ("yes" if r.met else "**no**")
-        lines.append(f"| {r.ratio} | {_fmt(r.measured)} | {r.target} | {met} |")
-    return "\n".join(lines)
-
-
 NOTES = """Notes. Times are medians over rounds of this run, after a warm-up round.
 "Time per bidder" is one protocol run (q rounds of price queries on the selected items, then
 z_hat = P y), with the items selected and P computed once per mechanism. delta is the run's
@@ -357,52 +347,49 @@ Peak memory: ru_maxrss of the per-setting process over its value before the desi
 (the interpreter, numpy, scipy and the N = 1e3 run)."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="recmech bench", description=__doc__.splitlines()[0])
-    p.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
-    p.add_argument("--quick", action="store_true",
-                   help="fewer rounds and a 12 x 12 LP grid (about a minute)")
-    p.add_argument("--worker", choices=SETTINGS, help=argparse.SUPPRESS)
-    p.add_argument("--large", type=int, default=LARGE_N, help=argparse.SUPPRESS)
-    p.add_argument("--bidders", type=int, default=40, help=argparse.SUPPRESS)
-    p.add_argument("--rounds", type=int, default=5, help=argparse.SUPPRESS)
-    return p
+@dataclass(frozen=True)
+class BenchRun:
+    """One run of ``recmech bench``: the rows, the machine, the settings and the wall time."""
+
+    rows: list[BenchRow]
+    machine: dict
+    quick: bool
+    rounds: int
+    grid: int
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"machine": self.machine, "quick": self.quick, "seconds": self.seconds,
+                "rows": [r.to_dict() for r in self.rows]}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.large, args.bidders, args.rounds)))
-        return 0
+def run_bench(quick: bool = False) -> BenchRun:
+    """Measure every ratio of the module docstring in one run (``quick``: fewer rounds and a
+    12 x 12 LP grid)."""
     start = time.perf_counter()
-    rounds, grid = (2, 12) if args.quick else (3, 20)
-    scaling = [_run_worker(s, LARGE_N, 40, 3 if args.quick else 7) for s in SETTINGS]
+    rounds, grid = (2, 12) if quick else (3, 20)
+    scaling = [_run_worker(s, LARGE_N, 40, 3 if quick else 7) for s in SETTINGS]
     rows = scaling_rows(scaling, LARGE_N)[:-3]
     rows += query_rows()
     rows += mc_rows(rounds)
     rows.append(prokhorov_row(rounds))
-    rows.append(lp_row(1 if args.quick else 2, grid))
+    rows.append(lp_row(1 if quick else 2, grid))
     rows += scaling_rows(scaling, LARGE_N)[-3:]
-    info = machine()
-    print(f"recmech bench{' --quick' if args.quick else ''}: {info['cores']} cores, "
-          f"{info['cpu']}; Python {info['python']}, numpy {info['numpy']}, "
-          f"scipy {info['scipy']}\n")
-    print(markdown(rows))
-    for r in rows:
-        if r.note:
-            print(f"- {r.ratio}: {r.note}")
-    if args.quick:
-        print(f"\n--quick: {rounds} rounds, optimal LP on a {grid} x {grid} grid "
-              f"({grid * grid} types) instead of 20 x 20.")
-    print("\n" + NOTES)
-    elapsed = time.perf_counter() - start
-    print(f"\ntotal {elapsed:.0f} s")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"machine": info, "quick": bool(args.quick), "seconds": elapsed,
-                       "rows": [r.to_dict() for r in rows]}, fh, indent=2)
+    return BenchRun(rows, machine(), bool(quick), rounds, grid, time.perf_counter() - start)
+
+
+def _worker_main(argv: Sequence[str]) -> int:
+    """``python -m recmech.core.bench --worker SETTING ...``: one setting's scaling run in a
+    process of its own (one N = 10^7 design in memory at a time); prints its JSON line."""
+    p = argparse.ArgumentParser(prog="python -m recmech.core.bench")
+    p.add_argument("--worker", choices=SETTINGS, required=True)
+    p.add_argument("--large", type=int, default=LARGE_N)
+    p.add_argument("--bidders", type=int, default=40)
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args(list(argv))
+    print(json.dumps(worker(args.worker, args.large, args.bidders, args.rounds)))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_worker_main(sys.argv[1:]))

@@ -6,17 +6,14 @@ a population of bidders with types within eps of Az (z ~ Beta(2, 2)^k; worst-cas
 perturbation by default) answers price queries, and the table compares the queries used with the
 naive N x q, and the observed latent error with the a-priori and certified deltas.
 
-``recmech demo --mechanism [args]`` runs the mechanism experiment (``recmech.core.experiment``).
+``recmech demo --mechanism`` runs the mechanism experiment (``recmech.core.experiment``); the
+command line renders the rows.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import json
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -26,6 +23,8 @@ from recmech.core import protocols
 from recmech.core.laws import BetaProduct, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
+
+__all__ = ["DemoRow", "run_demo", "run_setting"]
 
 
 @dataclass(frozen=True)
@@ -80,70 +79,11 @@ def run_setting(name: str, protocol: protocols.QueryProtocol, bidders: int, pert
                    result.certified_delta, 1e3 * elapsed / bidders)
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return "n/a (hypothesis fails)"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def markdown_table(rows: Sequence[DemoRow]) -> str:
-    head = ["setting", "items queried", "queries / bidder", "naive queries (N x q)",
-            "max latent error", "a-priori delta", "certified delta", "ms / bidder"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        cells = [r.setting, r.items_queried, r.queries, r.naive_queries, r.max_latent_error,
-                 r.a_priori_delta, r.certified_delta, r.ms_per_bidder]
-        lines.append("| " + " | ".join(_fmt(c) for c in cells) + " |")
-    return "\n".join(lines)
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="recmech demo", description=__doc__.splitlines()[0])
-    p.add_argument("--N", type=int, default=100_000, help="number of items (default 100000)")
-    p.add_argument("--k", type=int, default=8, help="latent dimension (default 8)")
-    p.add_argument("--eps", type=float, default=0.01, help="type accuracy eps (default 0.01)")
-    p.add_argument("--bidders", type=int, default=20, help="bidders per setting (default 20)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--perturbation", choices=("adversarial", "uniform", "none"),
-                   default="adversarial", help="how types deviate from Az within eps")
-    p.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in[:1] == ["--mechanism"]:
-        try:
-            experiment = importlib.import_module("recmech.core.experiment")
-        except ImportError:
-            print("recmech demo --mechanism: the mechanism experiment is not available "
-                  "in this build", file=sys.stderr)
-            return 2
-        return int(experiment.main(args_in[1:]) or 0)
-    args = _parser().parse_args(args_in)
-    if args.bidders < 1:
-        print(f"recmech demo: --bidders must be >= 1; found {args.bidders}", file=sys.stderr)
-        return 2
-    rows = []
-    try:
-        for offset, (name, build) in enumerate(_settings(args.N, args.k, args.eps, args.seed)):
-            rows.append(run_setting(name, build(), args.bidders, args.perturbation,
-                                    args.seed + 100 + offset))
-    except ValueError as exc:
-        print(f"recmech demo: {exc}", file=sys.stderr)
-        return 2
-    print(f"Thm. 2 query protocols: N={args.N:,} items, k={args.k}, eps={args.eps}, "
-          f"eta=eps, {args.bidders} bidders per setting, types within eps of Az "
-          f"({args.perturbation} perturbation), truthful price answers.\n")
-    print(markdown_table(rows))
-    print("\nnaive = querying every item with the same binary search; a-priori delta is the "
-          "paper's (probabilistic for Gaussian/weak dependence); certified = "
-          "||(B^T B)^-1 B^T||_inf (eps + eta) of the queried block.")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"N": args.N, "k": args.k, "eps": args.eps, "bidders": args.bidders,
-                       "seed": args.seed, "perturbation": args.perturbation,
-                       "rows": [r.to_dict() for r in rows]}, fh, indent=2)
-    return 0
+def run_demo(N: int = 100_000, k: int = 8, eps: float = 0.01, bidders: int = 20,  # noqa: N803
+             seed: int = 0, perturbation: str = "adversarial") -> list[DemoRow]:
+    """One row per setting: ``bidders`` bidders with types within eps of Az run through the
+    setting's protocol (ValueError when a setting's design cannot be built)."""
+    if bidders < 1:
+        raise ValueError(f"bidders must be >= 1; found {bidders}")
+    return [run_setting(name, build(), bidders, perturbation, seed + 100 + offset)
+            for offset, (name, build) in enumerate(_settings(N, k, eps, seed))]

@@ -19,13 +19,11 @@ Compared: (a) M_hat on Q(t) directly (off-support reports take their best menu e
 truthful true type (IR holds iff >= 0). Misreports: every latent point (exact: the menu classes
 for (a), the breakpoint grid of ``measure`` for (b)).
 
-Run: ``python -m recmech.core.experiment [--json PATH]`` (or through the ``demo`` command).
+Run: ``recmech demo --mechanism [--json PATH]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -38,6 +36,9 @@ from recmech.core.optimal import TabularMechanism
 from recmech.core.prokhorov import prokhorov_distance
 from recmech.core.robust import RobustifiedMechanism
 from recmech.core.valuations import Additive
+
+__all__ = ["A_DESIGN", "EPS1_VALUES", "EPS_FLOOR", "MODEL", "ExperimentRow", "protocol_output",
+           "run", "run_row", "true_law"]
 
 EPS1_VALUES = (0.0, 0.01, 0.02, 0.05, 0.1)
 EPS_FLOOR = 0.0025
@@ -103,33 +104,3 @@ def run(eps1_values: Sequence[float] = EPS1_VALUES) -> list[ExperimentRow]:
     inner = TabularMechanism.from_lp(A_DESIGN, [Additive([0.0, 0.0])], [MODEL],
                                      off_support="menu")
     return [run_row(e, c, inner) for c in ("shift", "move") for e in eps1_values]
-
-
-def markdown(rows: Sequence[ExperimentRow]) -> str:
-    head = ("| corruption | eps1 | d_P | delta | REV(M_hat) | REV (a) | kappa (a) | min u (a) "
-            "| REV Alg.1 | kappa Alg.1 | min u Alg.1 |")
-    lines = [head, "|" + "---|" * 11]
-    for r in rows:
-        lines.append(f"| {r.corruption} | {r.eps1:g} | {r.prokhorov:.4f} | {r.delta:.3f} | "
-                     f"{r.rev_hat:.4f} | {r.rev_direct:.4f} | {r.kappa_direct:.4f} | "
-                     f"{r.min_util_direct:.4f} | {r.rev_alg1:.4f} | {r.kappa_alg1:.4f} | "
-                     f"{r.min_util_alg1:.4f} |")
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="recmech demo --mechanism", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mechanism", action="store_true", help="(accepted for the dispatcher)")
-    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
-    args = parser.parse_args(list(argv or []))
-    rows = run()
-    print(markdown(rows))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump([r.to_dict() for r in rows], fh, indent=2)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -7,14 +7,14 @@ import json
 import pytest
 
 from recmech import bounds
-from recmech.bounds.table import main
+from recmech.properties.cli import main as recmech
 
 GAUSSIAN = ["theorem2.gaussian", "--param", "k=8", "--param", "eps=1e-3", "--param", "A_inf=1",
             "--grid", "size=513,1000", "--grid", "N=1e3,1e6"]
 
 
 def run(capsys, argv):
-    code = main(argv)
+    code = recmech(["table", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -1,6 +1,6 @@
-"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the errata register,
-each deliberately broken implementation of ``tests/broken`` is caught under the claim ids it
-breaks while the claims it does not touch still pass, missing parts are skipped with the reason,
+"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the errata
+register, each deliberately broken implementation of ``tests/broken`` is caught under the claim
+ids it breaks while the claims it does not touch still pass, missing parts are skipped with the reason,
 xfails files work, and ``--recmech-impl`` / ``RECMECH_IMPL`` select the target.
 
 Every check here is deterministic (fixed seeds, the ``ci`` hypothesis profile): no statistical
@@ -93,7 +93,7 @@ def test_off_by_one_search_is_reported_against_the_corrected_count():
     r = guard_claim("theorem2.noisy_value", impl)
     # the printed count fails for every implementation; the corrected one catches the bug
     assert r.verdict.verdict == "fails-as-stated" and r.corrected_verdict == "fails-as-stated"
-    cex = r.verdict.extra["corrected_counterexample"]
+    cex = r.verdict.corrected.counterexample
     assert cex["error"] > cex["eta"] + cex["eta_o"]
 
 
@@ -182,7 +182,7 @@ def test_parametrize_with_checks_gives_one_test_per_claim(implementation, check)
 
 def _pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if not k.startswith("RECMECH_")}
-    full.update(env, PYTHONPATH=str(ROOT), RECMECH_PROFILE="ci")
+    full.update(env, PYTHONPATH=str(ROOT), RECMECH_PROFILE="quick")
     return subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "recmech.properties",
                            "-p", "no:cacheprovider", "-p", "no:xdist", *args],
                           cwd=ROOT, env=full, capture_output=True, text=True, timeout=300)
@@ -196,7 +196,7 @@ def test_plugin_option_wins_over_the_environment_and_catches_the_broken_search()
     out = run.stdout
     assert ("recmech guard: implementation tests.broken.off_by_one_search:impl "
             "(from --recmech-impl)") in out
-    assert "RECMECH_IMPL=no_such_pkg:impl" in out and "RECMECH_PROFILE=ci" in out
+    assert "RECMECH_IMPL=no_such_pkg:impl" in out and "RECMECH_PROFILE=quick" in out
     assert "test_claim[theorem2.noisy_value] FAILED" in out
     assert "test_claim[lemma3] PASSED" in out
     assert "corrected statement gives 'fails-as-stated'" in out  # the assertion says why

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from recmech.core.experiment import main, run
+from recmech.core.experiment import run
+from recmech.properties.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_theorem1_ir_fails_for_true_types_off_the_model(rows):
 
 def test_main_writes_json(tmp_path, capsys):
     path = tmp_path / "rows.json"
-    assert main(["--mechanism", "--json", str(path)]) == 0
+    assert main(["demo", "--mechanism", "--json", str(path)]) == 0
     assert "| corruption |" in capsys.readouterr().out
     data = json.loads(path.read_text())
     assert len(data) == 10 and {"rev_alg1", "kappa_alg1"} <= set(data[0])

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from recmech.properties.mutation import (
+from tests.mutation import (
     ESCALATION,
     enumerate_mutants,
     mutated_source,

@@ -15,9 +15,12 @@ from recmech.properties.checks.tails import (
     check_lemma7_upper_tail_corrected,
     lemma7_upper_counterexample,
 )
-from recmech.properties.errata import ERRATA, expected_verdict
+from recmech.properties.claims import expected_verdict
+from recmech.properties.errata import ERRATA
 from recmech.properties.exact import chi2_log_sf, ruben_tail
+from recmech.properties.profiles import budget
 from recmech.properties.strategies.matrices import chi2_weights
+from recmech.properties.subject import Subject
 
 
 def test_lemma7_upper_tail_fails_as_stated_with_smallest_counterexample_I24():
@@ -55,7 +58,7 @@ def test_lemma7_upper_tail_corrected_exp_minus_tr_over_8dmax_holds(d):
 
 
 def test_lemma7_upper_tail_corrected_statement_holds_on_the_whole_domain():
-    v = check_lemma7_upper_tail_corrected("quick")
+    v = check_lemma7_upper_tail_corrected(subject=Subject(), budget=budget("quick"))
     assert v.verdict == "holds" and v.slack > 0
     assert v.extra["three_trace_worst_slack"] > 0  # what the printed proof does show
 

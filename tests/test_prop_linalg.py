@@ -5,7 +5,7 @@ from hypothesis import example, given, settings
 
 from recmech.properties.checks.linalg import cube_net, lemma6_constants, varah_ratios
 from recmech.properties.checks.registry import run_check
-from recmech.properties.errata import expected_verdict
+from recmech.properties.claims import expected_verdict
 from recmech.properties.strategies.matrices import diagonally_dominant
 
 

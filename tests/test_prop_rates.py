@@ -12,9 +12,9 @@ import pytest
 
 from recmech.bounds import compute
 from recmech.bounds.records import BoundRecord
-from recmech.properties.checks.rates import SLOPE_TOL, _three_point, certified_per_eps
+from recmech.properties.checks.rates import SLOPE_TOL, certified_per_eps, three_point
 from recmech.properties.checks.registry import run_check
-from recmech.properties.errata import expected_verdict
+from recmech.properties.claims import expected_verdict
 
 RATE_IDS = ("proposition1.gaussian", "proposition1.weak_dependence")
 
@@ -52,11 +52,11 @@ def test_certified_delta_matches_the_pseudo_inverse():
     np.testing.assert_allclose(certified_per_eps(B), expected, rtol=1e-10)
 
 
-def test_k1_three_point_blocks_certify_exactly_two_eps():
+def test_k1three_point_blocks_certify_exactly_two_eps():
     # for k = 1 and entries in {-1, 0, 1}: P = B^T/||B||^2 and ||B||_1 = ||B||_2^2, so
     # ||P||_inf (eps + eta) = 2 eps whatever a is; the rate sqrt(k)/a is loose in a
     gen = np.random.default_rng(1)
-    B = _three_point(0.6, 1.0)((50, 300, 1), gen)
+    B = three_point(0.6, 1.0)((50, 300, 1), gen)
     np.testing.assert_allclose(certified_per_eps(B), 2.0, rtol=1e-12)
 
 

@@ -1,14 +1,17 @@
-"""The report card (``recmech report``) and the errata register."""
+"""The report card (``recmech report``) and the errata register, read through the claim table."""
 
 import json
 
-from recmech.properties.errata import ERRATA, PROOF_GAPS, expected_verdict
-from recmech.properties.report import claim_register, main, markdown, run_report
+from recmech.properties.claims import claim_ids, claim_table, expected_verdict
+from recmech.properties.cli import main
+from recmech.properties.errata import ERRATA, PROOF_GAPS
+from recmech.properties.render import markdown_table
+from recmech.properties.report import report_cells, report_header, run_report
 
 
 def test_report_main_writes_json_and_exits_zero_for_matching_verdicts(tmp_path, capsys):
     out = tmp_path / "report.json"
-    code = main(["--claims", "lemma6,proposition3", "--json", str(out)])
+    code = main(["report", "--claims", "lemma6,proposition3", "--json", str(out)])
     assert code == 0
     rows = json.loads(out.read_text())["rows"]
     assert [r["claim_id"] for r in rows] == ["lemma6", "proposition3"]
@@ -19,23 +22,25 @@ def test_report_main_writes_json_and_exits_zero_for_matching_verdicts(tmp_path, 
 
 
 def test_report_lists_every_claim_of_the_register():
-    ids = claim_register()
-    assert len(ids) >= 22 and "definition3" in ids and "lemma9" in ids
-    text = markdown(run_report(["lemma1"] if "lemma1" in ids else [], "quick"))
+    ids = claim_ids()
+    assert len(ids) == 22 and ids[0] == "definition3" and ids[-1] == "lemma9"
+    text = markdown_table(report_header(), [report_cells(r) for r in run_report(["lemma1"])])
     assert text.startswith("| claim |")
 
 
-def test_report_exit_code_is_one_on_a_mismatch(monkeypatch, tmp_path):
-    import recmech.properties.report as report
+def test_report_exit_code_is_one_on_a_mismatch(monkeypatch):
+    import recmech.properties.claims as claims
 
-    monkeypatch.setattr(report, "expected_verdict", lambda cid: "fails-as-stated")
-    assert report.main(["--claims", "lemma6"]) == 1
+    monkeypatch.setattr(claims.Claim, "expected", property(lambda self: "fails-as-stated"))
+    assert main(["report", "--claims", "lemma6"]) == 1
 
 
 def test_errata_register_is_consistent():
+    table = claim_table()
     for cid, e in ERRATA.items():
         assert e.claim_id == cid and expected_verdict(cid) == e.verdict
         assert e.counterexample and e.corrected_statement and e.corrected_check
+        assert table[cid].erratum is e
         json.dumps(e.to_dict())
     assert expected_verdict("lemma3") == "holds"
     assert expected_verdict("lemma2") == "rate-only"
@@ -43,10 +48,10 @@ def test_errata_register_is_consistent():
     assert "theorem2.weak_dependence" in PROOF_GAPS
 
 
-def test_full_report_card_matches_the_errata_register(tmp_path, capsys):
+def test_full_report_card_matches_the_errata_register(tmp_path):
     """`recmech report` over every claim id exits 0: each verdict matches the register."""
     out = tmp_path / "card.json"
-    assert main(["--json", str(out)]) == 0
+    assert main(["report", "--json", str(out)]) == 0
     rows = json.loads(out.read_text())["rows"]
     assert len(rows) == 22
     assert all(r["expected"] for r in rows)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from recmech.bounds import compute
 from recmech.properties.checks.registry import run_check
 from recmech.properties.checks.tails import certify_proposition3, lemma4_log_failure_n1
-from recmech.properties.errata import expected_verdict
+from recmech.properties.claims import expected_verdict
 
 
 def test_proposition3_certified_on_its_interval_with_its_three_chained_inequalities():

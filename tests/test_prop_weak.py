@@ -9,7 +9,8 @@ import math
 import numpy as np
 from hypothesis import example, given, settings
 
-from recmech.core.influence import FiniteJointLaw, influence_matrix
+from recmech.bounds import compute
+from recmech.core.influence import FiniteJointLaw
 from recmech.properties.checks.registry import run_check
 from recmech.properties.checks.weak import (
     lemma8_counterexample,
@@ -17,8 +18,10 @@ from recmech.properties.checks.weak import (
     lemma9_score,
     repetition_law,
 )
-from recmech.properties.errata import ERRATA, expected_verdict
+from recmech.properties.claims import expected_verdict
+from recmech.properties.errata import ERRATA
 from recmech.properties.strategies.matrices import binary_laws
+from recmech.properties.subject import Subject
 
 
 def test_lemma9_fails_as_stated_on_the_repetition_law():
@@ -34,14 +37,14 @@ def test_lemma9_fails_as_stated_on_the_repetition_law():
 @example(law=repetition_law(2, (0.0, 1.0)))  # d = 2: INF = [[0,1],[1,0]], outside the lemma
 def test_lemma9_holds_on_full_support_weakly_dependent_laws(law):
     for kind in ("weighted_sum", "max", "parity"):
-        r = lemma9_score(law, kind, np.array([1.0, 0.5, 0.25, 1.0]), influence_matrix)
+        r = lemma9_score(law, kind, np.array([1.0, 0.5, 0.25, 1.0]), Subject())
         assert r["score"] <= 1e-12
 
 
 def test_lemma8_fails_as_stated_on_the_repetition_law_m23():
-    cex = lemma8_counterexample(23)
+    cex = lemma8_counterexample(compute, 23)
     assert cex["exact_prob"] == 1.0 > cex["bound"]
-    assert lemma8_counterexample(22)["bound"] > 1  # 23 is the smallest m for this family
+    assert lemma8_counterexample(compute, 22)["bound"] > 1  # 23 is the smallest m for this family
     v = run_check("lemma8")
     assert v.verdict == "fails-as-stated" == expected_verdict("lemma8")
     assert v.instance["mean_abs_error"] < 1e-9  # E||Ux||^2 = v^2 exactly
@@ -50,7 +53,7 @@ def test_lemma8_fails_as_stated_on_the_repetition_law_m23():
 def test_lemma8_expectation_is_v2_for_independent_rademacher():
     pts = np.array([[a, b] for a in (-1.0, 1.0) for b in (-1.0, 1.0)])
     law = FiniteJointLaw(pts, np.full(4, 0.25))
-    r = lemma8_exact(law, 3, np.ones(3) / math.sqrt(3), 1.0, 0.0)
+    r = lemma8_exact(law, 3, np.ones(3) / math.sqrt(3), 1.0, 0.0, compute)
     assert r["v2"] == 2.0
     assert abs(r["mean"] - 2.0) < 1e-12  # exact sum over 64 outcomes, up to float rounding
     assert r["score"] < 0

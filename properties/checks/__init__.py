@@ -1,20 +1,16 @@
-"""One check per claim id; importing this package registers every check module present.
+"""One check per claim id; importing this package registers every check module.
 
-Modules listed in ``CHECK_MODULES`` that do not exist (yet) are skipped, so a module added later
-registers itself by being listed here and dropped into this folder.
+A new module registers itself by being listed in ``CHECK_MODULES`` and dropped into this folder;
+a listed module that fails to import is an error, never a silent gap.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
+
+__all__ = ["CHECK_MODULES"]
 
 CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms", "rates")
 
-LOADED: list[str] = []
-
 for _name in CHECK_MODULES:
-    _full = f"{__name__}.{_name}"
-    if importlib.util.find_spec(_full) is not None:
-        importlib.import_module(_full)
-        LOADED.append(_name)
+    importlib.import_module(f"{__name__}.{_name}")

@@ -8,29 +8,24 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
-from recmech.properties.checks.registry import impl_part, register_check
+from recmech.bounds.inputs import margins
+from recmech.properties.checks.registry import register_check
+from recmech.properties.profiles import Budget
 from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.matrices import SEEDS, diagonally_dominant
+from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
+
+__all__ = ["check_lemma3", "check_lemma6", "cube_net", "lemma6_constants", "varah_ratios"]
 
 EPS64 = float(np.finfo(float).eps)
 
 
 # -- Lemma 3 -------------------------------------------------------------------------------------
-
-def margins(u: np.ndarray) -> tuple[float, float]:
-    """alpha = min_i (|U_ii| - sum_{j != i} |U_ij|), beta = the same by columns (Lemma 3)."""
-    a = np.abs(u)
-    diag = np.diag(a)
-    alpha = float(np.min(2 * diag - a.sum(axis=1)))
-    beta = float(np.min(2 * diag - a.sum(axis=0)))
-    return alpha, beta
-
 
 def varah_ratios(u: np.ndarray) -> dict:
     """||U^{-1}||_inf * alpha and ||U^{-T}||_inf * beta (each <= 1 by Lemma 3 when its margin is
@@ -53,10 +48,10 @@ def varah_ratios(u: np.ndarray) -> dict:
 
 
 @register_check("lemma3", parts=("compute",))
-def check_lemma3(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma3(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 3: ||U^{-1}||_inf <= 1/alpha (rows), ||U^{-T}||_inf <= 1/beta (columns), on
     hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300)."""
-    compute = impl_part(impl, "compute")
+    compute = subject.compute
     state: dict = {"worst": -math.inf, "inst": None, "mismatch": None}
 
     def excess(u: np.ndarray) -> float:
@@ -76,10 +71,9 @@ def check_lemma3(*, impl: Any = None, profile: str = "quick") -> Verdict:
             state["worst"], state["inst"] = worst, {k: v for k, v in r.items()}
         return worst
 
-    per = 25 if profile == "quick" else 400
+    per, n_max = budget.size("lemma3.search"), budget.size("lemma3.n_max")
     tried = 0
     for by in ("both", "rows", "cols"):
-        n_max = 300 if profile == "thorough" else 120
         tried += worst_case(diagonally_dominant(n_max=n_max, by=by), excess, per,
                             label="(ratio - 1) / tol").tried
     # tight case: a diagonal matrix has ||U^{-1}||_inf alpha = 1 exactly
@@ -89,12 +83,12 @@ def check_lemma3(*, impl: Any = None, profile: str = "quick") -> Verdict:
     r = state["inst"]
     ok = state["worst"] <= 1.0 and state["mismatch"] is None
     observed = max(v for v in (r["ratio_rows"], r["ratio_cols"]) if v is not None)
-    return Verdict("lemma3", "holds" if ok else "fails-as-stated", observed, 1.0,
-                   1.0 - observed, tried, r,
-                   None if ok else {"worst": r, "calculator_mismatch": state["mismatch"]},
-                   0.0, 0.0,
-                   notes=("observed = max of ||U^{-1}||_inf alpha and ||U^{-T}||_inf beta over the "
-                          "search (bound 1); 'fails' needs an excess above 10 n eps kappa_inf(U)"))
+    return Verdict.exact("lemma3", ok, observed=observed, bound=1.0, slack=1.0 - observed,
+                         instances=tried, instance=r,
+                         counterexample={"worst": r, "calculator_mismatch": state["mismatch"]},
+                         notes=("observed = max of ||U^{-1}||_inf alpha and ||U^{-T}||_inf beta "
+                                "over the search (bound 1); 'fails' needs an excess above "
+                                "10 n eps kappa_inf(U)"))
 
 
 # -- Lemma 6 -------------------------------------------------------------------------------------
@@ -152,11 +146,11 @@ def _matrices(draw, n: int) -> np.ndarray:
 
 
 @register_check("lemma6", parts=("compute",))
-def check_lemma6(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma6(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 6: explicit eps-nets of S^1 and S^2 of size <= (3/eps)^n, and
     sigma_max <= a/(1-eps), sigma_min >= b - eps/(1-eps) a on drawn matrices; constants at 1/7."""
     consts = lemma6_constants()
-    compute = impl_part(impl, "compute")
+    compute = subject.compute
     eps = 1.0 / 7.0
     worst, worst_inst, tried = -math.inf, {}, 0
     net_ok = True
@@ -176,17 +170,18 @@ def check_lemma6(*, impl: Any = None, profile: str = "quick") -> Verdict:
             return max(smax - rec.value("sigma_max_bound"),
                        rec.value("sigma_min_bound") - smin) / scale
 
-        res = worst_case(_matrices(n), excess, 30 if profile == "quick" else 500,
+        res = worst_case(_matrices(n), excess, budget.size("lemma6.search"),
                          label="relative excess")
         tried += res.tried
         if res.score > worst:
             worst, worst_inst = res.score, {"n": n, "net_size": len(net), "radius": radius}
     ok = net_ok and all(consts[k] for k in ("sigma_max_constant", "sigma_min_constant",
                                             "net_log_constant")) and worst <= 1e-12
-    return Verdict("lemma6", "holds" if ok else "fails-as-stated", worst, 1e-12, 1e-12 - worst,
-                   tried, worst_inst, None if ok else {"constants": consts, "worst": worst},
-                   0.0, 0.0,
-                   notes=("observed = largest relative excess of sigma_max over a/(1-eps) or of "
+    return Verdict.exact("lemma6", ok, observed=worst, bound=1e-12, slack=1e-12 - worst,
+                         instances=tried, instance=worst_inst,
+                         counterexample={"constants": consts, "worst": worst},
+                         notes=("observed = largest relative excess of sigma_max over a/(1-eps) "
+                                "or of "
                           "b - eps/(1-eps) a over sigma_min (<= 0 means the lemma holds; 1e-12 "
                           "is the float tolerance); constants at eps = 1/7 in rationals"),
                    extra={"constants": consts})

@@ -31,20 +31,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from recmech.bounds.queries import certified_delta
 from recmech.core import design as designs
 from recmech.core import protocols
-from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.checks.registry import register_check
+from recmech.properties.profiles import Budget
 from recmech.properties.stats import (
     DEFAULT_ALPHA,
     clopper_pearson,
     compare_probability,
     sample_size,
 )
+from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
+
+__all__ = ["SLOPE_TOL", "certified_per_eps", "check_proposition1_gaussian",
+           "check_proposition1_weak_dependence", "three_point"]
 
 SLOPE_TOL = 0.15
 EPS1 = (1e-4, 1e-2)
@@ -59,7 +64,7 @@ def certified_per_eps(B: np.ndarray) -> np.ndarray:
     """
     gram = np.einsum("bsi,bsj->bij", B, B)
     P = np.linalg.solve(gram, np.transpose(B, (0, 2, 1)))
-    return 2.0 * np.abs(P).sum(axis=2).max(axis=1)
+    return certified_delta(P, 1.0, 1.0)
 
 
 def _slopes(params: np.ndarray, ratios: np.ndarray, names: list[str]) -> dict[str, float]:
@@ -102,11 +107,12 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
         cex = {"growing_slopes": grows}
     verdict = ("fails-as-stated" if worst_prob == "fails-as-stated"
                else "inconclusive" if grows else "rate-only")
-    return Verdict(claim_id, verdict, c_f, constant, constant - c_f,
-                   sum(d for _, d in pooled.values()),
-                   {"sweep": rows, "slopes_f": f_slopes, "slopes_queries": q_slopes,
-                    "probability": prob}, cex, DEFAULT_ALPHA, DEFAULT_ALPHA,
-                   notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob}; "
+    return Verdict.statistical(
+        claim_id, verdict, instances=sum(d for _, d in pooled.values()),
+        alpha=DEFAULT_ALPHA, observed=c_f, bound=constant, slack=constant - c_f,
+        instance={"sweep": rows, "slopes_f": f_slopes, "slopes_queries": q_slopes,
+                  "probability": prob}, counterexample=cex,
+        notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob}; "
                    f"slopes of f/rate {_fmt(f_slopes)}, of queries/rate {_fmt(q_slopes)} "
                    f"(must be <= {SLOPE_TOL})",
                    extra={"probability": prob})
@@ -136,15 +142,14 @@ def _sweep_point(record, size: int, k: int, rate: float, sampler: Callable, draw
 
 
 @register_check("proposition1.gaussian")
-def check_proposition1_gaussian(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_proposition1_gaussian(*, subject: Subject, budget: Budget) -> Verdict:
     """Prop. 1 (2): sweep k, kappa(Sigma) and the scale s of Sigma = s^2 diag(geomspace(1,
     kappa)); accuracy and queries over the stated rates, and f_obs <= f_theorem2 with
     probability >= 1 - 2 exp(-4k)."""
-    compute = impl_part(impl, "compute")
-    gen = np.random.default_rng(20221)
-    quick = profile == "quick"
-    ks, kappas, scales = ((1, 2), (1.0, 2.0, 4.0), (1.0, 10.0)) if quick else \
-        ((1, 2, 3), (1.0, 2.0, 4.0, 8.0), (0.1, 1.0, 10.0))
+    compute = subject.compute
+    gen = np.random.default_rng(budget.seed("proposition1.gaussian"))
+    ks, kappas, scales = (budget.size(f"proposition1.gaussian.{n}")
+                          for n in ("ks", "kappas", "scales"))
     rows, pooled = [], {}
     for k in ks:
         for kappa in kappas:
@@ -163,7 +168,7 @@ def check_proposition1_gaussian(*, impl: Any = None, profile: str = "quick") -> 
                     rec = compute("proposition1.gaussian", k=k, kappa_Sigma=kappa,
                                   trace_S=trace, eps1=EPS1[0], A_inf=design.inf_norm)
                 rate = k * math.sqrt(kappa) / math.sqrt(trace)
-                draws = _draws(k, len(kappas) * len(scales), quick)
+                draws = _draws(k, len(kappas) * len(scales), budget)
                 row, fails, n = _sweep_point(
                     rec, size, k, rate,
                     lambda b, sd=sd, k=k: sd[None, :, None] * gen.standard_normal((b, sd.size, k)),
@@ -190,7 +195,7 @@ def _queries(design, size: int, factor: float, rec, make_protocol) -> dict:
             "A_inf": design.inf_norm}
 
 
-def _draws(k: int, points: int, quick: bool) -> int:
+def _draws(k: int, points: int, budget: Budget) -> int:
     """Draws per sweep point so that the pooled draws of this k can certify 2 exp(-4k).
 
     ``sample_size(2 exp(-4k), 0)`` draws (556 for k = 1, 30,878 for k = 2) say "holds" when no
@@ -200,10 +205,10 @@ def _draws(k: int, points: int, quick: bool) -> int:
     if k <= 2:
         need = sample_size(2 * math.exp(-4 * k), 0.0).n
         return max(200, math.ceil(1.02 * need / points))
-    return 500 if quick else 2000
+    return budget.size("rates.draws_beyond_k2")
 
 
-def _three_point(a: float, c: float) -> Callable:
+def three_point(a: float, c: float) -> Callable:
     """theta in {-c, 0, c} with Pr[+-c] = a^2/(2 c^2): mean 0, variance a^2, INF = 0."""
     p = a * a / (2 * c * c)
 
@@ -215,19 +220,19 @@ def _three_point(a: float, c: float) -> Callable:
 
 
 @register_check("proposition1.weak_dependence")
-def check_proposition1_weak_dependence(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget) -> Verdict:
     """Prop. 1 (3): independent three-point coordinates (c = 1, variance a^2, ||INF|| = 0) at
     |S| = 256 c^4 k^2 / a^4; sweep k and a; accuracy and queries over the stated rates, and
     f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k)."""
-    compute = impl_part(impl, "compute")
-    gen = np.random.default_rng(20222)
-    quick = profile == "quick"
+    compute = subject.compute
+    gen = np.random.default_rng(budget.seed("proposition1.weak_dependence"))
     c = 1.0
-    ks, alphas = ((1, 2), (1.0, 0.75)) if quick else ((1, 2, 3), (1.0, 0.75, 0.6))
+    ks = budget.size("proposition1.weak_dependence.ks")
+    alphas = budget.size("proposition1.weak_dependence.alphas")
     rows, pooled = [], {}
     for k in ks:
         for a in alphas:
-            sample = _three_point(a, c)
+            sample = three_point(a, c)
             rec = compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
                           eps1=EPS1[0], A_inf=1.0)
             size = int(rec.corrected.get("size", rec.value("size")))
@@ -237,7 +242,7 @@ def check_proposition1_weak_dependence(*, impl: Any = None, profile: str = "quic
             rec = compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
                           eps1=EPS1[0], A_inf=design.inf_norm)
             rate = math.sqrt(k) / a
-            draws = _draws(k, len(alphas), quick)
+            draws = _draws(k, len(alphas), budget)
             row, fails, n = _sweep_point(rec, size, k, rate,
                                          lambda b, s=sample, n=size, k=k: s((b, n, k), gen),
                                          draws, gen)

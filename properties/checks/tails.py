@@ -1,13 +1,14 @@
 """Checks of the Gaussian tail lemmas: Lemma 7 (both tails), Prop. 3, Lemma 4 and Remark 4.
 
 Cai-Daskalakis EC'22, Sec. 4.1. For a fixed unit x, ||Vx||^2 ~ Q = sum_i d_i g_i^2 (proof of
-Lemma 7), so every tail here is computed exactly (``recmech.properties.exact``), never sampled, except
-Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control.
+Lemma 7), so every tail here is computed exactly (``recmech.properties.exact``), never sampled,
+except Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -15,6 +16,7 @@ import mpmath
 import numpy as np
 from mpmath import iv
 
+from recmech.bounds.exante import gaussian_exponent, weak_exponent, weak_variance_threshold
 from recmech.properties.certify import (
     Certificate,
     certify_inequality,
@@ -24,7 +26,7 @@ from recmech.properties.certify import (
     poly_mul,
     polynomial_identity,
 )
-from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.checks.registry import register_check
 from recmech.properties.exact import (
     chi2_log_cdf,
     chi2_log_sf,
@@ -32,41 +34,43 @@ from recmech.properties.exact import (
     log_add,
     ruben_tail,
 )
+from recmech.properties.profiles import Budget
 from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
 from recmech.properties.strategies import SearchResult, worst_case
 from recmech.properties.strategies.matrices import chi2_weights
-from recmech.properties.verdict import Verdict
+from recmech.properties.subject import Subject
+from recmech.properties.verdict import Corrected, Verdict
+
+__all__ = ["certify_proposition3", "check_lemma4", "check_lemma7_lower_tail",
+           "check_lemma7_upper_tail", "check_lemma7_upper_tail_corrected", "check_proposition3",
+           "check_remark4", "iid_sizes", "lemma4_log_failure_n1", "lemma7_upper_counterexample",
+           "stated_log_prob"]
 
 LOG_SLACK_NOTE = "slack = log(bound) - log(exact probability) (natural logs; positive = room)"
 
 
-def stated_log_prob(impl: Any, claim_id: str, **params: Any) -> float | None:
-    """The natural log of the probability bound printed for ``claim_id`` (None: hypotheses fail).
-
-    Reads ``log_values['failure_prob']`` (or ``['prob']``, ``['prob_bound']``) of the record.
-    """
-    rec = impl_part(impl, "compute")(claim_id, **params)
+def stated_log_prob(compute: Callable[..., Any], claim_id: str, **params: Any) -> float | None:
+    """The natural log of the probability bound printed for ``claim_id`` (None: hypotheses
+    fail): the record's ``log_failure_prob``."""
+    rec = compute(claim_id, **params)
     if not rec.valid:
         return None
-    for key in ("failure_prob", "prob", "prob_bound"):
-        if key in rec.log_values:
-            return float(rec.log_values[key])
-    raise KeyError(f"bound record of {claim_id} has no log probability; "
-                   f"log_values={sorted(rec.log_values)}")
+    return rec.log_failure_prob
 
 
-def _iid_sizes(profile: str) -> list[int]:
-    if profile == "thorough":
-        return list(range(1, 10_001))
-    return sorted(set(range(1, 101)) | {int(v) for v in np.geomspace(100, 10_000, 40)})
+def iid_sizes(budget: Budget) -> list[int]:
+    """Dimensions n of the iid sweeps (D = I_n): every n up to the profile's dense limit, and 40
+    geometric points up to 10^4."""
+    dense = budget.size("lemma7.iid_dense")
+    return sorted(set(range(1, dense + 1)) | {int(v) for v in np.geomspace(100, 10_000, 40)})
 
 
 # -- Lemma 7 -------------------------------------------------------------------------------------
 
-def _lemma7_sweep(upper: bool, log_bound, profile: str) -> dict:
+def _lemma7_sweep(upper: bool, log_bound, budget: Budget) -> dict:
     """Exact iid sweep (d = 1^n): worst log-ratio and every violating n."""
     worst, worst_n, violating = math.inf, None, []
-    for n in _iid_sizes(profile):
+    for n in iid_sizes(budget):
         lp = chi2_log_sf(2.0 * n, n) if upper else chi2_log_cdf(n / 4.0, n)
         slack = log_bound(float(n), 1.0) - lp
         if slack < 0:
@@ -76,7 +80,7 @@ def _lemma7_sweep(upper: bool, log_bound, profile: str) -> dict:
     return {"worst_slack": worst, "worst_n": worst_n, "violating": violating}
 
 
-def _lemma7_search(upper: bool, log_bound, profile: str, n_max: int = 23) -> SearchResult:
+def _lemma7_search(upper: bool, log_bound, budget: Budget, n_max: int = 23) -> SearchResult:
     """Worst log p - log bound over non-equal weights d (max d = 1), exactly: a hypothesis
     targeted search plus structured candidates next to the equal-weight case (all ones but one
     coordinate lowered), where the targeted search alone rarely goes."""
@@ -86,9 +90,10 @@ def _lemma7_search(upper: bool, log_bound, profile: str, n_max: int = 23) -> Sea
         return b.log_hi - log_bound(tr, 1.0)
 
     found = worst_case(chi2_weights(n_max=n_max), score,
-                       max_examples=12 if profile == "quick" else 300, label="log p - log bound")
+                       max_examples=budget.size("lemma7.search"), label="log p - log bound")
     best, inst, tried = found.score, found.instance, found.tried
-    sizes = range(max(1, n_max - 3), n_max + 1) if profile == "quick" else range(2, n_max + 1)
+    last = budget.size("lemma7.structured_last")
+    sizes = range(2, n_max + 1) if last is None else range(max(1, n_max - last + 1), n_max + 1)
     for n in sizes:
         for low in (0.99, 0.9, 0.5, 0.1):
             d = np.ones(n)
@@ -111,58 +116,57 @@ def lemma7_upper_counterexample(n: int = 24) -> dict:
 
 
 @register_check("lemma7.upper_tail", parts=("compute",))
-def check_lemma7_upper_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma7_upper_tail(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 7: Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D / (4 d_max)), exact tails on the domain."""
     def log_bound(tr: float, dmax: float) -> float:
-        return stated_log_prob(impl, "lemma7.upper_tail", trace_d=tr, d_max=dmax)
+        return stated_log_prob(subject.compute, "lemma7.upper_tail", trace_d=tr, d_max=dmax)
 
-    sweep = _lemma7_sweep(True, log_bound, profile)
-    search = _lemma7_search(True, log_bound, profile)
+    sweep = _lemma7_sweep(True, log_bound, budget)
+    search = _lemma7_search(True, log_bound, budget)
     viol = sweep["violating"]
-    fixed = check_lemma7_upper_tail_corrected(profile, impl=impl)
-    corrected = {"corrected_verdict": fixed.verdict,
-                 "corrected_counterexample": None if fixed.verdict == "holds" else fixed.extra}
+    fixed = check_lemma7_upper_tail_corrected(subject=subject, budget=budget)
+    corrected = Corrected(verdict=fixed.verdict,
+                          counterexample=None if fixed.verdict == "holds" else fixed.extra)
+    sizes = iid_sizes(budget)
     if viol:
-        every = all(n in set(viol) for n in _iid_sizes(profile) if n >= min(viol))
+        every = all(n in set(viol) for n in sizes if n >= min(viol))
         cex = lemma7_upper_counterexample(min(viol))
-        return Verdict(
-            "lemma7.upper_tail", "fails-as-stated", cex["log_exact_prob"],
-            cex["log_printed_bound"], cex["log_printed_bound"] - cex["log_exact_prob"],
-            instances=len(_iid_sizes(profile)) + search.tried,
+        return Verdict.exact(
+            "lemma7.upper_tail", False, observed=cex["log_exact_prob"],
+            bound=cex["log_printed_bound"],
+            slack=cex["log_printed_bound"] - cex["log_exact_prob"],
+            instances=len(sizes) + search.tried,
             instance={"d": "I_n", "n": sweep["worst_n"], "worst_slack": sweep["worst_slack"]},
-            counterexample=cex, false_alarm=0.0, false_pass=0.0,
+            counterexample=cex, corrected=corrected,
             notes=(f"{LOG_SLACK_NOTE}; observed/bound are logs. Exact chi2 tails, D = I_n: "
                    f"{len(viol)} of the swept n violate, the smallest n = {min(viol)}; every "
                    f"swept n >= {min(viol)} violates: {every}. Non-equal weights with <= 23 "
                    f"coordinates: worst log p - log bound = {search.score:.4f} "
                    f"({'a violation' if search.score > 0 else 'none found'})."),
             extra={"violating_count": len(viol), "search_worst": search.score,
-                   "search_worst_d": np.asarray(search.instance).tolist(), **corrected})
-    return Verdict("lemma7.upper_tail", "holds", None, None, sweep["worst_slack"],
-                   len(_iid_sizes(profile)) + search.tried, {"n": sweep["worst_n"]}, None,
-                   0.0, 0.0, notes=LOG_SLACK_NOTE, extra=corrected)
+                   "search_worst_d": np.asarray(search.instance).tolist()})
+    return Verdict.exact("lemma7.upper_tail", True, slack=sweep["worst_slack"],
+                         instances=len(sizes) + search.tried, instance={"n": sweep["worst_n"]},
+                         notes=LOG_SLACK_NOTE, corrected=corrected)
 
 
-def _corrected_upper_log_bound(impl: Any):
-    """log of the corrected upper-tail bound exp(-Tr D/(8 d_max)); from the implementation's
-    record (``corrected["log_prob_bound"]``) when it provides one."""
-    def formula(tr: float, dmax: float) -> float:
-        return -tr / (8 * dmax)
-
-    if impl is None:
-        return formula
-    compute = impl_part(impl, "compute")
+def _corrected_upper_log_bound(subject: Subject) -> Callable[[float, float], float]:
+    """log of the corrected upper-tail bound, ``corrected["log_failure_prob"]`` of the subject's
+    record, or of the reference calculator's when the subject's record has none."""
+    from recmech.bounds import compute as reference
 
     def from_record(tr: float, dmax: float) -> float:
-        rec = compute("lemma7.upper_tail", trace_d=tr, d_max=dmax)
-        if rec.valid and "log_prob_bound" in rec.corrected:
-            return float(rec.corrected["log_prob_bound"])
-        return formula(tr, dmax)
+        for compute in (subject.compute, reference):
+            rec = compute("lemma7.upper_tail", trace_d=tr, d_max=dmax)
+            if rec.valid and "log_failure_prob" in rec.corrected:
+                return float(rec.corrected["log_failure_prob"])
+        raise ValueError(f"lemma7.upper_tail: no corrected bound at trace_d = {tr}, "
+                         f"d_max = {dmax}")
 
     return from_record
 
 
-def check_lemma7_upper_tail_corrected(profile: str = "quick", impl: Any = None) -> Verdict:
+def check_lemma7_upper_tail_corrected(*, subject: Subject, budget: Budget) -> Verdict:
     """Corrected Lemma 7 upper tail: Pr[Q >= 2 Tr D] <= exp(-Tr D / (8 d_max)), exactly checked.
 
     Proof: log E exp(a(g^2 - 1)) = -a - log(1 - 2a)/2 <= a^2/(1 - 2a) <= 2a^2 for a <= 1/4;
@@ -170,36 +174,36 @@ def check_lemma7_upper_tail_corrected(profile: str = "quick", impl: Any = None) 
     = -Tr/(8 d_max). Also checks what the printed proof does show (t = 2 Tr is the event
     Q >= 3 Tr): Pr[Q >= 3 Tr D] <= exp(-Tr D/(4 d_max)).
     """
-    log_bound = _corrected_upper_log_bound(impl)
-    sweep = _lemma7_sweep(True, log_bound, profile)
-    search = _lemma7_search(True, log_bound, profile)
-    worst3 = min(-n / 4 - chi2_log_sf(3.0 * n, n) for n in _iid_sizes(profile))
+    log_bound = _corrected_upper_log_bound(subject)
+    sweep = _lemma7_sweep(True, log_bound, budget)
+    search = _lemma7_search(True, log_bound, budget)
+    sizes = iid_sizes(budget)
+    worst3 = min(-n / 4 - chi2_log_sf(3.0 * n, n) for n in sizes)
     ok = not sweep["violating"] and search.score < 0 and worst3 > 0
-    return Verdict(
-        "lemma7.upper_tail", "holds" if ok else "fails-as-stated", None, None,
-        min(sweep["worst_slack"], -search.score, worst3),
-        len(_iid_sizes(profile)) + search.tried, {"n": sweep["worst_n"]}, None, 0.0, 0.0,
+    return Verdict.exact(
+        "lemma7.upper_tail", ok, slack=min(sweep["worst_slack"], -search.score, worst3),
+        instances=len(sizes) + search.tried, instance={"n": sweep["worst_n"]},
         notes=f"corrected statement exp(-Tr/(8 d_max)); {LOG_SLACK_NOTE}",
         extra={"iid_worst_slack": sweep["worst_slack"], "search_worst": search.score,
                "three_trace_worst_slack": worst3})
 
 
 @register_check("lemma7.lower_tail", parts=("compute",))
-def check_lemma7_lower_tail(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma7_lower_tail(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 7: Pr[||Vx||^2 <= Tr D / 4] <= exp(-Tr D / (8 d_max)), exact tails on the domain."""
     def log_bound(tr: float, dmax: float) -> float:
-        return stated_log_prob(impl, "lemma7.lower_tail", trace_d=tr, d_max=dmax)
+        return stated_log_prob(subject.compute, "lemma7.lower_tail", trace_d=tr, d_max=dmax)
 
-    sweep = _lemma7_sweep(False, log_bound, profile)
-    search = _lemma7_search(False, log_bound, profile, n_max=40)
+    sweep = _lemma7_sweep(False, log_bound, budget)
+    search = _lemma7_search(False, log_bound, budget, n_max=40)
     ok = not sweep["violating"] and search.score < 0
-    return Verdict(
-        "lemma7.lower_tail", "holds" if ok else "fails-as-stated", None, None,
-        min(sweep["worst_slack"], -search.score),
-        len(_iid_sizes(profile)) + search.tried,
-        {"iid_worst_n": sweep["worst_n"], "search_worst_d": np.asarray(search.instance).tolist()},
-        None if ok else {"violating_n": sweep["violating"][:10], "search": search.score},
-        0.0, 0.0, notes=LOG_SLACK_NOTE,
+    return Verdict.exact(
+        "lemma7.lower_tail", ok, slack=min(sweep["worst_slack"], -search.score),
+        instances=len(iid_sizes(budget)) + search.tried,
+        instance={"iid_worst_n": sweep["worst_n"],
+                  "search_worst_d": np.asarray(search.instance).tolist()},
+        counterexample={"violating_n": sweep["violating"][:10], "search": search.score},
+        notes=LOG_SLACK_NOTE,
         extra={"iid_worst_slack": sweep["worst_slack"], "search_worst": search.score})
 
 
@@ -259,17 +263,19 @@ def certify_proposition3(fine: bool = False) -> dict[str, Certificate]:
 
 
 @register_check("proposition3", parts=())
-def check_proposition3(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_proposition3(*, subject: Subject, budget: Budget) -> Verdict:
     """Prop. 3 and the three inequalities its proof chains, certified on their whole intervals."""
-    certs = certify_proposition3(fine=profile == "thorough")
+    certs = certify_proposition3(fine=budget.size("proposition3.fine"))
     ok = all(c.proven for c in certs.values())
     margin = min((c.min_margin for c in certs.values() if c.min_margin is not None),
                  default=None)
-    return Verdict("proposition3", "holds" if ok else "fails-as-stated", None, None, margin,
-                   sum(c.pieces for c in certs.values()), {"interval": "[0, 1/4]"},
-                   None if ok else {k: c.to_dict() for k, c in certs.items() if not c.proven},
-                   0.0, 0.0,
-                   notes=("interval-arithmetic certificates (mpmath.iv) plus exact polynomial "
+    return Verdict.exact("proposition3", ok, slack=margin,
+                         instances=sum(c.pieces for c in certs.values()),
+                         instance={"interval": "[0, 1/4]"},
+                         counterexample={k: c.to_dict() for k, c in certs.items()
+                                         if not c.proven},
+                         notes=("interval-arithmetic certificates (mpmath.iv) plus exact "
+                                "polynomial "
                           "identities; slack = smallest certified lower bound of rhs - lhs "
                           "over the interval-certified pieces"),
                    extra={k: c.to_dict() for k, c in certs.items()})
@@ -306,13 +312,14 @@ def _mc_lemma4(m: int, n: int, d: np.ndarray, samples: int, rng: np.random.Gener
 
 
 @register_check("lemma4", parts=("compute",))
-def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 20220711) -> Verdict:
+def check_lemma4(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 4: n = 1 exact over iid and searched d; n >= 2 Monte Carlo (Clopper-Pearson 1e-9)
     in the non-vacuous regime Tr D / d_max > 32 n + 8 ln 2."""
-    gen = np.random.default_rng(rng)
+    gen = np.random.default_rng(budget.seed("lemma4"))
 
     def log_bound(d: np.ndarray, n: int) -> float | None:
-        return stated_log_prob(impl, "lemma4", trace_d=float(d.sum()), d_max=float(d.max()), n=n)
+        return stated_log_prob(subject.compute, "lemma4", trace_d=float(d.sum()),
+                               d_max=float(d.max()), n=n)
 
     worst, worst_inst, tried = math.inf, {}, 0
     for m in [*range(1, 80), 100, 200, 500, 1000, 5000]:
@@ -332,13 +339,13 @@ def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 2022071
         return lemma4_log_failure_n1(d) - lb
 
     res = worst_case(chi2_weights(n_max=150, ratio_floor=0.3, n_min=40), score,
-                     max_examples=8 if profile == "quick" else 200, label="log p - log bound")
+                     max_examples=budget.size("lemma4.search"), label="log p - log bound")
     tried += res.tried
     if -res.score < worst:
         worst, worst_inst = -res.score, {"n": 1, "d": np.asarray(res.instance).tolist()}
     mc_cases = [(100, 2, np.ones(100)), (140, 3, np.ones(140)),
                 (110, 2, np.linspace(0.5, 1.0, 110))]
-    samples = 4000 if profile == "quick" else 100_000
+    samples = budget.size("lemma4.samples")
     mc = []
     verdicts = []
     for m, n, d in mc_cases:
@@ -359,10 +366,11 @@ def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 2022071
         verdict = "holds"
     else:
         verdict = "inconclusive"
-    return Verdict("lemma4", verdict, None, None, worst, tried, worst_inst,
-                   None if exact_ok else worst_inst, DEFAULT_ALPHA * len(mc),
-                   DEFAULT_ALPHA * len(mc),
-                   notes=(f"n = 1 exact, {LOG_SLACK_NOTE}; n >= 2 Monte Carlo with one-sided "
+    return Verdict.statistical("lemma4", verdict, instances=tried,
+                               alpha=DEFAULT_ALPHA * len(mc), slack=worst, instance=worst_inst,
+                               counterexample=None if exact_ok else worst_inst,
+                               notes=(f"n = 1 exact, {LOG_SLACK_NOTE}; n >= 2 Monte Carlo with "
+                                      "one-sided "
                           "Clopper-Pearson bounds at 1e-9 each. The proof uses the printed "
                           "Lemma 7 upper tail (false), but the corrected exp(-Tr/(8 d_max)) gives "
                           "the same union bound, so Lemma 4 stands."),
@@ -372,12 +380,12 @@ def check_lemma4(*, impl: Any = None, profile: str = "quick", rng: int = 2022071
 # -- Remark 4 ------------------------------------------------------------------------------------
 
 @register_check("remark4", parts=("compute",))
-def check_remark4(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_remark4(*, subject: Subject, budget: Budget) -> Verdict:
     """Remark 4: both ex-ante failure probabilities of Thm. 2 are <= 2 exp(-4k), checked in exact
     rationals at the hypothesis edges: Gaussian exponent Tr/(16 rho) with Tr/rho -> 64k;
     weak dependence exponent (1 - I)(sum v^2)^2 / (64 c^4 k |S|) with
     sum v^2 -> 16 c^2 k sqrt|S| / (1 - I)."""
-    compute = impl_part(impl, "compute")
+    compute = subject.compute
     worst: Fraction | None = None
     inst: dict = {}
     count = 0
@@ -394,22 +402,23 @@ def check_remark4(*, impl: Any = None, profile: str = "quick") -> Verdict:
         if worst is None or gap < worst:
             worst, inst = gap, {**where, "k": k}
 
-    for k in range(1, 9 if profile == "quick" else 65):
+    for k in range(1, budget.size("remark4.k_max") + 1):
         # Gaussian: exponent Tr/(16 rho) minus 4k at the (excluded) edge Tr/rho = 64k and inside
         for over in (Fraction(0), Fraction(1, 10**9)):
-            record((64 * k + over) / 16 - 4 * k, k,
+            record(gaussian_exponent(64 * k + over, 1) - 4 * k, k,
                    {"setting": "gaussian", "tr_over_rho": str(64 * k + over)})
         # weak dependence: exponent (1 - I) V^2 / (64 c^4 k |S|) minus 4k at V -> edge
         for infl in (Fraction(0), Fraction(1, 3), Fraction(999, 1000)):
             for c in (Fraction(1, 2), Fraction(1), Fraction(3)):
                 for root_s in (1, 4, 30):
-                    v2 = 16 * c**2 * k * root_s / (1 - infl)
-                    record((1 - infl) * v2**2 / (64 * c**4 * k * root_s**2) - 4 * k, k,
-                           {"setting": "weak", "inf": str(infl), "c": str(c), "S": root_s**2})
+                    size = root_s**2
+                    v2 = weak_variance_threshold(c, k, size, infl)
+                    record(weak_exponent(v2, c, k, size, infl) - 4 * k, k,
+                           {"setting": "weak", "inf": str(infl), "c": str(c), "S": size})
     ok = worst is not None and worst >= 0 and not disagree
-    return Verdict("remark4", "holds" if ok else "fails-as-stated", None, None, float(worst),
-                   count, inst, None if ok else {"worst": inst, "calculator": disagree[:5]},
-                   0.0, 0.0,
-                   notes=("exact rationals; slack = exponent - 4k at the hypothesis edge "
-                          "(0 means tight: the edge is excluded by the strict hypotheses)"))
+    return Verdict.exact("remark4", ok, slack=float(worst), instances=count, instance=inst,
+                         counterexample={"worst": inst, "calculator": disagree[:5]},
+                         notes=("exact rationals; slack = exponent - 4k at the hypothesis edge "
+                                "(0 means tight: the edge is excluded by the strict "
+                                "hypotheses)"))
 

@@ -14,22 +14,29 @@ product support no violation was found.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from recmech.core.influence import FiniteJointLaw
-from recmech.properties.checks.registry import impl_part, register_check
+from recmech.properties.checks.registry import register_check
 from recmech.properties.checks.tails import stated_log_prob
+from recmech.properties.profiles import Budget
 from recmech.properties.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
 from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.matrices import binary_laws, unit_vectors
-from recmech.properties.verdict import Verdict
+from recmech.properties.subject import Subject
+from recmech.properties.verdict import Corrected, Verdict
+
+__all__ = ["check_lemma5", "check_lemma8", "check_lemma9", "influence_norm", "lemma5_log_bound",
+           "lemma8_counterexample", "lemma8_exact", "lemma9_counterexample", "lemma9_score",
+           "repetition_law", "worst_deviation"]
 
 WEAK_PARTS = ("influence_matrix", "spectral_norm", "compute")
 # the corrected statement of Lemmas 9, 8, 5 (errata: product support) is what the full-support
-# searches check; it is reported as extra["corrected_verdict"]
+# searches check; it is reported as the verdict's ``corrected``
 LOG_NOTE = "slack = log(bound) - log(exact probability) at the worst t (positive = room)"
 
 
@@ -77,17 +84,21 @@ def bounded_difference_function(kind: str, weights: np.ndarray, pts: np.ndarray)
     raise ValueError(f"kind must be one of {FUNCTIONS}; found {kind!r}")
 
 
-def lemma9_score(law: FiniteJointLaw, kind: str, weights: np.ndarray, infl,
-                 impl: Any = None) -> dict:
+def influence_norm(subject: Subject, law: FiniteJointLaw) -> float:
+    """||INF(X)||_2 of ``law`` by the subject's influence matrix and spectral norm."""
+    return float(subject.part("spectral_norm")(subject.part("influence_matrix")(law)))
+
+
+def lemma9_score(law: FiniteJointLaw, kind: str, weights: np.ndarray, subject: Subject) -> dict:
     """Exact worst log-ratio of Pr[|f - Ef| >= t] to the bound of ``recmech.bounds`` for Lemma 9,
     2 exp(-(1 - ||INF||) t^2 / sum c_i^2)."""
-    norm = float(impl_part(impl, "spectral_norm")(infl(law)))
+    norm = influence_norm(subject, law)
     if norm >= 1:
         return {"score": -math.inf, "inf_norm": norm}
     f, c = bounded_difference_function(kind, weights[: law.d], law.support)
     csq = float(np.sum(c**2))
     res = worst_deviation(law.probs, f, lambda t: stated_log_prob(
-        impl, "lemma9", t=t, c=c.tolist(), inf_norm=norm))
+        subject.compute, "lemma9", t=t, c=c.tolist(), inf_norm=norm))
     res.update({"inf_norm": norm, "kind": kind, "sum_c2": csq})
     return res
 
@@ -112,45 +123,44 @@ def lemma9_counterexample() -> dict:
 
 
 @register_check("lemma9", parts=WEAK_PARTS)
-def check_lemma9(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma9(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 9: exact Pr[|f - Ef| >= t] on binary laws (d <= 4) against
     2 exp(-(1 - ||INF||) t^2 / sum c_i^2); searched with hypothesis.target."""
-    infl = impl_part(impl, "influence_matrix")
-    n_ex = 40 if profile == "quick" else 1000
+    n_ex = budget.size("lemma9.search")
     full = worst_case(_lemma9_instances(True),
-                      lambda i: lemma9_score(*i, infl, impl)["score"], n_ex,
+                      lambda i: lemma9_score(*i, subject)["score"], n_ex,
                       label="log p - log bound")
     partial = worst_case(_lemma9_instances(False),
-                         lambda i: lemma9_score(*i, infl, impl)["score"], n_ex,
+                         lambda i: lemma9_score(*i, subject)["score"], n_ex,
                          label="log p - log bound")
-    rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), infl, impl)
+    rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), subject)
     cex = lemma9_counterexample()
     if full.score > 0:
         law, kind, w = full.instance
-        return Verdict("lemma9", "fails-as-stated", full.score, 0.0, -full.score,
-                       full.tried + partial.tried, {"law": law.to_dict(), "kind": kind},
-                       {"law": law.to_dict(), "kind": kind,
-                        **lemma9_score(law, kind, w, infl, impl)},
-                       0.0, 0.0, notes="violation on a full-support law; " + LOG_NOTE,
-                       extra={"corrected_verdict": "fails-as-stated",
-                              "corrected_counterexample": {"full_support_worst": full.score}})
+        return Verdict.exact(
+            "lemma9", False, observed=full.score, bound=0.0, slack=-full.score,
+            instances=full.tried + partial.tried, instance={"law": law.to_dict(), "kind": kind},
+            counterexample={"law": law.to_dict(), "kind": kind,
+                            **lemma9_score(law, kind, w, subject)},
+            notes="violation on a full-support law; " + LOG_NOTE,
+            corrected=Corrected.of(False, {"full_support_worst": full.score}))
     fails = rep["score"] > 0
-    return Verdict(
-        "lemma9", "fails-as-stated" if fails else "holds", rep["prob"],
-        math.exp(rep["log_bound"]), -rep["score"], full.tried + partial.tried + 1,
-        {"full_support_worst": full.score, "any_support_worst": partial.score},
-        cex if fails else None, 0.0, 0.0,
+    return Verdict.exact(
+        "lemma9", not fails, observed=rep["prob"], bound=math.exp(rep["log_bound"]),
+        slack=-rep["score"], instances=full.tried + partial.tried + 1,
+        instance={"full_support_worst": full.score, "any_support_worst": partial.score},
+        counterexample=cex,
         notes=("exact enumeration. Full product support: worst log p - log bound = "
                f"{full.score:.4f} (no violation). With conditionals only on positive-probability "
                "events (Definition 2 leaves null events open), the repetition law has INF = 0 and "
                "violates the bound: Pr = 1 > 2 exp(-3/4) = 0.9447."),
-        extra={"corrected_verdict": "holds"})
+        corrected=Corrected.of(True))
 
 
 # -- Lemma 8 -------------------------------------------------------------------------------------
 
 def lemma8_exact(law: FiniteJointLaw, n: int, x: np.ndarray, c: float, infl_norm: float,
-                 impl: Any = None) -> dict:
+                 compute: Callable[..., Any]) -> dict:
     """Exact law of ||Ux||^2 (U: m x n, iid columns ~ X) by enumerating s^n column choices;
     returns E||Ux||^2, v^2 and the worst log-ratio against
     2 exp(-(1 - ||INF||) t^2 / (16 c^4 n m))."""
@@ -161,7 +171,7 @@ def lemma8_exact(law: FiniteJointLaw, n: int, x: np.ndarray, c: float, infl_norm
     sq = np.sum(ux * ux, axis=1)
     v2 = float(np.sum(law.variances()))
     res = worst_deviation(probs, sq, lambda t: stated_log_prob(
-        impl, "lemma8", t=t, c=c, n=n, m=m, inf_norm=infl_norm))
+        compute, "lemma8", t=t, c=c, n=n, m=m, inf_norm=infl_norm))
     res.update({"mean": float(np.dot(probs, sq)), "v2": v2, "m": m, "n": n})
     return res
 
@@ -181,14 +191,14 @@ def _lemma8_instances(draw):
     return law, n, draw(unit_vectors(n))
 
 
-def lemma8_counterexample(m: int = 23, impl: Any = None) -> dict:
+def lemma8_counterexample(compute: Callable[..., Any], m: int = 23) -> dict:
     """Repetition law X = s (1, ..., 1) in {-1, 1}^m, n = 2, x = (1, 1)/sqrt2: ||Ux||^2 is 0 or
     2m, so | ||Ux||^2 - m | = m surely; at t = m - 1/100 the bound is
     2 exp(-t^2 / (16 * 2 * m)) < 1 once m >= 23."""
     law = repetition_law(m)
-    res = lemma8_exact(law, 2, np.array([1.0, 1.0]) / math.sqrt(2), 1.0, 0.0, impl)
+    res = lemma8_exact(law, 2, np.array([1.0, 1.0]) / math.sqrt(2), 1.0, 0.0, compute)
     t = m - 0.01
-    bound = math.exp(stated_log_prob(impl, "lemma8", t=t, c=1.0, n=2, m=m, inf_norm=0.0))
+    bound = math.exp(stated_log_prob(compute, "lemma8", t=t, c=1.0, n=2, m=m, inf_norm=0.0))
     return {"law": f"X = s (1,...,1), s uniform on {{-1, 1}}, m = {m}", "n": 2,
             "x": "(1, 1)/sqrt2", "v2": res["v2"], "mean": res["mean"], "t": t,
             "exact_prob": res["prob"], "bound": bound,
@@ -196,48 +206,45 @@ def lemma8_counterexample(m: int = 23, impl: Any = None) -> dict:
 
 
 @register_check("lemma8", parts=WEAK_PARTS)
-def check_lemma8(*, impl: Any = None, profile: str = "quick") -> Verdict:
+def check_lemma8(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 8: E||Ux||^2 = v^2 and the two-sided tail bound, exactly, on symmetric laws on
     {-1, 1}^m (c = 1, m n <= 16), searched over laws and unit x."""
-    infl = impl_part(impl, "influence_matrix")
-    snorm = impl_part(impl, "spectral_norm")
     mean_err = [0.0]
 
     def score(inst) -> float:
         law, n, x = inst
-        norm = float(snorm(infl(law)))
+        norm = influence_norm(subject, law)
         if norm >= 1:
             return -math.inf
-        r = lemma8_exact(law, n, x, 1.0, norm, impl)
+        r = lemma8_exact(law, n, x, 1.0, norm, subject.compute)
         mean_err[0] = max(mean_err[0], abs(r["mean"] - r["v2"]))
         return r["score"]
 
-    res = worst_case(_lemma8_instances(), score, 40 if profile == "quick" else 800,
+    res = worst_case(_lemma8_instances(), score, budget.size("lemma8.search"),
                      label="log p - log bound")
-    cex = lemma8_counterexample(impl=impl)
+    cex = lemma8_counterexample(subject.compute)
     mean_ok = mean_err[0] < 1e-9
     fails = cex["exact_prob"] > cex["bound"] or res.score > 0 or not mean_ok
-    return Verdict(
-        "lemma8", "fails-as-stated" if fails else "holds", cex["exact_prob"], cex["bound"],
-        cex["bound"] - cex["exact_prob"], res.tried + 1,
-        {"full_support_worst": res.score, "mean_abs_error": mean_err[0]},
-        cex if fails else None, 0.0, 0.0,
+    return Verdict.exact(
+        "lemma8", not fails, observed=cex["exact_prob"], bound=cex["bound"],
+        slack=cex["bound"] - cex["exact_prob"], instances=res.tried + 1,
+        instance={"full_support_worst": res.score, "mean_abs_error": mean_err[0]},
+        counterexample=cex,
         notes=("exact enumeration; E||Ux||^2 = v^2 confirmed (max error "
                f"{mean_err[0]:.2e}); full-support worst log p - log bound = {res.score:.4f}. "
                "Counterexample through the positive-probability reading of INF (see lemma9)."),
-        extra={"corrected_verdict": "holds" if res.score <= 0 and mean_ok else
-               "fails-as-stated",
-               "corrected_counterexample": {"full_support_worst": res.score,
-                                            "mean_abs_error": mean_err[0]}})
+        corrected=Corrected.of(res.score <= 0 and mean_ok,
+                               {"full_support_worst": res.score,
+                                "mean_abs_error": mean_err[0]}))
 
 
 # -- Lemma 5 -------------------------------------------------------------------------------------
 
 def lemma5_log_bound(v2: float, c: float, n: int, m: int, infl_norm: float,
-                     impl: Any = None) -> float:
+                     compute: Callable[..., Any]) -> float:
     """log of 2 exp(-(1 - ||INF||)^2 v^4 / (32 c^4 n m) + 4n) (Lemma 5 as printed), from the
     calculator of ``recmech.bounds`` (variances all v^2/m: the bound depends on their sum only)."""
-    return stated_log_prob(impl, "lemma5", variances=[v2 / m] * m, c=c, n=n, m=m,
+    return stated_log_prob(compute, "lemma5", variances=[v2 / m] * m, c=c, n=n, m=m,
                            inf_norm=infl_norm)
 
 
@@ -250,34 +257,32 @@ def _block_law(seed: int) -> FiniteJointLaw:
 
 
 @register_check("lemma5", parts=WEAK_PARTS)
-def check_lemma5(*, impl: Any = None, profile: str = "quick", rng: int = 5) -> Verdict:
+def check_lemma5(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 5: exact for iid Rademacher (n = 2, m = 600, via the binomial law of the Gram
     off-diagonal); Monte Carlo (Clopper-Pearson 1e-9) for weakly dependent block laws; the
     repetition law pinned exactly."""
     from scipy import stats
 
-    infl = impl_part(impl, "influence_matrix")
-    snorm = impl_part(impl, "spectral_norm")
-    gen = np.random.default_rng(rng)
+    gen = np.random.default_rng(budget.seed("lemma5"))
     # iid Rademacher, n = 2: Gram = [[m, s], [s, m]], s = 2B - m, B ~ Bin(m, 1/2);
     # sigma_min^2 = m - |s| < m/16  iff  |s| > 15m/16
     m = 600
     k_min = math.floor((m + 15 * m / 16) / 2) + 1
     log_p = math.log(2) + float(stats.binom.logsf(k_min - 1, m, 0.5))
     exact = {"m": m, "n": 2, "log_prob": log_p,
-             "log_bound": lemma5_log_bound(m, 1, 2, m, 0.0, impl)}
+             "log_bound": lemma5_log_bound(m, 1, 2, m, 0.0, subject.compute)}
     mc = []
-    samples = 2000 if profile == "quick" else 50_000
+    samples = budget.size("lemma5.samples")
     for seed in (1, 2):
         block = _block_law(seed)
-        norm = float(snorm(infl(block)))
+        norm = influence_norm(subject, block)
         # size chosen so the stated probability is about 0.05: small enough to be non-vacuous,
         # large enough for a 2000-draw Clopper-Pearson upper bound (about 0.0103) to fall below
         var = float(np.mean(block.variances()))
         blocks = math.ceil(64 * (8 + math.log(2) - math.log(0.05)) / ((1 - norm) ** 2 * 3 * var))
         mm = 3 * blocks
         v2 = float(np.sum(block.variances())) * blocks
-        lb = lemma5_log_bound(v2, 1.0, 2, mm, norm, impl)
+        lb = lemma5_log_bound(v2, 1.0, 2, mm, norm, subject.compute)
         fails = 0
         for start in range(0, samples, 250):
             size = min(250, samples - start)
@@ -293,26 +298,25 @@ def check_lemma5(*, impl: Any = None, profile: str = "quick", rng: int = 5) -> V
     cex = {"law": f"X = s (1,...,1), s uniform on {{-1, 1}}, m = {rep_m}", "n": 2,
            "inf_matrix": "0 (Definition 2)", "sigma_min": 0.0, "v/4": math.sqrt(rep_m) / 4,
            "exact_prob": 1.0,
-           "bound": math.exp(lemma5_log_bound(rep_m, 1, 2, rep_m, 0.0, impl)),
+           "bound": math.exp(lemma5_log_bound(rep_m, 1, 2, rep_m, 0.0, subject.compute)),
            "bound_formula": "2 exp(-557/64 + 8)"}
     fails = cex["exact_prob"] > cex["bound"]
     holds_elsewhere = exact["log_prob"] < exact["log_bound"] and all(
         r["verdict"] == "holds" for r in mc)
     verdict = "fails-as-stated" if fails else ("holds" if holds_elsewhere else "inconclusive")
-    return Verdict("lemma5", verdict, cex["exact_prob"], cex["bound"],
-                   cex["bound"] - cex["exact_prob"], 1 + 1 + samples * len(mc),
-                   {"iid_exact": exact}, cex if fails else None, DEFAULT_ALPHA * len(mc),
-                   DEFAULT_ALPHA * len(mc),
-                   notes=("repetition law: columns parallel, sigma_min = 0 surely (exact); "
-                          "positive-probability reading of INF (see lemma9). Full-support cases "
-                          "hold (exact iid Rademacher; Monte Carlo on block laws)."),
-                   extra={"monte_carlo": mc,
-                          "corrected_verdict": "holds" if holds_elsewhere else (
-                              "fails-as-stated" if exact["log_prob"] >= exact["log_bound"] or any(
-                                  r["verdict"] == "fails-as-stated" for r in mc)
-                              else "inconclusive"),
-                          "corrected_counterexample": None if holds_elsewhere else
-                          {"iid_exact": exact, "monte_carlo": mc}})
+    refuted = exact["log_prob"] >= exact["log_bound"] or any(
+        r["verdict"] == "fails-as-stated" for r in mc)
+    corrected = Corrected(
+        verdict="holds" if holds_elsewhere else "fails-as-stated" if refuted else "inconclusive",
+        counterexample=None if holds_elsewhere else {"iid_exact": exact, "monte_carlo": mc})
+    return Verdict.statistical(
+        "lemma5", verdict, instances=1 + 1 + samples * len(mc), alpha=DEFAULT_ALPHA * len(mc),
+        observed=cex["exact_prob"], bound=cex["bound"], slack=cex["bound"] - cex["exact_prob"],
+        instance={"iid_exact": exact}, counterexample=cex if fails else None,
+        notes=("repetition law: columns parallel, sigma_min = 0 surely (exact); "
+               "positive-probability reading of INF (see lemma9). Full-support cases "
+               "hold (exact iid Rademacher; Monte Carlo on block laws)."),
+        corrected=corrected, extra={"monte_carlo": mc})
 
 
 

@@ -6,13 +6,13 @@ from conftest import need_full
 
 from recmech.core import design as designs
 from recmech.core import protocols
+from recmech.core.bench import SETTINGS, bidder_types, build_protocol, run_bidders
 from recmech.core.laws import BetaProduct
 from recmech.core.mechanisms import VCG, PostedPrices
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.robust import QueryMechanism
 from recmech.core.types import LazyType
 from recmech.core.valuations import UnitDemand
-from recmech.core.bench import SETTINGS, bidder_types, build_protocol, run_bidders
 
 _BUILT: dict = {}
 

@@ -2,14 +2,14 @@
 
 import pytest
 
-from recmech.core.optimal import solve_optimal_lp
-from recmech.core.prokhorov import prokhorov_distance
 from recmech.core.bench import (
     lp_instance,
     mc_instance,
     prokhorov_instance,
     prokhorov_plain_lp,
 )
+from recmech.core.optimal import solve_optimal_lp
+from recmech.core.prokhorov import prokhorov_distance
 
 montecarlo = pytest.importorskip("recmech.core.montecarlo")
 

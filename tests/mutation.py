@@ -11,9 +11,9 @@ import the mutated module are run on it; the mutant is *killed* when they fail (
 (same behaviour, e.g. ``<`` vs ``<=`` on values that are never equal): those must be looked at by
 hand, and the closing numbers are the share killed among the non-equivalent ones.
 
-Usage::
+Usage, from a checkout (it is a tool of the repository, not shipped with the package)::
 
-    python -m properties.mutation --sample 120 --seed 1 --json mutants.json
+    python -m tests.mutation --sample 120 --seed 1 --json mutants.json
 
 runs a reproducible sample (the same seed gives the same mutants) and prints a summary table.
 """
@@ -36,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("recmech_core", "bounds")
+# folder -> the name it is imported by (pyproject.toml maps the folders into ``recmech``)
+IMPORT_NAMES = {"recmech_core": "recmech.core", "bounds": "recmech.bounds",
+                "properties": "recmech.properties"}
 # the whole suite but the parts that only re-run it (the guard's subprocess runs, the benchmarks'
 # smoke runs, the mutation tester's own toy runs)
 ESCALATION = ("tests", "--ignore=tests/test_guard.py", "--ignore=tests/benchmarks",
@@ -170,9 +173,11 @@ def selected_tests(module_path: str, root: Path = ROOT) -> tuple[str, ...]:
     that import it (by dotted name, or by bare name from the package).
     """
     parts = Path(module_path).with_suffix("").parts
-    dotted, name, package = ".".join(parts), parts[-1], parts[0]
+    package = IMPORT_NAMES.get(parts[0], parts[0])
+    name = parts[-1]
+    dotted = ".".join((package, *parts[1:]))
     tests = sorted((root / "tests").glob("test_*.py"))
-    if package == "bounds":
+    if parts[0] == "bounds":
         return tuple(str(t.relative_to(root)) for t in tests if t.name.startswith("test_bounds"))
     hits = []
     for test in tests:
@@ -193,7 +198,7 @@ def _copy_project(dest: Path, root: Path = ROOT) -> None:
         return
     ignore = shutil.ignore_patterns(".git", ".ci-venv", ".venv", "__pycache__", ".hypothesis",
                                     ".pytest_cache", ".benchmarks", ".ruff_cache", "*.egg-info")
-    for name in (*TARGETS, "properties", "tests", "pyproject.toml"):
+    for name in (*TARGETS, "properties", "recmech", "tests", "pyproject.toml"):
         src = root / name
         if not src.exists():
             continue
@@ -203,8 +208,26 @@ def _copy_project(dest: Path, root: Path = ROOT) -> None:
             shutil.copy2(src, dest / name)
 
 
+def _import_root(workdir: Path) -> Path:
+    """A folder that makes ``recmech.*`` resolve to the scratch copy's folders (ahead of any
+    installed recmech: it comes first on the path): ``recmech/`` with the root ``__init__.py``
+    and one link per mapped folder."""
+    root = workdir / "_import"
+    pkg = root / "recmech"
+    if not pkg.exists():
+        pkg.mkdir(parents=True)
+        init = workdir / "recmech" / "__init__.py"
+        (pkg / "__init__.py").write_text(init.read_text() if init.exists() else "")
+        for folder, dotted in IMPORT_NAMES.items():
+            if (workdir / folder).is_dir():
+                (pkg / dotted.split(".")[1]).symlink_to(workdir / folder,
+                                                        target_is_directory=True)
+    return root
+
+
 def _run_tests(workdir: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(workdir), "RECMECH_PROFILE": "ci"}
+    path = os.pathsep.join((str(_import_root(workdir)), str(workdir)))
+    env = {**os.environ, "PYTHONPATH": path, "RECMECH_PROFILE": "quick"}
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
            "-p", "no:randomly", "--no-header", *tests]
     start = time.perf_counter()
@@ -288,7 +311,7 @@ def summary(results: list[MutantResult], equivalent: frozenset[str] = frozenset(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m properties.mutation",
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, default=100,
                         help="number of mutants drawn (0: all of them)")
