@@ -20,6 +20,10 @@ from recmech.bounds.inputs import array, integer, margins, real, square
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import jsonable
 
+__all__ = ["ChainRecord", "ChainStep", "chain_deterministic", "chain_lemma4_from_6_7",
+           "chain_lemma5_from_6_8", "chain_proposition1", "chain_theorem2_gaussian",
+           "chain_theorem2_weak_dependence"]
+
 _DPS = 50
 
 

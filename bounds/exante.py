@@ -16,6 +16,9 @@ from recmech.bounds.queries import printed_queries_per_value, sufficient_queries
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
+__all__ = ["exact_sqrt", "gaussian_exponent", "remark4", "spectrum", "theorem2_gaussian",
+           "theorem2_weak_dependence", "weak_exponent", "weak_variance_threshold"]
+
 _LOG2 = math.log(2.0)
 
 

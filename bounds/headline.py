@@ -19,6 +19,8 @@ from recmech.bounds.exante import theorem2_gaussian, theorem2_weak_dependence
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import BoundRecord
 
+__all__ = ["EPSILONS", "KS", "N_ITEMS", "headline_record", "headline_rows"]
+
 KS = (2, 8, 32)
 EPSILONS = (1e-2, 1e-3, 1e-4)
 N_ITEMS = 10**6

@@ -14,6 +14,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
+__all__ = ["array", "inf_norm", "integer", "margins", "real", "square"]
+
 
 def real(name: str, value: Any, *, allow_inf: bool = False) -> float:
     """A finite real number (bool is refused: ``True`` is not a tolerance)."""

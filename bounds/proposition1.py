@@ -16,6 +16,8 @@ from recmech.bounds.queries import printed_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
+__all__ = ["proposition1_gaussian", "proposition1_separable", "proposition1_weak_dependence"]
+
 _LOG2 = math.log(2.0)
 _UNKNOWN = "c_f, c_queries are unknown O(.) constants (default 1.0); logs base 2."
 

@@ -12,6 +12,8 @@ from recmech.bounds.inputs import integer, real
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
+__all__ = ["lemma1", "lemma2", "proposition1_mechanism", "theorem1"]
+
 _UNKNOWN = "O(.) constants are unknown (the paper gives rates only); 1.0 is a placeholder."
 
 

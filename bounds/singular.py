@@ -16,6 +16,9 @@ from recmech.bounds.inputs import array, integer, real
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
+__all__ = ["lemma4", "lemma5", "lemma6", "lemma7_lower_tail", "lemma7_upper_tail", "lemma8",
+           "lemma9", "proposition3"]
+
 _LOG2 = math.log(2.0)
 
 

@@ -19,6 +19,9 @@ from fractions import Fraction
 import mpmath
 from mpmath import iv
 
+__all__ = ["Certificate", "certify_inequality", "certify_nonnegative", "combine", "poly_add",
+           "poly_mul", "polynomial_identity"]
+
 IntervalFn = Callable[[object], object]
 
 

@@ -102,8 +102,9 @@ def contract_markdown(uses: Mapping[str, tuple[str, ...]]) -> str:
 
     rows = []
     for part in PARTS.values():
-        used = part.name if part.name != "bounds" else "compute"
-        ids = [cid for cid, parts in uses.items() if used in parts]
-        rows.append([f"`{part.name}`", f"`{part.signature}`", part.returns,
-                     ", ".join(f"`{c}`" for c in ids) or "none"])
+        if part.name == "bounds":
+            used = "as `compute`, for the ids it lists"
+        else:
+            used = ", ".join(f"`{c}`" for c, parts in uses.items() if part.name in parts)
+        rows.append([f"`{part.name}`", f"`{part.signature}`", part.returns, used or "none"])
     return markdown_table(["part", "signature", "returns", "judged by (claim ids)"], rows)

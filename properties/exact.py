@@ -31,6 +31,9 @@ import mpmath
 import numpy as np
 from scipy import special, stats
 
+__all__ = ["TailBracket", "chi2_log_cdf", "chi2_log_sf", "chi2_sf_mp", "chi2_sf_poisson",
+           "imhof_sf", "log_add", "log_lower_tail", "log_upper_tail", "ruben_tail"]
+
 
 def _weights(d: Sequence[float] | np.ndarray) -> np.ndarray:
     arr = np.asarray(d, dtype=float)

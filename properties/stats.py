@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+__all__ = ["DEFAULT_ALPHA", "BinomialBounds", "SampleSize", "clopper_pearson",
+           "compare_probability", "power", "sample_size"]
+
 DEFAULT_ALPHA = 1e-9
 
 

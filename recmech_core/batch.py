@@ -16,6 +16,9 @@ import numpy as np
 
 from recmech.core.valuations import ConstrainedAdditive
 
+__all__ = ["MAX_BATCH_COMBOS", "PROB_TOL", "TIE_TOL", "BatchOutcome", "combo_count",
+           "loop_outcomes", "vcg_additive", "vcg_enumerated"]
+
 PROB_TOL = 1e-9
 # batched VCG: the most candidate allocations per profile before falling back to the loop, and
 # the relative welfare gap under which the argmax counts as tied (then the loop decides)
@@ -109,11 +112,11 @@ def _rank_combos(caps: list[int], K: int) -> tuple[np.ndarray, np.ndarray]:  # n
     return np.array(pairs, dtype=np.int64), np.array(owner, dtype=np.int64)
 
 
-def _combo_count(caps: list[int], K: int) -> int:  # noqa: N803
+def combo_count(caps: list[int], K: int) -> int:  # noqa: N803
     return math.prod(sum(math.comb(K, s) for s in range(c + 1)) for c in caps)
 
 
-def _vcg_additive(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: N803
+def vcg_additive(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: N803
     """Additive bidders: VCG separates into a second-price auction per item.
 
     Item j goes to argmax_i (mu_ij + t_ij) if that is > 0 and its winner pays
@@ -130,7 +133,7 @@ def _vcg_additive(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  
     return alloc, pay, tied
 
 
-def _vcg_enumerated(G: np.ndarray, caps: list[int]) -> tuple[np.ndarray, np.ndarray,  # noqa: N803
+def vcg_enumerated(G: np.ndarray, caps: list[int]) -> tuple[np.ndarray, np.ndarray,  # noqa: N803
                                                               np.ndarray]:
     """c-demand bidders (c_i = cap): enumerate allocations among each bidder's top-K items.
 

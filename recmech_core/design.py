@@ -22,6 +22,10 @@ import numpy as np
 
 from recmech.core.laws import RngLike, as_finite_array, as_generator
 
+__all__ = ["CHUNK_ROWS", "FAMILIES", "DesignMatrix", "constant_value", "constant_vector",
+           "design_for", "diagonally_dominant", "dominance_margins", "dominant_block", "gaussian",
+           "row_chunks", "separable", "weakly_dependent"]
+
 # Rows per chunk when a design is generated or scanned: 2^16 rows x k floats stay a few MB, so
 # the working set of an N x k design is A itself plus O(chunk k) (an N = 10^7, k = 8 design is
 # 640 MB; whole-array temporaries would each cost as much again).

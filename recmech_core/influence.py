@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["PROB_TOL", "FiniteJointLaw", "influence_matrix", "spectral_norm"]
+
 PROB_TOL = 1e-9
 
 

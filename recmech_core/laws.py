@@ -17,6 +17,9 @@ import abc
 import numpy as np
 from scipy import special
 
+__all__ = ["PROB_TOL", "BetaProduct", "FiniteLaw", "LatentLaw", "UniformBox", "as_finite_array",
+           "as_generator"]
+
 RngLike = np.random.Generator | int
 
 PROB_TOL = 1e-9

@@ -32,6 +32,9 @@ from recmech.core.optimal import others_probs, profiles_of
 from recmech.core.prokhorov import law_arrays
 from recmech.core.robust import RobustifiedMechanism
 
+__all__ = ["IncentiveReport", "Population", "direct_report", "misreport_grid", "robust_report",
+           "tv_distance"]
+
 
 @dataclass(frozen=True)
 class Population:

@@ -22,12 +22,16 @@ from recmech.core.batch import (
     MAX_BATCH_COMBOS,
     PROB_TOL,
     BatchOutcome,
-    _combo_count,
-    _vcg_additive,
-    _vcg_enumerated,
+    combo_count,
     loop_outcomes,
+    vcg_additive,
+    vcg_enumerated,
 )
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
+
+__all__ = ["MAX_ALLOCATIONS", "VCG", "LatentMechanism", "MechanismTable", "Outcome",
+           "PostedPrices", "WelfareResult", "all_allocations", "design_array", "max_welfare",
+           "mix_outcomes", "tabulate"]
 
 MAX_ALLOCATIONS = 200_000
 
@@ -272,7 +276,7 @@ class VCG(LatentMechanism):
 
         Additive bidders (every c_i >= N): a second-price auction per item, fully vectorised.
         c-/unit-demand bidders: enumeration of the allocations among each bidder's top
-        K = min(N, sum c_i) items (``_vcg_enumerated``), used while the number of candidate
+        K = min(N, sum c_i) items (``vcg_enumerated``), used while the number of candidate
         allocations prod_i sum_{s <= c_i} C(K, s) is <= MAX_BATCH_COMBOS (m = 3 unit-demand
         bidders: 64; m = 5: 7776, so the loop). Downward-closed families, mixed capacities
         beyond the limit, and the profiles whose argmax is tied within TIE_TOL (where the
@@ -285,11 +289,11 @@ class VCG(LatentMechanism):
             return super().outcomes_batch(b)
         K = min(self.N, sum(caps))  # noqa: N806
         if all(c >= self.N for c in caps):
-            solve, width = _vcg_additive, self.m * self.N
-        elif _combo_count(caps, K) <= MAX_BATCH_COMBOS:
+            solve, width = vcg_additive, self.m * self.N
+        elif combo_count(caps, K) <= MAX_BATCH_COMBOS:
             def solve(G):  # noqa: N803
-                return _vcg_enumerated(G, caps)
-            width = _combo_count(caps, K)
+                return vcg_enumerated(G, caps)
+            width = combo_count(caps, K)
         else:
             return super().outcomes_batch(b)
         mus = np.array([v.mu for v in self.valuations])

@@ -29,6 +29,10 @@ from recmech.core.laws import as_generator
 from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
 from recmech.core.robust import RobustifiedMechanism, box_minimum
 
+__all__ = ["METHOD", "RANGE_TOL", "IncentiveEstimate", "RevenueEstimate", "bernstein_halfwidth",
+           "hoeffding_halfwidth", "mean_interval", "monte_carlo_incentives", "monte_carlo_revenue",
+           "payment_bounds", "value_upper"]
+
 METHOD = "hoeffding & empirical-bernstein (Maurer-Pontil Thm. 4), intersected at alpha/2 each"
 RANGE_TOL = 1e-9
 

@@ -35,6 +35,9 @@ from recmech.core.mechanisms import (
     mix_outcomes,
 )
 
+__all__ = ["HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism", "others_probs", "profiles_of",
+           "solve_optimal_lp"]
+
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
 

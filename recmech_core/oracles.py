@@ -14,6 +14,8 @@ import numpy as np
 
 from recmech.core.laws import as_finite_array
 
+__all__ = ["NoisyOracle", "PriceOracle", "StrategicOracle", "TruthfulOracle"]
+
 
 def _check_type(t) -> None:
     if not hasattr(t, "items"):

@@ -46,6 +46,10 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
+__all__ = ["FLOW_TOL", "MAX_SCALE", "SCALE_TOL", "Coupling", "breakpoint_search",
+           "coupling_far_mass", "integer_scale", "law_arrays", "linf_distances",
+           "prokhorov_brute_force", "prokhorov_distance", "sorted_pairs"]
+
 # Masses from the flow LP are exact up to the solver's feasibility tolerance; comparisons of
 # g(eps) <= eps allow this much so that a tie at a breakpoint is not lost to rounding.
 FLOW_TOL = 1e-9

@@ -39,6 +39,9 @@ from recmech.core.selection import (
     weak_dependence_items,
 )
 
+__all__ = ["SETTINGS", "ProtocolResult", "QueryProtocol", "deterministic_protocol",
+           "gaussian_protocol", "pivoted_protocol", "protocol_for", "weak_dependence_protocol"]
+
 
 @dataclass(frozen=True)
 class ProtocolResult:

@@ -27,6 +27,9 @@ from scipy import linalg
 
 from recmech.core.laws import as_finite_array
 
+__all__ = ["LeastSquares", "SearchPlan", "ValueQueryResult", "noisy_value_queries",
+           "noisy_value_query", "queries_per_item", "search_plan"]
+
 
 def _positive(value: float, name: str) -> float:
     value = float(value)

@@ -45,6 +45,9 @@ import numpy as np
 from recmech.core.laws import as_generator
 from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
+__all__ = ["IndirectRun", "QueryMechanism", "RandomGrid", "RobustifiedMechanism", "box_minimum",
+           "check_delta"]
+
 
 def check_delta(delta: float) -> float:
     """delta must be a finite number in (0, 1] (Lemma 2's grid width)."""

@@ -24,6 +24,10 @@ from recmech.core.design import (
     dominance_margins,
 )
 
+__all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diagonal",
+           "diagonal_block", "gaussian_items", "pivoted_items", "trace_and_rho",
+           "weak_dependence_items"]
+
 GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
 WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
 

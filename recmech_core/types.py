@@ -27,6 +27,10 @@ import numpy as np
 from recmech.core.design import DesignMatrix, row_chunks
 from recmech.core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
+__all__ = ["CORRUPTIONS", "PERTURBATIONS", "CloseTypeLaw", "ConstantOffsets", "CouplingReport",
+           "LazyType", "NoOffsets", "Offsets", "SparseOffsets", "UniformOffsets", "hashed_uniform",
+           "worst_vertex_offsets"]
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)

@@ -19,6 +19,8 @@ import numpy as np
 
 from recmech.core.laws import as_finite_array
 
+__all__ = ["Additive", "CDemand", "ConstrainedAdditive", "DownwardClosed", "UnitDemand"]
+
 
 class ConstrainedAdditive(abc.ABC):
     """v(t, S) = max_{T in I cap 2^S} sum_{j in T} (mu_j + t_j) (Definition 5)."""

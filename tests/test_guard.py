@@ -1,7 +1,7 @@
-"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the errata
-register, each deliberately broken implementation of ``tests/broken`` is caught under the claim
-ids it breaks while the claims it does not touch still pass, missing parts are skipped with the reason,
-xfails files work, and ``--recmech-impl`` / ``RECMECH_IMPL`` select the target.
+"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the
+errata register, each deliberately broken implementation of ``tests/broken`` is caught under the
+claim ids it breaks while the claims it does not touch still pass, missing parts are skipped with
+the reason, xfails files work, and ``--recmech-impl`` / ``RECMECH_IMPL`` select the target.
 
 Every check here is deterministic (fixed seeds, the ``ci`` hypothesis profile): no statistical
 assertion is made beyond the checks' own (false alarm <= 1e-9 each).

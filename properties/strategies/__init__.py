@@ -15,6 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
+__all__ = ["SearchResult", "worst_case"]
+
 
 @dataclass(frozen=True)
 class SearchResult:

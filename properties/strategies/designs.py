@@ -13,6 +13,8 @@ from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.laws import as_generator
 
+__all__ = ["FAMILIES", "build_protocol", "protocol_cases", "protocol_instances"]
+
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
 # protocol family -> (design family, protocol setting); "pivoted" runs on a Gaussian design
 _FAMILY = {"separable": ("separable", "deterministic"),

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from recmech.core.influence import FiniteJointLaw
 
+__all__ = ["SEEDS", "binary_laws", "chi2_weights", "diagonally_dominant", "unit_vectors"]
+
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
