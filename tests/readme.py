@@ -2,7 +2,7 @@
 ``<!-- end: NAME -->`` and is rebuilt from the code that owns it.
 
     python -m tests.readme           # rewrite the sections in README.md
-    python -m tests.readme --check   # exit 1 when README.md differs (what tests/test_readme.py asserts)
+    python -m tests.readme --check   # exit 1 when README.md differs (tests/test_readme.py)
 
 A checkout tool (not shipped): it keeps the README true to the code.
 """
@@ -35,7 +35,8 @@ def render(text: str) -> str:
                              re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README.md has no generated section {name!r}")
-        text = pattern.sub(lambda m, body=build(): m.group(1) + body + m.group(2), text)
+        body = build()
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
     return text
 
 
