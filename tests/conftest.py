@@ -1,4 +1,5 @@
-"""Test-session setup: the hypothesis profile (``ci`` by default: deterministic)."""
+"""Test-session setup: recmech's hypothesis profile (``RECMECH_PROFILE``, default ``quick``:
+derandomized, so the default run is deterministic)."""
 
 from recmech.properties.profiles import load_profile
 

@@ -208,26 +208,22 @@ def _copy_project(dest: Path, root: Path = ROOT) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _import_root(workdir: Path) -> Path:
-    """A folder that makes ``recmech.*`` resolve to the scratch copy's folders (ahead of any
-    installed recmech: it comes first on the path): ``recmech/`` with the root ``__init__.py``
-    and one link per mapped folder."""
-    root = workdir / "_import"
-    pkg = root / "recmech"
-    if not pkg.exists():
-        pkg.mkdir(parents=True)
-        init = workdir / "recmech" / "__init__.py"
-        (pkg / "__init__.py").write_text(init.read_text() if init.exists() else "")
-        for folder, dotted in IMPORT_NAMES.items():
-            if (workdir / folder).is_dir():
-                (pkg / dotted.split(".")[1]).symlink_to(workdir / folder,
-                                                        target_is_directory=True)
-    return root
+def _link_namespace(workdir: Path) -> None:
+    """Make ``recmech.*`` resolve to the scratch copy's folders, ahead of any installed recmech:
+    the copy's ``recmech/`` root (first on the path: the working directory) gets one link per
+    mapped folder, as pyproject.toml maps them."""
+    pkg = workdir / "recmech"
+    pkg.mkdir(exist_ok=True)
+    (pkg / "__init__.py").touch()
+    for folder, dotted in IMPORT_NAMES.items():
+        link = pkg / dotted.split(".")[1]
+        if (workdir / folder).is_dir() and not link.exists():
+            link.symlink_to(workdir / folder, target_is_directory=True)
 
 
 def _run_tests(workdir: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, float]:
-    path = os.pathsep.join((str(_import_root(workdir)), str(workdir)))
-    env = {**os.environ, "PYTHONPATH": path, "RECMECH_PROFILE": "quick"}
+    _link_namespace(workdir)
+    env = {**os.environ, "PYTHONPATH": str(workdir), "RECMECH_PROFILE": "quick"}
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
            "-p", "no:randomly", "--no-header", *tests]
     start = time.perf_counter()

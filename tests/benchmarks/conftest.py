@@ -1,16 +1,16 @@
-"""Benchmarks of issue 6 (pytest-benchmark).
+"""Benchmarks (pytest-benchmark).
 
-The default ``pytest`` run passes ``--benchmark-disable``: each benchmark then runs once, as a
-smoke test, on small sizes. ``pytest tests/benchmarks --benchmark-enable`` times the issue's sizes
-except N = 10^7; ``RECMECH_BENCH=full`` adds those (one 640 MB design at a time). The ratio table
-is ``recmech bench``.
+The default ``python -m pytest`` run passes ``--benchmark-disable``: each benchmark then runs
+once, as a smoke test, on small sizes. ``python -m pytest tests/benchmarks --benchmark-enable``
+times the full sizes except N = 10^7; the ``thorough`` profile (``RECMECH_PROFILE=thorough``)
+adds those (one 640 MB design at a time). The ratio table is ``recmech bench``.
 """
-
-import os
 
 import pytest
 
-FULL = os.environ.get("RECMECH_BENCH") == "full"
+from recmech.properties.profiles import profile_name
+
+FULL = profile_name() == "thorough"
 
 
 @pytest.fixture
@@ -21,4 +21,4 @@ def timing(benchmark):
 
 def need_full(N: int) -> None:  # noqa: N803
     if N >= 10**7 and not FULL:
-        pytest.skip("N = 10^7 designs run with RECMECH_BENCH=full")
+        pytest.skip("N = 10^7 designs run in the thorough profile (RECMECH_PROFILE=thorough)")
