@@ -1,11 +1,13 @@
 """The claim table: what "a claim" is, in one place.
 
-Each row joins, for one claim id of the register (CLAIMS.md), the paper place and statement and
-whether it is an O(.) statement (``recmech.bounds.registry.CLAIM_REGISTER``), its bound
-calculator (``recmech.bounds``), its check and the contract parts the check judges
-(``recmech.properties.checks``), and its erratum and proof gap (``recmech.properties.errata``).
-The report card, the guard, the pytest plugin, the command line and the README's tables read
-this table and nothing else.
+Each row joins, for one claim id, the paper place and statement and whether it is an O(.)
+statement (``recmech.bounds.registry.CLAIM_REGISTER`` for the paper's claims; the project's own
+claims ``project.*`` are registered with their checks), its bound calculator
+(``recmech.bounds``), its check and the contract parts the check judges
+(``recmech.properties.checks``), the open points of the paper it depends on and their readings
+(``recmech.properties.readings``), its errata and proof gaps (``recmech.properties.errata``) and
+the claims its proof uses (``recmech.properties.graph``). The report card, the guard, the pytest
+plugin, the command line and the README's tables read this table and nothing else.
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from recmech.bounds.registry import CLAIM_REGISTER, REGISTRY, ClaimEntry
-from recmech.properties.errata import ERRATA, PROOF_GAPS, Erratum
+from recmech.properties.errata import ERRATA, PROOF_GAPS, Erratum, errata_of, proof_gaps_of
+from recmech.properties.readings import CLAIM_POINTS, default_readings, variants
 
 __all__ = ["Claim", "claim", "claim_ids", "claim_table", "expected_verdict"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Claim:
-    """One claim: register entry, calculator, check, contract parts, erratum and proof gap."""
+    """One claim: register entry, calculator (None for a project claim), check, contract parts,
+    open points, errata and proof gaps."""
 
     entry: ClaimEntry
-    calculator: Callable
+    calculator: Callable | None
     check: Callable
     parts: tuple[str, ...]
-    erratum: Erratum | None = None
-    proof_gap: Erratum | None = None
+    errata: tuple[Erratum, ...] = ()
+    proof_gaps: tuple[Erratum, ...] = ()
+    points: tuple[str, ...] = ()
 
     @property
     def claim_id(self) -> str:
@@ -49,49 +54,89 @@ class Claim:
         return self.entry.rate_only
 
     @property
-    def expected(self) -> str:
-        """The verdict the report card expects: the erratum's when the printed statement is
-        false, "rate-only" for an O(.) statement (its constant is open), else "holds"."""
-        if self.erratum is not None:
-            return self.erratum.verdict
-        return "rate-only" if self.rate_only else "holds"
+    def source(self) -> str:
+        """"paper" or "project" (an inequality recmech's own code asserts)."""
+        return "project" if self.claim_id.startswith("project.") else "paper"
 
     @property
-    def corrected_expected(self) -> str | None:
-        """What the corrected statement of an erratum must give (None: no erratum)."""
-        if self.erratum is None:
+    def variants(self) -> list[dict[str, str]]:
+        """The reading assignments the claim is checked under (defaults first)."""
+        return variants(self.claim_id)
+
+    def errata_under(self, readings: Mapping[str, str]) -> tuple[Erratum, ...]:
+        """The errata that hold under the reading assignment."""
+        return tuple(e for e in self.errata if e.applies(readings))
+
+    def expected_for(self, readings: Mapping[str, str]) -> str:
+        """The verdict the report card expects under ``readings``: an erratum's when one holds
+        there, "rate-only" for an O(.) statement (its constant is open), else "holds"."""
+        errata = self.errata_under(readings)
+        if errata:
+            return errata[0].verdict
+        return "rate-only" if self.rate_only else "holds"
+
+    def corrected_expected_for(self, readings: Mapping[str, str]) -> str | None:
+        """What the corrected statement must give under ``readings`` (None: no erratum)."""
+        if not self.errata_under(readings):
             return None
         return "rate-only" if self.rate_only else "holds"
 
+    @property
+    def default_readings(self) -> dict[str, str]:
+        return default_readings(self.claim_id)
+
+    @property
+    def expected(self) -> str:
+        """The expected verdict under the default readings."""
+        return self.expected_for(self.default_readings)
+
+    @property
+    def corrected_expected(self) -> str | None:
+        return self.corrected_expected_for(self.default_readings)
+
+    @property
+    def erratum(self) -> Erratum | None:
+        """The first erratum under the default readings (None: the printed statement holds
+        there)."""
+        errata = self.errata_under(self.default_readings)
+        return errata[0] if errata else None
+
     def to_dict(self) -> dict:
         return {"claim_id": self.claim_id, "place": self.place, "statement": self.statement,
-                "rate_only": self.rate_only, "expected": self.expected, "parts": list(self.parts),
-                "erratum": None if self.erratum is None else self.erratum.to_dict(),
-                "proof_gap": None if self.proof_gap is None else self.proof_gap.to_dict()}
+                "source": self.source, "rate_only": self.rate_only, "parts": list(self.parts),
+                "points": list(self.points), "variants": self.variants,
+                "expected": {"+".join(v.values()) or "default": self.expected_for(v)
+                             for v in self.variants},
+                "errata": [e.to_dict() for e in self.errata],
+                "proof_gaps": [g.to_dict() for g in self.proof_gaps]}
 
 
 @functools.lru_cache(maxsize=1)
 def claim_table() -> Mapping[str, Claim]:
-    """Claim id -> Claim, in the register's order. Every register id has a calculator and a
-    check, and every check and erratum names a register id (an error otherwise)."""
+    """Claim id -> Claim: the paper's claims in the register's order, then the project's. Every
+    paper claim has a calculator and a check, and every check, erratum and proof gap names a
+    claim (an error otherwise)."""
     import recmech.properties.checks  # noqa: F401  (registers every check)
-    from recmech.properties.checks.registry import CHECK_PARTS, CHECKS
+    from recmech.properties.checks.registry import CHECK_PARTS, CHECKS, PROJECT_ENTRIES
 
-    strays = sorted((set(CHECKS) | set(ERRATA) | set(PROOF_GAPS)) - set(CLAIM_REGISTER))
+    entries = {**CLAIM_REGISTER, **PROJECT_ENTRIES}
+    strays = sorted((set(CHECKS) | set(ERRATA) | set(PROOF_GAPS) | set(CLAIM_POINTS))
+                    - set(entries))
     missing = sorted(c for c in CLAIM_REGISTER if c not in CHECKS or c not in REGISTRY)
     if strays or missing:
-        raise RuntimeError(f"the claim table is inconsistent: ids outside the register "
+        raise RuntimeError(f"the claim table is inconsistent: ids without a register entry "
                            f"{strays}; register ids without a calculator or check {missing}")
     return MappingProxyType({
-        cid: Claim(entry=entry, calculator=REGISTRY[cid], check=CHECKS[cid],
-                   parts=CHECK_PARTS[cid], erratum=ERRATA.get(cid),
-                   proof_gap=PROOF_GAPS.get(cid))
-        for cid, entry in CLAIM_REGISTER.items()})
+        cid: Claim(entry=entry, calculator=REGISTRY.get(cid), check=CHECKS[cid],
+                   parts=CHECK_PARTS[cid], errata=errata_of(cid), proof_gaps=proof_gaps_of(cid),
+                   points=CLAIM_POINTS.get(cid, ()))
+        for cid, entry in entries.items()})
 
 
-def claim_ids() -> list[str]:
-    """Every claim id, in the register's order."""
-    return list(CLAIM_REGISTER)
+def claim_ids(source: str | None = None) -> list[str]:
+    """Every claim id, the paper's in the register's order, then the project's (``source``:
+    "paper" or "project" for one kind only)."""
+    return [cid for cid, row in claim_table().items() if source in (None, row.source)]
 
 
 def claim(claim_id: str) -> Claim:

@@ -124,13 +124,17 @@ def _table(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from recmech.properties.claims import claim, claim_ids
+    from recmech.properties.graph import graph_text
     from recmech.properties.render import markdown_table
     from recmech.properties.report import (
         ReportRow,
+        family_wise_level,
         report_cells,
         report_header,
         report_payload,
+        report_problems,
         run_report,
+        runs_for,
     )
 
     if args.jobs < 1:
@@ -145,30 +149,46 @@ def _report(args: argparse.Namespace) -> int:
                               f"{', '.join(known)}")
     else:
         ids = known
+    try:
+        tasks = runs_for(ids, args.reading)
+    except ValueError as exc:
+        raise _UsageError(f"recmech report: --reading: {exc}") from None
+    if args.reading is not None:
+        ids = [c for c in ids if any(t[0] == c for t in tasks)]
     out = _writable(args.json_path)
 
     def progress(row: ReportRow, done: int, total: int) -> None:
         print(f"[{done}/{total}] {row.claim_id}: {row.status} ({row.seconds:.1f} s)",
               file=sys.stderr, flush=True)
 
-    print(f"recmech report: profile {args.profile}, {len(ids)} claims, jobs {args.jobs}",
-          file=sys.stderr)
+    print(f"recmech report: profile {args.profile}, {len(ids)} claims, {len(tasks)} runs "
+          f"(claims x readings), jobs {args.jobs}", file=sys.stderr)
     if args.jobs > 1:
         with cf.ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            rows = run_report(ids, args.profile, pool, progress)
+            rows = run_report(ids, args.profile, pool, progress, args.reading)
     else:
-        rows = run_report(ids, args.profile, None, progress)
+        rows = run_report(ids, args.profile, None, progress, args.reading)
     print(markdown_table(report_header(), [report_cells(r) for r in rows]))
-    gaps = [claim(c).proof_gap for c in ids if claim(c).proof_gap is not None]
+    gaps = [g for c in ids for g in claim(c).proof_gaps]
     if gaps:
         print("\nProof steps that do not follow (statement not refuted):")
         for g in gaps:
             print(f"- `{g.claim_id}`: {g.summary}")
+    print(f"\nFamily-wise false-alarm probability of this report (union over every statistical "
+          f"test it ran): <= {family_wise_level(rows):.3g}")
+    problems = report_problems(rows)
+    for p in problems:
+        print(f"PROBLEM: {p}")
+    if args.graph:
+        results = {r.claim_id: [(x.readings, x.verdict) for x in r.runs if x.verdict]
+                   for r in rows}
+        print("\nClaim graph (each claim <- the claims its proof uses) with verdicts:\n"
+              + graph_text(results))
     for r in rows:
         if r.error:
             print(f"\n{r.claim_id} raised:\n{r.error}", file=sys.stderr)
     _write_json(out, report_payload(rows, args.profile))
-    return 0 if all(r.matches is not False for r in rows) else 1
+    return 0 if not problems else 1
 
 
 # -- bench ---------------------------------------------------------------------------------------
@@ -250,6 +270,11 @@ def _parser() -> _Parser:
     report.add_argument("--jobs", type=int, default=1, help="worker processes (>= 1)")
     report.add_argument("--claims", default=None, metavar="ID,ID",
                         help="comma-separated claim ids")
+    report.add_argument("--reading", default=None, metavar="NAME",
+                        help="only the runs under this reading of an open definition "
+                             "(e.g. product-support, all-real)")
+    report.add_argument("--graph", action="store_true",
+                        help="also print the claim graph with each claim's verdicts")
     report.set_defaults(run=_report)
 
     bench = sub.add_parser("bench", help="performance ratios (N-independence, LP, Monte Carlo)",

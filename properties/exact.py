@@ -48,28 +48,59 @@ def _equal(arr: np.ndarray) -> bool:
     return bool(np.all(arr == arr[0]))
 
 
+def _log_sum_exp(v: np.ndarray) -> float:
+    top = float(np.max(v))
+    return top + math.log(float(np.sum(np.exp(v - top))))
+
+
+def log_chi2_upper_closed(x: float, n: int) -> float:
+    """log Pr[chi2_n >= x] in closed form, every term positive (no cancellation, no underflow):
+    Q(n/2, y), y = x/2, is e^{-y} sum_{j<m} y^j / j! for n = 2m, and
+    erfc(sqrt y) + e^{-y} sum_{j<m} y^{j+1/2} / Gamma(j + 3/2) for n = 2m + 1."""
+    y = x / 2.0
+    m = n // 2
+    j = np.arange(m, dtype=float)
+    if n % 2 == 0:
+        terms = j * math.log(y) - special.gammaln(j + 1) - y if m else np.array([-math.inf])
+        return _log_sum_exp(terms)
+    terms = (j + 0.5) * math.log(y) - special.gammaln(j + 1.5) - y
+    erfc = math.log(2.0) + float(special.log_ndtr(-math.sqrt(x)))  # erfc(sqrt y)
+    return _log_sum_exp(np.append(terms, erfc)) if m else erfc
+
+
+def log_chi2_lower_series(x: float, n: int) -> float:
+    """log Pr[chi2_n <= x] by the series P(a, y) = e^{-y} y^a sum_{j>=0} y^j / Gamma(a + j + 1),
+    a = n/2, y = x/2, summed in log space until the terms fall below 1e-17 of the sum (for
+    y < a + 1 the terms decrease at least geometrically, ratio y / (a + 1))."""
+    a, y = n / 2.0, x / 2.0
+    if not y < a + 1:
+        raise ValueError(f"the lower-tail series needs x/2 < n/2 + 1; found x = {x}, n = {n}")
+    ratio = y / (a + 1)
+    count = max(1, int(math.ceil(math.log(1e-17) / math.log(ratio))) + 2) if ratio > 0 else 1
+    j = np.arange(count, dtype=float)
+    terms = -y + (a + j) * math.log(y) - special.gammaln(a + j + 1)
+    return _log_sum_exp(terms)
+
+
 def chi2_log_sf(x: float, n: int) -> float:
-    """log Pr[chi2_n >= x] (continuous law, so >= and > agree), via scipy's log survival."""
+    """log Pr[chi2_n >= x] (continuous law, so >= and > agree): scipy's log survival, and the
+    closed form ``log_chi2_upper_closed`` where scipy's float tail underflows."""
     if n < 1:
         raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
     out = float(stats.chi2.logsf(x, n))
     if out < -700:
-        # scipy's float tail underflows: redo the regularised gamma in mpmath
-        with mpmath.workdps(30):
-            return float(mpmath.log(mpmath.gammainc(mpmath.mpf(n) / 2, mpmath.mpf(x) / 2,
-                                                    mpmath.inf, regularized=True)))
+        return log_chi2_upper_closed(x, n)
     return out
 
 
 def chi2_log_cdf(x: float, n: int) -> float:
-    """log Pr[chi2_n <= x], via scipy's log cdf."""
+    """log Pr[chi2_n <= x]: scipy's log cdf, and the series ``log_chi2_lower_series`` where it
+    underflows."""
     if n < 1:
         raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
     out = float(stats.chi2.logcdf(x, n))
     if out < -700:
-        with mpmath.workdps(30):
-            return float(mpmath.log(mpmath.gammainc(mpmath.mpf(n) / 2, 0, mpmath.mpf(x) / 2,
-                                                    regularized=True)))
+        return log_chi2_lower_series(x, n)
     return out
 
 

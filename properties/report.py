@@ -1,5 +1,7 @@
-"""The report card: every claim id of the claim table, its check's verdict, and whether it is the
-verdict the claim table expects (``recmech report``; rendering is the command line's).
+"""The report card: every claim of the claim table, its check's verdict under each reading of the
+open points it depends on, whether each is the verdict the claim table expects, whether the
+verdicts are consistent along the claim graph, and the family-wise false-alarm level of the whole
+run (``recmech report``; rendering is the command line's).
 """
 
 from __future__ import annotations
@@ -12,21 +14,31 @@ from dataclasses import dataclass
 
 from recmech.bounds.records import jsonable
 from recmech.properties.claims import claim
-from recmech.properties.profiles import PROFILES
+from recmech.properties.domains import domain_table, restricted
+from recmech.properties.graph import consistency
+from recmech.properties.profiles import PROFILES, budget
+from recmech.properties.readings import READINGS
 from recmech.properties.verdict import Verdict
 
-__all__ = ["ReportRow", "report_cells", "report_header", "run_report"]
+__all__ = ["ReadingRun", "ReportRow", "family_wise_level", "report_cells", "report_header",
+           "report_payload", "report_problems", "run_report", "runs_for"]
+
+DEPENDS = "depends-on-reading"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReportRow:
-    """One claim's row: its verdict (None if the check raised), the seconds it took."""
+class ReadingRun:
+    """One claim checked under one reading assignment (open point -> reading)."""
 
-    claim_id: str
+    readings: dict
     expected: str
     verdict: Verdict | None
     seconds: float
     error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.readings.values()) or "-"
 
     @property
     def status(self) -> str:
@@ -35,22 +47,92 @@ class ReportRow:
         return "not checked" if self.verdict is None else self.verdict.verdict
 
     @property
-    def matches(self) -> bool | None:
-        if self.error is not None:
-            return False
-        return None if self.verdict is None else self.verdict.verdict == self.expected
+    def matches(self) -> bool:
+        return self.error is None and self.verdict is not None and \
+            self.verdict.verdict == self.expected
 
     def to_dict(self) -> dict:
-        row = claim(self.claim_id)
-        return {"claim_id": self.claim_id, "place": row.place, "expected": self.expected,
+        return {"readings": self.readings, "label": self.label, "expected": self.expected,
                 "status": self.status, "matches": self.matches, "seconds": self.seconds,
                 "error": self.error,
+                "verdict": None if self.verdict is None else self.verdict.to_dict()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRow:
+    """One claim's row: a run per reading assignment (the default first)."""
+
+    claim_id: str
+    runs: tuple[ReadingRun, ...]
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The headline verdict (under the default readings)."""
+        return self.runs[0].verdict
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.runs)
+
+    @property
+    def error(self) -> str | None:
+        return next((r.error for r in self.runs if r.error), None)
+
+    @property
+    def status(self) -> str:
+        """The verdict when every reading agrees, "depends-on-reading" otherwise."""
+        statuses = {r.status for r in self.runs}
+        if "error" in statuses:
+            return "error"
+        return statuses.pop() if len(statuses) == 1 else DEPENDS
+
+    @property
+    def expected(self) -> str:
+        expected = {r.expected for r in self.runs}
+        return expected.pop() if len(expected) == 1 else DEPENDS
+
+    @property
+    def matches(self) -> bool:
+        return all(r.matches for r in self.runs)
+
+    @property
+    def restricted(self) -> bool:
+        return restricted(self.claim_id)
+
+    def to_dict(self, profile: str | None = None) -> dict:
+        row = claim(self.claim_id)
+        return {"claim_id": self.claim_id, "place": row.place, "source": row.source,
+                "expected": self.expected, "status": self.status, "matches": self.matches,
+                "seconds": self.seconds, "error": self.error,
                 "verdict": None if self.verdict is None else self.verdict.to_dict(),
-                "erratum": None if row.erratum is None else row.erratum.to_dict(),
-                "proof_gap": None if row.proof_gap is None else row.proof_gap.to_dict()}
+                "readings": [r.to_dict() for r in self.runs],
+                "restricted": self.restricted,
+                "domain": domain_table(self.claim_id,
+                                       budget(profile) if profile else None),
+                "errata": [e.to_dict() for e in row.errata],
+                "proof_gaps": [g.to_dict() for g in row.proof_gaps]}
 
 
-def _run_one(claim_id: str, profile: str) -> tuple[Verdict | None, float, str | None]:
+def runs_for(claim_ids: Sequence[str], reading: str | None = None) -> list[tuple[str, dict]]:
+    """(claim id, reading assignment) of every run: each claim's variants, or with ``reading``
+    only the variants that use that reading (ValueError naming the valid readings when the
+    reading is unknown, or when none of ``claim_ids`` has it)."""
+    if reading is not None and reading not in READINGS:
+        raise ValueError(f"unknown reading {reading!r}; valid readings: {', '.join(READINGS)}")
+    out = []
+    for cid in claim_ids:
+        for v in claim(cid).variants:
+            if reading is None or reading in v.values():
+                out.append((cid, v))
+    if reading is not None and not out:
+        have = sorted({r for cid in claim_ids for v in claim(cid).variants for r in v.values()})
+        raise ValueError(f"no chosen claim has the reading {reading!r}; their readings: "
+                         f"{', '.join(have) or 'none'}")
+    return out
+
+
+def _run_one(claim_id: str, readings: dict, profile: str
+             ) -> tuple[Verdict | None, float, str | None]:
     """Run one check in this process (loads the hypothesis profile first: workers start bare)."""
     from recmech.properties.checks.registry import run_check
     from recmech.properties.profiles import load_profile
@@ -58,7 +140,7 @@ def _run_one(claim_id: str, profile: str) -> tuple[Verdict | None, float, str | 
     load_profile(profile)
     start = time.perf_counter()
     try:
-        verdict = run_check(claim_id, profile=profile)
+        verdict = run_check(claim_id, profile=profile, readings=readings)
     except Exception:  # a broken check is reported as such, not hidden
         return None, time.perf_counter() - start, traceback.format_exc(limit=3)
     return verdict, time.perf_counter() - start, None
@@ -66,30 +148,55 @@ def _run_one(claim_id: str, profile: str) -> tuple[Verdict | None, float, str | 
 
 def run_report(claim_ids: Sequence[str], profile: str = "quick",
                executor: cf.Executor | None = None,
-               progress: Callable[[ReportRow, int, int], None] | None = None
-               ) -> list[ReportRow]:
-    """Run the checks of ``claim_ids`` (in ``executor`` if given) and return the rows in order."""
+               progress: Callable[[ReportRow, int, int], None] | None = None,
+               reading: str | None = None) -> list[ReportRow]:
+    """Run the checks of ``claim_ids`` under each of their readings (only ``reading``'s
+    variants if given), in ``executor`` if given; return one row per claim, in order."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}; found {profile!r}")
     for cid in claim_ids:
         claim(cid)  # unknown ids are an error before any work
-    rows: dict[str, ReportRow] = {}
+    tasks = runs_for(claim_ids, reading)
+    results: dict[tuple[str, str], ReadingRun] = {}
+    want = {cid: [v for c, v in tasks if c == cid] for cid in claim_ids}
+    done_rows: list[str] = []
 
-    def record(cid: str, result: tuple[Verdict | None, float, str | None]) -> None:
+    def record(cid: str, readings: dict, result) -> None:
         verdict, secs, err = result
-        rows[cid] = ReportRow(claim_id=cid, expected=claim(cid).expected, verdict=verdict,
-                              seconds=secs, error=err)
-        if progress is not None:
-            progress(rows[cid], len(rows), len(claim_ids))
+        results[cid, repr(readings)] = ReadingRun(
+            readings=readings, expected=claim(cid).expected_for(readings), verdict=verdict,
+            seconds=secs, error=err)
+        if progress is not None and all((cid, repr(v)) in results for v in want[cid]):
+            done_rows.append(cid)
+            progress(_row(cid), len(done_rows), len([c for c in claim_ids if want[c]]))
+
+    def _row(cid: str) -> ReportRow:
+        return ReportRow(claim_id=cid, runs=tuple(results[cid, repr(v)] for v in want[cid]))
 
     if executor is None:
-        for cid in claim_ids:
-            record(cid, _run_one(cid, profile))
+        for cid, v in tasks:
+            record(cid, v, _run_one(cid, v, profile))
     else:
-        futures = {executor.submit(_run_one, cid, profile): cid for cid in claim_ids}
+        futures = {executor.submit(_run_one, cid, v, profile): (cid, v) for cid, v in tasks}
         for fut in cf.as_completed(futures):
-            record(futures[fut], fut.result())
-    return [rows[c] for c in claim_ids]
+            record(*futures[fut], fut.result())
+    return [_row(c) for c in claim_ids if want[c]]
+
+
+def family_wise_level(rows: Sequence[ReportRow]) -> float:
+    """An upper bound on the probability that any statistical verdict of the run is a false
+    alarm: the union bound over every run's level (each counts every test its check ran)."""
+    return sum((r.verdict.false_alarm or 0.0) for row in rows for r in row.runs
+               if r.verdict is not None)
+
+
+def report_problems(rows: Sequence[ReportRow]) -> list[str]:
+    """Verdicts other than expected, errors, and violations of the claim graph's rule."""
+    problems = [f"{row.claim_id} under {r.label}: {r.status}, expected {r.expected}"
+                for row in rows for r in row.runs if not r.matches]
+    results = {row.claim_id: [(r.readings, r.verdict) for r in row.runs if r.verdict is not None]
+               for row in rows}
+    return problems + consistency({c: v for c, v in results.items() if v})
 
 
 def _fmt(x: float | None) -> str:
@@ -103,10 +210,17 @@ def report_header() -> list[str]:
 
 
 def report_cells(row: ReportRow) -> list[str]:
-    """One row of the report card as text cells."""
+    """One row of the report card as text cells: the headline (default-reading) numbers; a claim
+    whose verdict depends on the reading lists each reading's verdict, and a claim checked on
+    less than its stated domain says so."""
     v = row.verdict
-    mark = {True: "yes", False: "NO", None: ""}[row.matches]
-    cells = [f"`{row.claim_id}`", row.status, row.expected, mark]
+    status = row.status
+    if status == DEPENDS:
+        status += ": " + "; ".join(f"{r.label} {r.status}" for r in row.runs)
+    elif status == "holds" and row.restricted:
+        status = "holds on the searched domain"
+    mark = "yes" if row.matches else "NO"
+    cells = [f"`{row.claim_id}`", status, row.expected, mark]
     if v is None:
         return cells + ["", "", "", "", "", "", f"{row.seconds:.1f}"]
     return cells + [_fmt(v.observed), _fmt(v.bound), _fmt(v.slack), str(v.instances),
@@ -115,4 +229,6 @@ def report_cells(row: ReportRow) -> list[str]:
 
 def report_payload(rows: Sequence[ReportRow], profile: str) -> dict:
     """The JSON document of ``recmech report --json``."""
-    return jsonable({"profile": profile, "rows": [r.to_dict() for r in rows]})
+    return jsonable({"profile": profile, "family_wise_false_alarm": family_wise_level(rows),
+                     "problems": report_problems(rows),
+                     "rows": [r.to_dict(profile) for r in rows]})

@@ -9,6 +9,7 @@ shapes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -54,6 +55,9 @@ class Verdict:
     claim fails although it holds; ``false_pass`` the probability it says "holds" although the
     claim is violated by the stated margin (0.0 for exact computations; None when the check does
     not control it). ``corrected`` is the verdict of the corrected statement of an erratum.
+    ``families`` names the instance families the check ran (family -> "fails", "holds", or
+    "excluded: why"), so a failure upstream in the claim graph can be traced to a check that
+    covers it. ``slack`` is negative exactly when the claim fails on the instance it names.
     """
 
     claim_id: str
@@ -68,6 +72,7 @@ class Verdict:
     counterexample: dict | None = None
     notes: str = ""
     corrected: Corrected | None = None
+    families: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,6 +85,10 @@ class Verdict:
             p = getattr(self, name)
             if p is not None and not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1]; found {p}")
+        if self.slack is not None and not math.isnan(self.slack) and (
+                (self.fails and self.slack >= 0) or (self.verdict == "holds" and self.slack < 0)):
+            raise ValueError(f"slack must be negative exactly when the claim fails: verdict "
+                             f"{self.verdict!r} with slack {self.slack!r} ({self.claim_id})")
         if self.corrected is not None and not isinstance(self.corrected, Corrected):
             raise TypeError(f"corrected must be a Corrected record; found "
                             f"{type(self.corrected).__name__}")

@@ -9,17 +9,24 @@ Conditional laws exist only where the conditioning event has positive probabilit
 runs over x_{-i-j} and x_j != x_j' such that both events {X_j = x_j, X_{-i-j} = x_{-i-j}} and
 {X_j = x_j', X_{-i-j} = x_{-i-j}} have positive probability; a pair (i, j) with no such events
 has alpha_{i,j} = 0 (a sup over the empty set of distances). The definition leaves the null
-events open; this convention is the one a finite law determines by itself.
+events open; this convention (``null_events="ignore"``) is the one a finite law determines by
+itself. The other reading (``null_events="maximal"``) lets x_{-i-j} and x_j != x_j' range over the
+product of the marginal supports and counts a null conditioning event as total variation 1: on a
+law whose support is a product set the two agree; otherwise a dependence hidden in null events
+(X_1 = X_2 = X_3) shows as influence 1.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PROB_TOL", "FiniteJointLaw", "influence_matrix", "spectral_norm"]
+__all__ = ["NULL_EVENTS", "PROB_TOL", "FiniteJointLaw", "influence_matrix", "spectral_norm"]
+
+NULL_EVENTS = ("ignore", "maximal")
 
 PROB_TOL = 1e-9
 
@@ -73,13 +80,27 @@ class FiniteJointLaw:
         return {"support": self.support.tolist(), "probs": self.probs.tolist()}
 
 
-def influence_matrix(law: FiniteJointLaw) -> np.ndarray:
-    """INF(X) of Definition 2 (see module docstring for the positive-probability convention)."""
+def _conditional(by_xi: dict) -> dict:
+    total = sum(by_xi.values())
+    return {v: m / total for v, m in by_xi.items()}
+
+
+def _tv(a: dict, b: dict) -> float:
+    return 0.5 * sum(abs(a.get(v, 0.0) - b.get(v, 0.0)) for v in set(a) | set(b))
+
+
+def influence_matrix(law: FiniteJointLaw, null_events: str = "ignore") -> np.ndarray:
+    """INF(X) of Definition 2 under the reading ``null_events`` of its conditionals (module
+    docstring): "ignore" takes the sup over positive-probability events only, "maximal" counts a
+    null conditioning event (within the product of the marginal supports) as distance 1."""
     if not isinstance(law, FiniteJointLaw):
         raise TypeError(f"law must be a FiniteJointLaw; found {type(law).__name__}")
+    if null_events not in NULL_EVENTS:
+        raise ValueError(f"null_events must be one of {NULL_EVENTS}; found {null_events!r}")
     d = law.d
     out = np.zeros((d, d))
     pts, probs = law.support, law.probs
+    values = [sorted(set(pts[:, c].tolist())) for c in range(d)]
     for i in range(d):
         for j in range(d):
             if i == j:
@@ -90,17 +111,22 @@ def influence_matrix(law: FiniteJointLaw) -> np.ndarray:
             for row, p in zip(pts, probs, strict=True):
                 table[tuple(row[rest])][row[j]][row[i]] += p
             best = 0.0
-            for by_xj in table.values():
-                conds = []
-                for by_xi in by_xj.values():
-                    total = sum(by_xi.values())
-                    conds.append({v: m / total for v, m in by_xi.items()})
-                for a in range(len(conds)):
-                    for b in range(a + 1, len(conds)):
-                        keys = set(conds[a]) | set(conds[b])
-                        tv = 0.5 * sum(abs(conds[a].get(v, 0.0) - conds[b].get(v, 0.0))
-                                       for v in keys)
-                        best = max(best, tv)
+            if null_events == "maximal":
+                rests = itertools.product(*(values[c] for c in rest))
+                for key in rests:
+                    by_xj = table.get(key, {})
+                    for a, b in itertools.combinations(values[j], 2):
+                        if a not in by_xj or b not in by_xj:
+                            best = 1.0  # a null conditioning event: total variation 1
+                            break
+                        best = max(best, _tv(_conditional(by_xj[a]), _conditional(by_xj[b])))
+                    if best == 1.0:
+                        break
+            else:
+                for by_xj in table.values():
+                    conds = [_conditional(by_xi) for by_xi in by_xj.values()]
+                    for a, b in itertools.combinations(conds, 2):
+                        best = max(best, _tv(a, b))
             out[i, j] = best
     return out
 

@@ -126,12 +126,12 @@ def test_certificate_proves_true_and_refutes_false_inequalities():
 def test_sample_size_with_no_failures_is_the_closed_form():
     import math
 
-    from recmech.properties.stats import sample_size
+    from recmech.properties.stats import DEFAULT_ALPHA, sample_size
     for stated in (0.0366, 6.7e-4, 0.2):
         n = sample_size(stated, 0.0).n
         # "holds" with 0 failures iff (1 - stated)^n <= alpha
-        assert (1 - stated) ** n <= 1e-9 < (1 - stated) ** (n - 1)
-        assert n == math.ceil(math.log(1e-9) / math.log1p(-stated))
+        assert (1 - stated) ** n <= DEFAULT_ALPHA < (1 - stated) ** (n - 1)
+        assert n == math.ceil(math.log(DEFAULT_ALPHA) / math.log1p(-stated))
 
 
 def test_sample_size_has_the_stated_power_and_is_minimal():

@@ -35,7 +35,7 @@ def test_lemma7_upper_tail_erratum_counterexample_still_fails_the_printed_bound(
     cex = lemma7_upper_counterexample(24)
     assert cex["violates"]
     assert cex["log_exact_prob"] > cex["log_printed_bound"] == -6.0
-    assert ERRATA["lemma7.upper_tail"].counterexample["smallest_iid_n"] == 24
+    assert ERRATA["lemma7.upper_tail"][0].counterexample["smallest_iid_n"] == 24
 
 
 @settings(max_examples=30)

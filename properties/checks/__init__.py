@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["CHECK_MODULES"]
 
-CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms", "rates")
+CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms", "rates", "project")
 
 for _name in CHECK_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

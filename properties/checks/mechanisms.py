@@ -23,6 +23,8 @@ reports) and IR on every truthful report, all by enumeration.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from recmech.core import experiment as exp
@@ -138,16 +140,21 @@ def check_lemma2(*, subject: Subject, budget: Budget) -> Verdict:
 def _move_row(subject: Subject, inner: LatentMechanism) -> dict:
     """The IR counterexample for true types (``experiment``, "move" at eps1 = 0.01) measured on
     the mechanism under test: the reference's own experiment row when nothing is swapped in."""
+    types, probs = exp.true_law(0.01, "move")
+    reports = exp.protocol_output(types)
+    delta = float(np.sqrt(max(0.01, exp.EPS_FLOOR)))
+    # the latent-report reading: IR with v^A at the read-out Q(t), on the same reports
+    latent = subject.robust_report(inner, [exp.MODEL], delta, [
+        Population(values=reports @ exp.A_DESIGN.T, reports=reports, probs=probs)])
     if subject.mechanism_is_reference:
         move = next(r for r in exp.run((0.01,)) if r.corruption == "move")
-        return {"prokhorov": move.prokhorov, "delta": move.delta, "min_util": move.min_util_alg1}
-    types, probs = exp.true_law(0.01, "move")
-    pop = Population(values=types, reports=exp.protocol_output(types), probs=probs)
-    delta = float(np.sqrt(max(0.01, exp.EPS_FLOOR)))
+        return {"prokhorov": move.prokhorov, "delta": move.delta, "min_util": move.min_util_alg1,
+                "min_latent_util": latent.min_expost_utility}
+    pop = Population(values=types, reports=reports, probs=probs)
     rep = subject.robust_report(inner, [exp.MODEL], delta, [pop])
     model = (exp.MODEL.points @ exp.A_DESIGN.T, exp.MODEL.probs)
     return {"prokhorov": prokhorov_distance((types, probs), model), "delta": delta,
-            "min_util": rep.min_interim_utility}
+            "min_util": rep.min_interim_utility, "min_latent_util": latent.min_expost_utility}
 
 
 def _theorem_sweep(subject: Subject, claim_id: str, budget: Budget, f_factor: float) -> tuple:
@@ -176,8 +183,8 @@ def _theorem_sweep(subject: Subject, claim_id: str, budget: Budget, f_factor: fl
     return eps1s, kap, loss, bound, _move_row(subject, inner), ir_gap
 
 
-def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget,
-                      f_factor: float) -> list[Verdict]:
+def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget, f_factor: float,
+                      readings: dict) -> list[Verdict]:
     """[IR for true types (the headline, an erratum), the rate]; the headline's ``corrected``
     is the rate's verdict when the corrected IR (utility >= -L (eps1 + ||A||_inf eps) on the
     good event, the 'shift' sweep) holds."""
@@ -204,6 +211,18 @@ def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget,
                "min_truthful_utility": move["min_util"]}
     ir_ok = move["min_util"] >= -1e-12
     fixed = rate.verdict if ir_gap >= -1e-12 else "fails-as-stated"
+    families = {"true-type-ir": "holds" if ir_ok else "fails"}
+    if readings["ir.valuation"] == "latent-report":
+        latent = move["min_latent_util"]
+        families["true-type-ir"] = "excluded: the latent-report reading judges IR with v^A at Q(t)"
+        families["latent-ir"] = "holds" if latent >= -1e-12 else "fails"
+        head = rate.verdict if latent >= -1e-12 else "fails-as-stated"
+        return [replace(rate, verdict=head, families=families,
+                        counterexample=rate.counterexample if latent >= -1e-12 else
+                        {"min_latent_utility": latent},
+                        notes=rate.notes + "; IR w.r.t. v^A at Q(t), exact on every profile, "
+                        f"offset and resample of the IR counterexample: min utility {latent:.3g}"),
+                rate]
     ir = Verdict.exact(
         claim_id, ir_ok, observed=move["min_util"], bound=0.0, slack=move["min_util"],
         instances=1, instance=counter, counterexample=counter,
@@ -212,17 +231,20 @@ def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget,
               "expected utility from truthful play (exact). The proof's IR holds only "
               "for the latent valuation v^A at Q(t).",
         corrected=Corrected(verdict=fixed, counterexample=None if fixed == "rate-only" else
-                            {"rate": follows, "corrected_ir_gap": ir_gap}))
+                            {"rate": follows, "corrected_ir_gap": ir_gap}),
+        families=families)
     return [ir, rate]
 
 
 @register_check("theorem1", parts=MECHANISM_PARTS)
-def check_theorem1(*, subject: Subject, budget: Budget) -> list[Verdict]:
-    """Thm. 1 (2)-(3): rate of kappa and revenue loss in eps1 (eps = eps1); IR for true types."""
-    return _theorem_verdicts("theorem1", subject, budget, 1.0)
+def check_theorem1(*, subject: Subject, budget: Budget, readings: dict) -> list[Verdict]:
+    """Thm. 1 (2)-(3): rate of kappa and revenue loss in eps1 (eps = eps1); IR for true types
+    (or, under the latent-report reading, w.r.t. v^A at Q(t))."""
+    return _theorem_verdicts("theorem1", subject, budget, 1.0, readings)
 
 
 @register_check("proposition1.mechanism", parts=MECHANISM_PARTS)
-def check_proposition1_mechanism(*, subject: Subject, budget: Budget) -> list[Verdict]:
-    """Prop. 1, main claim, separable case f(eps1) = 4 eps1: rates and IR for true types."""
-    return _theorem_verdicts("proposition1.mechanism", subject, budget, 4.0)
+def check_proposition1_mechanism(*, subject: Subject, budget: Budget,
+                                 readings: dict) -> list[Verdict]:
+    """Prop. 1, main claim, separable case f(eps1) = 4 eps1: rates and IR (as theorem1)."""
+    return _theorem_verdicts("proposition1.mechanism", subject, budget, 4.0, readings)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,7 +47,7 @@ from recmech.properties.stats import (
     sample_size,
 )
 from recmech.properties.subject import Subject
-from recmech.properties.verdict import Verdict
+from recmech.properties.verdict import Corrected, Verdict
 
 __all__ = ["SLOPE_TOL", "certified_per_eps", "check_proposition1_gaussian",
            "check_proposition1_weak_dependence", "three_point"]
@@ -109,7 +110,7 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
                else "inconclusive" if grows else "rate-only")
     return Verdict.statistical(
         claim_id, verdict, instances=sum(d for _, d in pooled.values()),
-        alpha=DEFAULT_ALPHA, observed=c_f, bound=constant, slack=constant - c_f,
+        alpha=DEFAULT_ALPHA * len(pooled), observed=c_f, bound=constant, slack=constant - c_f,
         instance={"sweep": rows, "slopes_f": f_slopes, "slopes_queries": q_slopes,
                   "probability": prob}, counterexample=cex,
         notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob}; "
@@ -220,10 +221,48 @@ def three_point(a: float, c: float) -> Callable:
 
 
 @register_check("proposition1.weak_dependence")
-def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget) -> Verdict:
+def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget,
+                                       readings: dict) -> Verdict:
     """Prop. 1 (3): independent three-point coordinates (c = 1, variance a^2, ||INF|| = 0) at
     |S| = 256 c^4 k^2 / a^4; sweep k and a; accuracy and queries over the stated rates, and
-    f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k)."""
+    f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k). Under the
+    positive-probability reading of Definition 2 also the repetition law (c = a = 1, INF = 0
+    there) at k = 2."""
+    key = (budget.name, budget.seed("proposition1.weak_dependence"))
+    if subject.is_reference and key in _INDEPENDENT_SWEEPS:
+        # the sweep over independent laws does not depend on the reading: run it once
+        rate = _INDEPENDENT_SWEEPS[key]
+    else:
+        rate = _independent_sweep(subject, budget)
+        if subject.is_reference:
+            _INDEPENDENT_SWEEPS[key] = rate
+    compute = subject.compute
+    gen = np.random.default_rng(budget.seed("proposition1.weak_dependence") + 1)
+    families = {"independent": "fails" if rate.fails else rate.verdict}
+    if readings["definition2.null_events"] == "product-support":
+        families["repetition-law"] = ("excluded: support not a product set; ||INF||_2 >= 1 "
+                                      "under the product-support reading")
+        return replace(rate, families=families)
+    rep = _repetition_family(compute, gen)
+    families["repetition-law"] = "fails" if rep["verdict"] == "fails-as-stated" else \
+        rep["verdict"]
+    level = (rate.false_alarm or 0.0) + DEFAULT_ALPHA  # one more Clopper-Pearson test
+    if rep["verdict"] != "fails-as-stated":
+        return replace(rate, families=families, false_alarm=level, false_pass=level)
+    cp = rep["clopper_pearson"]
+    return replace(rate, verdict="fails-as-stated", observed=cp["estimate"],
+                   bound=rep["stated"], slack=rep["stated"] - cp["lower"], counterexample=rep,
+                   corrected=Corrected(verdict=rate.verdict, counterexample=rate.counterexample),
+                   families=families, false_alarm=level, false_pass=level,
+                   notes="repetition law, k = 2: every queried block has rank 1, so z is not "
+                         "identified on any draw; " + rate.notes)
+
+
+_INDEPENDENT_SWEEPS: dict[tuple, Verdict] = {}
+
+
+def _independent_sweep(subject: Subject, budget: Budget) -> Verdict:
+    """Prop. 1 (3) on independent three-point coordinates: the rate verdict of the sweep."""
     compute = subject.compute
     gen = np.random.default_rng(budget.seed("proposition1.weak_dependence"))
     c = 1.0
@@ -256,3 +295,23 @@ def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget) -> V
     return _rate_verdict("proposition1.weak_dependence", inv_a, pooled, 64.0, ["k", "inv_a"],
                          "observed = largest f_obs / (sqrt(k)/a eps1) over all draws; bound = 64, "
                          "the constant Thm. 2 gives at |S| = 256 c^4 k^2/a^4; ||INF|| = 0 laws")
+
+
+def _repetition_family(compute, gen: np.random.Generator, k: int = 2, draws: int = 200) -> dict:
+    """Prop. 1 (3) on the repetition law theta = s (1, ..., 1) (c = a = 1, INF = 0 under the
+    positive-probability reading): draws of the queried block against f_theorem2, a draw whose
+    block does not identify z (rank < k) counting as a failure; Clopper-Pearson against
+    2 exp(-4k)."""
+    rec = compute("proposition1.weak_dependence", k=k, c=1.0, a=1.0, inf_norm=0.0,
+                  eps1=EPS1[0], A_inf=1.0)
+    size = int(rec.corrected.get("size", rec.value("size")))
+    threshold = rec.corrected.get("f_theorem2", rec.value("f_theorem2")) / EPS1[0]
+    signs = 2.0 * gen.integers(0, 2, size=(draws, 1, k)) - 1.0
+    B = np.broadcast_to(signs, (draws, size, k))
+    rank = np.linalg.matrix_rank(B)
+    fails = int(np.sum(rank < k))
+    cp = clopper_pearson(fails, draws, DEFAULT_ALPHA)
+    stated = 2 * math.exp(-4 * k)
+    return {"law": "theta = s (1, ..., 1)", "k": k, "|S|": size, "draws": draws,
+            "unidentified_draws": fails, "f_theorem2_per_eps1": threshold, "stated": stated,
+            "clopper_pearson": cp.to_dict(), "verdict": compare_probability(cp, stated)}

@@ -144,10 +144,14 @@ def check_lemma7_upper_tail(*, subject: Subject, budget: Budget) -> Verdict:
                    f"coordinates: worst log p - log bound = {search.score:.4f} "
                    f"({'a violation' if search.score > 0 else 'none found'})."),
             extra={"violating_count": len(viol), "search_worst": search.score,
-                   "search_worst_d": np.asarray(search.instance).tolist()})
+                   "search_worst_d": np.asarray(search.instance).tolist()},
+            families={"chi2-equal-weights": "fails",
+                      "unequal-weights": "fails" if search.score > 0 else "holds"})
     return Verdict.exact("lemma7.upper_tail", True, slack=sweep["worst_slack"],
                          instances=len(sizes) + search.tried, instance={"n": sweep["worst_n"]},
-                         notes=LOG_SLACK_NOTE, corrected=corrected)
+                         notes=LOG_SLACK_NOTE, corrected=corrected,
+                         families={"chi2-equal-weights": "holds",
+                                   "unequal-weights": "fails" if search.score > 0 else "holds"})
 
 
 def _corrected_upper_log_bound(subject: Subject) -> Callable[[float, float], float]:
@@ -369,6 +373,9 @@ def check_lemma4(*, subject: Subject, budget: Budget) -> Verdict:
     return Verdict.statistical("lemma4", verdict, instances=tried,
                                alpha=DEFAULT_ALPHA * len(mc), slack=worst, instance=worst_inst,
                                counterexample=None if exact_ok else worst_inst,
+                               families={"chi2-equal-weights": "holds" if exact_ok else "fails",
+                                         "unequal-weights": "holds" if res.score < 0 else
+                                         "fails"},
                                notes=(f"n = 1 exact, {LOG_SLACK_NOTE}; n >= 2 Monte Carlo with "
                                       "one-sided "
                           "Clopper-Pearson bounds at 1e-9 each. The proof uses the printed "

@@ -34,6 +34,7 @@ __all__ = ["check_lemma5", "check_lemma8", "check_lemma9", "influence_norm", "le
            "lemma8_counterexample", "lemma8_exact", "lemma9_counterexample", "lemma9_score",
            "repetition_law", "worst_deviation"]
 
+NULL = "definition2.null_events"
 WEAK_PARTS = ("influence_matrix", "spectral_norm", "compute")
 # the corrected statement of Lemmas 9, 8, 5 (errata: product support) is what the full-support
 # searches check; it is reported as the verdict's ``corrected``
@@ -122,39 +123,68 @@ def lemma9_counterexample() -> dict:
             "law_dict": law.to_dict()}
 
 
+def _repetition_excluded(d: int) -> str:
+    """Why the repetition law is outside a weak-dependence hypothesis under the product-support
+    reading: its support is not a product set, and a null conditioning event counts as 1."""
+    from recmech.core.influence import influence_matrix, spectral_norm
+
+    # INF of the repetition law under this reading is J - I (every pair 1): norm d - 1,
+    # computed on d = 3 and checked against the formula
+    norm3 = spectral_norm(influence_matrix(repetition_law(3), null_events="maximal"))
+    if abs(norm3 - 2.0) > 1e-12:
+        raise AssertionError(f"||INF|| of the repetition law on 3 coordinates is {norm3}, not 2")
+    return (f"excluded: support not a product set; ||INF||_2 = d - 1 = {d - 1} >= 1 under the "
+            "product-support reading")
+
+
 @register_check("lemma9", parts=WEAK_PARTS)
-def check_lemma9(*, subject: Subject, budget: Budget) -> Verdict:
+def check_lemma9(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Lemma 9: exact Pr[|f - Ef| >= t] on binary laws (d <= 4) against
-    2 exp(-(1 - ||INF||) t^2 / sum c_i^2); searched with hypothesis.target."""
+    2 exp(-(1 - ||INF||) t^2 / sum c_i^2); searched with hypothesis.target over laws of product
+    support (in the domain under both readings of Definition 2) and, under the
+    positive-probability reading, over laws with null atoms and the repetition law."""
+    positive = readings[NULL] == "positive-probability"
     n_ex = budget.size("lemma9.search")
     full = worst_case(_lemma9_instances(True),
                       lambda i: lemma9_score(*i, subject)["score"], n_ex,
                       label="log p - log bound")
-    partial = worst_case(_lemma9_instances(False),
-                         lambda i: lemma9_score(*i, subject)["score"], n_ex,
-                         label="log p - log bound")
-    rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), subject)
-    cex = lemma9_counterexample()
+    families = {"product-support": "fails" if full.score > 0 else "holds"}
+    tried = full.tried
     if full.score > 0:
         law, kind, w = full.instance
         return Verdict.exact(
             "lemma9", False, observed=full.score, bound=0.0, slack=-full.score,
-            instances=full.tried + partial.tried, instance={"law": law.to_dict(), "kind": kind},
+            instances=tried, instance={"law": law.to_dict(), "kind": kind},
             counterexample={"law": law.to_dict(), "kind": kind,
                             **lemma9_score(law, kind, w, subject)},
-            notes="violation on a full-support law; " + LOG_NOTE,
-            corrected=Corrected.of(False, {"full_support_worst": full.score}))
-    fails = rep["score"] > 0
+            notes="violation on a law of product support; " + LOG_NOTE,
+            corrected=Corrected.of(False, {"full_support_worst": full.score}) if positive
+            else None, families=families)
+    if not positive:
+        families["repetition-law"] = _repetition_excluded(3)
+        return Verdict.exact(
+            "lemma9", True, slack=-full.score, instances=tried,
+            instance={"full_support_worst": full.score},
+            notes=("exact enumeration over laws of product support (the domain under the "
+                   f"product-support reading): worst log p - log bound = {full.score:.4f}; "
+                   + LOG_NOTE), families=families)
+    partial = worst_case(_lemma9_instances(False),
+                         lambda i: lemma9_score(*i, subject)["score"], n_ex,
+                         label="log p - log bound")
+    rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), subject)
+    fails = rep["score"] > 0 or partial.score > 0
+    families.update({"any-support": "fails" if partial.score > 0 else "holds",
+                     "repetition-law": "fails" if rep["score"] > 0 else "holds"})
     return Verdict.exact(
         "lemma9", not fails, observed=rep["prob"], bound=math.exp(rep["log_bound"]),
-        slack=-rep["score"], instances=full.tried + partial.tried + 1,
+        slack=-max(rep["score"], partial.score), instances=tried + partial.tried + 1,
         instance={"full_support_worst": full.score, "any_support_worst": partial.score},
-        counterexample=cex,
-        notes=("exact enumeration. Full product support: worst log p - log bound = "
+        counterexample=lemma9_counterexample(),
+        notes=("exact enumeration. Product support: worst log p - log bound = "
                f"{full.score:.4f} (no violation). With conditionals only on positive-probability "
-               "events (Definition 2 leaves null events open), the repetition law has INF = 0 and "
-               "violates the bound: Pr = 1 > 2 exp(-3/4) = 0.9447."),
-        corrected=Corrected.of(True))
+               "events the repetition law has INF = 0 and violates the bound: "
+               "Pr = 1 > 2 exp(-3/4) = 0.9447."),
+        corrected=Corrected.of(True), families=families)
 
 
 # -- Lemma 8 -------------------------------------------------------------------------------------
@@ -206,9 +236,11 @@ def lemma8_counterexample(compute: Callable[..., Any], m: int = 23) -> dict:
 
 
 @register_check("lemma8", parts=WEAK_PARTS)
-def check_lemma8(*, subject: Subject, budget: Budget) -> Verdict:
+def check_lemma8(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Lemma 8: E||Ux||^2 = v^2 and the two-sided tail bound, exactly, on symmetric laws on
-    {-1, 1}^m (c = 1, m n <= 16), searched over laws and unit x."""
+    {-1, 1}^m of product support (c = 1, m n <= 16), searched over laws and unit x; under the
+    positive-probability reading also the repetition law (m = 23, the smallest that breaks it)."""
+    positive = readings[NULL] == "positive-probability"
     mean_err = [0.0]
 
     def score(inst) -> float:
@@ -222,20 +254,33 @@ def check_lemma8(*, subject: Subject, budget: Budget) -> Verdict:
 
     res = worst_case(_lemma8_instances(), score, budget.size("lemma8.search"),
                      label="log p - log bound")
-    cex = lemma8_counterexample(subject.compute)
     mean_ok = mean_err[0] < 1e-9
-    fails = cex["exact_prob"] > cex["bound"] or res.score > 0 or not mean_ok
+    product_ok = res.score <= 0 and mean_ok
+    families = {"product-support": "holds" if product_ok else "fails"}
+    notes = ("exact enumeration; E||Ux||^2 = v^2 confirmed (max error "
+             f"{mean_err[0]:.2e}); product-support worst log p - log bound = {res.score:.4f}")
+    if not positive:
+        families["repetition-law"] = _repetition_excluded(23)
+        return Verdict.exact(
+            "lemma8", product_ok, slack=-res.score, instances=res.tried,
+            instance={"full_support_worst": res.score, "mean_abs_error": mean_err[0]},
+            counterexample={"full_support_worst": res.score, "mean_abs_error": mean_err[0]},
+            notes=notes + "; " + LOG_NOTE, families=families)
+    cex = lemma8_counterexample(subject.compute)
+    rep_fails = cex["exact_prob"] > cex["bound"]
+    families["repetition-law"] = "fails" if rep_fails else "holds"
+    fails = rep_fails or not product_ok
     return Verdict.exact(
         "lemma8", not fails, observed=cex["exact_prob"], bound=cex["bound"],
-        slack=cex["bound"] - cex["exact_prob"], instances=res.tried + 1,
+        slack=(cex["bound"] - cex["exact_prob"]) if rep_fails else -res.score,
+        instances=res.tried + 1,
         instance={"full_support_worst": res.score, "mean_abs_error": mean_err[0]},
         counterexample=cex,
-        notes=("exact enumeration; E||Ux||^2 = v^2 confirmed (max error "
-               f"{mean_err[0]:.2e}); full-support worst log p - log bound = {res.score:.4f}. "
-               "Counterexample through the positive-probability reading of INF (see lemma9)."),
-        corrected=Corrected.of(res.score <= 0 and mean_ok,
-                               {"full_support_worst": res.score,
-                                "mean_abs_error": mean_err[0]}))
+        notes=notes + ". Counterexample through the positive-probability reading of INF "
+                      "(see lemma9).",
+        corrected=Corrected.of(product_ok, {"full_support_worst": res.score,
+                                            "mean_abs_error": mean_err[0]}),
+        families=families)
 
 
 # -- Lemma 5 -------------------------------------------------------------------------------------
@@ -257,10 +302,10 @@ def _block_law(seed: int) -> FiniteJointLaw:
 
 
 @register_check("lemma5", parts=WEAK_PARTS)
-def check_lemma5(*, subject: Subject, budget: Budget) -> Verdict:
+def check_lemma5(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Lemma 5: exact for iid Rademacher (n = 2, m = 600, via the binomial law of the Gram
-    off-diagonal); Monte Carlo (Clopper-Pearson 1e-9) for weakly dependent block laws; the
-    repetition law pinned exactly."""
+    off-diagonal); Monte Carlo (Clopper-Pearson) for weakly dependent block laws of product
+    support; under the positive-probability reading the repetition law, pinned exactly."""
     from scipy import stats
 
     gen = np.random.default_rng(budget.seed("lemma5"))
@@ -294,6 +339,23 @@ def check_lemma5(*, subject: Subject, budget: Budget) -> Verdict:
         mc.append({"m": mm, "n": 2, "inf_norm": norm, "stated_prob": min(1.0, math.exp(lb)),
                    "clopper_pearson": cp.to_dict(),
                    "verdict": compare_probability(cp, min(1.0, math.exp(lb)))})
+    holds_elsewhere = exact["log_prob"] < exact["log_bound"] and all(
+        r["verdict"] == "holds" for r in mc)
+    refuted = exact["log_prob"] >= exact["log_bound"] or any(
+        r["verdict"] == "fails-as-stated" for r in mc)
+    product = "holds" if holds_elsewhere else "fails-as-stated" if refuted else "inconclusive"
+    families = {"product-support": "fails" if refuted else product}
+    alpha = DEFAULT_ALPHA * len(mc)
+    notes = ("product support: exact iid Rademacher and Monte Carlo on weakly dependent block "
+             f"laws: {product}")
+    if readings[NULL] == "product-support":
+        families["repetition-law"] = _repetition_excluded(557)
+        return Verdict.statistical(
+            "lemma5", product, instances=1 + samples * len(mc), alpha=alpha,
+            slack=exact["log_bound"] - exact["log_prob"], instance={"iid_exact": exact},
+            counterexample=None if holds_elsewhere else {"iid_exact": exact, "monte_carlo": mc},
+            notes=notes + "; slack = log bound - log exact probability of the iid case",
+            families=families, extra={"monte_carlo": mc})
     rep_m = 557
     cex = {"law": f"X = s (1,...,1), s uniform on {{-1, 1}}, m = {rep_m}", "n": 2,
            "inf_matrix": "0 (Definition 2)", "sigma_min": 0.0, "v/4": math.sqrt(rep_m) / 4,
@@ -301,22 +363,15 @@ def check_lemma5(*, subject: Subject, budget: Budget) -> Verdict:
            "bound": math.exp(lemma5_log_bound(rep_m, 1, 2, rep_m, 0.0, subject.compute)),
            "bound_formula": "2 exp(-557/64 + 8)"}
     fails = cex["exact_prob"] > cex["bound"]
-    holds_elsewhere = exact["log_prob"] < exact["log_bound"] and all(
-        r["verdict"] == "holds" for r in mc)
-    verdict = "fails-as-stated" if fails else ("holds" if holds_elsewhere else "inconclusive")
-    refuted = exact["log_prob"] >= exact["log_bound"] or any(
-        r["verdict"] == "fails-as-stated" for r in mc)
+    families["repetition-law"] = "fails" if fails else "holds"
+    verdict = "fails-as-stated" if fails else product
     corrected = Corrected(
-        verdict="holds" if holds_elsewhere else "fails-as-stated" if refuted else "inconclusive",
+        verdict=product,
         counterexample=None if holds_elsewhere else {"iid_exact": exact, "monte_carlo": mc})
     return Verdict.statistical(
-        "lemma5", verdict, instances=1 + 1 + samples * len(mc), alpha=DEFAULT_ALPHA * len(mc),
+        "lemma5", verdict, instances=1 + 1 + samples * len(mc), alpha=alpha,
         observed=cex["exact_prob"], bound=cex["bound"], slack=cex["bound"] - cex["exact_prob"],
         instance={"iid_exact": exact}, counterexample=cex if fails else None,
         notes=("repetition law: columns parallel, sigma_min = 0 surely (exact); "
-               "positive-probability reading of INF (see lemma9). Full-support cases "
-               "hold (exact iid Rademacher; Monte Carlo on block laws)."),
-        corrected=corrected, extra={"monte_carlo": mc})
-
-
-
+               "positive-probability reading of INF (see lemma9). " + notes),
+        corrected=corrected, families=families, extra={"monte_carlo": mc})
