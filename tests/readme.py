@@ -25,7 +25,31 @@ def contract() -> str:
     return contract_markdown({cid: row.parts for cid, row in claim_table().items()})
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"contract": contract}
+def _brief(cex: dict, limit: int = 5) -> str:
+    def short(v) -> str:
+        text = str(v)
+        return text if len(text) <= 70 else text[:67] + "..."
+    return "; ".join(f"{k} = {short(v)}" for k, v in list(cex.items())[:limit])
+
+
+def errata() -> str:
+    """The errata table and the proof gaps, from the one register
+    (``recmech.properties.errata``)."""
+    from recmech.properties.errata import ERRATA, PROOF_GAPS
+    from recmech.properties.render import markdown_table
+
+    rows = [[f"`{e.claim_id}`" + (f" ({', '.join(e.readings)})" if e.readings else ""),
+             e.summary, _brief(e.counterexample), e.corrected_statement]
+            for entries in ERRATA.values() for e in entries]
+    table = markdown_table(["claim (reading)", "what fails", "counterexample",
+                            "corrected statement"], rows)
+    gaps = "\n".join(f"- `{g.claim_id}`: {g.summary} Fix: {g.corrected_statement}."
+                      for entries in PROOF_GAPS.values() for g in entries)
+    return (table + "\n\nProof steps that do not follow while the statement survives (the "
+            "report shows them under each claim):\n\n" + gaps)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"contract": contract, "errata": errata}
 
 
 def render(text: str) -> str:
