@@ -43,7 +43,7 @@ def errata() -> str:
             for entries in ERRATA.values() for e in entries]
     table = markdown_table(["claim (reading)", "what fails", "counterexample",
                             "corrected statement"], rows)
-    gaps = "\n".join(f"- `{g.claim_id}`: {g.summary} Fix: {g.corrected_statement}."
+    gaps = "\n".join(f"- `{g.claim_id}`: {g.summary} Fix: {g.corrected_statement.rstrip('.')}."
                       for entries in PROOF_GAPS.values() for g in entries)
     return (table + "\n\nProof steps that do not follow while the statement survives (the "
             "report shows them under each claim):\n\n" + gaps)
