@@ -225,6 +225,26 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- selftest ------------------------------------------------------------------------------------
+
+def _selftest(args: argparse.Namespace) -> int:
+    from recmech.properties.selftest import SeedRun, selftest, summary
+
+    if args.seeds < 1:
+        raise _UsageError(f"recmech selftest: --seeds must be >= 1; found {args.seeds}")
+    out = _writable(args.json)
+
+    def progress(run: SeedRun, done: int, total: int) -> None:
+        print(f"[{done}/{total}] seed {run.seed} {run.suite}: "
+              f"{'passed' if run.passed else 'FAILED'} ({run.seconds:.0f} s)",
+              file=sys.stderr, flush=True)
+
+    runs = selftest(args.seeds, args.timeout, progress=progress)
+    print(summary(runs))
+    _write_json(out, [r.to_dict() for r in runs])
+    return 0 if all(r.passed for r in runs) else 1
+
+
 # -- the parser ----------------------------------------------------------------------------------
 
 def _parser() -> _Parser:
@@ -284,6 +304,15 @@ def _parser() -> _Parser:
     bench.add_argument("--quick", action="store_true",
                        help="fewer rounds and a 12 x 12 LP grid")
     bench.set_defaults(run=_bench)
+
+    selftest = sub.add_parser("selftest", help="the property tests under N hypothesis seeds",
+                              description="Run the property tests under the dev profile with "
+                              "hypothesis seeds 1..N; report every failure with its seed.")
+    selftest.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    selftest.add_argument("--timeout", type=float, default=1800.0,
+                          help="seconds per run (default 1800)")
+    selftest.add_argument("--json", metavar="PATH", help="also write the runs as JSON")
+    selftest.set_defaults(run=_selftest)
     return parser
 
 

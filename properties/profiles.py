@@ -6,8 +6,8 @@ seeds that make each check reproducible.
 
 - ``quick`` (the default): derandomized hypothesis, no example database, small budgets: the
   default test run is deterministic and the same on every machine;
-- ``dev``: the quick budgets with random exploration and an example database, so a failure
-  found once is replayed next time;
+- ``dev``: the quick budgets with random exploration (a failure prints the seed and blob that
+  reproduce it; ``recmech selftest --seeds N`` runs the suite under N seeds);
 - ``thorough``: the large sweeps (many examples, large Monte Carlo samples), for ``recmech report
   --profile thorough`` and nightly runs.
 
@@ -18,7 +18,9 @@ suite loads one (``load_profile``), so a session that does not run recmech's tes
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,10 +107,18 @@ class Budget:
         return self.seeds[name]
 
 
+_SCRATCH: list[Path] = []
+
+
 def scratch_dir() -> Path:
-    """Where the suite keeps hypothesis's and pytest-benchmark's files: the system temporary
-    folder, never the user's working directory."""
-    return Path(tempfile.gettempdir()) / "recmech-hypothesis"
+    """Where this run keeps hypothesis's and pytest-benchmark's files: a folder of its own in the
+    system temporary folder (never the user's working directory), removed when the process
+    exits, so nothing one run writes is replayed by another."""
+    if not _SCRATCH:
+        path = Path(tempfile.mkdtemp(prefix="recmech-run-"))
+        _SCRATCH.append(path)
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return _SCRATCH[0]
 
 
 def _hypothesis_settings(name: str) -> dict[str, Any]:
@@ -120,10 +130,11 @@ def _hypothesis_settings(name: str) -> dict[str, Any]:
                 "print_blob": True, "suppress_health_check": suppress}
     from hypothesis.database import DirectoryBasedExampleDatabase
 
+    # the run's own database: shrunk failures replay within the run, never in another one
     database = DirectoryBasedExampleDatabase(scratch_dir() / "examples")
     examples = 100 if name == "dev" else 2000
     return {"max_examples": examples, "deadline": None, "database": database,
-            "suppress_health_check": suppress}
+            "print_blob": True, "suppress_health_check": suppress}
 
 
 _BUDGETS: dict[str, Budget] = {}

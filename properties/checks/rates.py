@@ -113,7 +113,9 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
         alpha=DEFAULT_ALPHA * len(pooled), observed=c_f, bound=constant, slack=constant - c_f,
         instance={"sweep": rows, "slopes_f": f_slopes, "slopes_queries": q_slopes,
                   "probability": prob}, counterexample=cex,
-        notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob}; "
+        notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob} (draws of one "
+        "k are pooled over the sweep: 'fails' is valid whatever the points, 'holds' certifies "
+        "the failure rate averaged over the points of each k); "
                    f"slopes of f/rate {_fmt(f_slopes)}, of queries/rate {_fmt(q_slopes)} "
                    f"(must be <= {SLOPE_TOL})",
                    extra={"probability": prob})
