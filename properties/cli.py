@@ -9,8 +9,8 @@ exit code 2, before any work.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -124,6 +124,7 @@ def _table(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from recmech.properties.claims import claim, claim_ids
+    from recmech.properties.engine import ResultsFile, engine_for
     from recmech.properties.graph import graph_text
     from recmech.properties.render import markdown_table
     from recmech.properties.report import (
@@ -156,18 +157,40 @@ def _report(args: argparse.Namespace) -> int:
     if args.reading is not None:
         ids = [c for c in ids if any(t[0] == c for t in tasks)]
     out = _writable(args.json_path)
+    results = _writable(args.results, "--results")
+    resume = args.resume
+    if resume is not None:
+        if not Path(resume).is_file():
+            raise _UsageError(f"recmech report: --resume {resume}: no such results file")
+        try:  # a file of another run or profile is refused before any work
+            ResultsFile(resume, args.profile).load()
+        except (ValueError, KeyError, IndexError) as exc:
+            raise _UsageError(f"recmech report: --resume: {exc}") from None
+    start = time.perf_counter()
 
     def progress(row: ReportRow, done: int, total: int) -> None:
         print(f"[{done}/{total}] {row.claim_id}: {row.status} ({row.seconds:.1f} s)",
               file=sys.stderr, flush=True)
 
+    def chunk_progress(task, result, done: int, total: int) -> None:
+        state = "raised" if result.error else "done"
+        print(f"[chunk {done}/{total}, {time.perf_counter() - start:.0f} s] {task.claim_id} "
+              f"#{task.index} {state}", file=sys.stderr, flush=True)
+
+    try:
+        engine = engine_for(args.jobs, args.scheduler)
+    except (ImportError, OSError, ValueError) as exc:
+        raise _UsageError(f"recmech report: --scheduler {args.scheduler}: {exc}") from None
     print(f"recmech report: profile {args.profile}, {len(ids)} claims, {len(tasks)} runs "
-          f"(claims x readings), jobs {args.jobs}", file=sys.stderr)
-    if args.jobs > 1:
-        with cf.ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            rows = run_report(ids, args.profile, pool, progress, args.reading)
-    else:
-        rows = run_report(ids, args.profile, None, progress, args.reading)
+          f"(claims x readings), engine {engine.name}", file=sys.stderr)
+    try:
+        rows = run_report(ids, args.profile, engine, progress, args.reading,
+                          results=None if results is None else str(results), resume=resume,
+                          chunk_progress=chunk_progress)
+    except ValueError as exc:
+        raise _UsageError(f"recmech report: {exc}") from None
+    finally:
+        engine.close()
     print(markdown_table(report_header(), [report_cells(r) for r in rows]))
     gaps = [g for c in ids for g in claim(c).proof_gaps]
     if gaps:
@@ -295,6 +318,15 @@ def _parser() -> _Parser:
                              "(e.g. product-support, all-real)")
     report.add_argument("--graph", action="store_true",
                         help="also print the claim graph with each claim's verdicts")
+    report.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run the chunks on Dask: a scheduler address (tcp://HOST:8786), "
+                             "or 'local' for a local cluster of --jobs workers "
+                             "(pip install 'recmech[dask]')")
+    report.add_argument("--results", default=None, metavar="PATH",
+                        help="keep every completed chunk in this JSON-lines file")
+    report.add_argument("--resume", default=None, metavar="PATH",
+                        help="finish a run from its results file: only the missing chunks run, "
+                             "and they are appended to it")
     report.set_defaults(run=_report)
 
     bench = sub.add_parser("bench", help="performance ratios (N-independence, LP, Monte Carlo)",

@@ -6,22 +6,30 @@ run (``recmech report``; rendering is the command line's).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from recmech.bounds.records import jsonable
+from recmech.properties.checks.registry import chunk_specs, merge_chunks
 from recmech.properties.claims import claim
 from recmech.properties.domains import domain_table, restricted
+from recmech.properties.engine import (
+    ChunkResult,
+    ChunkTask,
+    ResultsFile,
+    SerialEngine,
+    chunk_key,
+    run_tasks,
+    unique,
+)
 from recmech.properties.graph import consistency
 from recmech.properties.profiles import PROFILES, budget
 from recmech.properties.readings import READINGS
 from recmech.properties.verdict import Verdict
 
-__all__ = ["ReadingRun", "ReportRow", "family_wise_level", "report_cells", "report_header",
-           "report_payload", "report_problems", "run_report", "runs_for"]
+__all__ = ["ReadingRun", "ReportRow", "family_wise_level", "plan_tasks", "report_cells",
+           "report_header", "report_payload", "report_problems", "run_report", "runs_for"]
 
 DEPENDS = "depends-on-reading"
 
@@ -131,56 +139,87 @@ def runs_for(claim_ids: Sequence[str], reading: str | None = None) -> list[tuple
     return out
 
 
-def _run_one(claim_id: str, readings: dict, profile: str
-             ) -> tuple[Verdict | None, float, str | None]:
-    """Run one check in this process (loads the hypothesis profile first: workers start bare)."""
-    from recmech.properties.checks.registry import run_check
-    from recmech.properties.profiles import load_profile
+def plan_tasks(claim_ids: Sequence[str], profile: str, reading: str | None = None
+               ) -> tuple[list[tuple[str, dict, list[str]]], list[ChunkTask]]:
+    """Every (claim, readings) run of the report with the keys of its chunks, and the unique
+    chunk tasks (a reading-free chunk shared by several readings runs once)."""
+    runs, tasks = [], []
+    for cid, readings in runs_for(claim_ids, reading):
+        specs = chunk_specs(cid, None, profile, readings)
+        keys = []
+        for index, spec in enumerate(specs):
+            key = chunk_key(cid, readings, spec, index)
+            keys.append(key)
+            tasks.append(ChunkTask(key=key, claim_id=cid, readings=readings, index=index,
+                                   spec=spec))
+        runs.append((cid, readings, keys))
+    return runs, unique(tasks)
 
-    load_profile(profile)
-    start = time.perf_counter()
-    try:
-        verdict = run_check(claim_id, profile=profile, readings=readings)
-    except Exception:  # a broken check is reported as such, not hidden
-        return None, time.perf_counter() - start, traceback.format_exc(limit=3)
-    return verdict, time.perf_counter() - start, None
 
-
-def run_report(claim_ids: Sequence[str], profile: str = "quick",
-               executor: cf.Executor | None = None,
+def run_report(claim_ids: Sequence[str], profile: str = "quick", engine=None,
                progress: Callable[[ReportRow, int, int], None] | None = None,
-               reading: str | None = None) -> list[ReportRow]:
-    """Run the checks of ``claim_ids`` under each of their readings (only ``reading``'s
-    variants if given), in ``executor`` if given; return one row per claim, in order."""
+               reading: str | None = None, results: str | None = None,
+               resume: str | None = None,
+               chunk_progress: Callable[[ChunkTask, ChunkResult, int, int], None] | None = None
+               ) -> list[ReportRow]:
+    """Run the checks of ``claim_ids`` under each of their readings (only ``reading``'s variants
+    if given), chunk by chunk on ``engine`` (default: this process), and return one row per
+    claim, in order. Completed chunks go to the ``results`` file as they finish; ``resume``
+    (a results file) runs only the chunks it lacks and keeps appending to it."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}; found {profile!r}")
     for cid in claim_ids:
         claim(cid)  # unknown ids are an error before any work
-    tasks = runs_for(claim_ids, reading)
-    results: dict[tuple[str, str], ReadingRun] = {}
-    want = {cid: [v for c, v in tasks if c == cid] for cid in claim_ids}
-    done_rows: list[str] = []
+    runs, tasks = plan_tasks(claim_ids, profile, reading)
+    store = ResultsFile(resume or results, profile) if (resume or results) else None
+    done = store.load() if resume else {}
+    writer = store.open() if store is not None else None
+    engine = engine if engine is not None else SerialEngine()
+    rows_done: list[str] = []
+    want = {cid: [keys for c, _, keys in runs if c == cid] for cid in claim_ids}
 
-    def record(cid: str, readings: dict, result) -> None:
-        verdict, secs, err = result
-        results[cid, repr(readings)] = ReadingRun(
-            readings=readings, expected=claim(cid).expected_for(readings), verdict=verdict,
-            seconds=secs, error=err)
-        if progress is not None and all((cid, repr(v)) in results for v in want[cid]):
-            done_rows.append(cid)
-            progress(_row(cid), len(done_rows), len([c for c in claim_ids if want[c]]))
+    def on_result(task: ChunkTask, result: ChunkResult, n: int, total: int) -> None:
+        if writer is not None:
+            writer(task, result)
+        if chunk_progress is not None:
+            chunk_progress(task, result, n, total)
 
-    def _row(cid: str) -> ReportRow:
-        return ReportRow(claim_id=cid, runs=tuple(results[cid, repr(v)] for v in want[cid]))
+    try:
+        finished = run_tasks(engine, tasks, profile, done, on_result)
+    finally:
+        if writer is not None:
+            writer.close()
 
-    if executor is None:
-        for cid, v in tasks:
-            record(cid, v, _run_one(cid, v, profile))
-    else:
-        futures = {executor.submit(_run_one, cid, v, profile): (cid, v) for cid, v in tasks}
-        for fut in cf.as_completed(futures):
-            record(*futures[fut], fut.result())
-    return [_row(c) for c in claim_ids if want[c]]
+    def reading_run(cid: str, readings: dict, keys: list[str]) -> ReadingRun:
+        parts = [finished[k] for k in keys]
+        seconds = sum(p.seconds for p in parts)
+        errors = [(i, p.error) for i, p in enumerate(parts) if p.error]
+        expected = claim(cid).expected_for(readings)
+        if errors:
+            i, tb = errors[0]
+            return ReadingRun(readings=readings, expected=expected, verdict=None,
+                              seconds=seconds, error=f"chunk {i} of {len(keys)} "
+                              f"({keys[i].split('|', 3)[3]}) raised:\n{tb}")
+        try:
+            verdict = merge_chunks(cid, [p.partial for p in parts], None, profile,
+                                   readings)[0]
+        except Exception:  # a merge that breaks is the claim's error, not the report's
+            return ReadingRun(readings=readings, expected=expected, verdict=None,
+                              seconds=seconds, error=traceback.format_exc(limit=4))
+        return ReadingRun(readings=readings, expected=expected, verdict=verdict,
+                          seconds=seconds)
+
+    rows = []
+    for cid in claim_ids:
+        if not want[cid]:
+            continue
+        row = ReportRow(claim_id=cid, runs=tuple(reading_run(c, r, k) for c, r, k in runs
+                                                  if c == cid))
+        rows.append(row)
+        rows_done.append(cid)
+        if progress is not None:
+            progress(row, len(rows_done), len([c for c in claim_ids if want[c]]))
+    return rows
 
 
 def family_wise_level(rows: Sequence[ReportRow]) -> float:

@@ -45,6 +45,10 @@ class Corrected:
     def to_dict(self) -> dict:
         return {"verdict": self.verdict, "counterexample": jsonable(self.counterexample)}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Corrected:
+        return cls(verdict=data["verdict"], counterexample=data.get("counterexample"))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Verdict:
@@ -115,3 +119,19 @@ class Verdict:
 
     def to_dict(self) -> dict:
         return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Verdict:
+        """The verdict ``to_dict`` wrote (numbers as JSON gives them back: ``to_dict`` of the
+        result equals ``data``)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"data has fields no Verdict has: {unknown}")
+        fields_ = dict(data)
+        if fields_.get("corrected") is not None:
+            fields_["corrected"] = Corrected.from_dict(fields_["corrected"])
+        for name in ("observed", "bound", "slack"):
+            if isinstance(fields_.get(name), str):  # non-finite numbers travel as text
+                fields_[name] = float(fields_[name])
+        return cls(**fields_)

@@ -38,7 +38,7 @@ import numpy as np
 from recmech.bounds.queries import certified_delta
 from recmech.core import design as designs
 from recmech.core import protocols
-from recmech.properties.checks.registry import register_check
+from recmech.properties.checks.registry import register_chunks
 from recmech.properties.profiles import Budget
 from recmech.properties.stats import (
     DEFAULT_ALPHA,
@@ -49,8 +49,7 @@ from recmech.properties.stats import (
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Corrected, Verdict
 
-__all__ = ["SLOPE_TOL", "certified_per_eps", "check_proposition1_gaussian",
-           "check_proposition1_weak_dependence", "three_point"]
+__all__ = ["SLOPE_TOL", "certified_per_eps", "three_point"]
 
 SLOPE_TOL = 0.15
 EPS1 = (1e-4, 1e-2)
@@ -144,47 +143,60 @@ def _sweep_point(record, size: int, k: int, rate: float, sampler: Callable, draw
     return row, fails, draws
 
 
-@register_check("proposition1.gaussian")
-def check_proposition1_gaussian(*, subject: Subject, budget: Budget) -> Verdict:
-    """Prop. 1 (2): sweep k, kappa(Sigma) and the scale s of Sigma = s^2 diag(geomspace(1,
-    kappa)); accuracy and queries over the stated rates, and f_obs <= f_theorem2 with
-    probability >= 1 - 2 exp(-4k)."""
-    compute = subject.compute
-    gen = np.random.default_rng(budget.seed("proposition1.gaussian"))
+def _gaussian_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
     ks, kappas, scales = (budget.size(f"proposition1.gaussian.{n}")
                           for n in ("ks", "kappas", "scales"))
+    return [{"point": i, "k": k, "kappa": kappa, "scale": s, "points_per_k": len(kappas) *
+             len(scales), "reading_free": True}
+            for i, (k, kappa, s) in enumerate((k, kappa, s) for k in ks for kappa in kappas
+                                              for s in scales)]
+
+
+def _gaussian_point(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
+    """One sweep point of Prop. 1 (2), with its own generator (seed, point)."""
+    compute = subject.compute
+    gen = np.random.default_rng([budget.seed("proposition1.gaussian"), spec["point"]])
+    k, kappa, s = spec["k"], spec["kappa"], spec["scale"]
+    size0 = math.ceil(64 * kappa * k)
+    sd = s * np.sqrt(np.geomspace(1.0, kappa, size0))
+    trace = float(np.sum(sd**2))
+    design = designs.gaussian(size0, k, gen, scales=sd)
+    rec = compute("proposition1.gaussian", k=k, kappa_Sigma=kappa, trace_S=trace,
+                  eps1=EPS1[0], A_inf=design.inf_norm)
+    size = int(rec.corrected.get("size", rec.value("size")))
+    if size != size0:  # the strict-hypothesis edge: one more item, same variances
+        sd = np.append(sd, sd[-1])
+        trace = float(np.sum(sd**2))
+        design = designs.gaussian(size, k, gen, scales=sd)
+        rec = compute("proposition1.gaussian", k=k, kappa_Sigma=kappa, trace_S=trace,
+                      eps1=EPS1[0], A_inf=design.inf_norm)
+    rate = k * math.sqrt(kappa) / math.sqrt(trace)
+    draws = _draws(k, spec["points_per_k"], budget)
+    row, fails, n = _sweep_point(
+        rec, size, k, rate,
+        lambda b: sd[None, :, None] * gen.standard_normal((b, sd.size, k)), draws, gen)
+    row.update(kappa=kappa, scale=s, trace_S=trace, edge=size != size0,
+               **_queries(design, size, k * kappa, rec, protocols.gaussian_protocol))
+    return {"row": row, "k": k, "fails": fails, "draws": n}
+
+
+def _gaussian_merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
     rows, pooled = [], {}
-    for k in ks:
-        for kappa in kappas:
-            for s in scales:
-                size0 = math.ceil(64 * kappa * k)
-                sd = s * np.sqrt(np.geomspace(1.0, kappa, size0))
-                trace = float(np.sum(sd**2))
-                design = designs.gaussian(size0, k, gen, scales=sd)
-                rec = compute("proposition1.gaussian", k=k, kappa_Sigma=kappa, trace_S=trace,
-                              eps1=EPS1[0], A_inf=design.inf_norm)
-                size = int(rec.corrected.get("size", rec.value("size")))
-                if size != size0:  # the strict-hypothesis edge: one more item, same variances
-                    sd = np.append(sd, sd[-1])
-                    trace = float(np.sum(sd**2))
-                    design = designs.gaussian(size, k, gen, scales=sd)
-                    rec = compute("proposition1.gaussian", k=k, kappa_Sigma=kappa,
-                                  trace_S=trace, eps1=EPS1[0], A_inf=design.inf_norm)
-                rate = k * math.sqrt(kappa) / math.sqrt(trace)
-                draws = _draws(k, len(kappas) * len(scales), budget)
-                row, fails, n = _sweep_point(
-                    rec, size, k, rate,
-                    lambda b, sd=sd, k=k: sd[None, :, None] * gen.standard_normal((b, sd.size, k)),
-                    draws, gen)
-                row.update(kappa=kappa, scale=s, trace_S=trace, edge=size != size0,
-                           **_queries(design, size, k * kappa, rec, protocols.gaussian_protocol))
-                rows.append(row)
-                f, d = pooled.get(k, (0, 0))
-                pooled[k] = (f + fails, d + n)
+    for part in partials:
+        rows.append(part["row"])
+        f, d = pooled.get(part["k"], (0, 0))
+        pooled[part["k"]] = (f + part["fails"], d + part["draws"])
     return _rate_verdict("proposition1.gaussian", rows, pooled, 512.0,
                          ["k", "kappa", "scale"],
                          "observed = largest f_obs / (k sqrt(kappa)/sqrt(Tr Sigma_S) eps1) over "
                          "all draws; bound = 512, the constant Thm. 2 gives at |S| = 64 kappa k")
+
+
+# Prop. 1 (2): sweep k, kappa(Sigma) and the scale s of Sigma = s^2 diag(geomspace(1, kappa));
+# accuracy and queries over the stated rates, and f_obs <= f_theorem2 with probability
+# >= 1 - 2 exp(-4k). One chunk per sweep point.
+register_chunks("proposition1.gaussian", plan=_gaussian_plan, run=_gaussian_point,
+                merge=_gaussian_merge)
 
 
 def _queries(design, size: int, factor: float, rec, make_protocol) -> dict:
@@ -222,32 +234,61 @@ def three_point(a: float, c: float) -> Callable:
     return sample
 
 
-@register_check("proposition1.weak_dependence")
-def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget,
-                                       readings: dict) -> Verdict:
-    """Prop. 1 (3): independent three-point coordinates (c = 1, variance a^2, ||INF|| = 0) at
-    |S| = 256 c^4 k^2 / a^4; sweep k and a; accuracy and queries over the stated rates, and
-    f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k). Under the
-    positive-probability reading of Definition 2 also the repetition law (c = a = 1, INF = 0
-    there) at k = 2."""
-    key = (budget.name, budget.seed("proposition1.weak_dependence"))
-    if subject.is_reference and key in _INDEPENDENT_SWEEPS:
-        # the sweep over independent laws does not depend on the reading: run it once
-        rate = _INDEPENDENT_SWEEPS[key]
-    else:
-        rate = _independent_sweep(subject, budget)
-        if subject.is_reference:
-            _INDEPENDENT_SWEEPS[key] = rate
-    compute = subject.compute
-    gen = np.random.default_rng(budget.seed("proposition1.weak_dependence") + 1)
+def _weak_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
+    ks = budget.size("proposition1.weak_dependence.ks")
+    alphas = budget.size("proposition1.weak_dependence.alphas")
+    specs = [{"point": i, "k": k, "a": a, "points_per_k": len(alphas), "reading_free": True}
+             for i, (k, a) in enumerate((k, a) for k in ks for a in alphas)]
+    if readings["definition2.null_events"] == "positive-probability":
+        specs.append({"repetition": True, "k": 2})
+    return specs
+
+
+def _weak_point(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
+    """One sweep point of Prop. 1 (3) (independent three-point coordinates, c = 1), or the
+    repetition-law family; each with its own generator."""
+    seed = budget.seed("proposition1.weak_dependence")
+    if spec.get("repetition"):
+        return _repetition_family(subject.compute, np.random.default_rng([seed, 10**6]),
+                                  k=spec["k"])
+    gen = np.random.default_rng([seed, spec["point"]])
+    k, a, c = spec["k"], spec["a"], 1.0
+    sample = three_point(a, c)
+    rec = subject.compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
+                          eps1=EPS1[0], A_inf=1.0)
+    size = int(rec.corrected.get("size", rec.value("size")))
+    design = designs.weakly_dependent(size, k, c, gen, lambda n, kk, g: sample((n, kk), g),
+                                      variances=np.full(size, a * a), influence_norm=0.0)
+    rec = subject.compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
+                          eps1=EPS1[0], A_inf=design.inf_norm)
+    row, fails, n = _sweep_point(rec, size, k, math.sqrt(k) / a,
+                                 lambda b: sample((b, size, k), gen),
+                                 _draws(k, spec["points_per_k"], budget), gen)
+    factor = c**4 * k * k / a**4
+    row.update(a=a, c=c, inv_a=1.0 / a, edge=size != math.ceil(256 * factor),
+               **_queries(design, size, factor, rec, protocols.weak_dependence_protocol))
+    return {"row": row, "k": k, "fails": fails, "draws": n}
+
+
+def _weak_merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
+    rows, pooled, rep = [], {}, None
+    for part in partials:
+        if "row" not in part:
+            rep = part
+            continue
+        rows.append(part["row"])
+        f, d = pooled.get(part["k"], (0, 0))
+        pooled[part["k"]] = (f + part["fails"], d + part["draws"])
+    rate = _rate_verdict("proposition1.weak_dependence", rows, pooled, 64.0, ["k", "inv_a"],
+                         "observed = largest f_obs / (sqrt(k)/a eps1) over all draws; bound = 64, "
+                         "the constant Thm. 2 gives at |S| = 256 c^4 k^2/a^4; ||INF|| = 0 laws")
     families = {"independent": "fails" if rate.fails else rate.verdict}
-    if readings["definition2.null_events"] == "product-support":
+    if rep is None:
         families["repetition-law"] = ("excluded: support not a product set; ||INF||_2 >= 1 "
                                       "under the product-support reading")
         return replace(rate, families=families)
-    rep = _repetition_family(compute, gen)
-    families["repetition-law"] = "fails" if rep["verdict"] == "fails-as-stated" else \
-        rep["verdict"]
+    families["repetition-law"] = ("fails" if rep["verdict"] == "fails-as-stated"
+                                  else rep["verdict"])
     level = (rate.false_alarm or 0.0) + DEFAULT_ALPHA  # one more Clopper-Pearson test
     if rep["verdict"] != "fails-as-stated":
         return replace(rate, families=families, false_alarm=level, false_pass=level)
@@ -260,43 +301,13 @@ def check_proposition1_weak_dependence(*, subject: Subject, budget: Budget,
                          "identified on any draw; " + rate.notes)
 
 
-_INDEPENDENT_SWEEPS: dict[tuple, Verdict] = {}
-
-
-def _independent_sweep(subject: Subject, budget: Budget) -> Verdict:
-    """Prop. 1 (3) on independent three-point coordinates: the rate verdict of the sweep."""
-    compute = subject.compute
-    gen = np.random.default_rng(budget.seed("proposition1.weak_dependence"))
-    c = 1.0
-    ks = budget.size("proposition1.weak_dependence.ks")
-    alphas = budget.size("proposition1.weak_dependence.alphas")
-    rows, pooled = [], {}
-    for k in ks:
-        for a in alphas:
-            sample = three_point(a, c)
-            rec = compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
-                          eps1=EPS1[0], A_inf=1.0)
-            size = int(rec.corrected.get("size", rec.value("size")))
-            design = designs.weakly_dependent(
-                size, k, c, gen, lambda n, kk, g, s=sample: s((n, kk), g),
-                variances=np.full(size, a * a), influence_norm=0.0)
-            rec = compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
-                          eps1=EPS1[0], A_inf=design.inf_norm)
-            rate = math.sqrt(k) / a
-            draws = _draws(k, len(alphas), budget)
-            row, fails, n = _sweep_point(rec, size, k, rate,
-                                         lambda b, s=sample, n=size, k=k: s((b, n, k), gen),
-                                         draws, gen)
-            factor = c**4 * k * k / a**4
-            row.update(a=a, c=c, edge=size != math.ceil(256 * factor),
-                       **_queries(design, size, factor, rec, protocols.weak_dependence_protocol))
-            rows.append(row)
-            f, d = pooled.get(k, (0, 0))
-            pooled[k] = (f + fails, d + n)
-    inv_a = [{**r, "inv_a": 1.0 / r["a"]} for r in rows]
-    return _rate_verdict("proposition1.weak_dependence", inv_a, pooled, 64.0, ["k", "inv_a"],
-                         "observed = largest f_obs / (sqrt(k)/a eps1) over all draws; bound = 64, "
-                         "the constant Thm. 2 gives at |S| = 256 c^4 k^2/a^4; ||INF|| = 0 laws")
+# Prop. 1 (3): independent three-point coordinates (c = 1, variance a^2, ||INF|| = 0) at
+# |S| = 256 c^4 k^2 / a^4; sweep k and a; accuracy and queries over the stated rates, and
+# f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k). Under the
+# positive-probability reading of Definition 2 also the repetition law (c = a = 1, INF = 0
+# there) at k = 2. One chunk per sweep point, one for the repetition law.
+register_chunks("proposition1.weak_dependence", plan=_weak_plan, run=_weak_point,
+                merge=_weak_merge)
 
 
 def _repetition_family(compute, gen: np.random.Generator, k: int = 2, draws: int = 200) -> dict:

@@ -23,9 +23,13 @@ parts is skipped by the guard, never passed.
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from recmech.bounds.records import dumps
 from recmech.bounds.registry import ClaimEntry
 from recmech.properties.contract import CHECK_PARTS_ALLOWED
 from recmech.properties.profiles import Budget, budget
@@ -33,8 +37,9 @@ from recmech.properties.readings import CLAIM_POINTS, POINTS, default_readings
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
-__all__ = ["CHECKS", "CHECK_PARTS", "PROJECT_ENTRIES", "register_check", "run_check",
-           "run_check_verdicts"]
+__all__ = ["CHECKS", "CHECK_PARTS", "CHUNKS", "PROJECT_ENTRIES", "Chunks", "chunk_specs",
+           "merge_chunks", "register_check", "register_chunks", "run_check", "run_check_verdicts",
+           "run_chunk"]
 
 CheckFn = Callable[..., "list[Verdict] | Verdict"]
 CHECKS: dict[str, CheckFn] = {}
@@ -71,21 +76,50 @@ def register_check(claim_id: str, *, parts: tuple[str, ...] = ("compute",),
     return decorate
 
 
+@dataclass(frozen=True, kw_only=True)
+class Chunks:
+    """A check split into independent, deterministic chunks: ``plan(subject, budget, readings)``
+    lists the chunk specs (JSON data; each chunk derives its own seed from its spec),
+    ``run(subject, budget, readings, spec)`` computes one chunk's partial result (JSON data),
+    ``merge(subject, budget, readings, partials)`` makes the verdicts from the partials in plan
+    order. The check itself is run-every-chunk-then-merge, so a serial run and a distributed
+    one give the same record."""
+
+    plan: Callable[..., list[dict]]
+    run: Callable[..., Any]
+    merge: Callable[..., list[Verdict] | Verdict]
+
+
+CHUNKS: dict[str, Chunks] = {}
+
+
+def register_chunks(claim_id: str, *, plan: Callable[..., list[dict]], run: Callable[..., Any],
+                    merge: Callable[..., Any], parts: tuple[str, ...] = ("compute",),
+                    entry: ClaimEntry | None = None) -> None:
+    """Register the check of ``claim_id`` as ``Chunks``; the check function is the serial
+    composition of the three."""
+    chunks = Chunks(plan=plan, run=run, merge=merge)
+
+    def check(*, subject: Subject, budget: Budget, readings: dict | None = None):
+        specs = plan(subject, budget, readings)
+        partials = [_roundtrip(run(subject, budget, readings, spec)) for spec in specs]
+        return merge(subject, budget, readings, partials)
+
+    check.__qualname__ = f"chunked[{claim_id}]"
+    register_check(claim_id, parts=parts, entry=entry)(check)
+    CHUNKS[claim_id] = chunks
+
+
+def _roundtrip(partial: Any) -> Any:
+    """A partial result as it travels (JSON), so in-process and remote merges see the same."""
+    return json.loads(dumps(partial, indent=None))
+
+
 def _as_subject(impl: Any) -> Subject:
     return impl if isinstance(impl, Subject) else Subject(impl)
 
 
-def run_check_verdicts(claim_id: str, impl: Any = None, profile: str | Budget = "quick",
-                       readings: Mapping[str, str] | None = None) -> list[Verdict]:
-    """Run the registered check of ``claim_id`` on ``impl`` (None: the reference; or a
-    ``Subject``) under ``profile`` and the reading assignment ``readings`` (default: the default
-    reading of each open point the claim uses); return all its verdicts (headline first)."""
-    import recmech.properties.checks  # noqa: F401  (registers every check module)
-
-    if claim_id not in CHECKS:
-        raise KeyError(f"no check registered for claim id {claim_id!r}; "
-                       f"registered: {sorted(CHECKS)}")
-    plan = profile if isinstance(profile, Budget) else budget(profile)
+def _readings(claim_id: str, readings: Mapping[str, str] | None) -> dict[str, str]:
     points = CLAIM_POINTS.get(claim_id, ())
     chosen = {**default_readings(claim_id), **dict(readings or {})}
     for point, name in chosen.items():
@@ -93,8 +127,48 @@ def run_check_verdicts(claim_id: str, impl: Any = None, profile: str | Budget = 
             valid = {p: [r.name for r in POINTS[p].readings] for p in points}
             raise ValueError(f"claim {claim_id!r} has no reading {name!r} of {point!r}; its "
                              f"readings: {valid or 'none'}")
-    extra = {"readings": chosen} if points else {}
-    result = CHECKS[claim_id](subject=_as_subject(impl), budget=plan, **extra)
+    return chosen
+
+
+_LOADED: list[bool] = []
+
+
+def _load_every_module() -> None:
+    """Import every module of recmech once, before any search. Hypothesis draws some values from
+    a pool of constants found in the *local* modules loaded at the time (an editable install's
+    modules are local), so a search's examples depended on what the process had imported: a
+    test, the report, a pool worker and a Dask worker saw different examples. With every module
+    loaded first, the pool is the same on every path."""
+    if _LOADED:
+        return
+    import pkgutil
+
+    # package by package: the editable install maps each folder into ``recmech``, so a walk
+    # of ``recmech.__path__`` alone would not see them
+    for package in ("recmech.core", "recmech.bounds", "recmech.properties",
+                    "recmech.properties.checks", "recmech.properties.strategies"):
+        pkg = importlib.import_module(package)
+        for info in pkgutil.iter_modules(pkg.__path__, package + "."):
+            if not info.name.rsplit(".", 1)[-1].startswith("test_"):
+                importlib.import_module(info.name)
+    _LOADED.append(True)
+
+
+def _prepare(claim_id: str, impl: Any, profile: str | Budget,
+             readings: Mapping[str, str] | None) -> tuple[Subject, Budget, dict | None]:
+    import recmech.properties.checks  # noqa: F401  (registers every check module)
+
+    _load_every_module()
+
+    if claim_id not in CHECKS:
+        raise KeyError(f"no check registered for claim id {claim_id!r}; "
+                       f"registered: {sorted(CHECKS)}")
+    plan = profile if isinstance(profile, Budget) else budget(profile)
+    chosen = _readings(claim_id, readings)
+    return _as_subject(impl), plan, (chosen if CLAIM_POINTS.get(claim_id) else None)
+
+
+def _as_list(claim_id: str, result: Any) -> list[Verdict]:
     results = result if isinstance(result, list) else [result]
     if not results:
         raise ValueError(f"check of {claim_id!r} returned an empty list of verdicts")
@@ -103,6 +177,50 @@ def run_check_verdicts(claim_id: str, impl: Any = None, profile: str | Budget = 
             raise TypeError(f"check of {claim_id!r} must return a Verdict; "
                             f"found {type(r).__name__}")
     return results
+
+
+def chunk_specs(claim_id: str, impl: Any = None, profile: str | Budget = "quick",
+                readings: Mapping[str, str] | None = None) -> list[dict]:
+    """The chunks of ``claim_id``'s check (one for a check that is not split)."""
+    subject, plan, chosen = _prepare(claim_id, impl, profile, readings)
+    if claim_id in CHUNKS:
+        return CHUNKS[claim_id].plan(subject, plan, chosen)
+    return [{"whole": claim_id}]
+
+
+def run_chunk(claim_id: str, index: int, impl: Any = None, profile: str | Budget = "quick",
+              readings: Mapping[str, str] | None = None) -> Any:
+    """The partial result (JSON data) of chunk ``index`` of ``claim_id``'s check."""
+    subject, plan, chosen = _prepare(claim_id, impl, profile, readings)
+    extra = {} if chosen is None else {"readings": chosen}
+    if claim_id in CHUNKS:
+        specs = CHUNKS[claim_id].plan(subject, plan, chosen)
+        return _roundtrip(CHUNKS[claim_id].run(subject, plan, chosen, specs[index]))
+    if index != 0:
+        raise IndexError(f"{claim_id} is one chunk; found index {index}")
+    result = _as_list(claim_id, CHECKS[claim_id](subject=subject, budget=plan, **extra))
+    return _roundtrip([v.to_dict() for v in result])
+
+
+def merge_chunks(claim_id: str, partials: list, impl: Any = None,
+                 profile: str | Budget = "quick",
+                 readings: Mapping[str, str] | None = None) -> list[Verdict]:
+    """The verdicts of ``claim_id`` from the partial results of all its chunks, in order."""
+    subject, plan, chosen = _prepare(claim_id, impl, profile, readings)
+    if claim_id in CHUNKS:
+        return _as_list(claim_id, CHUNKS[claim_id].merge(subject, plan, chosen, partials))
+    (whole,) = partials
+    return [Verdict.from_dict(d) for d in whole]
+
+
+def run_check_verdicts(claim_id: str, impl: Any = None, profile: str | Budget = "quick",
+                       readings: Mapping[str, str] | None = None) -> list[Verdict]:
+    """Run the registered check of ``claim_id`` on ``impl`` (None: the reference; or a
+    ``Subject``) under ``profile`` and the reading assignment ``readings`` (default: the default
+    reading of each open point the claim uses); return all its verdicts (headline first)."""
+    subject, plan, chosen = _prepare(claim_id, impl, profile, readings)
+    extra = {} if chosen is None else {"readings": chosen}
+    return _as_list(claim_id, CHECKS[claim_id](subject=subject, budget=plan, **extra))
 
 
 def run_check(claim_id: str, impl: Any = None, profile: str | Budget = "quick",

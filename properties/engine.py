@@ -1,0 +1,240 @@
+"""Running check chunks: in this process, in a local process pool, or on a Dask cluster, with a
+results file that keeps every completed chunk so an interrupted run can be resumed.
+
+A chunk is one independent, deterministic piece of a check (``recmech.properties.checks.
+registry.chunk_specs``): claim x reading x instance batch, with its own seed. Its result is JSON
+data, so it travels to a worker and back, and into the results file, unchanged; the report
+merges the chunks of each claim and reading in plan order, so every engine gives the record a
+serial run gives.
+
+- ``SerialEngine``: one chunk after another in this process;
+- ``PoolEngine(jobs)``: a ``concurrent.futures`` process pool;
+- ``DaskEngine(scheduler)``: Dask distributed (``pip install "recmech[dask]"``); ``scheduler``
+  is the address of a running scheduler (``tcp://HOST:8786``), or ``None`` for a local cluster of
+  ``workers`` processes. A worker that dies mid-chunk has its chunk retried elsewhere.
+
+The results file is JSON lines: a header naming the profile, then one line per completed chunk
+(its key, claim, readings, index, result, seconds, or the error with its traceback). Lines are
+flushed as chunks complete, so killing the run loses only the chunks in flight.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from recmech.bounds.records import dumps
+
+__all__ = ["ChunkResult", "ChunkTask", "DaskEngine", "PoolEngine", "ResultsFile", "SerialEngine",
+           "chunk_key", "engine_for", "run_chunk_task", "run_tasks", "unique"]
+
+FORMAT = "recmech-report-chunks/1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChunkTask:
+    """One chunk to run: its key (unique in a run), claim, reading assignment and index."""
+
+    key: str
+    claim_id: str
+    readings: dict
+    index: int
+    spec: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChunkResult:
+    """A chunk's partial result (JSON data) or the error it raised, and its seconds."""
+
+    key: str
+    partial: Any
+    seconds: float
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "partial": self.partial, "seconds": self.seconds,
+                "error": self.error}
+
+
+def chunk_key(claim_id: str, readings: dict, spec: dict, index: int) -> str:
+    """The chunk's key: a chunk whose spec says it does not depend on the reading
+    (``reading_free``) has one key for every reading, so it runs once."""
+    label = "*" if spec.get("reading_free") else ",".join(f"{k}={v}"
+                                                           for k, v in sorted(readings.items()))
+    return f"{claim_id}|{label}|{index}|{json.dumps(spec, sort_keys=True)}"
+
+
+def run_chunk_task(claim_id: str, readings: dict, profile: str, index: int,
+                   key: str) -> ChunkResult:
+    """Run one chunk in this process (workers start bare: the hypothesis profile is loaded
+    first); a chunk that raises returns its traceback instead of a result."""
+    from recmech.properties.checks.registry import run_chunk
+    from recmech.properties.profiles import load_profile
+
+    load_profile(profile)
+    start = time.perf_counter()
+    try:
+        partial = run_chunk(claim_id, index, None, profile, readings)
+    except Exception:  # reported with its claim, seed and traceback; the others go on
+        return ChunkResult(key=key, partial=None, seconds=time.perf_counter() - start,
+                           error=traceback.format_exc(limit=6))
+    return ChunkResult(key=key, partial=partial, seconds=time.perf_counter() - start)
+
+
+class SerialEngine:
+    """Every chunk in this process, in order."""
+
+    name = "serial"
+
+    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
+        for t in tasks:
+            yield run_chunk_task(t.claim_id, t.readings, profile, t.index, t.key)
+
+    def close(self) -> None:
+        pass
+
+
+class PoolEngine:
+    """A local process pool of ``jobs`` workers."""
+
+    def __init__(self, jobs: int) -> None:
+        self.name = f"pool of {jobs}"
+        self.pool = cf.ProcessPoolExecutor(max_workers=jobs)
+
+    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
+        futures = [self.pool.submit(run_chunk_task, t.claim_id, t.readings, profile, t.index,
+                                    t.key) for t in tasks]
+        for fut in cf.as_completed(futures):
+            yield fut.result()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+class DaskEngine:
+    """Dask distributed: a running scheduler (``scheduler`` = its address) or a local cluster
+    of ``workers`` processes (one thread each). Chunks are submitted with retries, so a chunk
+    whose worker dies runs again on another."""
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2, retries: int = 3) -> None:
+        from distributed import Client, LocalCluster
+
+        self.retries = retries
+        self.cluster = None
+        if scheduler is None:
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                        processes=True, dashboard_address=None)
+            self.client = Client(self.cluster)
+            self.name = f"dask local cluster of {workers}"
+        else:
+            self.client = Client(scheduler)
+            self.name = f"dask scheduler {scheduler}"
+
+    def worker_pids(self) -> dict:
+        """Worker address -> process id (to watch, or to kill in a test)."""
+        return self.client.run(os.getpid)
+
+    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
+        from distributed import as_completed
+
+        futures = [self.client.submit(run_chunk_task, t.claim_id, t.readings, profile, t.index,
+                                      t.key, key="recmech-" + hashlib.sha1(
+                                          t.key.encode()).hexdigest(),
+                                      pure=False, retries=self.retries) for t in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def engine_for(jobs: int = 1, scheduler: str | None = None):
+    """The engine of the command line: ``scheduler`` = "local" for a local Dask cluster of
+    ``jobs`` workers, an address for a running one; else a process pool (``jobs`` > 1) or this
+    process."""
+    if scheduler is not None:
+        return DaskEngine(None if scheduler == "local" else scheduler, workers=max(1, jobs))
+    return PoolEngine(jobs) if jobs > 1 else SerialEngine()
+
+
+class ResultsFile:
+    """The JSON-lines file of completed chunks (module docstring)."""
+
+    def __init__(self, path: str | Path, profile: str) -> None:
+        self.path = Path(path)
+        self.profile = profile
+
+    def load(self) -> dict[str, ChunkResult]:
+        """The completed chunks already in the file (errors are not completed: they rerun);
+        ValueError if the file is of another format or profile."""
+        done: dict[str, ChunkResult] = {}
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return done
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0])
+        if header.get("format") != FORMAT or header.get("profile") != self.profile:
+            raise ValueError(f"{self.path}: not a results file of this run (format "
+                             f"{header.get('format')!r}, profile {header.get('profile')!r}; "
+                             f"expected {FORMAT!r}, {self.profile!r})")
+        for line in lines[1:]:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:  # the line a killed run was writing
+                continue
+            if row.get("error") is None:
+                done[row["key"]] = ChunkResult(key=row["key"], partial=row["partial"],
+                                               seconds=row["seconds"])
+        return done
+
+    def open(self) -> Callable[[ChunkTask, ChunkResult], None]:
+        """A writer that appends one line per completed chunk (header first for a new file)."""
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        handle = self.path.open("a", encoding="utf-8")
+        if new:
+            handle.write(json.dumps({"format": FORMAT, "profile": self.profile}) + "\n")
+            handle.flush()
+
+        def write(task: ChunkTask, result: ChunkResult) -> None:
+            row = {**result.to_dict(), "claim_id": task.claim_id, "readings": task.readings,
+                   "index": task.index, "spec": task.spec}
+            handle.write(dumps(row, indent=None) + "\n")
+            handle.flush()
+
+        write.close = handle.close  # type: ignore[attr-defined]
+        return write
+
+
+def run_tasks(engine, tasks: list[ChunkTask], profile: str,
+              done: dict[str, ChunkResult] | None = None,
+              on_result: Callable[[ChunkTask, ChunkResult, int, int], None] | None = None
+              ) -> dict[str, ChunkResult]:
+    """Run the tasks not already ``done`` on ``engine``; every result (old and new) by key."""
+    results = dict(done or {})
+    pending = [t for t in tasks if t.key not in results]
+    by_key = {t.key: t for t in pending}
+    total = len(tasks)
+    finished = total - len(pending)
+    for result in engine.run(pending, profile):
+        results[result.key] = result
+        finished += 1
+        if on_result is not None:
+            on_result(by_key[result.key], result, finished, total)
+    return results
+
+
+def unique(tasks: Iterable[ChunkTask]) -> list[ChunkTask]:
+    """The tasks with duplicate keys dropped (a reading-free chunk shared by several readings)."""
+    seen: dict[str, ChunkTask] = {}
+    for t in tasks:
+        seen.setdefault(t.key, t)
+    return list(seen.values())
