@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import stats
 
 __all__ = ["DEFAULT_ALPHA", "BinomialBounds", "SampleSize", "clopper_pearson",
@@ -105,18 +104,48 @@ def _check_probabilities(stated: float, true_p: float, alpha: float, beta: float
             raise ValueError(f"{name} must be in (0, 1/2); found {v}")
 
 
+def _critical(n: int, stated: float, alpha: float, fails: bool) -> int | None:
+    """The critical count of the verdict: the least K with Pr_{Bin(n, stated)}[X >= K] < alpha
+    ("fails"), or the largest K with Pr_{Bin(n, stated)}[X <= K] <= alpha ("holds"); None when
+    no count qualifies. Found from scipy's quantile and settled exactly on its neighbours (the
+    quantile is a float computation; the conditions are checked as stated)."""
+    if fails:
+        def good(k: int) -> bool:
+            return 0 <= k <= n and float(stats.binom.sf(k - 1, n, stated)) < alpha
+
+        guess = int(stats.binom.isf(alpha, n, stated)) + 1
+        cands = [k for k in range(max(0, guess - 3), min(n, guess + 3) + 1) if good(k)]
+        if not cands:
+            return None
+        k = min(cands)
+        while k - 1 >= 0 and good(k - 1):
+            k -= 1
+        return k
+
+    def good(k: int) -> bool:  # noqa: F811 - the other branch's condition
+        return 0 <= k <= n and float(stats.binom.cdf(k, n, stated)) <= alpha
+
+    guess = int(stats.binom.ppf(alpha, n, stated))
+    cands = [k for k in range(max(0, guess - 3), min(n, guess + 3) + 1) if good(k)]
+    if not cands:
+        return None
+    k = max(cands)
+    while k + 1 <= n and good(k + 1):
+        k += 1
+    return k
+
+
 def power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> float:
     """Pr_{K ~ Bin(n, true_p)}[the check's verdict is "fails" (resp. "holds")].
 
     By Clopper-Pearson duality, lower(K) > stated iff Pr_{Bin(n, stated)}[X >= K] < alpha, and
-    upper(K) <= stated iff Pr_{Bin(n, stated)}[X <= K] <= alpha.
+    upper(K) <= stated iff Pr_{Bin(n, stated)}[X <= K] <= alpha: the verdict is decided by one
+    critical count (``_critical``), so the power is one binomial tail.
     """
-    ks = np.arange(n + 1)
-    if fails:
-        ok = stats.binom.sf(ks - 1, n, stated) < alpha
-        return float(stats.binom.sf(ks[ok][0] - 1, n, true_p)) if ok.any() else 0.0
-    ok = stats.binom.cdf(ks, n, stated) <= alpha
-    return float(stats.binom.cdf(ks[ok][-1], n, true_p)) if ok.any() else 0.0
+    k = _critical(n, stated, alpha, fails)
+    if k is None:
+        return 0.0
+    return float(stats.binom.sf(k - 1, n, true_p) if fails else stats.binom.cdf(k, n, true_p))
 
 
 def sample_size(stated: float, true_p: float, alpha: float = DEFAULT_ALPHA,
