@@ -243,6 +243,12 @@ def _demo_mechanism(args: argparse.Namespace, out: Path | None, to_stdout: bool)
 def _table_help(parser: argparse.ArgumentParser, claim_id: str | None) -> int:
     from recmech.properties.parameters import describe_claim
 
+    if claim_id is not None:
+        from recmech.bounds.registry import claim_ids
+
+        if claim_id not in claim_ids():
+            raise _UsageError(f"recmech table: unknown claim id {claim_id!r}; valid ids: "
+                              f"{', '.join(claim_ids())}")
     print(parser.format_help().rstrip())
     if claim_id is None:
         from recmech.bounds.registry import CLAIM_REGISTER
@@ -251,10 +257,7 @@ def _table_help(parser: argparse.ArgumentParser, claim_id: str | None) -> int:
         for cid, entry in CLAIM_REGISTER.items():
             print(f"  {cid:<30} {entry.place}")
         return 0
-    try:
-        print("\n" + describe_claim(claim_id))
-    except ValueError as exc:
-        raise _UsageError(f"recmech table: {exc}") from None
+    print("\n" + describe_claim(claim_id))
     return 0
 
 

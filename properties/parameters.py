@@ -182,9 +182,10 @@ def _bracketed(name: str, text: str) -> np.ndarray:
     return arr
 
 
-def parse_typed(claim_id: str, name: str, text: str) -> Any:
+def parse_typed(claim_id: str, name: str, text: str, promote: bool = True) -> Any:
     """The value of ``NAME=text`` for ``claim_id``: ``recmech.bounds.table.parse_value``'s syntax,
-    brackets ``[..]`` too, and a number given for an array parameter promoted to its shape."""
+    brackets ``[..]`` too, and (``promote``) a number given for an array parameter promoted to
+    its shape."""
     from recmech.bounds.table import UsageError, parse_value
 
     text = text.strip()
@@ -197,7 +198,7 @@ def parse_typed(claim_id: str, name: str, text: str) -> Any:
         except UsageError as exc:
             raise ParameterError(str(exc)) from None
     kind = MATRIX_KINDS.get((claim_id, name))
-    if kind is not None and not isinstance(value, (bool, np.ndarray)):
+    if kind is not None and promote and not isinstance(value, (bool, np.ndarray)):
         value = np.array([[float(value)]]) if kind == "matrix" else np.array([float(value)])
     if kind == "matrix" and isinstance(value, np.ndarray) and value.ndim == 1:
         raise ParameterError(f"{name} is a matrix; found the list {text!r}: split rows by ';' "
@@ -248,13 +249,15 @@ def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
     conveniences = [c.name for c in CONVENIENCES.get(claim_id, ())]
     values: dict[str, Any] = {}
     points: dict[str, list] = {}
+    # a scalar that a convenience repeats (lemma9's c with d=) stays a scalar
+    kept = {c.builds for c in CONVENIENCES.get(claim_id, ()) if any(c.name == g[1] for g in given)}
     for option, name, value, _ in given:
         if name not in accepted and name not in conveniences:
             extra = f"; conveniences {', '.join(conveniences)}" if conveniences else ""
             raise ParameterError(f"unknown parameter(s) {name}; {claim_id} takes "
                                  f"{', '.join(accepted)}{extra} (recmech claims {claim_id})")
         if option == "--param":
-            values[name] = parse_typed(claim_id, name, value)
+            values[name] = parse_typed(claim_id, name, value, promote=name not in kept)
             _check_allocation(claim_id, name, [values[name]])
             continue
         points[name] = [parse_typed(claim_id, name, t) for t in value.split(",") if t.strip()]

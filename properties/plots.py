@@ -43,13 +43,13 @@ __all__ = ["FIGURES", "FORMATS", "PUBLICATION_RC", "FigureData", "FigureSpec", "
 FORMATS = (".pdf", ".svg", ".png")
 
 # Publication defaults: 8 pt type, TrueType fonts embedded in PDF (publishers reject Type 3),
-# SVG text kept as text, deterministic SVG ids, 300 dpi for raster output.
+# SVG text kept as text (searchable, editable), 300 dpi for raster output.
 PUBLICATION_RC: dict[str, Any] = {
     "font.size": 8, "axes.labelsize": 8, "axes.titlesize": 8, "legend.fontsize": 7,
     "xtick.labelsize": 7, "ytick.labelsize": 7, "lines.linewidth": 1.3, "lines.markersize": 4,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "grid.linewidth": 0.4, "grid.alpha": 0.4, "legend.frameon": False,
-    "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "recmech",
+    "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none",
     "savefig.dpi": 300, "savefig.bbox": "tight", "savefig.pad_inches": 0.05,
 }
 # Okabe-Ito: distinguishable in colour-blind vision and in greyscale by line style
@@ -525,8 +525,8 @@ def draw(data: FigureData):
 
 
 def save(data: FigureData, path: str | Path, fig=None) -> Path:
-    """Write the figure of ``data`` to ``path`` (.pdf, .svg or .png), its data digest in the
-    metadata; deterministic bytes for .svg and .pdf (no date)."""
+    """Write the figure of ``data`` (drawn now unless ``fig`` is given) to ``path`` (.pdf, .svg
+    or .png), with its title and data digest in the file's metadata and no date."""
     import matplotlib
 
     out = Path(path)
