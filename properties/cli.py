@@ -23,7 +23,7 @@ from typing import Any
 from recmech import __version__
 from recmech.properties.progress import Progress
 
-__all__ = ["STDOUT", "main"]
+__all__ = ["REPORT_COLUMNS", "STDOUT", "command_map", "main"]
 
 STDOUT = "-"  # ``--json -``: the JSON document on stdout, instead of the table
 
@@ -514,7 +514,8 @@ def _plot(args: argparse.Namespace) -> int:
         values = opts[o.name] if isinstance(opts[o.name], tuple) else (opts[o.name],)
         if o.type in ("int", "ints", "float") and o.name != "seed":
             for v in values:
-                _positive(f"plot {spec.name}", f"--{o.name}", v, whole=o.type != "float")
+                _positive(f"plot {spec.name}", f"--{o.name.replace('_', '-')}", v,
+                          whole=o.type != "float")
     if "N" in opts:
         for n in opts["N"] if isinstance(opts["N"], tuple) else (opts["N"],):
             _check_design_size(f"plot {spec.name}", n, opts["k"])
@@ -554,7 +555,7 @@ def _list_type(name: str, whole: bool) -> Callable[[str], tuple]:
     return parse
 
 
-def _plot_parsers(sub) -> None:
+def _plot_parsers(sub, add) -> None:
     from recmech.properties.plots import FIGURES
 
     plot = sub.add_parser("plot", help="figures for a paper: " + ", ".join(FIGURES),
@@ -564,12 +565,13 @@ def _plot_parsers(sub) -> None:
     figs = plot.add_subparsers(dest="figure", metavar="NAME", parser_class=_Parser,
                                required=True)
     for spec in FIGURES.values():
-        p = figs.add_parser(spec.name, help=spec.help, description=spec.help + ".")
+        p = add(figs, spec.name, spec.package, help=spec.help, description=spec.help + ".")
         for o in spec.options:
             conv = _list_type(o.name, o.type == "ints") if o.type in ("ints", "floats") \
                 else _TYPES[o.type]
-            p.add_argument(f"--{o.name}", action=_Once, type=conv, default=o.default,
-                           choices=o.choices or None, help=o.help)
+            p.add_argument(f"--{o.name.replace('_', '-')}", dest=o.name, action=_Once,
+                           type=conv, default=o.default, choices=o.choices or None,
+                           metavar=o.metavar, help=o.help)
         p.add_argument("--out", action=_Once, metavar="FILE", default=None,
                        help=f"the figure file: .pdf or .svg (vector) or .png (300 dpi); "
                        f"default {spec.name}.pdf")
@@ -586,14 +588,21 @@ def _parser() -> _Parser:
                      "recmech COMMAND --help: a command's options.")
     parser.add_argument("--version", action="version", version=f"recmech {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = []  # (subparser, description, package): the CLI map of the README
 
-    demo = sub.add_parser("demo", help="Thm. 2's query protocols on a bidder population "
-                          "(--mechanism: Algorithm 1 vs no robustification)",
-                          description="Thm. 2's query protocols (separable, diagonally "
-                          "dominant, Gaussian, weak dependence, pivoted) on one bidder "
-                          "population: queries used vs naive, observed latent error vs the "
-                          "a-priori and certified delta. --mechanism: the mechanism experiment "
-                          "(revenue and IR against eps1, M_hat fed Q(t) directly vs Algorithm 1).")
+    def add(group, name: str, package: str, **kw) -> _Parser:
+        child = group.add_parser(name, **kw)
+        parser.commands.append((child, kw["description"], package))
+        return child
+
+    demo = add(sub, "demo", "recmech.core (demo, experiment)",
+               help="Thm. 2's query protocols on a bidder population (--mechanism: "
+               "Algorithm 1 vs no robustification)",
+               description="Thm. 2's query protocols, one row per setting, on one bidder "
+               "population (default N = 100,000 items, k = 8): queries used vs naive, observed "
+               "latent error vs the a-priori and certified delta. --mechanism: the mechanism "
+               "experiment (revenue and IR against eps1, M_hat fed Q(t) directly vs "
+               "Algorithm 1).")
     _once_flag(demo, "--mechanism", help="run the mechanism experiment instead")
     demo.add_argument("--N", type=_whole, action=_Once,
                       help="number of items (default 100000; 1e5 notation accepted)")
@@ -612,12 +621,13 @@ def _parser() -> _Parser:
     _add_json(demo, "the rows")
     demo.set_defaults(run=_demo)
 
-    table = sub.add_parser("table", add_help=False,
-                           help="bound tables for every claim id (CLAIM --help: its parameters)",
-                           description="Bound tables: one row per point of the --grid product, "
-                           "with the claim's values and the status of its hypotheses. No "
-                           "CLAIM_ID: the headline table of Thm. 2. recmech table CLAIM --help "
-                           "lists a claim's parameters, types, defaults and conveniences.")
+    table = add(sub, "table", "recmech.bounds (table)", add_help=False,
+                help="bound tables for every claim id (CLAIM --help: its parameters)",
+                description="Bound tables: one row per point of the --grid product, with the "
+                "claim's values and the status of its hypotheses; --plot draws a column. No "
+                "CLAIM_ID: the headline table of Thm. 2 (k in {2, 8, 32}, eps in {1e-2, 1e-3, "
+                "1e-4}, each setting). recmech table CLAIM --help lists a claim's parameters, "
+                "types, defaults and conveniences.")
     table.add_argument("-h", "--help", action="store_true",
                        help="show this help (with CLAIM_ID: the claim's parameters) and exit")
     table.add_argument("claim_id", nargs="?", metavar="CLAIM_ID",
@@ -640,12 +650,12 @@ def _parser() -> _Parser:
                        help="with --plot: the column to draw (e.g. delta, log_failure_prob)")
     table.set_defaults(run=_table, parser=table)
 
-    claims = sub.add_parser("claims", help="every claim id with its paper place and verdicts "
-                            "(CLAIM: its statement and parameters)",
-                            description="Every claim id with its paper place, the verdict the "
-                            "claim table expects and, with --report, the last verdict; with "
-                            "CLAIM_ID: its statement, parameters (types, defaults, "
-                            "conveniences), erratum and proof gap.")
+    claims = add(sub, "claims", "recmech.properties (claims)",
+                 help="every claim id with its paper place and verdicts (CLAIM: its statement "
+                 "and parameters)",
+                 description="Every claim id with its paper place, the verdict the claim table "
+                 "expects and, with --report, the last verdict; with CLAIM_ID: its statement, "
+                 "parameters (types, defaults, conveniences), erratum and proof gap.")
     claims.add_argument("claim_id", nargs="?", metavar="CLAIM_ID")
     claims.add_argument("--report", action=_Once, metavar="PATH",
                         help="a `recmech report --json PATH` file: show its verdicts as the "
@@ -653,10 +663,11 @@ def _parser() -> _Parser:
     claims.add_argument("--format", choices=("md", "json"), default="md", action=_Once)
     claims.set_defaults(run=_claims)
 
-    report = sub.add_parser("report", help="run every claim check and print the report card",
-                            description="Run every claim check (or --claims) and print the "
-                            "report card; exit 0 when every verdict is the one the claim table "
-                            "expects, 1 otherwise.", epilog=REPORT_COLUMNS)
+    report = add(sub, "report", "recmech.properties (report)",
+                 help="run every claim check and print the report card",
+                 description="Run every claim check (or --claims) and print the report card; "
+                 "exit 0 when every verdict is the one the claim table expects, 1 otherwise.",
+                 epilog=REPORT_COLUMNS)
     report.add_argument("--profile", choices=PROFILES, default="quick", action=_Once,
                         help="quick (default, deterministic), dev or thorough (large sweeps)")
     _add_json(report, "the records")
@@ -666,17 +677,27 @@ def _parser() -> _Parser:
                         help="only these claim ids (comma-separated)")
     report.set_defaults(run=_report)
 
-    bench = sub.add_parser("bench", help="performance ratios (N-independence, LP, Monte Carlo)",
-                           description="The performance ratios (time per bidder at N = 10^7 "
-                           "over 10^3, queries over the minimum and over naive, batched Monte "
-                           "Carlo, exact Prokhorov, the optimal LP, peak memory), measured side "
-                           "by side in one run.")
+    bench = add(sub, "bench", "recmech.core (bench)",
+                help="performance ratios (N-independence, LP, Monte Carlo)",
+                description="The performance ratios (time per bidder at N = 10^7 over 10^3, "
+                "queries over the minimum and over naive, batched Monte Carlo, exact Prokhorov, "
+                "the optimal LP, peak memory), measured side by side in one run.")
     _add_json(bench, "the rows and the machine")
     _once_flag(bench, "--quick", help="fewer rounds and a 12 x 12 LP grid")
     bench.set_defaults(run=_bench)
 
-    _plot_parsers(sub)
+    _plot_parsers(sub, add)
     return parser
+
+
+def command_map() -> list[tuple[str, str, str]]:
+    """Every command of ``recmech`` (``plot NAME`` included): (usage line, what it does, the
+    package that computes it), in the order of ``recmech --help``."""
+    rows = []
+    for child, description, package in _parser().commands:
+        usage = " ".join(child.format_usage().split()).removeprefix("usage: ")
+        rows.append((usage.replace(" [-h]", ""), description, package))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:

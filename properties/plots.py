@@ -43,13 +43,13 @@ __all__ = ["FIGURES", "FORMATS", "PUBLICATION_RC", "FigureData", "FigureSpec", "
 FORMATS = (".pdf", ".svg", ".png")
 
 # Publication defaults: 8 pt type, TrueType fonts embedded in PDF (publishers reject Type 3),
-# SVG text kept as text (searchable, editable), 300 dpi for raster output.
+# SVG text as paths (renders the same in every viewer), 300 dpi for raster output.
 PUBLICATION_RC: dict[str, Any] = {
     "font.size": 8, "axes.labelsize": 8, "axes.titlesize": 8, "legend.fontsize": 7,
     "xtick.labelsize": 7, "ytick.labelsize": 7, "lines.linewidth": 1.3, "lines.markersize": 4,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "grid.linewidth": 0.4, "grid.alpha": 0.4, "legend.frameon": False,
-    "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none",
+    "pdf.fonttype": 42, "ps.fonttype": 42,
     "savefig.dpi": 300, "savefig.bbox": "tight", "savefig.pad_inches": 0.05,
 }
 # Okabe-Ito: distinguishable in colour-blind vision and in greyscale by line style
@@ -555,6 +555,7 @@ class Option:
     default: Any
     help: str
     choices: tuple = ()
+    metavar: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -563,25 +564,27 @@ class FigureSpec:
 
     name: str
     help: str
+    package: str
     build: Callable[..., FigureData]
     options: tuple[Option, ...] = field(default_factory=tuple)
 
 
 FIGURES: dict[str, FigureSpec] = {f.name: f for f in (
-    FigureSpec(name="lemma7", build=lemma7_figure,
+    FigureSpec(name="lemma7", build=lemma7_figure, package="recmech.bounds",
                help="Lemma 7 upper tail: exact vs printed vs corrected bound over Tr/d_max",
                options=(Option(name="max_ratio", type="int", default=60,
                                help="largest Tr(D)/d_max = n (default 60)"),)),
-    FigureSpec(name="queries", build=queries_figure,
+    FigureSpec(name="queries", build=queries_figure, package="recmech.core (demo)",
                help="price queries per bidder vs N, each Thm. 2 protocol vs naive (log-log)",
                options=(Option(name="N", type="ints", default=(20_000, 100_000, 1_000_000),
+                               metavar="N1,N2,...",
                                help="item counts, comma-separated (default 2e4,1e5,1e6)"),
                         Option(name="k", type="int", default=8, help="latent dimension"),
                         Option(name="eps", type="float", default=0.01, help="eps = eta"),
                         Option(name="bidders", type="int", default=3,
                                help="bidders per setting and N"),
                         Option(name="seed", type="int", default=0, help="random seed"))),
-    FigureSpec(name="accuracy", build=accuracy_figure,
+    FigureSpec(name="accuracy", build=accuracy_figure, package="recmech.core (demo)",
                help="observed latent error vs certified delta vs a-priori delta per setting",
                options=(Option(name="N", type="int", default=100_000, help="items"),
                         Option(name="k", type="int", default=8, help="latent dimension"),
@@ -592,12 +595,12 @@ FIGURES: dict[str, FigureSpec] = {f.name: f for f in (
                         Option(name="perturbation", type="str", default="adversarial",
                                choices=("adversarial", "uniform", "none"),
                                help="how types deviate from Az within eps"))),
-    FigureSpec(name="mechanism", build=mechanism_figure,
+    FigureSpec(name="mechanism", build=mechanism_figure, package="recmech.core (experiment)",
                help="revenue and least utility vs eps1, no robustification vs Algorithm 1",
-               options=(Option(name="eps1", type="floats", default=EPS1_GRID,
+               options=(Option(name="eps1", type="floats", default=EPS1_GRID, metavar="E1,E2,...",
                                help="eps1 values, comma-separated (default "
                                + ",".join(f"{v:g}" for v in EPS1_GRID) + ")"),)),
-    FigureSpec(name="lp", build=lp_figure,
+    FigureSpec(name="lp", build=lp_figure, package="recmech.core (optimal)",
                help="the optimal LP mechanism's allocation regions on a 2-item latent grid",
                options=(Option(name="grid", type="int", default=16,
                                help="lattice points per axis (default 16: 256 types)"),

@@ -183,7 +183,7 @@ def test_table_plot_draws_the_column_over_the_grid(capsys, tmp_path):
     rows = list(csv.DictReader(io.StringIO(text)))
     svg = out.read_text()
     ET.fromstring(svg)  # well-formed
-    assert "recmech table lemma4" in svg and "data sha256" in svg
+    assert "lemma4: log_failure_prob over trace_d" in svg and "data sha256" in svg
     # the same figure, drawn in memory: its lines are the table's column
     from recmech.properties.parameters import evaluate, parse_assignments
 
@@ -223,15 +223,15 @@ def test_files_are_written_in_each_format_with_the_data_digest(tmp_path):
         assert raw.startswith(magic)
         if suffix != ".png":  # vector output carries the digest as text
             assert data.digest().encode() in raw
-    # the caption (instance and command) is text in vector output, not outlines
-    assert b"lemma7.upper_tail" in (tmp_path / "f.svg").read_bytes()
+    # the title is in the metadata too (dc:title in SVG)
+    assert data.title.encode() in (tmp_path / "f.svg").read_bytes()
     with pytest.raises(ValueError, match="must end in one of .pdf, .svg, .png"):
         plots.save(data, tmp_path / "f.jpg", fig)
 
 
 def test_plot_command_writes_the_figure_and_its_numbers(tmp_path, capsys):
     out, data = tmp_path / "l7.pdf", tmp_path / "l7.json"
-    assert recmech(["plot", "lemma7", "--max_ratio", "26", "--out", str(out),
+    assert recmech(["plot", "lemma7", "--max-ratio", "26", "--out", str(out),
                     "--json", str(data)]) == 0
     printed = capsys.readouterr().out
     assert f"wrote {out}" in printed and "Instance" in printed
