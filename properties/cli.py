@@ -23,7 +23,7 @@ from typing import Any
 from recmech import __version__
 from recmech.properties.progress import Progress
 
-__all__ = ["REPORT_COLUMNS", "STDOUT", "command_map", "main"]
+__all__ = ["REPORT_COLUMNS", "STDOUT", "build_parser", "command_map", "main"]
 
 STDOUT = "-"  # ``--json -``: the JSON document on stdout, instead of the table
 
@@ -390,11 +390,13 @@ def _claims(args: argparse.Namespace) -> int:
 
 REPORT_COLUMNS = (
     "Columns: verdict = what the check found; expected = the claim table's verdict (errata "
-    "included); match = whether they agree (exit code 1 otherwise); observed / bound = the worst "
-    "measured quantity and the claim's bound on the worst instance; slack = bound - observed "
-    "(positive: room), or log(bound) - log(observed) where the check compares in log space; "
-    "instances = instances checked; false alarm / false pass = the probability that a "
-    "statistical verdict is wrong either way (0 for exact computations); s = seconds."
+    "included); match = whether they agree (exit code 1 otherwise); observed / bound = the "
+    "measured quantity and the claim's bound on the worst instance; slack = the margin found "
+    "there, positive = room, negative = violated (a difference, or a difference of logs, as the "
+    "verdict's notes in `recmech report --json PATH` say; for some errata, the corrected "
+    "statement's margin); instances = instances checked; false alarm / false pass = the "
+    "probability that a statistical verdict is wrong either way (0 for exact computations); "
+    "s = seconds."
 )
 
 
@@ -579,7 +581,8 @@ def _plot_parsers(sub, add) -> None:
         p.set_defaults(run=_plot)
 
 
-def _parser() -> _Parser:
+def build_parser() -> _Parser:
+    """The one argparse parser of ``recmech`` (subcommands, their options and help)."""
     from recmech.properties.profiles import PROFILES
     from recmech.properties.render import FORMATS
 
@@ -694,7 +697,7 @@ def command_map() -> list[tuple[str, str, str]]:
     """Every command of ``recmech`` (``plot NAME`` included): (usage line, what it does, the
     package that computes it), in the order of ``recmech --help``."""
     rows = []
-    for child, description, package in _parser().commands:
+    for child, description, package in build_parser().commands:
         usage = " ".join(child.format_usage().split()).removeprefix("usage: ")
         rows.append((usage.replace(" [-h]", ""), description, package))
     return rows
@@ -702,7 +705,7 @@ def command_map() -> list[tuple[str, str, str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``recmech [--version] COMMAND [args]``; returns the exit code."""
-    parser = _parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
         if args.command is None:

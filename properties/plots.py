@@ -229,7 +229,7 @@ def queries_figure(N: Sequence[int] = (20_000, 100_000, 1_000_000), k: int = 8, 
         series.append(Series(label=f"naive N q, {name}", x=x, style="--", marker="",
                              y=_floats(r.naive_queries for r in rows), color=color,
                              legend=False))
-    cmd = f"recmech demo --N {Ns[0]} --k {k} --eps {eps:g} --bidders {bidders} --seed {seed}"
+    cmd = f"recmech demo --N N --k {k} --eps {eps:g} --bidders {bidders} --seed {seed}"
     panel = Panel(title="", xlabel="N, items " + LOG10,
                   ylabel="price queries per bidder " + LOG10, xscale="log", yscale="log",
                   series=tuple(series),
@@ -238,7 +238,7 @@ def queries_figure(N: Sequence[int] = (20_000, 100_000, 1_000_000), k: int = 8, 
         name="queries", title="Thm. 2: price queries per bidder do not grow with N "
         "(solid), the naive protocol's do (dashed)",
         caption=_demo_caption(Ns, k, eps, bidders, seed, "adversarial")
-        + f" Numbers: {cmd} (one run per N).", source=cmd, panels=(panel,), width=6.8,
+        + f" Numbers: {cmd}, for each N.", source=cmd, panels=(panel,), width=6.8,
         height=3.2, legend="right")
 
 
@@ -323,6 +323,7 @@ def mechanism_figure(eps1: Sequence[float] = EPS1_GRID, progress: Progress = Non
 # -- lp -------------------------------------------------------------------------------------------
 
 VALUATIONS = ("additive", "unit-demand")
+IC_TOL = 1e-9  # the largest BIC or IR violation of a drawn LP mechanism
 
 
 def lp_figure(grid: int = 16, valuation: str = "additive",
@@ -345,6 +346,9 @@ def lp_figure(grid: int = 16, valuation: str = "additive",
     law = FiniteLaw(pts, np.full(len(pts), 1.0 / len(pts)))
     val = (Additive if valuation == "additive" else UnitDemand)([0.0, 0.0])
     result = solve_optimal_lp(np.eye(2), [val], [law], method="generation")
+    if result.max_ic_violation > IC_TOL or result.max_ir_violation > IC_TOL:
+        raise RuntimeError(f"the LP solution is not BIC/IR within {IC_TOL}: "
+                           f"{result.max_ic_violation}, {result.max_ir_violation}")
     table = result.table
     # Pr[item j] per type: the lottery weights of the allocations that give item j
     item = table.alloc_probs @ table.allocations[:, 0, :].astype(float)
@@ -367,9 +371,8 @@ def lp_figure(grid: int = 16, valuation: str = "additive",
         f"items: revenue {result.revenue:.4f}",
         caption=(f"Instance: A = I_2, latent law uniform on the {grid} x {grid} lattice "
                  f"((i + 1/2)/{grid}) of [0,1]^2, {valuation} valuation; exact LP (HiGHS, "
-                 f"constraint generation, largest BIC violation {result.max_ic_violation:.1e}); "
-                 f"no random draws. Numbers: recmech plot lp --grid {grid} --valuation "
-                 f"{valuation} --json -."),
+                 f"constraint generation, every BIC pair within {IC_TOL:g}); no random draws. "
+                 f"Numbers: recmech plot lp --grid {grid} --valuation {valuation} --json -."),
         source=f"recmech plot lp --grid {grid} --valuation {valuation} --json -",
         panels=panels, width=7.2, height=2.5)
 
