@@ -216,14 +216,13 @@ def _demo_mechanism(args: argparse.Namespace, out: Path | None, to_stdout: bool)
     if extra:
         raise _UsageError(f"recmech demo: {', '.join(extra)} do(es) not apply to --mechanism "
                           "(its instance is fixed; --eps1 sets the corruption levels)")
+    if args.eps1 is not None and any(e < 0 or e >= 0.7 for e in args.eps1):
+        raise _UsageError("recmech demo: --eps1 values must lie in [0, 0.7) (the model's top "
+                          "type has mass 0.7)")
     from recmech.core.experiment import EPS1_VALUES, run
     from recmech.properties.render import markdown_table
 
-    eps1 = args.eps1 if args.eps1 is not None else EPS1_VALUES
-    if any(e < 0 or e >= 0.7 for e in eps1):
-        raise _UsageError("recmech demo: --eps1 values must lie in [0, 0.7) (the model's top "
-                          "type has mass 0.7)")
-    rows = run(tuple(sorted(set(eps1))))
+    rows = run(tuple(sorted(set(args.eps1 if args.eps1 is not None else EPS1_VALUES))))
     if to_stdout:
         _write_json(None, True, [r.to_dict() for r in rows])
         return 0

@@ -248,3 +248,18 @@ def test_figures_do_not_touch_matplotlibs_global_state():
     after = dict(matplotlib.rcParams)
     assert {k for k in before if before[k] != after[k] and not
             (isinstance(before[k], float) and math.isnan(before[k]))} == set()
+
+
+@pytest.mark.parametrize("argv", [
+    ["queries", "--N", "2000,4000", "--k", "2", "--bidders", "1"],
+    ["accuracy", "--N", "2000", "--k", "2", "--bidders", "1", "--perturbation", "uniform"],
+    ["mechanism", "--eps1", "0,0.1"],
+    ["lp", "--grid", "3", "--valuation", "unit-demand"],
+])
+def test_every_figure_is_drawn_by_its_command(tmp_path, capsys, argv):
+    out = tmp_path / f"{argv[0]}.svg"
+    assert recmech(["plot", *argv, "--out", str(out), "--json", "-"]) == 0
+    numbers = json.loads(capsys.readouterr().out)  # --json -: stdout is the JSON only
+    assert numbers["name"] == argv[0] and numbers["panels"]
+    assert "Instance" in numbers["caption"]
+    ET.fromstring(out.read_text())
