@@ -23,7 +23,7 @@ from typing import Any
 from recmech import __version__
 from recmech.properties.progress import Progress
 
-__all__ = ["REPORT_COLUMNS", "STDOUT", "build_parser", "command_map", "main"]
+__all__ = ["DEMO_DEFAULTS", "REPORT_COLUMNS", "STDOUT", "build_parser", "command_map", "main"]
 
 STDOUT = "-"  # ``--json -``: the JSON document on stdout, instead of the table
 
@@ -155,7 +155,7 @@ def _number_list(text: str, option: str, whole: bool) -> tuple:
 
 # -- demo -----------------------------------------------------------------------------------------
 
-_DEMO_DEFAULTS = {"N": 100_000, "k": 8, "eps": 0.01, "bidders": 20, "seed": 0,
+DEMO_DEFAULTS = {"N": 100_000, "k": 8, "eps": 0.01, "bidders": 20, "seed": 0,
                   "perturbation": "adversarial"}
 
 
@@ -174,7 +174,7 @@ def _demo(args: argparse.Namespace) -> int:
     if _given(args, "eps1"):
         raise _UsageError("recmech demo: --eps1 applies to --mechanism only")
     opts = {k: (v if getattr(args, k) is None else getattr(args, k))
-            for k, v in _DEMO_DEFAULTS.items()}
+            for k, v in DEMO_DEFAULTS.items()}
     for name in ("N", "k", "bidders"):
         _positive("demo", f"--{name}", opts[name], whole=True)
     _positive("demo", "--eps", opts["eps"])
@@ -212,7 +212,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _demo_mechanism(args: argparse.Namespace, out: Path | None, to_stdout: bool) -> int:
-    extra = [f"--{k}" for k in _DEMO_DEFAULTS if getattr(args, k) is not None]
+    extra = [f"--{k}" for k in DEMO_DEFAULTS if getattr(args, k) is not None]
     if extra:
         raise _UsageError(f"recmech demo: {', '.join(extra)} do(es) not apply to --mechanism "
                           "(its instance is fixed; --eps1 sets the corruption levels)")
@@ -601,22 +601,26 @@ def build_parser() -> _Parser:
                help="Thm. 2's query protocols on a bidder population (--mechanism: "
                "Algorithm 1 vs no robustification)",
                description="Thm. 2's query protocols, one row per setting, on one bidder "
-               "population (default N = 100,000 items, k = 8): queries used vs naive, observed "
-               "latent error vs the a-priori and certified delta. --mechanism: the mechanism "
+               f"population (default N = {DEMO_DEFAULTS['N']:,} items, k = "
+               f"{DEMO_DEFAULTS['k']}): queries used vs naive, observed latent error vs the "
+               "a-priori and certified delta. --mechanism: the mechanism "
                "experiment (revenue and IR against eps1, M_hat fed Q(t) directly vs "
                "Algorithm 1).")
     _once_flag(demo, "--mechanism", help="run the mechanism experiment instead")
+    d = DEMO_DEFAULTS
     demo.add_argument("--N", type=_whole, action=_Once,
-                      help="number of items (default 100000; 1e5 notation accepted)")
-    demo.add_argument("--k", type=_whole, action=_Once, help="latent dimension (default 8)")
+                      help=f"number of items (default {d['N']}; 1e5 notation accepted)")
+    demo.add_argument("--k", type=_whole, action=_Once,
+                      help=f"latent dimension (default {d['k']})")
     demo.add_argument("--eps", type=float, action=_Once,
-                      help="type accuracy eps = eta (default 0.01)")
+                      help=f"type accuracy eps = eta (default {d['eps']})")
     demo.add_argument("--bidders", type=_whole, action=_Once,
-                      help="bidders per setting (default 20)")
-    demo.add_argument("--seed", type=int, action=_Once, help="random seed (default 0)")
+                      help=f"bidders per setting (default {d['bidders']})")
+    demo.add_argument("--seed", type=int, action=_Once,
+                      help=f"random seed (default {d['seed']})")
     demo.add_argument("--perturbation", choices=("adversarial", "uniform", "none"),
                       action=_Once, help="how types deviate from Az within eps (default "
-                      "adversarial)")
+                      f"{d['perturbation']})")
     demo.add_argument("--eps1", action=_Once, metavar="E1,E2,...", type=_list_type("eps1", False),
                       help="with --mechanism: the corruption levels (default 0,0.01,0.02,0.05,"
                       "0.1)")

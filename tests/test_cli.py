@@ -317,3 +317,14 @@ def test_report_progress_is_quiet_when_redirected(capsys):
     assert code == 0 and err == "" and "| `lemma6` | holds |" in out
     code, out, err = run(capsys, ["report", "--claims", "lemma6", "--json", "-"])
     assert code == 0 and json.loads(out)["rows"][0]["status"] == "holds"
+
+
+def test_the_demo_defaults_the_command_states_are_run_demos():
+    import inspect
+
+    from recmech.core.demo import run_demo
+    from recmech.properties.cli import DEMO_DEFAULTS
+
+    defaults = {n: p.default for n, p in inspect.signature(run_demo).parameters.items()
+                if n != "progress"}
+    assert defaults == DEMO_DEFAULTS

@@ -166,3 +166,15 @@ def test_rate_only_paragraph_numbers():
 def test_the_report_card_header_names_its_machine_and_command():
     header = TEXT[TEXT.index("## Report card"):TEXT.index("<!-- generated: report -->")]
     assert "`recmech report" in header and "cores" in header and "measured" in header
+
+
+def test_the_allocation_limit_the_readme_states_is_the_codes():
+    from recmech.properties.parameters import MAX_ENTRIES
+
+    assert MAX_ENTRIES == 10**7 and "never builds an array of more than 10^7 entries" in TEXT
+
+
+def test_the_quickstart_states_the_demos_default_size():
+    from recmech.properties.cli import DEMO_DEFAULTS
+
+    assert f"Theorem 2's query protocols on {DEMO_DEFAULTS['N']:,} items" in TEXT
