@@ -178,6 +178,8 @@ def _demo(args: argparse.Namespace) -> int:
     for name in ("N", "k", "bidders"):
         _positive("demo", f"--{name}", opts[name], whole=True)
     _positive("demo", "--eps", opts["eps"])
+    if opts["seed"] < 0:
+        raise _UsageError(f"recmech demo: --seed must be >= 0; found {opts['seed']}")
     _check_design_size("demo", opts["N"], opts["k"])
     from recmech.core.demo import run_demo
     from recmech.properties.render import markdown_table
@@ -517,6 +519,8 @@ def _plot(args: argparse.Namespace) -> int:
             for v in values:
                 _positive(f"plot {spec.name}", f"--{o.name.replace('_', '-')}", v,
                           whole=o.type != "float")
+    if opts.get("seed", 0) < 0:
+        raise _UsageError(f"recmech plot {spec.name}: --seed must be >= 0; found {opts['seed']}")
     if "N" in opts:
         for n in opts["N"] if isinstance(opts["N"], tuple) else (opts["N"],):
             _check_design_size(f"plot {spec.name}", n, opts["k"])
