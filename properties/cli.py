@@ -7,6 +7,9 @@ recmech.properties.report, ``bench`` -> recmech.core.bench, ``plot`` ->
 recmech.properties.plots. Every input is checked before any work (output paths included): bad
 input is one line on stderr and exit code 2. Options may come in any order; an option given twice
 is an error. Long commands show progress on stderr when it is a terminal.
+
+One module on purpose: each option is declared and checked in one place, next to the handler
+that uses it, so a check cannot drift away from the option it guards.
 """
 
 from __future__ import annotations
@@ -505,7 +508,7 @@ def _bench(args: argparse.Namespace) -> int:
 # -- plot -----------------------------------------------------------------------------------------
 
 def _plot(args: argparse.Namespace) -> int:
-    from recmech.properties.plots import FIGURES
+    from recmech.properties.figures import FIGURES
 
     spec = FIGURES[args.figure]
     command = f"recmech plot {spec.name}"
@@ -561,7 +564,7 @@ def _list_type(name: str, whole: bool) -> Callable[[str], tuple]:
 
 
 def _plot_parsers(sub, add) -> None:
-    from recmech.properties.plots import FIGURES
+    from recmech.properties.figures import FIGURES
 
     plot = sub.add_parser("plot", help="figures for a paper: " + ", ".join(FIGURES),
                           description="Draw a figure (matplotlib, headless): its numbers come "

@@ -58,14 +58,14 @@ def figure_command(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def figure_data() -> dict:
     """Each figure of ``recmech plot`` at its default options (what the README shows)."""
-    from recmech.properties.plots import FIGURES
+    from recmech.properties.figures import FIGURES
 
     return {name: spec.build() for name, spec in FIGURES.items()}
 
 
 def figures() -> str:
     """The figures: a table (name, what it shows, command), then each image with its caption."""
-    from recmech.properties.plots import FIGURES
+    from recmech.properties.figures import FIGURES
     from recmech.properties.render import markdown_table
 
     data = figure_data()

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from recmech.properties import plots
+from recmech.properties import figures, plots
 from recmech.properties.cli import main as recmech
 
 
@@ -55,7 +55,7 @@ def assert_labelled(fig) -> None:
 
 
 def test_lemma7_figure_plots_the_tables_tail_and_bounds_and_shows_the_crossing(capsys):
-    data = plots.lemma7_figure(max_ratio=30)
+    data = figures.lemma7_figure(max_ratio=30)
     fig = plots.draw(data)
     assert_labelled(fig)
     rows = run_csv(capsys, ["table", "lemma7.upper_tail", "--param", "d_max=1", "--param",
@@ -84,7 +84,7 @@ def test_lemma7_figure_plots_the_tables_tail_and_bounds_and_shows_the_crossing(c
 
 
 def test_queries_figure_plots_the_demo_counts_per_protocol_and_naive(capsys):
-    data = plots.queries_figure(N=(2000, 4000), k=2, eps=0.01, bidders=1, seed=3)
+    data = figures.queries_figure(N=(2000, 4000), k=2, eps=0.01, bidders=1, seed=3)
     fig = plots.draw(data)
     assert_labelled(fig)
     ax = fig.axes[0]
@@ -108,7 +108,7 @@ def test_queries_figure_plots_the_demo_counts_per_protocol_and_naive(capsys):
 
 
 def test_accuracy_figure_bars_are_the_demo_rows(capsys):
-    data = plots.accuracy_figure(N=2000, k=2, eps=0.01, bidders=2, seed=1)
+    data = figures.accuracy_figure(N=2000, k=2, eps=0.01, bidders=2, seed=1)
     fig = plots.draw(data)
     assert_labelled(fig)
     ax = fig.axes[0]
@@ -128,7 +128,7 @@ def test_accuracy_figure_bars_are_the_demo_rows(capsys):
 
 
 def test_mechanism_figure_is_the_experiment_table(capsys):
-    data = plots.mechanism_figure(eps1=(0.0, 0.01, 0.1))
+    data = figures.mechanism_figure(eps1=(0.0, 0.01, 0.1))
     fig = plots.draw(data)
     assert_labelled(fig)
     rows = run_json(capsys, ["demo", "--mechanism", "--eps1", "0,0.01,0.1", "--json", "-"])
@@ -150,7 +150,7 @@ def test_lp_figure_images_are_the_lp_mechanisms_allocation_and_payments():
     from recmech.core.valuations import UnitDemand
 
     grid = 4
-    fig = plots.draw(plots.lp_figure(grid=grid, valuation="unit-demand"))
+    fig = plots.draw(figures.lp_figure(grid=grid, valuation="unit-demand"))
     assert_labelled(fig)
     c = (np.arange(grid) + 0.5) / grid
     pts = np.array([(a, b) for a in c for b in c])
@@ -216,7 +216,7 @@ def test_a_point_whose_hypotheses_fail_is_a_gap_not_a_number(capsys, tmp_path):
 
 
 def test_files_are_written_in_each_format_with_the_data_digest(tmp_path):
-    data = plots.lemma7_figure(max_ratio=5)
+    data = figures.lemma7_figure(max_ratio=5)
     fig = plots.draw(data)
     for suffix, magic in ((".pdf", b"%PDF"), (".svg", b"<?xml"), (".png", b"\x89PNG")):
         raw = plots.save(data, tmp_path / f"f{suffix}", fig).read_bytes()
@@ -244,7 +244,7 @@ def test_figures_do_not_touch_matplotlibs_global_state():
     import matplotlib
 
     before = dict(matplotlib.rcParams)
-    plots.draw(plots.lemma7_figure(max_ratio=3))
+    plots.draw(figures.lemma7_figure(max_ratio=3))
     after = dict(matplotlib.rcParams)
     assert {k for k in before if before[k] != after[k] and not
             (isinstance(before[k], float) and math.isnan(before[k]))} == set()
