@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import importlib.util
 import json
 import os
 import time
@@ -125,6 +126,8 @@ class DaskEngine:
     whose worker dies runs again on another."""
 
     def __init__(self, scheduler: str | None = None, workers: int = 2, retries: int = 3) -> None:
+        if importlib.util.find_spec("distributed") is None:
+            raise ValueError("Dask is not installed here; pip install 'recmech[dask]'")
         from distributed import Client, LocalCluster
 
         self.retries = retries

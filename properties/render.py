@@ -2,7 +2,8 @@
 
 One Markdown table helper, one CSV and one LaTeX (booktabs) renderer, and JSON through the
 project's one converter (``recmech.bounds.records.dumps``: strict JSON, non-finite numbers as
-strings). The packages below compute records; this module only turns them into text.
+strings; imported when JSON is asked for, so the command line starts without the calculators).
+The packages below compute records; this module only turns them into text.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from recmech.bounds.records import dumps
-
-__all__ = ["FORMATS", "cell", "csv_table", "dict_table", "dumps", "latex_table",
-           "markdown_table"]
+__all__ = ["FORMATS", "cell", "csv_table", "dict_table", "latex_table", "markdown_table"]
 
 FORMATS = ("md", "csv", "json", "latex")
 
@@ -75,6 +73,8 @@ def dict_table(rows: list[dict], fmt: str, records: Sequence[Any] | None = None)
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}; found {fmt!r}")
     if fmt == "json":
+        from recmech.bounds.records import dumps
+
         return dumps(list(records) if records is not None else rows)
     cols: list[str] = []
     for row in rows:

@@ -363,16 +363,26 @@ class BenchRun:
                 "rows": [r.to_dict() for r in self.rows]}
 
 
-def run_bench(quick: bool = False) -> BenchRun:
+def run_bench(quick: bool = False,
+              progress: Callable[[str, int, int], None] | None = None) -> BenchRun:
     """Measure every ratio of the module docstring in one run (``quick``: fewer rounds and a
-    12 x 12 LP grid)."""
+    12 x 12 LP grid); ``progress(what, done, total)`` is called before each step."""
     start = time.perf_counter()
     rounds, grid = (2, 12) if quick else (3, 20)
-    scaling = [_run_worker(s, LARGE_N, 40, 3 if quick else 7) for s in SETTINGS]
+    steps = len(SETTINGS) + 4
+    tell = progress or (lambda what, done, total: None)
+    scaling = []
+    for i, s in enumerate(SETTINGS):
+        tell(f"time per bidder and peak memory, {s}", i, steps)
+        scaling.append(_run_worker(s, LARGE_N, 40, 3 if quick else 7))
     rows = scaling_rows(scaling, LARGE_N)[:-3]
+    tell("queries per bidder", len(SETTINGS), steps)
     rows += query_rows()
+    tell("Monte Carlo revenue, batched and looped", len(SETTINGS) + 1, steps)
     rows += mc_rows(rounds)
+    tell("Prokhorov distance, max flow and plain LP", len(SETTINGS) + 2, steps)
     rows.append(prokhorov_row(rounds))
+    tell("optimal LP, constraint generation and all pairs", len(SETTINGS) + 3, steps)
     rows.append(lp_row(1 if quick else 2, grid))
     rows += scaling_rows(scaling, LARGE_N)[-3:]
     return BenchRun(rows, machine(), bool(quick), rounds, grid, time.perf_counter() - start)

@@ -80,10 +80,17 @@ def run_setting(name: str, protocol: protocols.QueryProtocol, bidders: int, pert
 
 
 def run_demo(N: int = 100_000, k: int = 8, eps: float = 0.01, bidders: int = 20,  # noqa: N803
-             seed: int = 0, perturbation: str = "adversarial") -> list[DemoRow]:
+             seed: int = 0, perturbation: str = "adversarial",
+             progress: Callable[[str, int, int], None] | None = None) -> list[DemoRow]:
     """One row per setting: ``bidders`` bidders with types within eps of Az run through the
-    setting's protocol (ValueError when a setting's design cannot be built)."""
+    setting's protocol (ValueError when a setting's design cannot be built);
+    ``progress(what, done, total)`` is called before each setting."""
     if bidders < 1:
         raise ValueError(f"bidders must be >= 1; found {bidders}")
-    return [run_setting(name, build(), bidders, perturbation, seed + 100 + offset)
-            for offset, (name, build) in enumerate(_settings(N, k, eps, seed))]
+    settings = _settings(N, k, eps, seed)
+    rows = []
+    for offset, (name, build) in enumerate(settings):
+        if progress is not None:
+            progress(name, offset, len(settings))
+        rows.append(run_setting(name, build(), bidders, perturbation, seed + 100 + offset))
+    return rows

@@ -1,20 +1,31 @@
 """The README's generated sections: each lies between ``<!-- generated: NAME -->`` and
-``<!-- end: NAME -->`` and is rebuilt from the code that owns it.
+``<!-- end: NAME -->`` and is rebuilt from the code (or the command) that owns it.
 
-    python -m tests.readme           # rewrite the sections in README.md
-    python -m tests.readme --check   # exit 1 when README.md differs (tests/test_readme.py)
+    python -m tests.readme             # rewrite the sections in README.md
+    python -m tests.readme --figures   # also redraw docs/figures/*.svg and their numbers (.json)
+    python -m tests.readme --check     # exit 1 when README.md differs (tests/test_readme.py)
 
-A checkout tool (not shipped): it keeps the README true to the code.
+Sections: ``commands`` (the CLI map, from the parser), ``erratum-row`` (a ``recmech table``
+command and its output), ``figures`` (each figure, its command and caption), ``report`` (the
+report card of ``recmech report``, profile quick, without the timing column), ``mechanism``
+(``recmech demo --mechanism``), ``contract`` (the guard's contract). A checkout tool (not
+shipped): it keeps the README true to the code.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import json
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+FIGURES_DIR = ROOT / "docs" / "figures"
 
 
 def contract() -> str:
@@ -49,12 +60,165 @@ def errata() -> str:
             "report shows them under each claim):\n\n" + gaps)
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"contract": contract, "errata": errata}
+def commands() -> str:
+    """Every ``recmech`` command: its usage, what it does and the package that computes it."""
+    from recmech.properties.cli import command_map
+    from recmech.properties.render import markdown_table
+
+    return markdown_table(["command", "what it does", "computed by"],
+                          [[f"`{usage}`", what, f"`{package.split(' ', 1)[0]}`"
+                            + (f" {package.split(' ', 1)[1]}" if " " in package else "")]
+                           for usage, what, package in command_map()])
 
 
-def render(text: str) -> str:
+# -- figures --------------------------------------------------------------------------------------
+
+def figure_command(name: str) -> str:
+    """The command that draws the README's copy of figure ``name``."""
+    return (f"recmech plot {name} --out docs/figures/{name}.svg "
+            f"--json docs/figures/{name}.json")
+
+
+@functools.lru_cache(maxsize=1)
+def figure_data() -> dict:
+    """Each figure of ``recmech plot`` at its default options (what the README shows)."""
+    from recmech.properties.figures import FIGURES
+
+    return {name: spec.build() for name, spec in FIGURES.items()}
+
+
+def figures() -> str:
+    """The figures: a table (name, what it shows, command), then each image with its caption."""
+    from recmech.properties.figures import FIGURES
+    from recmech.properties.render import markdown_table
+
+    data = figure_data()
+    lines = [markdown_table(["figure", "what it shows", "drawn by"],
+                            [[f"[`{name}`](docs/figures/{name}.svg)", spec.help,
+                              f"`{figure_command(name)}`"] for name, spec in FIGURES.items()])]
+    for name in FIGURES:
+        lines += ["", f"![{data[name].title}](docs/figures/{name}.svg)", "",
+                  f"*{data[name].caption}*"]
+    return "\n".join(lines)
+
+
+def write_figures() -> None:
+    """Redraw docs/figures/NAME.svg and NAME.json (the numbers each figure plots)."""
+    from recmech.bounds.records import dumps
+    from recmech.properties.plots import save
+
+    FIGURES_DIR.mkdir(parents=True, exist_ok=True)
+    for name, data in figure_data().items():
+        save(data, FIGURES_DIR / f"{name}.svg")
+        (FIGURES_DIR / f"{name}.json").write_text(dumps(data.to_dict()) + "\n", encoding="utf-8")
+
+
+def committed_figure(name: str) -> tuple[dict, str]:
+    """The committed numbers (JSON) and SVG text of figure ``name``."""
+    return (json.loads((FIGURES_DIR / f"{name}.json").read_text(encoding="utf-8")),
+            (FIGURES_DIR / f"{name}.svg").read_text(encoding="utf-8"))
+
+
+# -- report card and mechanism table --------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def report_rows() -> tuple:
+    """The report card's rows: every claim, profile quick (deterministic)."""
+    from recmech.properties.claims import claim_ids
+    from recmech.properties.engine import engine_for
+    from recmech.properties.report import run_report
+
+    engine = engine_for(2)  # as `recmech report --jobs 2`
+    try:
+        return tuple(run_report(claim_ids(), "quick", engine))
+    finally:
+        engine.close()
+
+
+def report() -> str:
+    """The report card as ``recmech report`` prints it, without its timing column."""
+    from recmech.properties.render import markdown_table
+    from recmech.properties.report import report_cells, report_header
+
+    rows = report_rows()
+    header = report_header()
+    keep = [i for i, h in enumerate(header) if h not in ("match", "s")]
+    table = markdown_table([header[i] for i in keep],
+                           [[report_cells(r)[i] for i in keep] for r in rows])
+    mismatched = [r.claim_id for r in rows if r.matches is False]
+    verdict = ("Every verdict is the one the claim table expects (`recmech report` exits 0)."
+               if not mismatched else
+               f"Verdicts that differ from the claim table: {', '.join(mismatched)}.")
+    from recmech.properties.cli import REPORT_COLUMNS
+
+    return f"{table}\n\n{len(rows)} claims. {verdict}\n\n{REPORT_COLUMNS}"
+
+
+def rate_only() -> str:
+    """How the O(.) claims are judged, with the draws the tests need and the observed
+    constants of Prop. 1 (2)-(3) under the product-support reading (the report card's runs)."""
+    import math
+
+    from recmech.properties.stats import DEFAULT_ALPHA, sample_size
+
+    k1, k2 = sample_size(2 * math.exp(-4), 0.0).n, sample_size(2 * math.exp(-8), 0.0).n
+    detect = sample_size(2 * math.exp(-8), 4 * math.exp(-8)).n
+    rows = {r.claim_id: r for r in report_rows()}
+    consts = []
+    for cid in ("proposition1.gaussian", "proposition1.weak_dependence"):
+        run = next(x for x in rows[cid].runs
+                   if x.readings.get("definition2.null_events", "product-support")
+                   == "product-support")
+        consts.append((run.verdict.instance["sweep"], run.verdict.bound))
+    observed = [max(r["max_f_over_rate"] for r in sweep) for sweep, _ in consts]
+    return (
+        "Rate-only claims (O(.) statements) pass when the observed quantity over the stated rate "
+        "does not grow along any swept parameter (fitted log-log slope <= 0.15) and, for Prop. 1 "
+        "(2)-(3), when the constant Theorem 2 gives at Prop. 1's |S| holds with probability >= "
+        "1 − 2e^{−4k}, settled by Clopper-Pearson for k <= 2 at false alarm "
+        f"{DEFAULT_ALPHA:.2g} per test (`recmech.properties.stats.sample_size` gives the draws: "
+        f"{k1:,} for k = 1, {k2:,} for k = 2 to confirm; {detect:,} to detect a failure rate "
+        f"twice 2e^{{−8}}). Under the product-support reading of Definition 2 the observed "
+        f"constants ({observed[0]:.3g} and {observed[1]:.3g}) are far below Theorem 2's "
+        f"({consts[0][1]:g} and {consts[1][1]:g}); under the positive-probability reading "
+        "Prop. 1 (3) fails (its erratum).")
+
+
+def run_command(argv: list[str]) -> str:
+    """What ``recmech ARGV`` prints on stdout."""
+    from recmech.properties.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    if code != 0:
+        raise RuntimeError(f"recmech {' '.join(argv)} exited {code}")
+    return out.getvalue().rstrip("\n")
+
+
+def mechanism() -> str:
+    """``recmech demo --mechanism``, verbatim."""
+    return run_command(["demo", "--mechanism"])
+
+
+ERRATUM_ROW = ["table", "theorem2.deterministic", "--param", "C=-1", "--param", "eps=0.1",
+               "--param", "A_inf=1"]
+
+
+def erratum_row() -> str:
+    """The 1 x 1 counterexample of the theorem2.deterministic erratum, command and output."""
+    return f"```\n$ recmech {' '.join(ERRATUM_ROW)}\n```\n\n{run_command(ERRATUM_ROW)}"
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "commands": commands, "erratum-row": erratum_row, "figures": figures, "report": report,
+    "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
+}
+
+
+def render(text: str, sections: dict[str, Callable[[], str]] | None = None) -> str:
     """``text`` with every generated section rebuilt (ValueError if a marker is missing)."""
-    for name, build in SECTIONS.items():
+    for name, build in (SECTIONS if sections is None else sections).items():
         pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(\n<!-- end: {name} -->)",
                              re.DOTALL)
         if not pattern.search(text):
@@ -69,6 +233,8 @@ def main(argv: list[str]) -> int:
     new = render(text)
     if "--check" in argv:
         return 0 if new == text else 1
+    if "--figures" in argv:
+        write_figures()
     README.write_text(new, encoding="utf-8")
     return 0
 

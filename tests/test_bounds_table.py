@@ -128,3 +128,30 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, fragment):
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and fragment in err
     assert "Traceback" not in err
+
+
+def test_the_conveniences_the_command_line_lists_are_those_the_table_expands():
+    """recmech.properties.parameters.CONVENIENCES (help text and allocation limits) describes
+    recmech.bounds.table.expand_conveniences: each convenience is in its docstring, and builds
+    the array it names with the number of entries the limit counts."""
+    from recmech.bounds import table
+    from recmech.properties.parameters import CONVENIENCES
+
+    for claim_id, conveniences in CONVENIENCES.items():
+        for conv in conveniences:
+            assert f"``{conv.name}=``" in table.__doc__ and claim_id in table.__doc__
+            if conv.entries is None:
+                continue
+            params = {conv.name: 5, **({"c": 1.0} if claim_id == "lemma9" else {})}
+            built = table.expand_conveniences(claim_id, params)
+            assert conv.name not in built and built[conv.builds].size == conv.entries(5)
+
+
+def test_conveniences_within_the_limit_give_the_same_row_as_the_array(capsys):
+    code, out, _ = run(capsys, ["theorem2.weak_dependence", "--param", "size=300", "--param",
+                                "c=1", "--param", "k=1", "--param", "inf_norm=0", "--param",
+                                "eps=1e-3", "--param", "A_inf=1", "--format", "csv"])
+    explicit = bounds.theorem2_weak_dependence(variances=[1.0] * 300, c=1, k=1, inf_norm=0,
+                                               eps=1e-3, A_inf=1)
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and float(row["delta"]) == explicit.value("delta")

@@ -100,21 +100,30 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
         if v == "fails-as-stated" or (v == "inconclusive" and worst_prob == "holds"):
             worst_prob = v
     c_f = float(max(r["max_f_over_rate"] for r in rows))
+    observed, bound, slack = c_f, constant, constant - c_f
     cex = None
     if worst_prob == "fails-as-stated":
         cex = {"probability": {k: p for k, p in prob.items() if p["verdict"] == worst_prob}}
+        # the failing part decides the headline: the failure rate's lower confidence limit
+        # over the stated 2 e^{-4k} (the constant's room stays in the notes)
+        k_bad = min(cex["probability"],
+                    key=lambda k: prob[k]["stated"] - prob[k]["clopper_pearson"]["lower"])
+        p_bad = prob[k_bad]
+        observed, bound = p_bad["clopper_pearson"]["estimate"], p_bad["stated"]
+        slack = p_bad["stated"] - p_bad["clopper_pearson"]["lower"]
     elif grows:
         cex = {"growing_slopes": grows}
     verdict = ("fails-as-stated" if worst_prob == "fails-as-stated"
                else "inconclusive" if grows else "rate-only")
     return Verdict.statistical(
         claim_id, verdict, instances=sum(d for _, d in pooled.values()),
-        alpha=DEFAULT_ALPHA * len(pooled), observed=c_f, bound=constant, slack=constant - c_f,
+        alpha=DEFAULT_ALPHA * len(pooled), observed=observed, bound=bound, slack=slack,
         instance={"sweep": rows, "slopes_f": f_slopes, "slopes_queries": q_slopes,
                   "probability": prob}, counterexample=cex,
         notes=notes + f"; probability part (f_obs <= f_theorem2): {worst_prob} (draws of one "
         "k are pooled over the sweep: 'fails' is valid whatever the points, 'holds' certifies "
         "the failure rate averaged over the points of each k); "
+        f"largest f_obs / rate {c_f:.4g} against the constant {constant:g}; "
                    f"slopes of f/rate {_fmt(f_slopes)}, of queries/rate {_fmt(q_slopes)} "
                    f"(must be <= {SLOPE_TOL})",
                    extra={"probability": prob})
