@@ -1,0 +1,106 @@
+"""Exact and log-space arithmetic for the calculators: nothing a calculator reports depends on
+float64 overflow or underflow on the way.
+
+A formula is evaluated on ``mpmath`` numbers (``mp``: every float64 is an mpf exactly; the
+exponent range is unbounded, so 1e308 * 1e308 or 0 * (something huge) stays exact) at ``PREC``
+bits, and only the result is turned into a float (``to_float``): a result beyond float64 raises
+ValueError naming it, never inf or NaN. Probabilities are carried as natural logs (``prob`` gives
+the float, which may underflow to 0.0 where the log does not); exact chi-square tails fall back to
+mpmath's regularised incomplete gamma where scipy's float tail underflows. Query counts use exact
+rational arithmetic (``ceil_log2``).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+from scipy import stats
+
+__all__ = ["PREC", "ceil_log2", "chi2_log_cdf", "chi2_log_sf", "log2", "log_sum_squares", "mp",
+           "prob", "to_float"]
+
+PREC = 113  # bits: quadruple precision, so rounding stays far below float64's
+_FLOAT_MAX = float(np.finfo(float).max)
+_SCIPY_FLOOR = -700.0  # below this scipy's float tail is subnormal or 0: redo it in mpmath
+
+
+def mp(x: Any) -> mpmath.mpf:
+    """``x`` (a float, int, Fraction or mpf) as an mpf, exactly for floats and ints."""
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    if isinstance(x, (np.integer, int)):
+        return mpmath.mpf(int(x))
+    return mpmath.mpf(x)
+
+
+def to_float(name: str, x: Any, why: str = "") -> float:
+    """The float64 of ``x``; ValueError naming ``name`` when |x| exceeds float64 (with ``why``,
+    the parameters that make it so) or when x is not a finite number."""
+    value = mp(x) if not isinstance(x, mpmath.mpf) else x
+    if not mpmath.isfinite(value):
+        raise ValueError(f"{name} is not a finite number ({mpmath.nstr(value, 6)}){why}")
+    if abs(value) > _FLOAT_MAX:
+        raise ValueError(f"{name} = {mpmath.nstr(value, 8)} is beyond float64 (|x| <= "
+                         f"{_FLOAT_MAX:.6g}){why}")
+    return float(value)
+
+
+def prob(log_p: float) -> float:
+    """The probability exp(log_p) of a bound whose natural log is ``log_p``, at most 1 (a bound
+    with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
+    return math.exp(min(log_p, 0.0))
+
+
+def log2(x: float) -> float:
+    """log2 of a positive float (math.log2 is exact for powers of two and never overflows)."""
+    return math.log2(x)
+
+
+def log_sum_squares(values: np.ndarray) -> float:
+    """log(sum_i v_i^2) of a non-zero float array, scaled by its largest |v_i| so neither the
+    squares overflow (1e200^2) nor underflow (1e-200^2)."""
+    a = np.abs(np.asarray(values, dtype=float))
+    top = float(a.max())
+    if top == 0.0:
+        raise ValueError("log_sum_squares needs a non-zero entry")
+    scaled = a / top
+    return 2.0 * math.log(top) + math.log(float(np.dot(scaled, scaled)))
+
+
+def ceil_log2(ratio: Fraction) -> int:
+    """max(0, ceil(log2(ratio))) of a positive rational, exactly: the least q >= 0 with
+    ratio <= 2^q (no float, so 1e308 / 5e-324 neither overflows nor rounds)."""
+    if ratio <= 0:
+        raise ValueError(f"ceil_log2 needs a positive ratio; found {ratio}")
+    if ratio <= 1:
+        return 0
+    q = max(0, ratio.numerator.bit_length() - ratio.denominator.bit_length() - 1)
+    while ratio > Fraction(2) ** q:
+        q += 1
+    return q
+
+
+def _chi2_mp(n: int, lower: float | None, upper: float | None) -> float:
+    # the regularised incomplete gamma P(n/2, x/2) (cdf) or Q(n/2, x/2) (survival), its log in
+    # 30 digits: the log is moderate even where the probability underflows float64
+    with mpmath.workdps(30):
+        a = mpmath.mpf(n) / 2
+        lo = 0 if lower is None else mpmath.mpf(lower) / 2
+        hi = mpmath.inf if upper is None else mpmath.mpf(upper) / 2
+        return float(mpmath.log(mpmath.gammainc(a, lo, hi, regularized=True)))
+
+
+def chi2_log_sf(x: float, n: int) -> float:
+    """log Pr[chi2_n >= x]: scipy's float tail, or mpmath's where that tail underflows."""
+    out = float(stats.chi2.logsf(x, n))
+    return out if out > _SCIPY_FLOOR else _chi2_mp(n, x, None)
+
+
+def chi2_log_cdf(x: float, n: int) -> float:
+    """log Pr[chi2_n <= x]: scipy's float tail, or mpmath's where that tail underflows."""
+    out = float(stats.chi2.logcdf(x, n))
+    return out if out > _SCIPY_FLOOR else _chi2_mp(n, None, x)
