@@ -25,18 +25,14 @@ __all__ = ["exact_sqrt", "gaussian_exponent", "remark4", "spectrum", "theorem2_g
 _LOG2 = math.log(2.0)
 
 
-def _power_of_two_scale(top: float) -> float:
-    """2^e with top / 2^e in [0.5, 1): scaling by it is exact (no rounding, no overflow)."""
-    return math.ldexp(1.0, math.frexp(top)[1]) if top > 0 else 1.0
-
-
 def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     """(|S|, Tr Sigma_S, rho(Sigma_S)) of a symmetric PSD matrix, or of a diagonal covariance
     given by its 1-D diagonal (the eigenvalues). Computed on Sigma_S / 2^e (exact) so entries
     near 1.8e308 do not overflow the eigen-solver; a trace beyond float64 is a ValueError."""
     arr = array("Sigma_S", Sigma_S, ndim=1 if np.ndim(Sigma_S) == 1 else 2)
-    scale = _power_of_two_scale(float(np.abs(arr).max()))
-    unit = arr / scale
+    top = float(np.abs(arr).max())
+    exponent = math.frexp(top)[1] if top > 0 else 0
+    unit = np.ldexp(arr, -exponent)  # largest |entry| in [1/2, 1); subnormal bits may drop
     if arr.ndim == 1:
         if unit.min() < 0:
             raise ValueError(f"Sigma_S must be positive semidefinite; found a negative "
@@ -50,11 +46,12 @@ def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
         eig = np.linalg.eigvalsh(unit)
         if eig.min() < -1e-10:
             raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue "
-                             f"{eig.min() * scale}")
+                             f"{math.ldexp(float(eig.min()), exponent)}")
         size, tr, top = arr.shape[0], math.fsum(np.diag(unit)), float(eig.max())
     with mpmath.workprec(PREC):
-        trace = to_float("Tr(Sigma_S)", mp(tr) * mp(scale))
-    return size, trace, top * scale
+        trace = to_float("Sigma_S: its trace", mpmath.ldexp(mp(tr), exponent))
+        rho = to_float("Sigma_S: its largest eigenvalue", mpmath.ldexp(mp(top), exponent))
+    return size, trace, rho
 
 
 def exact_sqrt(n: int) -> int | float:
@@ -176,7 +173,7 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
         total = mpmath.fsum(mp(v) for v in var) if size <= 4096 else mp(math.fsum(var))
         c2 = mp(c) ** 2
         params = {"variances": var, "size": size,
-                  "sum_variances": to_float("sum v_i^2", total), "c": c, "k": k,
+                  "sum_variances": to_float("variances: their sum", total), "c": c, "k": k,
                   "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
         if N_v is not None:
             params["N"] = N_v

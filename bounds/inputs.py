@@ -166,17 +166,27 @@ def margins(matrix: np.ndarray) -> tuple[float, float]:
     alpha = min_i(|U_ii| - sum_{j!=i}|U_ij|), beta = min_j(|U_jj| - sum_{i!=j}|U_ij|).
 
     Each margin is one correctly rounded sum (``math.fsum`` of |U_ii| and the negated
-    off-diagonal entries) of the matrix scaled by a power of two, so a tight margin is not lost
-    to cancellation (relative error <= 2^-53 while the scaling is exact) and entries near
-    1.8e308 do not overflow (never 2|U_ii| - row sum, which reported a margin of inf)."""
+    off-diagonal entries) of its row (column) scaled by a power of two, so a tight margin is
+    not lost to cancellation (relative error 2^-53, plus n 2^-1074 of the line's largest entry
+    where scaling drops subnormal bits), entries near 1.8e308 do not overflow (never
+    2|U_ii| - row sum, which reported a margin of inf) and a line of subnormal entries keeps its
+    margin; a negative margin beyond float64 is -inf."""
     absu = np.abs(np.asarray(matrix, dtype=float))
-    top = float(absu.max())
-    shift = -math.frexp(top)[1] if top > 0 else 0
-    unit = np.ldexp(absu, shift)  # largest entry in [1/2, 1): sums stay below n
-    n = unit.shape[0]
+    n = absu.shape[0]
 
     def margin(lines: np.ndarray) -> float:
-        return min(math.fsum(np.concatenate(([lines[i, i]], -np.delete(lines[i], i))))
-                   for i in range(n))
+        out = math.inf
+        for i in range(n):
+            top = float(lines[i].max())
+            if top == 0.0:
+                return 0.0
+            shift = -math.frexp(top)[1]  # the line's largest entry in [1/2, 1): sums below n
+            unit = np.ldexp(lines[i], shift)
+            m = math.fsum(np.concatenate(([unit[i]], -np.delete(unit, i))))
+            try:
+                out = min(out, math.ldexp(m, -shift))
+            except OverflowError:  # only a negative margin can exceed the largest entry
+                return -math.inf
+        return out
 
-    return math.ldexp(margin(unit), -shift), math.ldexp(margin(unit.T), -shift)
+    return margin(absu), margin(absu.T)

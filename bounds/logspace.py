@@ -94,13 +94,67 @@ def _chi2_mp(n: int, lower: float | None, upper: float | None) -> float:
         return float(mpmath.log(mpmath.gammainc(a, lo, hi, regularized=True)))
 
 
+# mpmath's incomplete gamma fails to converge (n = 14599, x = 2n) or takes minutes (n near
+# 1e100) far in the tails; there Lemma 7's isotropic tails (x = n/4 below the mean, x = 2n
+# above it) use the series below, which converge geometrically for every n
+_SERIES_FROM = 400
+
+
+def _log_gamma_p_series(a: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
+    """log P(a, x) for x < a: P(a, x) = e^-x x^a / Gamma(a + 1) sum_k x^k / prod_{j<=k}(a + j)
+    (DLMF 8.7.1); the terms shrink by x / (a + k) < 1, and the sum stops once a term is below
+    1e-45 of it (the rest is below that times x/(a - x))."""
+    term = total = mpmath.mpf(1)
+    k = 0
+    while term > total * mpmath.mpf(10) ** -45:
+        k += 1
+        term *= x / (a + k)
+        total += term
+    return -x + a * mpmath.log(x) - mpmath.loggamma(a + 1) + mpmath.log(total)
+
+
+def _log_gamma_q_series(a: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
+    """log Q(a, x) for x >= 2(a - 1), a > 200: Gamma(a, x) = x^(a-1) e^-x sum_{k<K} t_k + R,
+    t_k = prod_{j=1..k} (a - j) / x^k (integration by parts, DLMF 8.8.2), with
+    0 <= R <= 2 t_K x^(a-1) e^-x while a - K > 1 (the terms shrink by (a - k)/x < 1/2)."""
+    term = total = mpmath.mpf(1)
+    k = 0
+    while term > total * mpmath.mpf(10) ** -45:
+        k += 1
+        term *= (a - k) / x
+        total += term
+    return (a - 1) * mpmath.log(x) - x + mpmath.log(total) - mpmath.loggamma(a)
+
+
+def _chi2_series(n: int, x: float, upper: bool) -> float:
+    with mpmath.workdps(45):
+        a, half = mpmath.mpf(n) / 2, mpmath.mpf(x) / 2
+        out = _log_gamma_q_series(a, half) if upper else _log_gamma_p_series(a, half)
+        return float(out)
+
+
 def chi2_log_sf(x: float, n: int) -> float:
-    """log Pr[chi2_n >= x]: scipy's float tail, or mpmath's where that tail underflows."""
-    out = float(stats.chi2.logsf(x, n))
-    return out if out > _SCIPY_FLOOR else _chi2_mp(n, x, None)
+    """log Pr[chi2_n >= x]: scipy's float tail; where it underflows (below e^-700), the series
+    for x >= 2n - 4 and n > 400 (Lemma 7's upper tail, any n: n = 1e300 gives -1.534e299), else
+    mpmath's regularised incomplete gamma."""
+    if n > _SERIES_FROM and x >= 2 * n - 4 and n > 1e15:
+        return _chi2_series(n, x, upper=True)  # n beyond scipy's float arithmetic
+    out = float(stats.chi2.logsf(float(x), float(n)))
+    if out > _SCIPY_FLOOR:
+        return out
+    if n > _SERIES_FROM and x >= 2 * n - 4:
+        return _chi2_series(n, x, upper=True)
+    return _chi2_mp(n, x, None)
 
 
 def chi2_log_cdf(x: float, n: int) -> float:
-    """log Pr[chi2_n <= x]: scipy's float tail, or mpmath's where that tail underflows."""
-    out = float(stats.chi2.logcdf(x, n))
-    return out if out > _SCIPY_FLOOR else _chi2_mp(n, None, x)
+    """log Pr[chi2_n <= x]: scipy's float tail; where it underflows, the series for x <= n/2
+    (Lemma 7's lower tail, any n), else mpmath's regularised incomplete gamma."""
+    if 2 * mpmath.mpf(x) <= n and n > 1e15:
+        return _chi2_series(n, x, upper=False)  # n beyond scipy's float arithmetic
+    out = float(stats.chi2.logcdf(float(x), float(n)))
+    if out > _SCIPY_FLOOR:
+        return out
+    if 2 * mpmath.mpf(x) <= n:
+        return _chi2_series(n, x, upper=False)
+    return _chi2_mp(n, None, x)

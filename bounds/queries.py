@@ -95,39 +95,29 @@ def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
     """
     if block is None:
         return pinv_inf_norm(pinv) * (eps + eta)
-    cert = certify_pinv(pinv, np.asarray(block, dtype=float))
+    cert = certify_pinv(pinv, np.asarray(block, dtype=float), "block")
     return round_up("certified_delta", least_squares_delta(cert, eps, eta),
                     " (eps + eta or the block's scale too large)")
 
 
-def inverse_norm_bounds(U: np.ndarray) -> dict:
+def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]:
     """||U^{-1}||_inf and ||U^{-T}||_inf of a regular square U, computed from a float inverse,
-    with rigorous a-posteriori error bounds (``recmech.bounds.rounding``):
-    ``{"inv_inf_norm", "inv_t_inf_norm"}`` (the computed norms, floats) and
-    ``{"inv_inf_err", "inv_t_inf_err"}`` (each true norm is within that of the computed one),
-    ``inv_inf_upper`` (>= ||U^{-1}||_inf). ValueError naming U when the inverse overflows or
-    does not certify (U numerically singular)."""
-    top = float(np.abs(U).max())
-    shift = -math.frexp(top)[1] if top > 0 else 0
-    unit = np.ldexp(U, shift)
-    try:
-        with np.errstate(all="ignore"):
-            inv_unit = np.linalg.inv(unit)
-    except np.linalg.LinAlgError:
-        raise ValueError("U is numerically singular: no inverse to bound") from None
+    with rigorous a-posteriori error bounds (``recmech.bounds.rounding``), as exact mpf numbers
+    (no overflow: ||[[5e-309]]^{-1}|| = 2e308 is fine): ``inv_inf_norm``, ``inv_t_inf_norm``
+    (the computed norms), ``inv_inf_err``, ``inv_t_inf_err`` (each true norm is within that of
+    the computed one), ``inv_inf_upper``, ``inv_t_inf_upper`` (>= the true norms). ValueError
+    naming U when no float inverse certifies (U numerically singular or too badly scaled)."""
     out = {}
     n = U.shape[0]
-    with mpmath.workprec(PREC):
-        scale = mpmath.ldexp(1, shift)  # U^{-1} = 2^shift (unit)^{-1}
-        for key, M, X in (("inv_inf", unit, inv_unit), ("inv_t_inf", unit.T, inv_unit.T)):
-            cert = certify_pinv(X, M)  # a square block: its pseudo-inverse is its inverse
-            row = mp(float(np.abs(X).sum(axis=1).max()))
-            # |true norm - computed norm| <= ||X - U^{-1}|| + the computed row sum's rounding
-            gap = cert.distance + gamma(n) * cert.x_norm + abs(cert.x_norm - row)
-            why = " (U too close to singular for float64)"
-            out[f"{key}_norm"] = to_float(f"||U^-1||_inf ({key})", row * scale, why)
-            out[f"{key}_err"] = round_up(f"{key} error", gap * scale, why)
-            out[f"{key}_upper"] = round_up(f"{key} upper", cert.p_norm * scale, why)
+    for key, M in (("inv_inf", U), ("inv_t_inf", U.T)):
+        X, cert = pinv_certificate(M, name, invert=True)  # X: the inverse of 2^shift M
+        with mpmath.workprec(PREC):
+            scale = mpmath.ldexp(1, cert.shift)  # M^{-1} = 2^shift (2^shift M)^{-1}
+            row = mp(float(np.abs(X).sum(axis=1).max())) * scale
+            # |true norm - computed norm| <= ||X - M^{-1}|| + the computed row sum's rounding
+            out[f"{key}_norm"] = row
+            out[f"{key}_err"] = cert.distance + gamma(n) * cert.x_norm + abs(cert.x_norm - row)
+            out[f"{key}_upper"] = cert.p_norm
     return out
 
 
@@ -153,13 +143,14 @@ def definition3(block: np.ndarray, eps: float, eta: float = 0.0, *,
     b.require("eta_nonnegative", "eta >= 0", eta >= 0, f"eta = {eta}")
     top = float(np.abs(B).max())
     unit = np.ldexp(B, -math.frexp(top)[1]) if top > 0 else B  # scale-free rank and condition
-    rank = int(np.linalg.matrix_rank(unit)) if rows >= k and top > 0 else min(rows, k) - 1
+    with np.errstate(all="ignore"):
+        rank = int(np.linalg.matrix_rank(unit)) if rows >= k and top > 0 else min(rows, k) - 1
     b.require("full_column_rank", "B = QA has full column rank k", rank == k,
               f"rank = {rank}, k = {k}, shape = {B.shape}")
     if b.failed:
         return b.build()
     try:
-        X_unit, cert = pinv_certificate(B)
+        _, cert = pinv_certificate(B)
     except ValueError as exc:
         b.require("full_column_rank_certified", "the computed pseudo-inverse P certifies "
                   "||P||_inf (residual ||I - PB||_inf < 1)", False, str(exc))
@@ -257,9 +248,9 @@ def theorem2_deterministic(C: np.ndarray, A_inf: float, eps: float, eta: float |
         delta = to_float("theorem2.deterministic: delta", 2 * mp(max_c) * scale, why)
         corrected_delta = to_float("theorem2.deterministic: corrected delta",
                                    2 * mp(max_abs) * scale, why)
-        inverse = inverse_norm_bounds(Cm)
+        inverse = inverse_norm_bounds(Cm, "C")
         certified = round_up("theorem2.deterministic: delta_certified",
-                             mp(inverse["inv_inf_upper"]) * (mp(eps) + mp(eta_v)), why)
+                             inverse["inv_inf_upper"] * (mp(eps) + mp(eta_v)), why)
     values = {"alpha": alpha, "beta": beta, "delta": delta,
               "queries_per_item": per_item, "queries": k * per_item,
               "delta_certified": certified}
@@ -307,13 +298,19 @@ def lemma3(U: np.ndarray, *, strict: bool = False) -> BoundRecord:
         row_bound = to_float("lemma3: inv_inf_bound", 1 / mp(alpha), why)
         col_bound = to_float("lemma3: inv_t_inf_bound", 1 / mp(beta), why)
     norms = inverse_norm_bounds(Um)
+    why = " (U is too ill-conditioned or badly scaled for float64)"
+    with mpmath.workprec(PREC):
+        observed = {key: to_float(f"lemma3: {key}_norm (U)", norms[f"{key}_norm"], why)
+                    for key in ("inv_inf", "inv_t_inf")}
+        errors = {key: round_up(f"lemma3: {key} error (U)", norms[f"{key}_err"], why)
+                  for key in ("inv_inf", "inv_t_inf")}
     tiny = 4 * 2.0**-1074
     orders = tuple(
         Order(bound=f"values.{bound}", bounded=f"values.{key}_norm",
-              tol=norms[f"{key}_err"] + 4 * 2.0**-53 * value + tiny, why="Lemma 3 (Varah)")
+              tol=errors[key] + 4 * 2.0**-53 * value + tiny, why="Lemma 3 (Varah)")
         for bound, key, value in (("inv_inf_bound", "inv_inf", row_bound),
                                   ("inv_t_inf_bound", "inv_t_inf", col_bound)))
     return b.build(values={"alpha": alpha, "beta": beta, "inv_inf_bound": row_bound,
-                           "inv_t_inf_bound": col_bound, "inv_inf_norm": norms["inv_inf_norm"],
-                           "inv_t_inf_norm": norms["inv_t_inf_norm"]},
+                           "inv_t_inf_bound": col_bound, "inv_inf_norm": observed["inv_inf"],
+                           "inv_t_inf_norm": observed["inv_t_inf"]},
                    orders=orders)

@@ -50,19 +50,23 @@ def round_up(name: str, x: mpmath.mpf, why: str = "") -> float:
     return out if mp(out) >= x else math.nextafter(out, math.inf)
 
 
-def _scale_exactly(name: str, M: np.ndarray, exponent: int) -> np.ndarray:
-    scaled = np.ldexp(M, exponent)
-    if not np.array_equal(np.ldexp(scaled, -exponent), M) or not np.all(np.isfinite(scaled)):
-        raise ValueError(f"{name} spans more than float64's exponent range (its entries cannot "
-                         "be rescaled exactly); no rounding bound can be certified")
-    return scaled
+def _scaled(M: np.ndarray, exponent: int) -> np.ndarray | None:
+    """M 2^exponent if that is exact and finite (no entry lost to underflow or overflow)."""
+    with np.errstate(all="ignore"):
+        scaled = np.ldexp(M, exponent)
+        if np.all(np.isfinite(scaled)) and np.array_equal(np.ldexp(scaled, -exponent), M):
+            return scaled
+    return None
 
 
 def _norm_up(M: np.ndarray, axis: int) -> mpmath.mpf:
     """An upper bound on max of the absolute sums along ``axis`` (each sum correctly rounded by
     math.fsum, so within half an ulp: one more ulp up covers it)."""
     absm = np.abs(M)
-    sums = [math.fsum(v) for v in (absm if axis == 1 else absm.T)]
+    try:
+        sums = [math.fsum(v) for v in (absm if axis == 1 else absm.T)]
+    except OverflowError:  # a sum beyond float64: exactly, in mpmath
+        return max(mpmath.fsum(mp(x) for x in v) for v in (absm if axis == 1 else absm.T))
     return mp(math.nextafter(max(sums), math.inf))
 
 
@@ -71,7 +75,7 @@ class PinvCertificate:
     """What a computed pseudo-inverse X of a block B certifies (module docstring), in exact
     (mpf) numbers of the unscaled block: ``x_norm`` >= ||X||_inf, ``p_norm`` >= ||P||_inf,
     ``distance`` >= ||X - P||_inf, ``b_norm`` >= ||B||_inf, ``residual`` e >= ||I - XB||_inf;
-    ``rows`` = l and ``cols`` = k of B."""
+    ``rows`` = l and ``cols`` = k of B; ``shift``: the block was certified as 2^shift B."""
 
     x_norm: mpmath.mpf
     p_norm: mpmath.mpf
@@ -80,20 +84,21 @@ class PinvCertificate:
     residual: mpmath.mpf
     rows: int
     cols: int
+    shift: int = 0
 
 
-def certify_pinv(pinv: np.ndarray, block: np.ndarray) -> PinvCertificate:
+def certify_pinv(pinv: np.ndarray, block: np.ndarray, name: str = "block") -> PinvCertificate:
     """Certify the float matrix ``pinv`` (k x l) as the pseudo-inverse of ``block`` (l x k).
 
-    ValueError when the residual e = ||I - XB||_inf is not below 1 (X is no approximate left
-    inverse: B is numerically rank-deficient, or X is not its pseudo-inverse)."""
+    ValueError naming ``name`` when the residual e = ||I - XB||_inf is not below 1 (X is no
+    approximate left inverse: the block is numerically rank-deficient, or X is not its
+    pseudo-inverse), or when no power-of-two scale keeps the residuals within float64."""
     B = np.asarray(block, dtype=float)
     X = np.asarray(pinv, dtype=float)
     if X.shape != (B.shape[1], B.shape[0]):
-        raise ValueError(f"pinv must have shape ({B.shape[1]}, {B.shape[0]}) for a block of "
+        raise ValueError(f"pinv must have shape ({B.shape[1]}, {B.shape[0]}) for {name} of "
                          f"shape {B.shape}; found {X.shape}")
-    shift = unit_shift(B)
-    return _certify(_scale_exactly("pinv", X, -shift), _scale_exactly("block", B, shift), shift)
+    return _first_scale(B, lambda shift, Bs: _scaled(X, -shift), name)
 
 
 def unit_shift(block: np.ndarray) -> int:
@@ -104,38 +109,87 @@ def unit_shift(block: np.ndarray) -> int:
     return -math.frexp(top)[1]
 
 
-def pinv_certificate(block: np.ndarray) -> tuple[np.ndarray, PinvCertificate]:
-    """``(X_unit, certificate)``: numpy's pseudo-inverse of the block scaled to unit size
-    (exactly, by 2^s: ``X_unit`` = 2^-s X) and what it certifies for the unscaled block."""
+def pinv_certificate(block: np.ndarray, name: str = "block", *,
+                     invert: bool = False) -> tuple[np.ndarray, PinvCertificate]:
+    """``(X, certificate)``: numpy's pseudo-inverse (``invert``: inverse) of the block, computed
+    at the first power-of-two scale 2^s that keeps it finite (the block scaled to unit size,
+    else as given); ``X`` is the pseudo-inverse of 2^s B (= 2^-s times B's) and the
+    certificate is for the unscaled block. ValueError naming ``name`` when no scale works."""
     B = np.asarray(block, dtype=float)
-    shift = unit_shift(B)
-    Bs = _scale_exactly("block", B, shift)
-    Xs = np.linalg.pinv(Bs)
-    return Xs, _certify(Xs, Bs, shift)
+    found: dict = {}
+
+    def compute(shift: int, Bs: np.ndarray) -> np.ndarray | None:
+        try:
+            with np.errstate(all="ignore"):
+                Xs = np.linalg.inv(Bs) if invert else np.linalg.pinv(Bs)
+        except np.linalg.LinAlgError:
+            return None
+        found[shift] = Xs
+        return Xs if np.all(np.isfinite(Xs)) else None
+
+    cert = _first_scale(B, compute, name)
+    return found[cert.shift], cert
 
 
-def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int) -> PinvCertificate:
+def _first_scale(B: np.ndarray, pinv_at, name: str) -> PinvCertificate:
+    """The certificate at the first shift (unit size, then none) where the block scales
+    exactly, ``pinv_at(shift, Bs)`` gives a finite matrix and the residuals stay finite."""
+    last = f"{name} has no power-of-two scale at which its pseudo-inverse and residuals fit in " \
+        "float64 (its entries span too wide a range)"
+    for shift in dict.fromkeys((unit_shift(B), 0)):
+        Bs = _scaled(B, shift)
+        if Bs is None:
+            continue
+        Xs = pinv_at(shift, Bs)
+        if Xs is None:
+            continue
+        cert = _certify(Xs, Bs, shift, name)
+        if isinstance(cert, PinvCertificate):
+            return cert
+        last = cert
+    raise ValueError(last)
+
+
+_TINY = 2.0**-1074  # float64's smallest subnormal: the absolute error an underflow may add
+
+
+def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCertificate | str:
+    """The certificate of Xs for Bs = 2^shift B, or the reason it cannot be given."""
     rows, cols = Bs.shape
+    top = float(np.abs(Xs).max())
+    m = math.frexp(top)[1] if top > 0 else 0
+    Xh = np.ldexp(Xs, -m)  # |entries| < 1: X X^T cannot overflow
+    absx, absxh = np.abs(Xs), np.abs(Xh)
     with np.errstate(all="ignore"):
         E = np.eye(cols) - Xs @ Bs
-        F = Xs - (Xs @ Xs.T) @ Bs.T
-    if not (np.all(np.isfinite(E)) and np.all(np.isfinite(F))):
-        raise ValueError("pinv is too large to certify against block (its residual overflows)")
+        F = Xs - np.ldexp((Xh @ Xh.T) @ Bs.T, 2 * m)
+        XB = absx @ np.abs(Bs)                             # |X||B|
+        XXB = (absxh @ absxh.T) @ np.abs(Bs).T              # |X||X^T||B^T| / 2^2m
+    if not all(np.all(np.isfinite(M)) for M in (E, F, XB, XXB)):
+        return f"the residuals of {name}'s pseudo-inverse overflow float64"
     g = gamma(rows + cols + 4)
     with mpmath.workprec(PREC):
-        nx, nxt = _norm_up(Xs, 1), _norm_up(Xs, 0)
-        nb, nbt = _norm_up(Bs, 1), _norm_up(Bs, 0)
-        e = (1 + g) * (_norm_up(E, 1) + g * nx * nb)
-        f = mpmath.sqrt(rows) * (1 + g) * (_norm_up(F, 1) + g * nx + 3 * g * nx * nxt * nbt)
+        tiny = mp(_TINY)
+        nx = _norm_up(Xs, 1)
+        nb = _norm_up(Bs, 1)
+        # rounding: gamma_n |X||Y| entrywise per product (Higham Sec. 3.5; the norms of the
+        # entrywise products are themselves summed with (1 + g) to spare) plus, for underflow,
+        # an absolute 2^-1074 per operation (2 n per entry of an inner product of length n)
+        e = (1 + g) * (_norm_up(E, 1) + g * (1 + g) * _norm_up(XB, 1)
+                       + 2 * (rows + 1) * cols * tiny)
+        nbt = _norm_up(Bs, 0)
+        under_f = (2 * (rows + 1) * cols * nbt + 2 * (cols + 1) * rows) * tiny
+        f = mpmath.sqrt(rows) * (1 + g) * (
+            _norm_up(F, 1) + g * nx
+            + (3 * g * (1 + g) ** 2 * _norm_up(XXB, 1) + under_f) * mpmath.ldexp(1, 2 * m))
         if not e < 1:
-            raise ValueError(f"pinv does not certify the pseudo-inverse of block: residual "
-                             f"||I - pinv @ block||_inf = {mpmath.nstr(e, 6)} >= 1 (the block "
-                             "is numerically rank-deficient)")
+            return (f"{name} is numerically rank-deficient: its computed pseudo-inverse does "
+                    f"not certify (residual ||I - X B||_inf = {mpmath.nstr(e, 6)} >= 1)")
         p = (nx + f) / (1 - e)
         unscale = mpmath.ldexp(1, shift)  # ||X||, ||P|| scale as 2^shift, ||B|| as 2^-shift
         return PinvCertificate(x_norm=nx * unscale, p_norm=p * unscale,
                                distance=(e * p + f) * unscale, b_norm=nb / unscale, residual=e,
-                               rows=rows, cols=cols)
+                               rows=rows, cols=cols, shift=shift)
 
 
 def least_squares_delta(cert: PinvCertificate, eps: float, eta: float) -> mpmath.mpf:
