@@ -43,7 +43,10 @@ def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
             raise ValueError(f"Sigma_S must be square; found shape {arr.shape}")
         if not np.allclose(unit, unit.T, rtol=0.0, atol=1e-12):
             raise ValueError("Sigma_S must be symmetric (a covariance matrix)")
-        eig = np.linalg.eigvalsh(unit)
+        try:
+            eig = np.linalg.eigvalsh(unit)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(f"Sigma_S: its eigenvalues could not be computed ({exc})") from None
         if eig.min() < -1e-10:
             raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue "
                              f"{math.ldexp(float(eig.min()), exponent)}")

@@ -263,8 +263,10 @@ def summarise(value: Any) -> Any:
         arr = np.asarray(value, dtype=float)
         if arr.size <= _FULL_ARRAY_ENTRIES:
             return arr.tolist()
+        top = float(np.abs(arr).max())
+        mean = float(np.mean(arr / top)) * top if top > 0 else 0.0  # no overflow on the way
         return {"shape": list(arr.shape), "min": float(arr.min()), "max": float(arr.max()),
-                "mean": float(arr.mean())}
+                "mean": mean}
     return jsonable(value)
 
 

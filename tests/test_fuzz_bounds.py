@@ -12,8 +12,8 @@ Every call must end in one of two ways:
   them again from outside) and whose ``to_dict()`` is strict JSON (``allow_nan=False``).
 Anything else (another exception, a numpy overflow or invalid-value warning, a NaN) fails.
 
-Sizes: the profile's hypothesis settings, with ``FUZZ_EXAMPLES`` examples per claim id (quick 40,
-dev 150, thorough 1000; ``RECMECH_FUZZ_EXAMPLES=N`` overrides). ``RECMECH_FUZZ_COUNTS=PATH``
+Sizes: the profile's hypothesis settings, with ``FUZZ_EXAMPLES`` examples per claim id (quick 100,
+dev 300, thorough 2000; ``RECMECH_FUZZ_EXAMPLES=N`` overrides). ``RECMECH_FUZZ_COUNTS=PATH``
 writes the counts of a run (inputs, named errors, records, per claim id) as JSON to PATH.
 """
 
@@ -38,7 +38,7 @@ from recmech.bounds.registry import CLAIM_IDS, REQUIRED, parameters
 from recmech.properties.profiles import profile_name
 
 FUZZ_EXAMPLES = int(os.environ.get("RECMECH_FUZZ_EXAMPLES") or
-                    {"quick": 40, "dev": 150, "thorough": 1000}[profile_name()])
+                    {"quick": 100, "dev": 300, "thorough": 2000}[profile_name()])
 OUTCOMES: Counter = Counter()
 
 EXTREMES = [0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-100, 1e-17, 1e-9,
@@ -246,3 +246,165 @@ def test_fuzz_every_claim_gives_a_named_error_or_a_sound_record(claim_id, data):
     params = data.draw(claim_params(claim_id), label="params")
     outcome = run_one(claim_id, params)
     OUTCOMES[(claim_id, outcome)] += 1
+
+
+# -- the repros, pinned: each gives the correct value or a named error ---------------------------
+
+def test_lemma7_upper_tail_reports_the_erratum_where_the_float_tail_underflowed():
+    """lemma7.upper_tail: the exact tail of chi2_n at 2n underflowed float64 for n >= 4646, so
+    no erratum was reported exactly where the printed bound fails (true log -771.96 vs -1250)."""
+    rec = compute("lemma7.upper_tail", trace_d=5000.0, d_max=1.0, isotropic=True)
+    assert rec.erratum is not None and "exp(-771.964)" in rec.erratum
+    assert rec.log_values["exact_prob"] == pytest.approx(-771.963842196222, rel=1e-12)
+    assert rec.log_values["failure_prob"] == -1250.0
+    assert rec.log_values["exact_prob"] <= rec.corrected["log_failure_prob"]  # corrected holds
+    for n in (4646, 14599, 10**5, 10**12, 10**100):
+        big = compute("lemma7.upper_tail", trace_d=float(n), d_max=1.0, isotropic=True)
+        assert big.erratum is not None and math.isfinite(big.log_values["exact_prob"])
+
+
+def test_lemma7_lower_tail_log_never_underflows():
+    """lemma7.lower_tail: log Pr[chi2_n <= n/4] went to -inf from n = 2240."""
+    for n, expected in ((2240, None), (5000, -1595.2793932034624), (10**100, -3.18147e99)):
+        rec = compute("lemma7.lower_tail", trace_d=float(n), d_max=1.0, isotropic=True)
+        exact = rec.log_values["exact_prob"]
+        assert math.isfinite(exact) and exact <= rec.log_values["failure_prob"]
+        if expected is not None:
+            assert exact == pytest.approx(expected, rel=1e-5)
+
+
+def test_lemma9_huge_t_and_c_give_two_over_e():
+    """lemma9: t = 1e200, c = [1e200] gave probability 0.0 and log NaN (t^2 and c^2 overflow);
+    the bound is 2 exp(-t^2 / sum c_i^2) = 2/e = 0.7358."""
+    rec = compute("lemma9", t=1e200, c=[1e200])
+    assert rec.value("failure_prob") == pytest.approx(2 / math.e, rel=1e-15)
+    assert rec.log_values["failure_prob"] == pytest.approx(math.log(2) - 1, rel=1e-15)
+    tiny = compute("lemma9", t=1e-200, c=[1e-200, 1e-200])  # the squares underflow
+    assert tiny.log_values["failure_prob"] == pytest.approx(math.log(2) - 0.5, rel=1e-15)
+
+
+def test_theorem2_deterministic_at_the_top_of_float64():
+    """theorem2.deterministic: C = [[1e308]] gave delta NaN (2 C_jj overflowed the margins and
+    alpha beta overflowed). alpha = beta = 1e308, delta = 2 * 1e308 * 2 eps / 1e616."""
+    rec = compute("theorem2.deterministic", C=[[1e308]], A_inf=1e308, eps=1.0)
+    assert rec.value("alpha") == rec.value("beta") == 1e308
+    assert rec.value("delta") == pytest.approx(4e-308, rel=1e-12)
+    assert rec.value("delta_certified") == pytest.approx(2e-308, rel=1e-12)
+    # and at the bottom: alpha beta = 1e-400 underflowed to 0 (ZeroDivisionError)
+    low = compute("theorem2.deterministic", C=[[1e-200]], A_inf=1.0, eps=1e-3)
+    assert low.value("delta") == pytest.approx(4e197, rel=1e-12)
+
+
+def test_lemma3_varah_bound_at_the_top_of_float64_is_not_zero():
+    """lemma3: U = [[1e308]] reported 1/alpha = 0.0 (alpha overflowed to inf), below the norm
+    1e-308 it bounds."""
+    rec = compute("lemma3", U=[[1e308]])
+    assert rec.value("inv_inf_bound") == pytest.approx(1e-308, rel=1e-12)
+    assert rec.value("inv_inf_bound") >= rec.value("inv_inf_norm") * (1 - 1e-12)
+    with pytest.raises(ValueError, match="inv_inf_bound"):  # 1/alpha = 2e323: no float64
+        compute("lemma3", U=[[5e-324]])
+
+
+def test_proposition1_separable_query_count_through_logs():
+    """proposition1.separable: eps1 = 1e-300, A_inf = 1e300 gave inf queries (A_inf/eps1
+    overflows); the count is k log2(1e600) = 1993.16 for k = 1."""
+    rec = compute("proposition1.separable", k=1, eps1=1e-300, A_inf=1e300)
+    assert rec.value("queries") == pytest.approx(600 * math.log2(10), rel=1e-12)
+    assert rec.value("queries_theorem2") == math.ceil(math.log2(1e300) - 2 * math.log2(1e-300))
+
+
+def test_lemma4_failure_probability_is_a_probability():
+    """lemma4: n = 1e9 reported a failure probability of 1e304; the bound 2 exp(4e9) is
+    vacuous: probability 1, log kept as printed."""
+    rec = compute("lemma4", trace_d=1.0, d_max=1.0, n=10**9)
+    assert rec.value("failure_prob") == 1.0 and rec.value("vacuous") == 1
+    assert rec.log_values["failure_prob"] == pytest.approx(4e9 + math.log(2) - 0.125)
+
+
+def test_theorem1_bic_failure_probability_is_at_most_one():
+    """theorem1: eps1 = 14 reported a failure probability of 14."""
+    rec = compute("theorem1", L=1.0, eps1=14.0, eps=14.0, m=1, A_inf=1.0)
+    assert rec.value("bic_failure_prob") == 1.0
+    assert compute("theorem1", L=1.0, eps1=0.01, eps=0.02, m=1, A_inf=1.0).value(
+        "bic_failure_prob") == 0.01
+
+
+@pytest.mark.parametrize("claim_id,params", [
+    ("lemma2", {"L": 0.0, "eps": 1e300, "delta": 1e-300, "m": 10, "A_inf": 1e300}),
+    ("theorem1", {"L": 0.0, "eps1": 1e-3, "eps": 1e300, "m": 10, "A_inf": 1e300}),
+    ("proposition1.mechanism", {"L": 0.0, "eps1": 1e-3, "f_eps1": 1e300, "m": 10,
+                                "A_inf": 1e300}),
+])
+def test_zero_times_infinity_is_zero_not_nan(claim_id, params):
+    """lemma2, theorem1, proposition1.mechanism: L = 0 times an overflowing product gave NaN
+    kappa; exactly, every term carries the factor L = 0."""
+    rec = compute(claim_id, **params)
+    key = "eta" if claim_id == "proposition1.mechanism" else "kappa"
+    assert rec.value(key) == 0.0 and rec.value("revenue_loss") == 0.0
+    with pytest.raises(ValueError, match=rf"{re.escape(claim_id)}: {key} .* beyond float64"):
+        compute(claim_id, **{**params, "L": 1.0})  # the true kappa is 1e600+: no float64
+
+
+def test_underflowing_fourth_powers_are_exact_or_named():
+    """lemma8 (c^4), proposition1.weak_dependence (a^4), theorem2.deterministic (alpha beta):
+    powers that underflow float64 raised ZeroDivisionError."""
+    with pytest.raises(ValueError, match=r"lemma8: log failure_prob = -6\.25e\+398 is beyond"):
+        compute("lemma8", t=1.0, c=1e-100, n=1, m=1)
+    rec = compute("lemma8", t=1e-150, c=1e-100, n=1, m=1)
+    assert rec.log_values["failure_prob"] == pytest.approx(math.log(2) - 6.25e98, rel=1e-12)
+    small = compute("proposition1.weak_dependence", k=1, c=1e-100, a=1e-100, inf_norm=0.0,
+                    eps1=1e-3, A_inf=1.0)
+    assert small.value("size") == 256 and small.corrected["size"] == 257  # exactly whole
+    # 256e400 items: no float64 count (its query expression is the first number to say so)
+    with pytest.raises(ValueError, match="proposition1.weak_dependence: .* beyond float64"):
+        compute("proposition1.weak_dependence", k=1, c=1.0, a=1e-100, inf_norm=0.0,
+                eps1=1e-3, A_inf=1.0)
+
+
+def test_noisy_value_counts_with_subnormal_eta_are_exact():
+    """theorem2.noisy_value: eta = 5e-324 raised OverflowError (a float ratio of 6e323)."""
+    rec = compute("theorem2.noisy_value", A_inf=1.0, eps=1.0, eta=5e-324)
+    ratio = Fraction(3) / (2 * Fraction(5e-324))
+    assert rec.corrected["queries_sufficient"] == math.ceil(math.log2(3)) + 1074 - 1
+    assert 2 ** (rec.corrected["queries_sufficient"] - 1) < ratio <= 2 ** rec.corrected[
+        "queries_sufficient"]
+    assert rec.value("queries") == math.ceil(-math.log2(5e-324))
+
+
+def test_isotropic_ratio_beyond_float64_is_named():
+    """lemma7: ceil/round of an infinite Tr(D)/d_max raised OverflowError."""
+    with pytest.raises(ValueError, match="lemma7.lower_tail: log failure_prob"):
+        compute("lemma7.lower_tail", trace_d=1e308, d_max=1e-300, isotropic=True)
+
+
+@pytest.mark.parametrize("call,error,name", [
+    (lambda: compute("lemma4", trace_d=10**400, d_max=1.0, n=1), ValueError, "trace_d"),
+    (lambda: compute("lemma4", trace_d=1.0, d_max=1.0, n=10**400), ValueError, "n"),
+    (lambda: compute("definition3", block=[[1 + 2j]], eps=0.1), TypeError, "block"),
+    (lambda: compute("definition3", block=np.array([[1 + 0j]]), eps=0.1), TypeError, "block"),
+    (lambda: compute("lemma9", t=1.0, c="1.5"), TypeError, "c"),
+    (lambda: compute("lemma7.upper_tail", trace_d=24.0, d_max=1.0, isotropic="no"), TypeError,
+     "isotropic"),
+    (lambda: compute("lemma8", t=True, c=1.0, n=1, m=1), TypeError, "t"),
+    (lambda: compute("lemma8", t=1.0, c=1.0, n=1, m=1, inf_norm=math.nan), ValueError,
+     "inf_norm"),
+    (lambda: compute("lemma1", eps=math.inf, mass_outside=0.1), ValueError, "eps"),
+    (lambda: compute("lemma1", eps=0.1, mass_outside=0.1, strict="yes"), TypeError, "strict"),
+    (lambda: compute("theorem2.gaussian", Sigma_S=[mpmath.mpf("1e400")], k=1, eps=0.1,
+                     A_inf=1.0), ValueError, "Sigma_S"),
+])
+def test_bad_input_is_refused_by_name(call, error, name):
+    """The input gate: huge ints, complex, text, bools, NaN, inf refused by name."""
+    with pytest.raises(error, match=rf"(?<![\w.]){re.escape(name)}(?!\w)"):
+        call()
+
+
+def test_table_json_of_an_underflowing_tail_is_strict():
+    """recmech table ... --format json wrote NaN / -Infinity."""
+    from recmech.bounds.table import table_rows
+    rows, records = table_rows("lemma7.upper_tail", ["d_max=1", "isotropic=true"],
+                               ["trace_d=24,5000,100000"])
+    text = dumps(records)
+    assert "NaN" not in text and "Infinity" not in text
+    assert all(r["erratum"] for r in rows)
+    assert json.loads(dumps(rows))[1]["log_exact_prob"] == pytest.approx(-771.963842196222)
