@@ -28,6 +28,7 @@ from recmech.bounds.records import BoundRecord, Order, RecordBuilder
 from recmech.bounds.registry import register
 from recmech.bounds.rounding import (
     certify_pinv,
+    certify_scaled,
     gamma,
     least_squares_delta,
     pinv_certificate,
@@ -109,8 +110,10 @@ def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]
     naming U when no float inverse certifies (U numerically singular or too badly scaled)."""
     out = {}
     n = U.shape[0]
-    for key, M in (("inv_inf", U), ("inv_t_inf", U.T)):
-        X, cert = pinv_certificate(M, name, invert=True)  # X: the inverse of 2^shift M
+    inv, direct = pinv_certificate(U, name, invert=True)  # inv: the inverse of 2^shift U
+    Us = np.ldexp(U, direct.shift)  # exact: the certificate found this scale exact
+    transposed = certify_scaled(inv.T, Us.T, direct.shift, name)  # (U^T)^{-1} = (U^{-1})^T
+    for key, X, cert in (("inv_inf", inv, direct), ("inv_t_inf", inv.T, transposed)):
         with mpmath.workprec(PREC):
             scale = mpmath.ldexp(1, cert.shift)  # M^{-1} = 2^shift (2^shift M)^{-1}
             row = mp(float(np.abs(X).sum(axis=1).max())) * scale

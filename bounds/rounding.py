@@ -9,8 +9,9 @@ gamma_n = n u / (1 - n u), u = 2^-53):
     E = I - X B  (k x k),   F = X - (X X^T) B^T  (k x l),   e >= ||E||_inf,  f >= sqrt(l) ||F||_inf.
 
 With Pi = B P the orthogonal projector onto range(B): P - X = E P - X (I - Pi) exactly (as
-P B = I), and each row x of X has ||x (I - Pi)||_1 <= sqrt(l) ||x (I - Pi)||_2
-<= sqrt(l) ||x - x X^T B^T||_2 (x X^T B^T lies in range(B); for X = P, F = 0). Hence, when e < 1,
+P B = I; for a square B, Pi = I and f = 0), and each row x of X has
+||x (I - Pi)||_1 <= sqrt(l) ||x (I - Pi)||_2 <= sqrt(l) ||x - x X^T B^T||_2 (x X^T B^T lies
+in range(B); for X = P, F = 0). Hence, when e < 1,
 
     ||P||_inf <= p = (||X||_inf + f) / (1 - e),      ||X - P||_inf <= e p + f.
 
@@ -31,8 +32,8 @@ import numpy as np
 
 from recmech.bounds.logspace import PREC, mp, to_float
 
-__all__ = ["UNIT_ROUNDOFF", "PinvCertificate", "certify_pinv", "gamma", "least_squares_delta",
-           "pinv_certificate", "round_up", "unit_shift"]
+__all__ = ["UNIT_ROUNDOFF", "PinvCertificate", "certify_pinv", "certify_scaled", "gamma",
+           "least_squares_delta", "pinv_certificate", "round_up", "unit_shift"]
 
 UNIT_ROUNDOFF = 2.0**-53
 
@@ -153,6 +154,15 @@ def _first_scale(B: np.ndarray, pinv_at, name: str) -> PinvCertificate:
 _TINY = 2.0**-1074  # float64's smallest subnormal: the absolute error an underflow may add
 
 
+def certify_scaled(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCertificate:
+    """The certificate of ``Xs`` as the pseudo-inverse of ``Bs`` = 2^shift B, for B (ValueError
+    naming ``name`` when it cannot be given): e.g. the transpose of a certified inverse."""
+    cert = _certify(Xs, Bs, shift, name)
+    if isinstance(cert, str):
+        raise ValueError(cert)
+    return cert
+
+
 def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCertificate | str:
     """The certificate of Xs for Bs = 2^shift B, or the reason it cannot be given."""
     rows, cols = Bs.shape
@@ -160,11 +170,12 @@ def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCerti
     m = math.frexp(top)[1] if top > 0 else 0
     Xh = np.ldexp(Xs, -m)  # |entries| < 1: X X^T cannot overflow
     absx, absxh = np.abs(Xs), np.abs(Xh)
+    square = rows == cols  # then Pi = I: X (I - Pi) = 0 and F needs no computing (f = 0)
     with np.errstate(all="ignore"):
         E = np.eye(cols) - Xs @ Bs
-        F = Xs - np.ldexp((Xh @ Xh.T) @ Bs.T, 2 * m)
         XB = absx @ np.abs(Bs)                             # |X||B|
-        XXB = (absxh @ absxh.T) @ np.abs(Bs).T              # |X||X^T||B^T| / 2^2m
+        F = np.zeros((1, 1)) if square else Xs - np.ldexp((Xh @ Xh.T) @ Bs.T, 2 * m)
+        XXB = np.zeros((1, 1)) if square else (absxh @ absxh.T) @ np.abs(Bs).T  # / 2^2m
     if not all(np.all(np.isfinite(M)) for M in (E, F, XB, XXB)):
         return f"the residuals of {name}'s pseudo-inverse overflow float64"
     g = gamma(rows + cols + 4)
@@ -179,7 +190,7 @@ def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCerti
                        + 2 * (rows + 1) * cols * tiny)
         nbt = _norm_up(Bs, 0)
         under_f = (2 * (rows + 1) * cols * nbt + 2 * (cols + 1) * rows) * tiny
-        f = mpmath.sqrt(rows) * (1 + g) * (
+        f = mpmath.mpf(0) if square else mpmath.sqrt(rows) * (1 + g) * (
             _norm_up(F, 1) + g * nx
             + (3 * g * (1 + g) ** 2 * _norm_up(XXB, 1) + under_f) * mpmath.ldexp(1, 2 * m))
         if not e < 1:
