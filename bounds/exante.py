@@ -13,7 +13,7 @@ import math
 import mpmath
 import numpy as np
 
-from recmech.bounds.inputs import array, integer, optional_integer, real
+from recmech.bounds.inputs import array, dims, integer, optional_integer, real
 from recmech.bounds.logspace import PREC, mp, prob, to_float
 from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
@@ -29,7 +29,7 @@ def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     """(|S|, Tr Sigma_S, rho(Sigma_S)) of a symmetric PSD matrix, or of a diagonal covariance
     given by its 1-D diagonal (the eigenvalues). Computed on Sigma_S / 2^e (exact) so entries
     near 1.8e308 do not overflow the eigen-solver; a trace beyond float64 is a ValueError."""
-    arr = array("Sigma_S", Sigma_S, ndim=1 if np.ndim(Sigma_S) == 1 else 2)
+    arr = array("Sigma_S", Sigma_S, ndim=1 if dims("Sigma_S", Sigma_S) == 1 else 2)
     top = float(np.abs(arr).max())
     exponent = math.frexp(top)[1] if top > 0 else 0
     unit = np.ldexp(arr, -exponent)  # largest |entry| in [1/2, 1); subnormal bits may drop

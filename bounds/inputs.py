@@ -24,8 +24,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["FLOAT_MAX", "array", "flag", "inf_norm", "integer", "margins", "optional_integer",
-           "optional_real", "real", "square"]
+__all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "margins",
+           "optional_integer", "optional_real", "real", "square"]
 
 FLOAT_MAX = float(np.finfo(float).max)  # 1.7976931348623157e308
 
@@ -139,6 +139,16 @@ def array(name: str, value: Any, *, ndim: int, shape: tuple[int | None, ...] | N
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must have finite entries; found NaN or inf")
     return arr
+
+
+def dims(name: str, value: Any) -> int:
+    """The number of dimensions of an array-like ``value`` (for parameters that take a scalar or
+    an array, or a vector or a matrix); a ragged list is a ValueError naming it."""
+    try:
+        return int(np.ndim(value))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array; found {_kind(value)} "
+                         f"({str(exc).splitlines()[0]})") from None
 
 
 def square(name: str, value: Any) -> np.ndarray:

@@ -15,7 +15,7 @@ import math
 import mpmath
 import numpy as np
 
-from recmech.bounds.inputs import array, flag, integer, optional_real, real
+from recmech.bounds.inputs import array, dims, flag, integer, optional_real, real
 from recmech.bounds.logspace import (
     PREC,
     chi2_log_cdf,
@@ -309,7 +309,7 @@ def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
     so t = 1e200, c = [1e200] gives 2 exp(-1) = 0.7358, not 0 * inf.
     """
     t, inf_v = real("t", t), real("inf_norm", inf_norm)
-    cs = array("c", c if np.ndim(c) else [c], ndim=1)
+    cs = array("c", c if dims("c", c) else [c], ndim=1)
     b = RecordBuilder("lemma9", "Lemma 9 (Chatterjee)",
                       "Pr[|f - Ef| >= t] <= 2 exp(-(1-||INF||) t^2 / sum c_i^2)",
                       {"t": t, "c": cs, "inf_norm": inf_v}, strict)
