@@ -165,7 +165,8 @@ def _isotropic_n(trace: float, d_max: float) -> int:
 
 
 def _tail_why(trace: float, d_max: float) -> str:
-    return f" (trace_d / d_max = {trace / d_max if d_max else math.inf:.6g} too large)"
+    with mpmath.workprec(PREC):
+        return f"trace_d / d_max = {mpmath.nstr(mp(trace) / mp(d_max), 6)} too large"
 
 
 @register("lemma7.lower_tail")
@@ -309,7 +310,7 @@ def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
     so t = 1e200, c = [1e200] gives 2 exp(-1) = 0.7358, not 0 * inf.
     """
     t, inf_v = real("t", t), real("inf_norm", inf_norm)
-    cs = array("c", c if dims("c", c) else [c], ndim=1)
+    cs = array("c", c, ndim=1) if dims("c", c) else np.array([real("c", c)])
     b = RecordBuilder("lemma9", "Lemma 9 (Chatterjee)",
                       "Pr[|f - Ef| >= t] <= 2 exp(-(1-||INF||) t^2 / sum c_i^2)",
                       {"t": t, "c": cs, "inf_norm": inf_v}, strict)
