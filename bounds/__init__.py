@@ -1,8 +1,12 @@
 """bounds: one pure function per claim id of the claim register.
 
-Each calculator takes keyword parameters (and ``strict``) and returns a ``BoundRecord``;
-``compute(claim_id, **params)`` dispatches by claim id. ``recmech.bounds.chains`` checks the paper's
-derivations step by step; ``recmech.bounds.table`` prints bound tables (``recmech table``).
+Each calculator takes keyword parameters (and ``strict``), checked by one input gate
+(``recmech.bounds.inputs``), and returns a ``BoundRecord`` whose invariants are checked when it
+is built (``recmech.bounds.records``); formulas are evaluated exactly or in log space
+(``recmech.bounds.logspace``), norms of computed inverses carry certified rounding bounds
+(``recmech.bounds.rounding``). ``compute(claim_id, **params)`` dispatches by claim id.
+``recmech.bounds.chains`` checks the paper's derivations step by step;
+``recmech.bounds.table`` prints bound tables (``recmech table``).
 """
 
 from recmech.bounds.exante import remark4, theorem2_gaussian, theorem2_weak_dependence

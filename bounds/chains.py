@@ -8,6 +8,7 @@ where the printed derivation does not go through.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 
 from recmech.bounds.exante import spectrum
 from recmech.bounds.inputs import array, integer, margins, real, square
+from recmech.bounds.proposition1 import weak_dependence_size
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import jsonable
 
@@ -75,6 +77,17 @@ def _le(name: str, lhs: Any, rhs: Any, detail: str = "", strict: bool = False) -
     slack = mpmath.mpf(10) ** (-(_DPS - 8)) * max(1, abs(rhs)) if inexact and not strict else 0
     ok = lhs < rhs if strict else lhs <= rhs + slack
     return ChainStep(name, lhs, rhs, bool(ok), detail)
+
+
+def _margins_mp(M: mpmath.matrix) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """(alpha, beta) of Thm. 2, first bullet, at the working precision (exact entries)."""
+    n = M.rows
+
+    def margin(get) -> mpmath.mpf:
+        return min(abs(get(i, i)) - mpmath.fsum(abs(get(i, j)) for j in range(n) if j != i)
+                   for i in range(n))
+
+    return margin(lambda i, j: M[i, j]), margin(lambda i, j: M[j, i])
 
 
 def _mp(x: float) -> mpmath.mpf:
@@ -158,6 +171,13 @@ def chain_deterministic(C: np.ndarray) -> ChainRecord:
                          f" found alpha = {alpha}, beta = {beta}")
     with mpmath.workdps(_DPS):
         M = mpmath.matrix(Cm.tolist())
+        # the margins at the chain's own precision, from the exact entries: float64 margins
+        # round 1 - 9.566e-41 to 1 and would break the tight Lemma 3 step by 1e-40
+        alpha_mp, beta_mp = _margins_mp(M)
+        if not (alpha_mp > 0 and beta_mp > 0):
+            raise ValueError(f"C must be diagonally dominant by rows and columns; found "
+                             f"alpha = {mpmath.nstr(alpha_mp, 6)}, beta = "
+                             f"{mpmath.nstr(beta_mp, 6)} (exact)")
         inv = mpmath.inverse(M)
         gram_inv = inv * inv.T
 
@@ -165,7 +185,7 @@ def chain_deterministic(C: np.ndarray) -> ChainRecord:
             return max(mpmath.fsum(abs(A[i, j]) for j in range(A.cols)) for i in range(A.rows))
 
         ct = norm(M.T)
-        a, b = _mp(alpha), _mp(beta)
+        a, b = alpha_mp, beta_mp
         diag = [M[j, j] for j in range(M.rows)]
         steps = (
             _le("pinv_factor", norm(inv), norm(gram_inv) * ct,
@@ -262,7 +282,7 @@ def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
             if not (kappa >= 1 and trace > 0):
                 raise ValueError(f"need kappa_Sigma >= 1 and trace_S > 0; found "
                                  f"{float(kappa)}, {float(trace)}")
-            size = int(mpmath.ceil(64 * kappa * k))
+            size = math.ceil(64 * Fraction(float(kappa)) * k)
             # Tr/rho >= |S|/kappa with equality only when Sigma_S = s I (kappa = 1), so the
             # strict hypothesis is guaranteed iff |S|/kappa > 64k, or = 64k with kappa > 1
             lower = size / kappa
@@ -282,10 +302,16 @@ def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
             if not (0 < a <= c and 0 <= inf_v < 1):
                 raise ValueError(f"need 0 < a <= c and 0 <= inf_norm < 1; found a = {float(a)}"
                                  f", c = {float(c)}, inf_norm = {float(inf_v)}")
-            size = int(mpmath.ceil(256 * c**4 * k**2 / (a**4 * (1 - inf_v) ** 2)))
+            # |S| and the strict step in exact rationals: at a whole 256 c^4 k^2/(a^4 (1-inf)^2)
+            # the two sides are equal, which rounding at any precision can tip either way
+            _, size = weak_dependence_size(float(c), float(a), k, float(inf_v))
+            fa, fc, fi = Fraction(float(a)), Fraction(float(c)), Fraction(float(inf_v))
+            strict_holds = (size * fa**2 * (1 - fi)) ** 2 > (16 * fc**2 * k) ** 2 * size
             steps = (
-                _le("theorem2_hypothesis_strict", 16 * c**2 * k * mpmath.sqrt(size) / (1 - inf_v),
-                    size * a**2, "16 c^2 k sqrt|S|/(1-inf) < |S| a^2", strict=True),
+                ChainStep("theorem2_hypothesis_strict",
+                          16 * c**2 * k * mpmath.sqrt(size) / (1 - inf_v), size * a**2,
+                          bool(strict_holds), "16 c^2 k sqrt|S|/(1-inf) < |S| a^2 (decided "
+                          "exactly, squared)"),
                 _le("theorem1_eps_at_least_eps1", mpmath.mpf(1), 64 * mpmath.sqrt(k) / a,
                     "eps1 <= f(eps1) = 64 sqrt(k)/a eps1"),
             )

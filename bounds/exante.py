@@ -1,17 +1,20 @@
 """Ex-ante bounds of Thm. 2 (second and third bullets) and Remark 4.
 
 Failure probabilities are carried as natural logs in ``log_values`` (the float in ``values`` may
-underflow to 0.0 for large k; the log never does). Query counts use base 2 (see
-``recmech.bounds.queries``).
+underflow to 0.0 for large k; the log never does); every formula is evaluated in mpmath so that
+no intermediate overflows (c^4, sum v_i^2 squared, |S| k / Tr) and only a result beyond float64
+is an error, by name. Query counts use base 2 (see ``recmech.bounds.queries``).
 """
 
 from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 
-from recmech.bounds.inputs import array, integer, real
+from recmech.bounds.inputs import array, dims, integer, optional_integer, real
+from recmech.bounds.logspace import PREC, mp, prob, to_float
 from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
@@ -24,27 +27,34 @@ _LOG2 = math.log(2.0)
 
 def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     """(|S|, Tr Sigma_S, rho(Sigma_S)) of a symmetric PSD matrix, or of a diagonal covariance
-    given by its 1-D diagonal (the eigenvalues)."""
-    try:
-        arr = np.asarray(Sigma_S, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"Sigma_S must be a numeric array; found {Sigma_S!r}") from None
+    given by its 1-D diagonal (the eigenvalues). Computed on Sigma_S / 2^e (exact) so entries
+    near 1.8e308 do not overflow the eigen-solver; a trace beyond float64 is a ValueError."""
+    arr = array("Sigma_S", Sigma_S, ndim=1 if dims("Sigma_S", Sigma_S) == 1 else 2)
+    top = float(np.abs(arr).max())
+    exponent = math.frexp(top)[1] if top > 0 else 0
+    unit = np.ldexp(arr, -exponent)  # largest |entry| in [1/2, 1); subnormal bits may drop
     if arr.ndim == 1:
-        diag = array("Sigma_S", arr, ndim=1)
-        if diag.min() < 0:
+        if unit.min() < 0:
             raise ValueError(f"Sigma_S must be positive semidefinite; found a negative "
-                             f"diagonal entry {diag.min()}")
-        return diag.size, float(diag.sum()), float(diag.max())
-    mat = array("Sigma_S", arr, ndim=2)
-    if mat.shape[0] != mat.shape[1]:
-        raise ValueError(f"Sigma_S must be square; found shape {mat.shape}")
-    scale = max(1.0, float(np.abs(mat).max()))
-    if not np.allclose(mat, mat.T, rtol=0.0, atol=1e-12 * scale):
-        raise ValueError("Sigma_S must be symmetric (a covariance matrix)")
-    eig = np.linalg.eigvalsh(mat)
-    if eig.min() < -1e-10 * scale:
-        raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue {eig.min()}")
-    return mat.shape[0], float(np.trace(mat)), float(eig.max())
+                             f"diagonal entry {arr.min()}")
+        size, tr, top = arr.size, math.fsum(unit), float(unit.max())
+    else:
+        if arr.shape[0] != arr.shape[1]:
+            raise ValueError(f"Sigma_S must be square; found shape {arr.shape}")
+        if not np.allclose(unit, unit.T, rtol=0.0, atol=1e-12):
+            raise ValueError("Sigma_S must be symmetric (a covariance matrix)")
+        try:
+            eig = np.linalg.eigvalsh(unit)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(f"Sigma_S: its eigenvalues could not be computed ({exc})") from None
+        if eig.min() < -1e-10:
+            raise ValueError(f"Sigma_S must be positive semidefinite; found eigenvalue "
+                             f"{math.ldexp(float(eig.min()), exponent)}")
+        size, tr, top = arr.shape[0], math.fsum(np.diag(unit)), float(eig.max())
+    with mpmath.workprec(PREC):
+        trace = to_float("Sigma_S: its trace", mpmath.ldexp(mp(tr), exponent))
+        rho = to_float("Sigma_S: its largest eigenvalue", mpmath.ldexp(mp(top), exponent))
+    return size, trace, rho
 
 
 def exact_sqrt(n: int) -> int | float:
@@ -82,9 +92,10 @@ def _query_values(size: int, A_inf: float, eps: float, eta: float,
     return values, {"queries_per_item": needed, "queries": size * needed}
 
 
-def _failure(log_p: float) -> float:
-    return math.exp(log_p) if log_p > -745 else 0.0
-
+def _delta(claim: str, size: int, k: int, total: mpmath.mpf, eps: float, eta: float) -> float:
+    """32 sqrt(|S| k / total) (eps + eta) (= 64 sqrt(|S| k)/sqrt(total) eps at eta = eps)."""
+    return to_float(f"{claim}: delta", 32 * mpmath.sqrt(size * mp(k) / total) * (mp(eps) + mp(eta)),
+                    " (|S| k / total variance too large for eps)")
 
 
 def _require_protocol_scale(b, eps: float, eta: float, A_inf: float, N: int | None,
@@ -95,6 +106,7 @@ def _require_protocol_scale(b, eps: float, eta: float, A_inf: float, N: int | No
     b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
     if N is not None:
         b.require("items_cover_S", "N >= |S|", N >= size, f"N = {N}, |S| = {size}")
+
 
 @register("theorem2.gaussian")
 def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
@@ -113,7 +125,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     k = integer("k", k)
     eps, A_inf = real("eps", eps), real("A_inf", A_inf)
     eta_v = eps if eta is None else real("eta", eta)
-    N_v = None if N is None else integer("N", N)
+    N_v = optional_integer("N", N)
     params = {"Sigma_S": Sigma_S, "size": size, "trace": trace, "rho": rho, "k": k, "eps": eps,
               "A_inf": A_inf, "eta": eta_v}
     if N_v is not None:
@@ -129,10 +141,12 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
-    log_fail = _LOG2 - gaussian_exponent(trace, rho)
+    with mpmath.workprec(PREC):
+        log_fail = to_float("theorem2.gaussian: log failure_prob",
+                            _LOG2 - gaussian_exponent(mp(trace), mp(rho)))
+        delta = _delta("theorem2.gaussian", size, k, mp(trace), eps, eta_v)
     values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
-    values.update(delta=32 * math.sqrt(size * k / trace) * (eps + eta_v),
-                  failure_prob=_failure(log_fail), size=size)
+    values.update(delta=delta, failure_prob=prob(log_fail), size=size)
     return b.build(values=values, log_values={"failure_prob": log_fail}, corrected=corrected,
                    notes="log base 2 for query counts; corrected = sufficient bisection count.")
 
@@ -156,36 +170,46 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     k = integer("k", k)
     eps, A_inf = real("eps", eps), real("A_inf", A_inf)
     eta_v = eps if eta is None else real("eta", eta)
-    N_v = None if N is None else integer("N", N)
-    size, total = var.size, float(var.sum())
-    params = {"variances": var, "size": size, "sum_variances": total, "c": c, "k": k,
-              "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
-    if N_v is not None:
-        params["N"] = N_v
-    b = RecordBuilder("theorem2.weak_dependence", "Thm. 2, third bullet",
-                      "delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps; failure <= "
-                      "2 exp(-(1-||INF||)(sum v_i^2)^2/(64 c^4 k |S|))", params, strict)
-    b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
-    b.require("weak_dependence", "0 <= ||INF(theta_S)||_2 < 1", 0 <= inf_v < 1,
-              f"inf_norm = {inf_v}")
-    b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
-              c > 0 and var.min() >= 0 and var.max() <= c * c,
-              f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
-    need = weak_variance_threshold(c, k, size, inf_v) if inf_v < 1 else math.inf
-    b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
-              total > need, f"sum v_i^2 = {total:.6g}, threshold = {need:.6g}")
-    _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
-    if b.failed:
-        return b.build()
-    log_fail = _LOG2 - weak_exponent(total, c, k, size, inf_v)
+    N_v = optional_integer("N", N)
+    size = var.size
+    with mpmath.workprec(PREC):
+        total = mpmath.fsum(mp(v) for v in var) if size <= 4096 else mp(math.fsum(var))
+        c2 = mp(c) ** 2
+        params = {"variances": var, "size": size,
+                  "sum_variances": to_float("variances: their sum", total), "c": c, "k": k,
+                  "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
+        if N_v is not None:
+            params["N"] = N_v
+        b = RecordBuilder("theorem2.weak_dependence", "Thm. 2, third bullet",
+                          "delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps; failure <= "
+                          "2 exp(-(1-||INF||)(sum v_i^2)^2/(64 c^4 k |S|))", params, strict)
+        b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
+        b.require("weak_dependence", "0 <= ||INF(theta_S)||_2 < 1", 0 <= inf_v < 1,
+                  f"inf_norm = {inf_v}")
+        b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
+                  c > 0 and var.min() >= 0 and mp(var.max()) <= c2,
+                  f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
+        need = (weak_variance_threshold(mp(c), k, size, mp(inf_v)) if 0 <= inf_v < 1
+                else mpmath.inf)
+        b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
+                  total > need, f"sum v_i^2 = {mpmath.nstr(total, 7)}, threshold = "
+                  f"{mpmath.nstr(need, 7)}")
+        _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
+        if b.failed:
+            return b.build()
+        exponent = weak_exponent(total, mp(c), k, size, mp(inf_v))
+        log_fail = to_float("theorem2.weak_dependence: log failure_prob", _LOG2 - exponent,
+                            " (sum v_i^2 / c^2 too large)")
+        delta = _delta("theorem2.weak_dependence", size, k, total, eps, eta_v)
+        lemma5_exp = (1 - mp(inf_v)) ** 2 * total**2 / (32 * c2**2 * k * size) - 4 * k
+        gap = lemma5_exp < exponent
     values, corrected = _query_values(size, A_inf, eps, eta_v, N_v)
-    values.update(delta=32 * math.sqrt(size * k / total) * (eps + eta_v),
-                  failure_prob=_failure(log_fail), size=size)
+    values.update(delta=delta, failure_prob=prob(log_fail), size=size)
     notes = "log base 2 for query counts."
-    lemma5_exp = (1 - inf_v) ** 2 * total**2 / (32 * c**4 * k * size) - 4 * k
-    if lemma5_exp < _LOG2 - log_fail:
+    if gap:
         notes += (" Proof gap: Lemma 5 gives exponent "
-                  f"{lemma5_exp:.6g} < printed {_LOG2 - log_fail:.6g}; Lemma 8 + net suffices.")
+                  f"{mpmath.nstr(lemma5_exp, 7)} < printed {mpmath.nstr(exponent, 7)}; "
+                  "Lemma 8 + net suffices.")
     return b.build(values=values, log_values={"failure_prob": log_fail}, corrected=corrected,
                    notes=notes)
 
@@ -204,9 +228,17 @@ def remark4(k: int, log_failure: float, *, strict: bool = False) -> BoundRecord:
     b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
     if b.failed:
         return b.build()
-    bound = _LOG2 - 4 * k
-    return b.build(values={"holds": int(log_failure <= bound), "bound_log": bound,
-                           "margin": bound - log_failure},
+    # in float arithmetic, as a caller computes log 2 - 4k (the edge log_failure = log 2 - 4k
+    # must give margin 0); only a result beyond float64 is refused, by name
+    with np.errstate(over="ignore"):
+        bound = _LOG2 - 4.0 * float(k)
+        margin = bound - log_failure
+    for name, x in (("bound_log", bound), ("margin", margin)):
+        if not math.isfinite(x):
+            raise ValueError(f"remark4: {name} is beyond float64 (k = {k}, log_failure = "
+                             f"{log_failure})")
+    holds = log_failure <= bound
+    return b.build(values={"holds": int(holds), "bound_log": bound, "margin": margin},
                    log_values={"bound_log": bound},
-                   erratum=None if log_failure <= bound else
+                   erratum=None if holds else
                    f"log failure {log_failure:.6g} > log 2 - 4k = {bound:.6g}")

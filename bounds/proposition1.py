@@ -4,26 +4,52 @@ Each record gives the printed O(.) expressions (with explicit unknown constants 
 ``c_queries``, default 1.0) and the exact numbers Theorem 2 gives for the same choice of S
 (``*_theorem2``). Where the derivation from Theorems 1 and 2 does not go through, the record
 carries a corrected value and an erratum (see also ``recmech.bounds.chains.chain_proposition1``).
-Logs in query counts are base 2.
+Logs in query counts are base 2. |S| is computed in exact rational arithmetic (so a whole
+256 c^4 k^2 / (a^4 (1 - ||INF||)^2) is recognised as whole), every other formula in mpmath (so
+eps1 = 1e-300, ||A||_inf = 1e300 gives log2(1e600) = 1993.2, not log2(inf)); a number beyond
+float64 is a ValueError naming it.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+
+import mpmath
 
 from recmech.bounds.inputs import integer, real
+from recmech.bounds.logspace import PREC, mp, to_float
 from recmech.bounds.queries import printed_queries_per_value
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
-__all__ = ["proposition1_gaussian", "proposition1_separable", "proposition1_weak_dependence"]
+__all__ = ["proposition1_gaussian", "proposition1_separable", "proposition1_weak_dependence",
+           "weak_dependence_size"]
 
 _LOG2 = math.log(2.0)
 _UNKNOWN = "c_f, c_queries are unknown O(.) constants (default 1.0); logs base 2."
+# the O(.) query expressions of Prop. 1 are real numbers, not counts
+_REAL_QUERIES = ("queries",)
 
 
-def _log_ratio(A_inf: float, eps1: float) -> float:
-    return max(0.0, math.log2(A_inf / eps1))
+def _log_ratio(A_inf: float, eps1: float) -> mpmath.mpf:
+    """max(0, log2(||A||_inf / eps1)), as a difference of logs (the ratio may overflow)."""
+    return mpmath.mpf(max(0.0, math.log2(A_inf) - math.log2(eps1)))
+
+
+def _log_two_minus_4k(claim: str, k: int) -> float:
+    """log(2 exp(-4k)) = log 2 - 4k (Remark 4), in float arithmetic as a caller writes it."""
+    out = _LOG2 - 4.0 * float(k)
+    if not math.isfinite(out):
+        raise ValueError(f"{claim}: log failure_prob = log 2 - 4k is beyond float64 (k = {k})")
+    return out
+
+
+def weak_dependence_size(c: float, a: float, k: int, inf_norm: float) -> tuple[Fraction, int]:
+    """Prop. 1 (3): X = 256 c^4 k^2 / (a^4 (1 - ||INF||)^2) in exact rationals, and
+    |S| = ceil(X)."""
+    exact = 256 * Fraction(c) ** 4 * k**2 / (Fraction(a) ** 4 * (1 - Fraction(inf_norm)) ** 2)
+    return exact, math.ceil(exact)
 
 
 @register("proposition1.separable")
@@ -48,9 +74,14 @@ def proposition1_separable(k: int, eps1: float, A_inf: float, c_queries: float =
     if b.failed:
         return b.build(constants={"c_queries": cq})
     _, per_item = printed_queries_per_value(A_inf, eps1, eps1)
-    return b.build(values={"f_eps1": 4 * eps1, "queries": cq * k * _log_ratio(A_inf, eps1),
-                           "queries_theorem2": k * per_item},
-                   constants={"c_queries": cq}, notes=_UNKNOWN)
+    with mpmath.workprec(PREC):
+        values = {"f_eps1": to_float("proposition1.separable: f_eps1", 4 * mp(eps1)),
+                  "queries": to_float("proposition1.separable: queries",
+                                      mp(cq) * k * _log_ratio(A_inf, eps1),
+                                      " (c_queries k too large)"),
+                  "queries_theorem2": k * per_item}
+    return b.build(values=values, constants={"c_queries": cq}, notes=_UNKNOWN,
+                   real_keys=_REAL_QUERIES)
 
 
 @register("proposition1.gaussian")
@@ -87,9 +118,19 @@ def proposition1_gaussian(k: int, kappa_Sigma: float, trace_S: float, eps1: floa
               f"c_f = {cf}, c_queries = {cq}")
     if b.failed:
         return b.build(constants=constants)
-    size = math.ceil(64 * kappa * k)
-    f_thm2 = 64 * math.sqrt(size * k / trace) * eps1
+    size = math.ceil(64 * Fraction(kappa) * k)
     _, per_item = printed_queries_per_value(A_inf, eps1, eps1)
+    claim = "proposition1.gaussian"
+    with mpmath.workprec(PREC):
+        f_thm2_mp = 64 * mpmath.sqrt(mp(size) * k / mp(trace)) * mp(eps1)
+        f_thm2 = to_float(f"{claim}: f_theorem2", f_thm2_mp, " (|S| k / Tr too large)")
+        values = {"size": size,
+                  "f_eps1": to_float(f"{claim}: f_eps1",
+                                     mp(cf) * k * mpmath.sqrt(mp(kappa) / mp(trace)) * mp(eps1)),
+                  "queries": to_float(f"{claim}: queries",
+                                      mp(cq) * mp(kappa) * k * _log_ratio(A_inf, eps1)),
+                  "f_theorem2": f_thm2, "queries_theorem2": size * per_item}
+        small_f = f_thm2_mp < eps1
     problems = []
     # Tr/rho >= |S|/kappa(Sigma_S) >= |S|/kappa, equality only for Sigma_S = s I (kappa = 1):
     # the strict hypothesis of Thm. 2 can fail only when kappa = 1 and |S| = 64k
@@ -97,15 +138,13 @@ def proposition1_gaussian(k: int, kappa_Sigma: float, trace_S: float, eps1: floa
     if edge:
         problems.append(f"|S| = {size} with Sigma_S = s I gives Tr/rho = 64k; Thm. 2 "
                         "needs > 64k")
-    if f_thm2 < eps1:
+    if small_f:
         problems.append(f"f(eps1) = {f_thm2:.4g} < eps1 = {eps1:.4g}: Thm. 1 needs eps >= eps1")
     return b.build(
-        values={"size": size, "f_eps1": cf * k * math.sqrt(kappa / trace) * eps1,
-                "queries": cq * kappa * k * _log_ratio(A_inf, eps1), "f_theorem2": f_thm2,
-                "queries_theorem2": size * per_item},
-        log_values={"failure_prob": _LOG2 - 4 * k}, constants=constants,
+        values=values, log_values={"failure_prob": _log_two_minus_4k(claim, k)},
+        constants=constants,
         corrected={"size": size + 1 if edge else size, "f_theorem2": max(f_thm2, eps1)},
-        erratum="; ".join(problems) or None, notes=_UNKNOWN)
+        erratum="; ".join(problems) or None, notes=_UNKNOWN, real_keys=_REAL_QUERIES)
 
 
 @register("proposition1.weak_dependence")
@@ -120,6 +159,7 @@ def proposition1_weak_dependence(k: int, c: float, a: float, inf_norm: float, ep
     f_theorem2 = 64 sqrt(k)/a eps1. Gaps recorded: Thm. 2 needs sum v_i^2 > 16 c^2 k sqrt|S| /
     (1 - ||INF||), which fails with equality at that |S| when it is whole and all v_i^2 = a^2
     (corrected |S| = floor(.) + 1); Thm. 1 needs f(eps1) >= eps1, false when a > 64 sqrt(k).
+    Both are decided in exact rational arithmetic.
     """
     k = integer("k", k)
     c, a, inf_v = real("c", c), real("a", a), real("inf_norm", inf_norm)
@@ -141,20 +181,31 @@ def proposition1_weak_dependence(k: int, c: float, a: float, inf_norm: float, ep
               f"c_f = {cf}, c_queries = {cq}")
     if b.failed:
         return b.build(constants=constants)
-    exact = 256 * c**4 * k**2 / (a**4 * (1 - inf_v) ** 2)
-    size = math.ceil(exact)
-    f_thm2 = 64 * math.sqrt(k) / a * eps1
+    exact, size = weak_dependence_size(c, a, k, inf_v)
     _, per_item = printed_queries_per_value(A_inf, eps1, eps1)
+    # Thm. 2's strict hypothesis at v_i^2 = a^2: |S| a^2 > 16 c^2 k sqrt|S| / (1 - inf), both
+    # sides >= 0, squared: (|S| a^2 (1 - inf))^2 > (16 c^2 k)^2 |S|
+    fa, fc = Fraction(a), Fraction(c)
+    strict_holds = (size * fa**2 * (1 - Fraction(inf_v))) ** 2 > (16 * fc**2 * k) ** 2 * size
+    small_f = 64 * 64 * k < fa * fa  # 64 sqrt(k)/a < 1
+    claim = "proposition1.weak_dependence"
+    with mpmath.workprec(PREC):
+        f_thm2 = to_float(f"{claim}: f_theorem2", 64 * mpmath.sqrt(k) / mp(a) * mp(eps1),
+                          " (eps1 / a too large)")
+        values = {"size": size,
+                  "f_eps1": to_float(f"{claim}: f_eps1",
+                                     mp(cf) * mpmath.sqrt(k) / mp(a) * mp(eps1)),
+                  "queries": to_float(f"{claim}: queries", mp(cq) * mp(exact) *
+                                      _log_ratio(A_inf, eps1), " (c / a too large)"),
+                  "f_theorem2": f_thm2, "queries_theorem2": size * per_item}
     problems = []
-    if size * a * a <= 16 * c * c * k * math.sqrt(size) / (1 - inf_v):
+    if not strict_holds:
         problems.append(f"|S| = {size} with all v_i^2 = a^2 gives sum v_i^2 = 16 c^2 k sqrt|S|"
                         "/(1-||INF||); Thm. 2 needs >")
-    if f_thm2 < eps1:
+    if small_f:
         problems.append(f"f(eps1) = {f_thm2:.4g} < eps1 = {eps1:.4g}: Thm. 1 needs eps >= eps1")
     return b.build(
-        values={"size": size, "f_eps1": cf * math.sqrt(k) / a * eps1,
-                "queries": cq * exact * _log_ratio(A_inf, eps1), "f_theorem2": f_thm2,
-                "queries_theorem2": size * per_item},
-        log_values={"failure_prob": _LOG2 - 4 * k}, constants=constants,
+        values=values, log_values={"failure_prob": _log_two_minus_4k(claim, k)},
+        constants=constants,
         corrected={"size": math.floor(exact) + 1, "f_theorem2": max(f_thm2, eps1)},
-        erratum="; ".join(problems) or None, notes=_UNKNOWN)
+        erratum="; ".join(problems) or None, notes=_UNKNOWN, real_keys=_REAL_QUERIES)

@@ -17,11 +17,29 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["BoundRecord", "Hypothesis", "RecordBuilder", "dumps", "jsonable", "summarise"]
+__all__ = ["COUNTS", "EXACT_PROBABILITIES", "PROBABILITIES", "BoundRecord", "Hypothesis", "Order",
+           "RecordBuilder", "dumps", "jsonable", "summarise"]
 
 # Arrays with at most this many entries are echoed in full in ``params``; larger ones are
 # summarised so a record stays printable for |S| in the hundreds of thousands.
 _FULL_ARRAY_ENTRIES = 64
+
+_FLOAT_MAX = float(np.finfo(float).max)
+
+# The invariants a record is checked against when it is built (``BoundRecord.__post_init__``),
+# by the names every calculator uses:
+# - PROBABILITIES: a value in [0, 1]; where ``log_values`` (or ``corrected["log_" + name]``) has
+#   the same name, the value is exp(min(log, 0)) (a bound whose log exceeds 0 is vacuous: the
+#   probability it gives is 1), or underflows to 0 with a log below -690;
+# - EXACT_PROBABILITIES: an exact probability, so also its log is <= 0;
+# - COUNTS: whole numbers >= 0 (unless a record lists the name in ``real_keys``: Prop. 1's
+#   O(.) query expressions are real numbers);
+# - every value, log value, corrected value and constant is a finite number within float64.
+PROBABILITIES = frozenset({"failure_prob", "bic_failure_prob", "exact_prob"})
+EXACT_PROBABILITIES = frozenset({"exact_prob"})
+COUNTS = frozenset({"queries", "queries_per_item", "naive_queries", "size", "queries_theorem2",
+                    "queries_sufficient", "vacuous", "holds", "holds_coupling"})
+_LOG_UNDERFLOW = -690.0  # exp below this is under 1e-300: a float value of 0.0 is consistent
 
 
 @dataclass(frozen=True)
@@ -38,9 +56,27 @@ class Hypothesis:
                 "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Order:
+    """An order the record asserts between two of its numbers: ``bound >= bounded - tol``.
+
+    Keys are ``"values.NAME"``, ``"log_values.NAME"`` or ``"corrected.NAME"``; ``tol``
+    (absolute, >= 0) is the rounding the computation of ``bounded`` may carry (an a-posteriori
+    bound, stated by the calculator);
+    ``why`` is the theorem behind it (e.g. "Lemma 3 (Varah)")."""
+
+    bound: str
+    bounded: str
+    tol: float = 0.0
+    why: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class BoundRecord:
-    """The bound of one claim id at one parameter point (see the module docstring)."""
+    """The bound of one claim id at one parameter point (see the module docstring).
+
+    Built only if its invariants hold (``PROBABILITIES``, ``COUNTS``, finite numbers, its
+    ``orders``): otherwise ValueError naming the claim id, the number and the parameters."""
 
     claim_id: str
     place: str
@@ -53,6 +89,11 @@ class BoundRecord:
     corrected: dict
     erratum: str | None
     notes: str = ""
+    real_keys: tuple[str, ...] = ()
+    orders: tuple[Order, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_invariants(self)
 
     @property
     def log_failure_prob(self) -> float:
@@ -103,6 +144,78 @@ class BoundRecord:
         }
 
 
+def _number(x: Any) -> float | None:
+    """``x`` as a float when it is a real number (None otherwise); mpf beyond float64 -> inf."""
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    if isinstance(x, mpmath.mpf):
+        return float(x) if mpmath.isfinite(x) and abs(x) <= _FLOAT_MAX else math.inf
+    if isinstance(x, (int, float, Fraction, np.integer, np.floating)):
+        try:
+            return float(x)
+        except OverflowError:
+            return math.inf
+    return None
+
+
+def _check_invariants(rec: BoundRecord) -> None:
+    """Raise ValueError naming the number that breaks an invariant of ``rec`` (see
+    ``PROBABILITIES``, ``COUNTS``, ``Order``)."""
+    where = f"{rec.claim_id} at {jsonable(rec.params)}"
+
+    def fail(key: str, value: Any, what: str) -> None:
+        raise ValueError(f"{where}: {key} = {value!r} {what}")
+
+    sections = {"values": rec.values, "log_values": rec.log_values,
+                "corrected": rec.corrected, "constants": rec.constants}
+    floats: dict[str, dict[str, float]] = {}
+    for section, data in sections.items():
+        floats[section] = {}
+        for name, value in data.items():
+            x = _number(value)
+            if x is None:
+                fail(f"{section}[{name!r}]", value, "is not a number")
+            if not math.isfinite(x):
+                fail(f"{section}[{name!r}]", value,
+                     "is not a finite float64 (NaN, or beyond +-1.8e308)")
+            floats[section][name] = x
+    for section in ("values", "corrected"):
+        data = floats[section]
+        for name, x in data.items():
+            key = f"{section}[{name!r}]"
+            if name in PROBABILITIES and not 0.0 <= x <= 1.0:
+                fail(key, x, "is a probability outside [0, 1]")
+            if name in COUNTS and name not in rec.real_keys and (x < 0 or x != math.floor(x)):
+                fail(key, x, "is a count that is not a whole number >= 0")
+            logs = floats["log_values"] if section == "values" else {
+                n[4:]: v for n, v in data.items() if n.startswith("log_")}
+            if name in PROBABILITIES and name in logs:
+                log = logs[name]
+                expected = math.exp(min(log, 0.0))
+                if not (math.isclose(x, expected, rel_tol=1e-9)
+                        or (log < _LOG_UNDERFLOW and x <= 1e-300)):
+                    fail(key, x, f"is inconsistent with its log {log!r} "
+                         f"(exp(min(log, 0)) = {expected!r})")
+    for name, log in floats["log_values"].items():
+        if name in EXACT_PROBABILITIES and log > 1e-12:
+            fail(f"log_values[{name!r}]", log, "is the log of a probability, but > 0")
+    for order in rec.orders:
+        lhs, rhs = (_lookup(rec, floats, key) for key in (order.bound, order.bounded))
+        if lhs is None or rhs is None:
+            continue  # an optional number the record does not carry at this point
+        if not lhs >= rhs - order.tol:
+            fail(order.bound, lhs, f"is below {order.bounded} = {rhs!r} (tolerance {order.tol!r}"
+                 f"), which it bounds ({order.why})")
+
+
+def _lookup(rec: BoundRecord, floats: dict, key: str) -> float | None:
+    section, _, name = key.partition(".")
+    if section not in ("values", "log_values", "corrected") or not name:
+        raise ValueError(f"{rec.claim_id}: an order names {key!r}; expected 'values.NAME', "
+                         "'log_values.NAME' or 'corrected.NAME'")
+    return floats[section].get(name)
+
+
 def jsonable(obj: Any) -> Any:
     """``obj`` as strict JSON data: the project's one converter (records, verdicts, reports).
 
@@ -150,8 +263,10 @@ def summarise(value: Any) -> Any:
         arr = np.asarray(value, dtype=float)
         if arr.size <= _FULL_ARRAY_ENTRIES:
             return arr.tolist()
+        top = float(np.abs(arr).max())
+        mean = float(np.mean(arr / top)) * top if top > 0 else 0.0  # no overflow on the way
         return {"shape": list(arr.shape), "min": float(arr.min()), "max": float(arr.max()),
-                "mean": float(arr.mean())}
+                "mean": mean}
     return jsonable(value)
 
 
@@ -166,6 +281,10 @@ class RecordBuilder:
     strict: bool = False
     hypotheses: list[Hypothesis] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.strict, (bool, np.bool_)):
+            raise TypeError(f"strict must be True or False; found {self.strict!r}")
+
     def require(self, name: str, statement: str, holds: bool, detail: str = "") -> bool:
         self.hypotheses.append(Hypothesis(name, statement, bool(holds), detail))
         return bool(holds)
@@ -176,7 +295,8 @@ class RecordBuilder:
 
     def build(self, values: dict | None = None, log_values: dict | None = None,
               constants: dict | None = None, corrected: dict | None = None,
-              erratum: str | None = None, notes: str = "") -> BoundRecord:
+              erratum: str | None = None, notes: str = "", real_keys: tuple[str, ...] = (),
+              orders: tuple[Order, ...] = ()) -> BoundRecord:
         broken = [h for h in self.hypotheses if not h.holds]
         if broken and self.strict:
             text = "; ".join(f"{h.name} ({h.statement}; {h.detail})" for h in broken)
@@ -194,4 +314,6 @@ class RecordBuilder:
             corrected=dict(corrected or {}) if ok else {},
             erratum=erratum if ok else None,
             notes=notes,
+            real_keys=tuple(real_keys),
+            orders=tuple(orders) if ok else (),
         )

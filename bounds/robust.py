@@ -2,13 +2,16 @@
 
 Every O(.) of the paper is an explicit keyword constant (default 1.0). The paper does not give
 these constants: they are unknown, and a check of these claims tests rates, not values.
+Every formula is evaluated in mpmath (0 * a huge product is 0, not NaN; 1e300 * 1e300 is no
+overflow on the way) and only a result beyond float64 is an error, by name.
 """
 
 from __future__ import annotations
 
-import math
+import mpmath
 
 from recmech.bounds.inputs import integer, real
+from recmech.bounds.logspace import PREC, mp, to_float
 from recmech.bounds.records import BoundRecord, RecordBuilder
 from recmech.bounds.registry import register
 
@@ -35,7 +38,9 @@ def lemma1(eps: float, mass_outside: float, *, strict: bool = False) -> BoundRec
               f"mass_outside = {mass}")
     if b.failed:
         return b.build()
-    return b.build(values={"holds_coupling": int(mass <= eps), "slack": eps - mass})
+    with mpmath.workprec(PREC):
+        slack = to_float("lemma1: slack", mp(eps) - mp(mass))
+    return b.build(values={"holds_coupling": int(mass <= eps), "slack": slack})
 
 
 
@@ -57,7 +62,8 @@ def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: f
     With an (eps1, eps)-query protocol, eps >= eps1 > 0, Algorithm 1 (grid size
     delta = sqrt(m eps)) is (kappa, eps1)-BIC and IR with
     kappa = c_kappa (L eps1 + ||A||_inf L m eps + ||A||_inf L sqrt(m eps)),
-    and loses revenue at most c_rev m kappa.
+    and loses revenue at most c_rev m kappa. ``bic_failure_prob`` = min(eps1, 1): the
+    probability of (kappa, eps1)-BIC (eps1 = 14 is a true but vacuous statement, not 14).
     """
     L, eps1, eps, A_inf = (real(n, v) for n, v in
                            (("L", L), ("eps1", eps1), ("eps", eps), ("A_inf", A_inf)))
@@ -75,11 +81,17 @@ def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: f
     _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
-    grid = math.sqrt(m * eps)
-    kappa = c_kappa * (L * eps1 + A_inf * L * m * eps + A_inf * L * grid)
-    return b.build(values={"kappa": kappa, "revenue_loss": c_rev * m * kappa,
-                           "delta_grid": grid, "bic_failure_prob": eps1},
-                   constants=constants, notes=_UNKNOWN)
+    why = " (L, ||A||_inf, m or the constants too large)"
+    with mpmath.workprec(PREC):
+        Lm, Am = mp(L), mp(A_inf)
+        grid = mpmath.sqrt(m * mp(eps))
+        kappa = mp(c_kappa) * (Lm * mp(eps1) + Am * Lm * m * mp(eps) + Am * Lm * grid)
+        values = {"kappa": to_float("theorem1: kappa", kappa, why),
+                  "revenue_loss": to_float("theorem1: revenue_loss", mp(c_rev) * m * kappa, why),
+                  "delta_grid": to_float("theorem1: delta_grid", grid, why),
+                  # the delta of (kappa, eps1)-BIC: a probability (eps1 >= 1 says nothing)
+                  "bic_failure_prob": min(eps1, 1.0)}
+    return b.build(values=values, constants=constants, notes=_UNKNOWN)
 
 
 @register("lemma2")
@@ -105,9 +117,14 @@ def lemma2(L: float, eps: float, delta: float, m: int, A_inf: float, c_kappa: fl
     _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
-    kappa = c_kappa * A_inf * L * (m * eps + delta + m * eps / delta)
-    return b.build(values={"kappa": kappa, "revenue_loss": c_rev * m * kappa,
-                           "best_delta": math.sqrt(m * eps)},
+    why = " (L, ||A||_inf, m, 1/delta or the constants too large)"
+    with mpmath.workprec(PREC):
+        me = m * mp(eps)
+        kappa = mp(c_kappa) * mp(A_inf) * mp(L) * (me + mp(delta) + me / mp(delta))
+        values = {"kappa": to_float("lemma2: kappa", kappa, why),
+                  "revenue_loss": to_float("lemma2: revenue_loss", mp(c_rev) * m * kappa, why),
+                  "best_delta": to_float("lemma2: best_delta", mpmath.sqrt(me), why)}
+    return b.build(values=values,
                    constants=constants,
                    notes=_UNKNOWN + " best_delta = sqrt(m eps) minimises delta + m eps/delta.")
 
@@ -142,15 +159,24 @@ def proposition1_mechanism(L: float, eps1: float, f_eps1: float, m: int, A_inf: 
     _require_mechanism_scale(b, L, m, A_inf, constants)
     if b.failed:
         return b.build(constants=constants)
-    eta = c_eta * (L * eps1 + A_inf * L * m * f + A_inf * L * math.sqrt(m * f))
-    printed_loss = c_rev * (A_inf * L * m**2 * f + A_inf * L * m**1.5 * math.sqrt(f))
-    thm1_loss = c_rev * m * eta / c_eta  # Thm. 1's m kappa, in c_rev units
-    dropped = c_rev * m * L * eps1
-    erratum = None
-    if dropped > printed_loss:
-        erratum = ("revenue loss drops Thm. 1's m L eps1 term, here larger than all it keeps "
-                   f"({dropped:.3g} > {printed_loss:.3g}); Thm. 1 gives c_rev m eta")
-    return b.build(values={"eta": eta, "revenue_loss": printed_loss},
-                   constants=constants,
-                   corrected={"revenue_loss_theorem1": thm1_loss},
+    why = " (L, ||A||_inf, m, f(eps1) or the constants too large)"
+    claim = "proposition1.mechanism"
+    with mpmath.workprec(PREC):
+        Lm, Am, fm = mp(L), mp(A_inf), mp(f)
+        inner = Lm * mp(eps1) + Am * Lm * m * fm + Am * Lm * mpmath.sqrt(m * fm)
+        eta = mp(c_eta) * inner
+        printed_loss = mp(c_rev) * (Am * Lm * mp(m) ** 2 * fm
+                                    + Am * Lm * mp(m) ** 1.5 * mpmath.sqrt(fm))
+        thm1_loss = mp(c_rev) * m * inner  # Thm. 1's m kappa, in c_rev units
+        dropped = mp(c_rev) * m * Lm * mp(eps1)
+        erratum = None
+        if dropped > printed_loss:
+            erratum = ("revenue loss drops Thm. 1's m L eps1 term, here larger than all it "
+                       f"keeps ({mpmath.nstr(dropped, 3)} > {mpmath.nstr(printed_loss, 3)}); "
+                       "Thm. 1 gives c_rev m eta")
+        values = {"eta": to_float(f"{claim}: eta", eta, why),
+                  "revenue_loss": to_float(f"{claim}: revenue_loss", printed_loss, why)}
+        corrected = {"revenue_loss_theorem1": to_float(f"{claim}: revenue_loss_theorem1",
+                                                       thm1_loss, why)}
+    return b.build(values=values, constants=constants, corrected=corrected,
                    erratum=erratum, notes=_UNKNOWN)

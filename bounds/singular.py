@@ -1,19 +1,30 @@
 """Singular-value bounds of Sec. 4: Lemmas 4-9 and Proposition 3.
 
 Every probability bound is a natural log in ``log_values["failure_prob"]`` (the one name, read
-by ``BoundRecord.log_failure_prob``); the float in ``values`` is exp of it and may underflow to
-0.0, the log never does.
+by ``BoundRecord.log_failure_prob``), computed in exact (mpmath) arithmetic so that no exponent
+overflows or underflows on the way; the float in ``values`` is min(1, exp(log)) and may
+underflow to 0.0, the log never does. An exponent whose log is beyond float64 (e.g. t/c^2 above
+1e154 in Lemma 8) is a ValueError naming it, never -inf. Exact chi-square tails come from scipy,
+or from mpmath where scipy's float tail underflows (``recmech.bounds.logspace``).
 """
 
 from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
-from scipy import stats
 
-from recmech.bounds.inputs import array, integer, real
-from recmech.bounds.records import BoundRecord, RecordBuilder
+from recmech.bounds.inputs import array, dims, flag, integer, optional_real, real
+from recmech.bounds.logspace import (
+    PREC,
+    chi2_log_cdf,
+    chi2_log_sf,
+    mp,
+    prob,
+    to_float,
+)
+from recmech.bounds.records import BoundRecord, Order, RecordBuilder
 from recmech.bounds.registry import register
 
 __all__ = ["lemma4", "lemma5", "lemma6", "lemma7_lower_tail", "lemma7_upper_tail", "lemma8",
@@ -22,8 +33,9 @@ __all__ = ["lemma4", "lemma5", "lemma6", "lemma7_lower_tail", "lemma7_upper_tail
 _LOG2 = math.log(2.0)
 
 
-def _exp(log_p: float) -> float:
-    return math.exp(min(log_p, 700.0)) if log_p > -745 else 0.0
+def _log_prob(claim: str, log_p: mpmath.mpf, why: str) -> float:
+    """The float log of a probability bound, or ValueError naming it when beyond float64."""
+    return to_float(f"{claim}: log failure_prob", log_p, f" ({why})")
 
 
 def _trace_dmax(b: RecordBuilder, trace: float, d_max: float) -> None:
@@ -42,7 +54,8 @@ def lemma4(trace_d: float, d_max: float, n: int, *, strict: bool = False) -> Bou
     """Cai-Daskalakis EC'22, Lemma 4 (Gaussian columns N(0, Lambda^T D Lambda), U is m x n).
 
     sigma_max(U) <= 2 sqrt(Tr D) and sigma_min(U) >= sqrt(Tr D)/4 with probability
-    >= 1 - 2 exp(-Tr(D)/(8 d_max) + 4n). ``vacuous`` = 1 when the failure bound is >= 1.
+    >= 1 - 2 exp(-Tr(D)/(8 d_max) + 4n). ``vacuous`` = 1 when the failure bound is >= 1 (then
+    ``failure_prob`` is 1; its log keeps the printed exponent).
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
     n = integer("n", n)
@@ -54,10 +67,12 @@ def lemma4(trace_d: float, d_max: float, n: int, *, strict: bool = False) -> Bou
     b.require("columns", "n >= 1", n >= 1, f"n = {n}")
     if b.failed:
         return b.build()
-    log_fail = _LOG2 - trace / (8 * d_max) + 4 * n
+    with mpmath.workprec(PREC):
+        log_fail = _log_prob("lemma4", _LOG2 - mp(trace) / (8 * mp(d_max)) + 4 * mp(n),
+                             "Tr(D)/d_max or n too large")
     return b.build(values={"sigma_max_bound": 2 * math.sqrt(trace),
                            "sigma_min_bound": math.sqrt(trace) / 4,
-                           "failure_prob": _exp(log_fail), "vacuous": int(log_fail >= 0)},
+                           "failure_prob": prob(log_fail), "vacuous": int(log_fail >= 0)},
                    log_values={"failure_prob": log_fail})
 
 
@@ -76,22 +91,28 @@ def lemma5(variances: np.ndarray, c: float, n: int, m: int | None = None,
     if rows != var.size:
         raise ValueError(f"m must equal len(variances) (rows of U); found m = {rows}, "
                          f"len(variances) = {var.size}")
-    v2 = float(var.sum())
     b = RecordBuilder("lemma5", "Lemma 5",
                       "sigma_max <= 2v, sigma_min >= v/4 w.p. >= "
                       "1 - 2 exp(-(1-||INF||)^2 v^4/(32 c^4 n m) + 4n)",
                       {"variances": var, "c": c, "n": n, "m": rows, "inf_norm": inf_v}, strict)
     _weak(b, c, inf_v)
-    b.require("variances_bounded", "0 <= v_i^2 <= c^2", var.min() >= 0 and var.max() <= c * c,
-              f"v_i^2 in [{var.min()}, {var.max()}], c^2 = {c * c}")
-    b.require("columns", "n >= 1", n >= 1, f"n = {n}")
-    if b.failed:
-        return b.build()
-    v = math.sqrt(v2)
-    log_fail = _LOG2 - (1 - inf_v) ** 2 * v2**2 / (32 * c**4 * n * rows) + 4 * n
-    return b.build(values={"sigma_max_bound": 2 * v, "sigma_min_bound": v / 4,
-                           "failure_prob": _exp(log_fail), "vacuous": int(log_fail >= 0)},
-                   log_values={"failure_prob": log_fail})
+    with mpmath.workprec(PREC):
+        c2 = mp(c) ** 2
+        b.require("variances_bounded", "0 <= v_i^2 <= c^2",
+                  var.min() >= 0 and mp(var.max()) <= c2,
+                  f"v_i^2 in [{var.min()}, {var.max()}], c^2 = {mpmath.nstr(c2, 17)}")
+        b.require("columns", "n >= 1", n >= 1, f"n = {n}")
+        if b.failed:
+            return b.build()
+        v2 = mpmath.fsum(mp(x) for x in var) if var.size <= 4096 else mp(math.fsum(var))
+        log_fail = _log_prob(
+            "lemma5", _LOG2 - (1 - mp(inf_v)) ** 2 * v2**2 / (32 * c2**2 * n * rows) + 4 * n,
+            "sum v_i^2 / c^2 or n too large")
+        v = mpmath.sqrt(v2)
+        values = {"sigma_max_bound": to_float("lemma5: sigma_max_bound", 2 * v),
+                  "sigma_min_bound": to_float("lemma5: sigma_min_bound", v / 4),
+                  "failure_prob": prob(log_fail), "vacuous": int(log_fail >= 0)}
+    return b.build(values=values, log_values={"failure_prob": log_fail})
 
 
 @register("lemma6")
@@ -105,8 +126,7 @@ def lemma6(eps: float, n: int, a: float | None = None, b: float | None = None, *
     """
     eps = real("eps", eps)
     n = integer("n", n)
-    a_v = None if a is None else real("a", a)
-    b_v = None if b is None else real("b", b)
+    a_v, b_v = optional_real("a", a), optional_real("b", b)
     params = {"eps": eps, "n": n} | ({} if a_v is None else {"a": a_v}) | (
         {} if b_v is None else {"b": b_v})
     rb = RecordBuilder("lemma6", "Lemma 6",
@@ -120,20 +140,33 @@ def lemma6(eps: float, n: int, a: float | None = None, b: float | None = None, *
         rb.require("net_extremes", "0 <= b <= a", 0 <= b_v <= a_v, f"a = {a_v}, b = {b_v}")
     if rb.failed:
         return rb.build()
-    values = {"log_net_size": n * math.log(3 / eps)}
-    if a_v is not None:
-        values.update(sigma_max_bound=a_v / (1 - eps),
-                      sigma_min_bound=b_v - eps / (1 - eps) * a_v)
+    with mpmath.workprec(PREC):
+        e = mp(eps)
+        values = {"log_net_size": to_float("lemma6: log_net_size", n * mpmath.log(3 / e),
+                                           " (n too large)")}
+        if a_v is not None:
+            why = " (a too large for 1 - eps)"
+            values.update(
+                sigma_max_bound=to_float("lemma6: sigma_max_bound", mp(a_v) / (1 - e), why),
+                sigma_min_bound=to_float("lemma6: sigma_min_bound",
+                                         mp(b_v) - e / (1 - e) * mp(a_v), why))
     return rb.build(values=values)
 
 
 def _isotropic_n(trace: float, d_max: float) -> int:
-    ratio = trace / d_max
-    n = round(ratio)
-    if abs(ratio - n) > 1e-9 * max(1.0, ratio):
-        raise ValueError(f"isotropic needs Tr(D)/d_max to be a whole number n (D = d I_n); "
-                         f"found {ratio}")
+    """n with Tr(D) = n d_max (D = d_max I_n), a whole number up to 1e-9 relative rounding."""
+    with mpmath.workprec(PREC):
+        ratio = mp(trace) / mp(d_max)
+        n = int(mpmath.nint(ratio))
+        if n < 1 or abs(ratio - n) > 1e-9 * max(1, ratio):
+            raise ValueError(f"isotropic needs Tr(D)/d_max to be a whole number n (D = d I_n); "
+                             f"found trace_d/d_max = {mpmath.nstr(ratio, 17)}")
     return n
+
+
+def _tail_why(trace: float, d_max: float) -> str:
+    with mpmath.workprec(PREC):
+        return f"trace_d / d_max = {mpmath.nstr(mp(trace) / mp(d_max), 6)} too large"
 
 
 @register("lemma7.lower_tail")
@@ -142,22 +175,30 @@ def lemma7_lower_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
     """Cai-Daskalakis EC'22, Lemma 7, first inequality.
 
     Pr[||Vx||^2 <= Tr(D)/4] <= exp(-Tr(D)/(8 d_max)) for a fixed unit x. With
-    ``isotropic=True`` (D = d_max I_n) the exact log probability log Pr[chi2_n <= n/4] is given.
+    ``isotropic=True`` (D = d_max I_n) the exact log probability log Pr[chi2_n <= n/4] is given
+    (``log_values["exact_prob"]``, mpmath where scipy's tail underflows: finite for every n);
+    the record asserts the bound is above it (the lemma holds: a Chernoff bound).
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
+    iso = flag("isotropic", isotropic)
     b = RecordBuilder("lemma7.lower_tail", "Lemma 7, lower tail",
                       "Pr[||Vx||^2 <= Tr D/4] <= exp(-Tr D/(8 d_max))",
-                      {"trace_d": trace, "d_max": d_max, "isotropic": bool(isotropic)}, strict)
+                      {"trace_d": trace, "d_max": d_max, "isotropic": iso}, strict)
     _trace_dmax(b, trace, d_max)
     if b.failed:
         return b.build()
-    log_bound = -trace / (8 * d_max)
-    values = {"threshold": trace / 4, "failure_prob": _exp(log_bound)}
+    with mpmath.workprec(PREC):
+        log_bound = _log_prob("lemma7.lower_tail", -mp(trace) / (8 * mp(d_max)),
+                              _tail_why(trace, d_max))
+    values = {"threshold": trace / 4, "failure_prob": prob(log_bound)}
     logs = {"failure_prob": log_bound}
-    if isotropic:
+    orders = ()
+    if iso:
         n = _isotropic_n(trace, d_max)
-        logs["exact_prob"] = float(stats.chi2.logcdf(n / 4, n))
-    return b.build(values=values, log_values=logs)
+        logs["exact_prob"] = chi2_log_cdf(n / 4, n)
+        orders = (Order(bound="log_values.failure_prob", bounded="log_values.exact_prob",
+                        tol=1e-9 * abs(log_bound), why="Lemma 7, lower tail (Chernoff)"),)
+    return b.build(values=values, log_values=logs, orders=orders)
 
 
 @register("lemma7.upper_tail")
@@ -170,31 +211,42 @@ def lemma7_upper_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
     breaks it). The printed Chernoff step with t = 2 Tr bounds Pr[>= 3 Tr], not 2 Tr.
     Corrected: log E exp(lambda d (g^2 - 1)) <= (lambda d)^2/(1 - 2 lambda d); with
     lambda = 1/(4 d_max), Pr[sum d_i g_i^2 >= 2 Tr] <= exp(-Tr/(4 d_max) + sum d_i^2/(8 d_max^2))
-    <= exp(-Tr(D)/(8 d_max)). With ``isotropic=True`` the exact log Pr[chi2_n >= 2n] is given.
+    <= exp(-Tr(D)/(8 d_max)). With ``isotropic=True`` the exact log Pr[chi2_n >= 2n] is given
+    (mpmath where scipy's tail underflows, so the erratum is reported for every n >= 24, e.g.
+    n = 5000: log Pr = -771.96 > printed -1250) and the record asserts the corrected bound is
+    above it.
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
+    iso = flag("isotropic", isotropic)
     b = RecordBuilder("lemma7.upper_tail", "Lemma 7, upper tail",
                       "Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D/(4 d_max))",
-                      {"trace_d": trace, "d_max": d_max, "isotropic": bool(isotropic)}, strict)
+                      {"trace_d": trace, "d_max": d_max, "isotropic": iso}, strict)
     _trace_dmax(b, trace, d_max)
     if b.failed:
         return b.build()
-    log_bound = -trace / (4 * d_max)
-    corrected_log = -trace / (8 * d_max)
+    with mpmath.workprec(PREC):
+        ratio = mp(trace) / mp(d_max)
+        log_bound = _log_prob("lemma7.upper_tail", -ratio / 4, _tail_why(trace, d_max))
+        corrected_log = _log_prob("lemma7.upper_tail: corrected", -ratio / 8,
+                                  _tail_why(trace, d_max))
     logs = {"failure_prob": log_bound}
     erratum = ("printed exponent Tr/(4 d_max) is false in general (D = I_24: 0.0025241 > "
                "exp(-6)); its proof bounds Pr[>= 3 Tr]; corrected exponent Tr/(8 d_max)")
-    if isotropic:
+    orders = ()
+    if iso:
         n = _isotropic_n(trace, d_max)
-        exact = float(stats.chi2.logsf(2 * n, n))
+        exact = chi2_log_sf(2 * n, n)
         logs["exact_prob"] = exact
         erratum = (f"here Pr[chi2_{n} >= {2 * n}] = exp({exact:.6g}) > exp({log_bound:.6g}); "
                    "corrected exponent Tr/(8 d_max)") if exact > log_bound else None
-    return b.build(values={"threshold": 2 * trace, "failure_prob": _exp(log_bound)},
+        orders = (Order(bound="corrected.log_failure_prob", bounded="log_values.exact_prob",
+                        tol=1e-9 * abs(corrected_log),
+                        why="corrected Lemma 7 upper tail (Chernoff with lambda = 1/(4 d_max))"),)
+    return b.build(values={"threshold": 2 * trace, "failure_prob": prob(log_bound)},
                    log_values=logs,
-                   corrected={"failure_prob": _exp(corrected_log),
+                   corrected={"failure_prob": prob(corrected_log),
                               "log_failure_prob": corrected_log},
-                   erratum=erratum)
+                   erratum=erratum, orders=orders)
 
 
 @register("proposition3")
@@ -225,7 +277,9 @@ def lemma8(t: float, c: float, n: int, m: int, inf_norm: float = 0.0, *,
     """Cai-Daskalakis EC'22, Lemma 8.
 
     For fixed unit x, E||Ux||^2 = v^2 and
-    Pr[| ||Ux||^2 - v^2 | > t] <= 2 exp(-(1 - ||INF||) t^2 / (16 c^4 n m)).
+    Pr[| ||Ux||^2 - v^2 | > t] <= 2 exp(-(1 - ||INF||) t^2 / (16 c^4 n m)), the exponent in
+    mpmath (c^4 underflows float64 for c = 1e-100; t^2 / c^4 is then a ValueError when its log
+    is beyond float64, else exact).
     """
     t, c, inf_v = real("t", t), real("c", c), real("inf_norm", inf_norm)
     n, m = integer("n", n), integer("m", m)
@@ -237,8 +291,11 @@ def lemma8(t: float, c: float, n: int, m: int, inf_norm: float = 0.0, *,
     b.require("dimensions", "n >= 1 and m >= 1", n >= 1 and m >= 1, f"n = {n}, m = {m}")
     if b.failed:
         return b.build()
-    log_p = _LOG2 - (1 - inf_v) * t * t / (16 * c**4 * n * m)
-    return b.build(values={"failure_prob": _exp(log_p), "vacuous": int(log_p >= 0)},
+    with mpmath.workprec(PREC):
+        log_p = _log_prob("lemma8",
+                          _LOG2 - (1 - mp(inf_v)) * mp(t) ** 2 / (16 * mp(c) ** 4 * n * m),
+                          "t / c^2 too large")
+    return b.build(values={"failure_prob": prob(log_p), "vacuous": int(log_p >= 0)},
                    log_values={"failure_prob": log_p})
 
 
@@ -248,24 +305,27 @@ def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
     """Cai-Daskalakis EC'22, Lemma 9 (Chatterjee 2005, Thm. 4.3).
 
     f with bounded differences c_i and ||INF(X)||_2 < 1:
-    Pr[|f - E f| >= t] <= 2 exp(-(1 - ||INF||) t^2 / sum c_i^2).
+    Pr[|f - E f| >= t] <= 2 exp(-(1 - ||INF||) t^2 / sum c_i^2). ``c`` is an array (a scalar
+    is one bounded difference). The exponent is (t / c_max)^2 / sum (c_i / c_max)^2 in mpmath,
+    so t = 1e200, c = [1e200] gives 2 exp(-1) = 0.7358, not 0 * inf.
     """
     t, inf_v = real("t", t), real("inf_norm", inf_norm)
-    try:
-        raw = np.atleast_1d(np.asarray(c, dtype=float))
-    except (TypeError, ValueError):
-        raise ValueError(f"c must be an array of bounded differences; found {c!r}") from None
-    cs = array("c", raw, ndim=1)
-    ss = float(np.sum(cs * cs))
+    cs = array("c", c, ndim=1) if dims("c", c) else np.array([real("c", c)])
     b = RecordBuilder("lemma9", "Lemma 9 (Chatterjee)",
                       "Pr[|f - Ef| >= t] <= 2 exp(-(1-||INF||) t^2 / sum c_i^2)",
                       {"t": t, "c": cs, "inf_norm": inf_v}, strict)
     b.require("t_nonnegative", "t >= 0", t >= 0, f"t = {t}")
+    top = float(np.abs(cs).max())
     b.require("bounded_differences", "c_i >= 0 and sum c_i^2 > 0",
-              cs.min() >= 0 and ss > 0, f"c in [{cs.min()}, {cs.max()}]")
+              cs.min() >= 0 and top > 0, f"c in [{cs.min()}, {cs.max()}]")
     b.require("weak_dependence", "0 <= ||INF(X)||_2 < 1", 0 <= inf_v < 1, f"inf_norm = {inf_v}")
     if b.failed:
         return b.build()
-    log_p = _LOG2 - (1 - inf_v) * t * t / ss
-    return b.build(values={"failure_prob": _exp(log_p), "vacuous": int(log_p >= 0)},
+    scaled = cs / top  # in [0, 1], max 1: the sum of squares is in [1, d], exact to d ulps
+    with mpmath.workprec(PREC):
+        ss = mpmath.fsum(mp(x) ** 2 for x in scaled) if scaled.size <= 4096 else mp(
+            math.fsum(scaled * scaled))
+        log_p = _log_prob("lemma9", _LOG2 - (1 - mp(inf_v)) * (mp(t) / mp(top)) ** 2 / ss,
+                          "t / ||c||_2 too large")
+    return b.build(values={"failure_prob": prob(log_p), "vacuous": int(log_p >= 0)},
                    log_values={"failure_prob": log_p})

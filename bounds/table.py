@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 
 from recmech.bounds.headline import headline_rows
+from recmech.bounds.inputs import integer, real
 from recmech.bounds.records import BoundRecord
 from recmech.bounds.registry import claim_ids, compute, describe_parameters
 
-__all__ = ["UsageError", "build_table", "expand_conveniences", "parse_value", "record_row",
-           "table_rows"]
+__all__ = ["MAX_CONVENIENCE_SIZE", "UsageError", "build_table", "expand_conveniences",
+           "parse_value", "record_row", "table_rows"]
 
 _INT = re.compile(r"^[+-]?\d+$")
 
@@ -94,10 +95,26 @@ def _diagonal_covariance(size: int, trace: float, rho: float) -> np.ndarray:
     return diag
 
 
+# the scalar conveniences build arrays of this many entries at most (8 bytes each)
+MAX_CONVENIENCE_SIZE = 10**7
+
+
 def _whole(name: str, value: Any) -> int:
-    if isinstance(value, np.ndarray) or float(value) != int(value) or value < 1:
-        raise UsageError(f"{name} must be a whole number >= 1; found {value!r}")
-    return int(value)
+    try:
+        out = integer(name, value, minimum=1)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a whole number >= 1; found {value!r}") from None
+    if out > MAX_CONVENIENCE_SIZE:
+        raise UsageError(f"{name} must be at most {MAX_CONVENIENCE_SIZE:.0e} (it builds an "
+                         f"array of that many entries); found {value!r}")
+    return out
+
+
+def _scalar(name: str, value: Any) -> float:
+    try:
+        return real(name, value)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def expand_conveniences(claim_id: str, params: dict) -> dict:
@@ -105,18 +122,19 @@ def expand_conveniences(claim_id: str, params: dict) -> dict:
     p = dict(params)
     if claim_id == "theorem2.gaussian" and "Sigma_S" not in p and "size" in p:
         size = _whole("size", p.pop("size"))
-        trace = float(p.pop("trace", size))
-        rho = float(p.pop("rho", trace / size))
+        trace = _scalar("trace", p.pop("trace", size))
+        rho = _scalar("rho", p.pop("rho", trace / size))
         p["Sigma_S"] = _diagonal_covariance(size, trace, rho)
     elif claim_id in ("theorem2.weak_dependence", "lemma5") and "variances" not in p \
             and "size" in p:
-        p["variances"] = np.full(_whole("size", p.pop("size")), float(p.pop("variance", 1.0)))
+        p["variances"] = np.full(_whole("size", p.pop("size")),
+                                 _scalar("variance", p.pop("variance", 1.0)))
     elif claim_id in ("theorem2.deterministic", "definition3", "lemma3"):
         key = {"theorem2.deterministic": "C", "definition3": "block", "lemma3": "U"}[claim_id]
         if key not in p and "k" in p:
             p[key] = np.eye(_whole("k", p.pop("k")))
     elif claim_id == "lemma9" and "d" in p:
-        p["c"] = np.full(_whole("d", p.pop("d")), float(p["c"]) if "c" in p else 1.0)
+        p["c"] = np.full(_whole("d", p.pop("d")), _scalar("c", p["c"]) if "c" in p else 1.0)
     return p
 
 
@@ -140,9 +158,8 @@ def build_table(claim_id: str, params: dict, grids: dict) -> tuple[list[dict], l
     rows, records = [], []
     for point in itertools.product(*(grids[n] for n in names)):
         shown = dict(zip(names, point, strict=True))
-        merged = expand_conveniences(claim_id, {**params, **shown})
         try:
-            record = compute(claim_id, **merged)
+            record = compute(claim_id, **expand_conveniences(claim_id, {**params, **shown}))
         except (ValueError, TypeError) as exc:
             raise UsageError(str(exc).splitlines()[0]) from None
         rows.append(record_row(record, shown))

@@ -19,6 +19,10 @@ Q = sum_i d_i g_i^2 with g_i iid N(0, 1). Its tails are computed here without sa
   theta(u) = (1/2) sum_i atan(d_i u) - x u / 2,  rho(u) = prod_i (1 + d_i^2 u^2)^{1/4},
   integrated with mpmath at a working precision high enough that the cancellation against 1/2
   leaves the requested significant digits.
+
+The checks' oracle on purpose does not share code with ``recmech.bounds.logspace``, the
+calculators' own log tails (series and mpmath where scipy underflows): the two are computed
+independently and compared (tests/test_prop_lemma7.py).
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from scipy import special, stats
 
 __all__ = ["TailBracket", "chi2_log_cdf", "chi2_log_sf", "chi2_sf_mp", "chi2_sf_poisson",
            "imhof_sf", "log_add", "log_lower_tail", "log_upper_tail", "ruben_tail"]
+
+
+# n/2 float terms: 80 MB at the limit
+CLOSED_FORM_MAX_N = 2 * 10**7
 
 
 def _weights(d: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -57,6 +65,9 @@ def log_chi2_upper_closed(x: float, n: int) -> float:
     """log Pr[chi2_n >= x] in closed form, every term positive (no cancellation, no underflow):
     Q(n/2, y), y = x/2, is e^{-y} sum_{j<m} y^j / j! for n = 2m, and
     erfc(sqrt y) + e^{-y} sum_{j<m} y^{j+1/2} / Gamma(j + 3/2) for n = 2m + 1."""
+    if n > CLOSED_FORM_MAX_N:
+        raise ValueError(f"n = {n}: the closed form sums n/2 terms; at most "
+                         f"{CLOSED_FORM_MAX_N:,} degrees of freedom")
     y = x / 2.0
     m = n // 2
     j = np.arange(m, dtype=float)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from numbers import Real
 
+import numpy as np
 from scipy import stats
 
 __all__ = ["DEFAULT_ALPHA", "BinomialBounds", "SampleSize", "clopper_pearson",
@@ -41,19 +43,36 @@ class BinomialBounds:
                 "upper": self.upper, "estimate": self.estimate}
 
 
+def _count(name: str, value: object, what: str) -> int:
+    """A whole, finite count of trials or failures: a Python or numpy int, or an integral float
+    (``3.0``); TypeError for bools and non-numbers, ValueError for 2.5, NaN or inf (an infinite
+    number of trials certifies nothing: ``clopper_pearson(0, inf)`` would report upper = 0)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a whole number of {what}, not a bool; found {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if not isinstance(value, Real):
+        raise TypeError(f"{name} must be a whole number of {what}; found {value!r}")
+    x = float(value)
+    if not math.isfinite(x) or x != math.floor(x):
+        raise ValueError(f"{name} must be a finite whole number of {what}; found {value!r}")
+    return int(x)
+
+
 def clopper_pearson(k: int, n: int, alpha: float = DEFAULT_ALPHA) -> BinomialBounds:
     """One-sided exact bounds: Pr[p < lower] <= alpha and Pr[p > upper] <= alpha.
 
     lower = Beta^{-1}(alpha; k, n - k + 1) (0 if k = 0),
     upper = Beta^{-1}(1 - alpha; k + 1, n - k) (1 if k = n).
     """
-    if isinstance(k, bool) or isinstance(n, bool):
-        raise TypeError("k and n must be ints, not bools")
+    k, n = _count("k", k, "failures"), _count("n", n, "trials")
     if n < 1:
         raise ValueError(f"n must be >= 1 trials; found {n}")
     if not 0 <= k <= n:
         raise ValueError(f"k must be in [0, n] = [0, {n}]; found {k}")
-    if not 0.0 < alpha < 0.5:
+    if isinstance(alpha, bool) or not isinstance(alpha, Real):
+        raise TypeError(f"alpha must be a real number; found {alpha!r}")
+    if not 0.0 < alpha < 0.5:  # NaN fails this too
         raise ValueError(f"alpha must be in (0, 1/2); found {alpha}")
     lower = 0.0 if k == 0 else float(stats.beta.ppf(alpha, k, n - k + 1))
     if k == n:

@@ -374,15 +374,26 @@ def test_lemma8_and_lemma9_hand_worked():
     lambda: B.lemma4(trace_d=float("nan"), d_max=1, n=1),
     lambda: B.lemma4(trace_d=1, d_max=1, n=-1),
     lambda: B.lemma4(trace_d=1, d_max=1, n=1.5),
-    lambda: B.lemma4(trace_d="big", d_max=1, n=1),
-    lambda: B.lemma4(trace_d=True, d_max=1, n=1),
+    lambda: B.lemma4(trace_d=10**400, d_max=1, n=1),
     lambda: B.definition3(block=[1.0, 2.0], eps=0.1),
     lambda: B.lemma3(U=np.ones((2, 3))),
-    lambda: B.lemma9(t=1, c="abc"),
     lambda: B.theorem2_weak_dependence(variances=[], c=1, k=1, inf_norm=0, eps=1, A_inf=1),
 ])
-def test_malformed_parameters_raise_value_error(call):
+def test_malformed_values_raise_value_error(call):
     with pytest.raises(ValueError):
+        call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: B.lemma4(trace_d="big", d_max=1, n=1),
+    lambda: B.lemma4(trace_d=True, d_max=1, n=1),
+    lambda: B.lemma9(t=1, c="abc"),
+    lambda: B.lemma9(t=1, c="1.5"),
+    lambda: B.lemma7_lower_tail(trace_d=4, d_max=1, isotropic="no"),
+    lambda: B.definition3(block=[[1 + 1j]], eps=0.1),
+])
+def test_parameters_of_the_wrong_kind_raise_type_error(call):
+    with pytest.raises(TypeError):
         call()
 
 

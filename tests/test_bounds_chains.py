@@ -59,6 +59,9 @@ def test_weak_dependence_lemma5_gap_smallest_case_numbers():
 @given(st.lists(st.floats(-1.0, 1.0), min_size=4, max_size=4), st.floats(0.1, 5.0),
        st.booleans())
 @example([0.0, 0.0, 0.0, 0.0], 1.0, True)  # C = -I: printed ||C^T|| <= 2 max C_jj breaks
+# C = I with C[2, 1] = 9.566e-41: float64 margins round 1 - 9.566e-41 to 1, which broke the
+# tight Lemma 3 step at the chain's 50 digits (found by the dev profile)
+@example([0.0, 0.0, 0.0, 9.566e-41 * 2.5], 1.0, False)
 def test_deterministic_chain(offdiag, scale, negative):
     """theorem2.deterministic: Lemma 3 steps hold; the printed max_j C_jj step breaks exactly
     when every |C_jj| maximiser is negative."""
@@ -132,9 +135,11 @@ def test_proposition1_weak_dependence_chain(k, c, ratio, inf_norm):
     a = ratio * c
     chain = chain_proposition1("weak_dependence", k=k, c=c, a=a, inf_norm=inf_norm)
     assert chain.step("theorem1_eps_at_least_eps1").holds == (64 * math.sqrt(k) >= a)
-    exact = 256 * c**4 * k**2 / (a**4 * (1 - inf_norm) ** 2)
-    if exact != math.ceil(exact):
-        assert chain.step("theorem2_hypothesis_strict").holds
+    # |S| = 256 c^4 k^2 / (a^4 (1 - inf)^2) in exact rationals: the strict hypothesis of Thm. 2
+    # fails exactly when this is a whole number (at the worst case v_i^2 = a^2); a float
+    # computation of it misses whole values that round to a non-integer
+    exact = 256 * Fraction(c) ** 4 * k**2 / (Fraction(a) ** 4 * (1 - Fraction(inf_norm)) ** 2)
+    assert chain.step("theorem2_hypothesis_strict").holds == (exact.denominator != 1)
 
 
 def test_proposition1_weak_dependence_edge_numbers():

@@ -7,6 +7,7 @@ holds as printed.
 import math
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,23 @@ def test_lemma7_lower_tail_exact_probability_below_bound(d):
     tr = float(d.sum())
     assert ruben_tail(d, tr / 4, upper=False).log_hi < -tr / 8 + 1e-12
     assert math.isfinite(tr)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 24, 25, 2239, 2240, 14599, 10**5 + 1, 10**6])
+def test_the_oracles_chi2_tails_agree_with_the_calculators_own(n):
+    """Two independent computations of Lemma 7's isotropic tails (the checks' closed forms and
+    the calculators' series / mpmath) agree to 1e-12 relative, far into the underflow."""
+    from recmech.bounds import logspace
+    from recmech.properties.exact import chi2_log_cdf
+
+    for x in (2 * n, 3 * n + 7):
+        assert chi2_log_sf(x, n) == pytest.approx(logspace.chi2_log_sf(x, n), rel=1e-12)
+    for x in (n / 4, n / 10):
+        assert chi2_log_cdf(x, n) == pytest.approx(logspace.chi2_log_cdf(x, n), rel=1e-12)
+
+
+def test_the_closed_form_refuses_more_terms_than_it_can_hold():
+    from recmech.properties.exact import CLOSED_FORM_MAX_N, log_chi2_upper_closed
+
+    with pytest.raises(ValueError, match="degrees of freedom"):
+        log_chi2_upper_closed(4.0 * CLOSED_FORM_MAX_N, CLOSED_FORM_MAX_N + 1)
