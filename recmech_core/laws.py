@@ -17,8 +17,10 @@ import abc
 import numpy as np
 from scipy import special
 
+from recmech.core.gate import real, real_array, whole
+
 __all__ = ["PROB_TOL", "BetaProduct", "FiniteLaw", "LatentLaw", "UniformBox", "as_finite_array",
-           "as_generator"]
+           "as_finite_law", "as_generator", "as_latent_law", "currency_scale"]
 
 RngLike = np.random.Generator | int
 
@@ -35,26 +37,14 @@ def as_generator(rng: RngLike) -> np.random.Generator:
 
 
 def as_finite_array(value, name: str, ndim: int | None = None, shape=None) -> np.ndarray:
-    """``value`` as a float array; ValueError naming ``name`` on NaN/inf or a wrong shape."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real array; found {type(value).__name__}") from exc
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional; found shape {arr.shape}")
-    if shape is not None and arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}; found {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must have finite entries (no NaN/inf); found {arr}")
-    return arr
+    """``value`` as a float array through the input gate (``recmech.core.gate.real_array``):
+    ValueError or TypeError naming ``name`` on NaN/inf, huge ints, complex, str, bool or a
+    wrong shape."""
+    return real_array(value, name, ndim, shape)
 
 
 def _check_count(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int; found {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"n must be >= 0; found {n}")
-    return int(n)
+    return whole(n, "n", low=0)
 
 
 class LatentLaw(abc.ABC):
@@ -86,11 +76,7 @@ class LatentLaw(abc.ABC):
         if x.shape != (self.k,):
             raise ValueError(f"x must have shape ({self.k},) (the latent dimension k); "
                              f"found {x.shape}")
-        if isinstance(delta, bool) or not np.isscalar(delta):
-            raise TypeError(f"delta must be a real scalar; found {type(delta).__name__}")
-        delta = float(delta)
-        if not np.isfinite(delta) or delta <= 0:
-            raise ValueError(f"delta must be finite and > 0; found {delta}")
+        delta = real(delta, "delta", low=0.0, low_open=True)
         upper = x + delta
         misses = (upper < 0) | (x > 1) if closed else (upper <= 0) | (x > 1)
         if np.any(misses):
@@ -140,6 +126,20 @@ class FiniteLaw(LatentLaw):
     def __repr__(self) -> str:
         return f"FiniteLaw(support={self.points.shape[0]}, k={self.k})"
 
+    @classmethod
+    def from_samples(cls, samples, scale=None) -> FiniteLaw:
+        """The empirical law of ``samples`` (n, k): duplicate rows merged, each distinct row with
+        probability (its count) / n. ``scale`` (a number or one per coordinate, > 0) divides
+        samples given in currency units into latent coordinates in [0,1]^k (``currency_scale``).
+        """
+        pts = as_finite_array(samples, "samples", ndim=2)
+        if pts.shape[0] == 0:
+            raise ValueError("samples must contain at least one row; found none")
+        if scale is not None:
+            pts = pts / currency_scale(scale, pts.shape[1])[None, :]
+        uniq, counts = np.unique(pts, axis=0, return_counts=True)
+        return cls(uniq, counts / counts.sum())
+
     def in_cube(self, x, delta: float, closed: bool = False) -> np.ndarray:
         """Boolean mask of the support points inside the cube."""
         x, delta = self._check_cube(x, delta, closed)
@@ -167,6 +167,44 @@ class FiniteLaw(LatentLaw):
     def sample_in_cube(self, x, delta: float, rng: RngLike, n: int = 1,
                        closed: bool = False) -> np.ndarray:
         return self.conditional(x, delta, closed).sample(n, rng)
+
+
+def currency_scale(scale, k: int) -> np.ndarray:
+    """Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x in
+    [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
+    is A diag(s) (``recmech.core.design.scale_design``), so types A diag(s) z are in currency."""
+    if np.ndim(scale) == 0:
+        value = real(scale, "scale", low=0.0, low_open=True)
+        return np.full(int(k), value)
+    out = as_finite_array(scale, "scale", ndim=1, shape=(int(k),))
+    if np.any(out <= 0):
+        raise ValueError(f"scale must be > 0 in every coordinate; found min {out.min()}")
+    return out
+
+
+def as_finite_law(law, name: str = "law") -> FiniteLaw:
+    """Every finite law the API accepts, as a ``FiniteLaw``: a ``FiniteLaw``, an object with
+    ``.points``/``.probs``, or a pair ``(points, probs)``; points in [0,1]^k."""
+    if isinstance(law, FiniteLaw):
+        return law
+    if hasattr(law, "points") and hasattr(law, "probs"):
+        pts, probs = law.points, law.probs
+    elif isinstance(law, tuple) and len(law) == 2:
+        pts, probs = law
+    else:
+        raise TypeError(f"{name} must be a finite law: a FiniteLaw, an object with .points and "
+                        f".probs, or a pair (points, probs); found {type(law).__name__}")
+    try:
+        return FiniteLaw(pts, probs)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def as_latent_law(law, name: str = "law") -> LatentLaw:
+    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``) otherwise."""
+    if isinstance(law, LatentLaw):
+        return law
+    return as_finite_law(law, name)
 
 
 class UniformBox(LatentLaw):
