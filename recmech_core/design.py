@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recmech.core.laws import RngLike, as_finite_array, as_generator
+from recmech.core.laws import RngLike, as_finite_array, as_generator, currency_scale
 
 __all__ = ["CHUNK_ROWS", "FAMILIES", "DesignMatrix", "constant_value", "constant_vector",
            "design_for", "diagonally_dominant", "dominance_margins", "dominant_block", "gaussian",
-           "row_chunks", "separable", "weakly_dependent"]
+           "row_chunks", "scale_design", "separable", "weakly_dependent"]
 
 # Rows per chunk when a design is generated or scanned: 2^16 rows x k floats stay a few MB, so
 # the working set of an N x k design is A itself plus O(chunk k) (an N = 10^7, k = 8 design is
@@ -130,6 +130,14 @@ class DesignMatrix:
                  if not (isinstance(v, np.ndarray) and v.size > 64)}
         return {"family": self.family, "N": self.N, "k": self.k, "inf_norm": self.inf_norm,
                 "meta": small}
+
+
+def scale_design(A, scale) -> np.ndarray:  # noqa: N803
+    """A diag(s): the design that values latent coordinates given in currency units s (k,) (or
+    one number) as latents in [0,1]^k, z_l = x_l / s_l (``recmech.core.laws.currency_scale``):
+    A diag(s) z = A x, so types, values and payments come out in currency."""
+    arr = as_finite_array(getattr(A, "A", A), "A", ndim=2)
+    return arr * currency_scale(scale, arr.shape[1])[None, :]
 
 
 def dominance_margins(C) -> tuple[float, float]:

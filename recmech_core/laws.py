@@ -201,10 +201,16 @@ def as_finite_law(law, name: str = "law") -> FiniteLaw:
 
 
 def as_latent_law(law, name: str = "law") -> LatentLaw:
-    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``) otherwise."""
+    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``); any other
+    object with ``sample(n, rng)`` as is (a law of the caller's own)."""
     if isinstance(law, LatentLaw):
         return law
-    return as_finite_law(law, name)
+    if (hasattr(law, "points") and hasattr(law, "probs")) or isinstance(law, tuple):
+        return as_finite_law(law, name)
+    if callable(getattr(law, "sample", None)):
+        return law
+    raise TypeError(f"{name} must be a latent law (a LatentLaw, a finite law (points, probs), or "
+                    f"an object with sample(n, rng)); found {type(law).__name__}")
 
 
 class UniformBox(LatentLaw):

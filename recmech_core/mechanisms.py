@@ -27,6 +27,7 @@ from recmech.core.batch import (
     vcg_additive,
     vcg_enumerated,
 )
+from recmech.core.laws import as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
 __all__ = ["MAX_ALLOCATIONS", "VCG", "LatentMechanism", "MechanismTable", "Outcome",
@@ -405,8 +406,9 @@ class MechanismTable:
 def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     """Run ``mechanism.outcome`` on every profile of the finite ``laws`` (objects with
     ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``."""
-    points = tuple(np.asarray(law.points, dtype=float) for law in laws)
-    probs = tuple(np.asarray(law.probs, dtype=float) for law in laws)
+    laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
+    points = tuple(law.points for law in laws)
+    probs = tuple(law.probs for law in laws)
     if len(points) != mechanism.m:
         raise ValueError(f"laws must give one law per bidder ({mechanism.m}); found "
                          f"{len(points)}")

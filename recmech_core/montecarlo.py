@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome, loop_outcomes
-from recmech.core.laws import as_generator
+from recmech.core.laws import as_generator, as_latent_law
 from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
 from recmech.core.robust import RobustifiedMechanism, box_minimum
 
@@ -212,7 +212,7 @@ def _check_common(mechanism, laws, n_samples, false_alarm, batch_size) -> tuple:
     if isinstance(false_alarm, bool) or not isinstance(false_alarm, (float, int, np.floating)) \
             or not 0.0 < float(false_alarm) < 1.0:
         raise ValueError(f"false_alarm must be in (0, 1); found {false_alarm!r}")
-    laws = tuple(laws)
+    laws = tuple(as_latent_law(law, f"laws[{i}]") for i, law in enumerate(laws))
     if len(laws) != mechanism.m:
         raise ValueError(f"laws must give one latent law per bidder ({mechanism.m}); found "
                          f"{len(laws)}")

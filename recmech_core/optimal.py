@@ -19,7 +19,6 @@ optimum.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ from recmech.core.mechanisms import (
     Outcome,
     all_allocations,
     design_array,
-    mix_outcomes,
 )
 
 __all__ = ["AUTO_FULL_PAIRS", "HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism",
@@ -317,6 +315,9 @@ class TabularMechanism(LatentMechanism):
         if table.m != self.m:
             raise ValueError(f"table has {table.m} bidders but valuations has {self.m}")
         self.table, self.off_support = table, off_support
+        self._lookup = [{np.ascontiguousarray(p, dtype=float).tobytes(): s
+                         for s, p in reversed(list(enumerate(pts)))} for pts in table.points]
+        self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._interim = []
         for i in range(self.m):
             bundles, weights = table.bundle_table(i)
@@ -334,7 +335,18 @@ class TabularMechanism(LatentMechanism):
         return mech
 
     def report_index(self, i: int, b: np.ndarray) -> int:
-        """The support index bidder i's report is played as, or -1 for "nothing"."""
+        """The support index bidder i's report is played as, or -1 for "nothing".
+
+        A support point is found by exact lookup (O(k)); a report within 1e-12 of one in l_inf
+        counts as that point. Off the support, "menu" picks the support report of the largest
+        interim utility for the latent type b; ties (within 1e-12 (1 + |u|)) go to the higher
+        interim price, then to the lower support index, so the choice, and hence revenue, does
+        not depend on how the support is ordered: a type indifferent between two menu entries
+        buys the dearer one, and one indifferent between buying and nothing buys.
+        """
+        hit = self._lookup[i].get(np.asarray(b, dtype=float).tobytes())
+        if hit is not None:
+            return hit
         pts = self.table.points[i]
         dist = np.abs(pts - b[None, :]).max(axis=1)
         nearest = int(np.argmin(dist))
@@ -347,22 +359,43 @@ class TabularMechanism(LatentMechanism):
         t = self.A @ b
         vals = np.array([self.valuations[i].value(t, bb) for bb in bundles])
         util = xbar @ vals - pbar
-        best = int(np.argmax(util))
-        return best if util[best] >= 0 else -1
+        top = float(util.max())
+        tied = np.flatnonzero(util >= top - 1e-12 * (1.0 + abs(top)))
+        best = int(tied[np.argmax(pbar[tied])])  # argmax: the first (lowest index) of the dearest
+        return best if util[best] >= -1e-12 else -1
 
     def _outcome(self, bids: np.ndarray) -> Outcome:
+        """The table's lottery; bidders mapped to nothing get nothing and pay 0, and the others
+        face a report drawn from each such bidder's law: one weighted sum over those fills (no
+        fills at all when nobody else is served)."""
         idx = [self.report_index(i, bids[i]) for i in range(self.m)]
         nulls = [i for i in range(self.m) if idx[i] < 0]
         if not nulls:
             return self.table.outcome_at(idx)
-        def parts():
-            for fill in itertools.product(*(range(self.table.shape[i]) for i in nulls)):
-                full = list(idx)
-                prob = 1.0
-                for i, s in zip(nulls, fill, strict=True):
-                    full[i] = s
-                    prob *= float(self.table.probs[i][s])
-                out = self.table.outcome_at(full)
-                yield prob, out, out.payments
+        if len(nulls) == self.m:
+            return Outcome(lottery=(), payments=np.zeros(self.m))
+        grids = np.meshgrid(*(np.arange(self.table.shape[i]) for i in nulls), indexing="ij")
+        weights = np.ones(grids[0].shape)
+        full = [np.full(grids[0].shape, s) for s in idx]
+        for i, g in zip(nulls, grids, strict=True):
+            full[i] = g
+            weights = weights * self.table.probs[i][g]
+        rows = np.ravel_multi_index(tuple(f.ravel() for f in full), self.table.shape)
+        w = weights.ravel()
+        mixed = w @ self.table.alloc_probs[rows]
+        pay = w @ self.table.payments[rows]
+        pay[nulls] = 0.0
+        cut, inverse = self._cut(tuple(nulls))
+        merged = np.bincount(inverse, weights=mixed, minlength=cut.shape[0])
+        lottery = tuple((float(p), cut[a]) for a, p in enumerate(merged) if p > 0)
+        return Outcome(lottery=lottery, payments=pay)
 
-        return mix_outcomes(parts(), self.m, nulls)
+    def _cut(self, nulls: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """The allocations with the rows of ``nulls`` emptied, merged: (distinct, inverse)."""
+        if nulls not in self._cuts:
+            allocs = self.table.allocations.copy()
+            allocs[:, list(nulls), :] = False
+            flat = allocs.reshape(allocs.shape[0], -1)
+            uniq, inverse = np.unique(flat, axis=0, return_inverse=True)
+            self._cuts[nulls] = (uniq.reshape(-1, *allocs.shape[1:]), inverse.ravel())
+        return self._cuts[nulls]

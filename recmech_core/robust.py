@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.laws import as_generator
+from recmech.core.laws import as_generator, as_latent_law
 from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
 __all__ = ["IndirectRun", "QueryMechanism", "RandomGrid", "RobustifiedMechanism", "box_minimum",
@@ -98,7 +98,7 @@ class RobustifiedMechanism(LatentMechanism):
         super().__init__(inner.A, inner.valuations)
         self.inner = inner
         self.delta = check_delta(delta)
-        self.laws = tuple(laws)
+        self.laws = tuple(as_latent_law(law, f"laws[{i}]") for i, law in enumerate(laws))
         if len(self.laws) != self.m:
             raise ValueError(f"laws must give one latent law per bidder ({self.m}); found "
                              f"{len(self.laws)}")
