@@ -219,6 +219,8 @@ def certified_plan(design: DesignMatrix, eps: float, target: float, *, eta: floa
         abs_p = np.abs(solver.pinv)
         centers, l1 = item_ranges(solver.B)
         widths = l1 + 2 * eps
+        if not np.all(np.isfinite(widths)):
+            raise ValueError("eps: the search ranges ||A_j||_1 + 2 eps overflow float64")
         rounding = rounding_allowance(solver, centers, widths)
         floors[b] = solver.pinv_inf_norm * (eps + (fixed or 0.0)) + rounding
         if fixed is None:

@@ -12,12 +12,16 @@ parsed ("1.5" is not a price).
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["flag", "real", "real_array", "whole"]
+__all__ = ["PROB_TOL", "fits_in_memory", "flag", "indices", "probabilities", "real", "real_array",
+           "seed", "whole"]
+
+PROB_TOL = 1e-9
 
 _REAL_KINDS = "fiu"  # float, signed and unsigned integer dtypes
 
@@ -117,7 +121,65 @@ def real_array(value: Any, name: str, ndim: int | None = None, shape=None, *,
         raise ValueError(f"{name} must have finite entries (no NaN/inf); found "
                          f"{int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))} non-finite")
     if arr.size and low is not None and float(arr.min()) < low:
-        raise ValueError(f"{name} must have entries >= {low}; found {float(arr.min())}")
+        raise ValueError(f"{name} must be >= {low:g} in every entry; found {float(arr.min())}")
     if arr.size and high is not None and float(arr.max()) > high:
-        raise ValueError(f"{name} must have entries <= {high}; found {float(arr.max())}")
+        raise ValueError(f"{name} must be <= {high:g} in every entry; found {float(arr.max())}")
     return arr
+
+
+def probabilities(value: Any, name: str, size: int | None = None) -> np.ndarray:
+    """A probability vector: entries in [0, 1] (checked before they are summed, so 1e308 is
+    named rather than overflowing), summing to 1 within ``PROB_TOL``; returned renormalised."""
+    arr = real_array(value, name, 1, None if size is None else (size,), low=0.0, high=1.0)
+    total = float(arr.sum())
+    if abs(total - 1.0) > PROB_TOL:
+        raise ValueError(f"{name} must sum to 1 (tolerance {PROB_TOL}); found sum {total!r}")
+    return arr / total
+
+
+def indices(value: Any, name: str, size: int) -> np.ndarray:
+    """A 1-d int64 array of item indices in [0, size) (integer dtype only: 0.5 is no index)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be integer indices; found {type(value).__name__}")
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a 1-d array of integer indices ({exc})") from None
+    if raw.dtype.kind == "O" and raw.size:
+        if not all(isinstance(v, (Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+                   for v in raw.reshape(-1)):
+            raise TypeError(f"{name} must be integer indices; found a non-integer entry")
+        if any(int(v) < 0 or int(v) >= size for v in raw.reshape(-1)):
+            raise ValueError(f"{name} must lie in [0, {size}); found an index outside")
+        raw = raw.astype(np.int64)
+    if raw.size and raw.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integer indices; found dtype {raw.dtype}")
+    arr = raw.astype(np.int64).reshape(-1) if raw.ndim <= 1 else None
+    if arr is None:
+        raise ValueError(f"{name} must be 1-dimensional; found shape {raw.shape}")
+    if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= size):
+        raise ValueError(f"{name} must lie in [0, {size}); found [{arr.min()}, {arr.max()}]")
+    return arr
+
+
+def seed(value: Any, name: str = "rng") -> int:
+    """An int seed for numpy's generators: a whole number >= 0."""
+    return whole(value, name, low=0, high=2**128 - 1)
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 2**40
+
+
+def fits_in_memory(entries: int, name: str, what: str) -> None:
+    """Refuse, by name, an array of ``entries`` float64 values larger than this machine's
+    memory (numpy would fail deep inside, or the system would start to swap)."""
+    need = 8 * int(entries)
+    have = _physical_memory()
+    if need > have:
+        size = f"{need >> 30:,} GiB" if need < 2**80 else f"about 2^{need.bit_length() - 1} bytes"
+        raise ValueError(f"{name}: {what} needs {size}, more than this machine's "
+                         f"{have >> 30:,} GiB of memory")

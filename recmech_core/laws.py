@@ -17,7 +17,7 @@ import abc
 import numpy as np
 from scipy import special
 
-from recmech.core.gate import real, real_array, whole
+from recmech.core.gate import probabilities, real, real_array, seed, whole
 
 __all__ = ["PROB_TOL", "BetaProduct", "FiniteLaw", "LatentLaw", "UniformBox", "as_finite_array",
            "as_finite_law", "as_generator", "as_latent_law", "currency_scale"]
@@ -32,7 +32,7 @@ def as_generator(rng: RngLike) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
+        return np.random.default_rng(seed(rng, "rng"))
     raise TypeError(f"rng must be a numpy Generator or an int seed; found {type(rng).__name__}")
 
 
@@ -92,12 +92,7 @@ class LatentLaw(abc.ABC):
 
 
 def _validate_probs(probs: np.ndarray) -> np.ndarray:
-    if np.any(probs < 0):
-        raise ValueError(f"probs must be >= 0; found min {probs.min()}")
-    total = float(probs.sum())
-    if abs(total - 1.0) > PROB_TOL:
-        raise ValueError(f"probs must sum to 1 (tolerance {PROB_TOL}); found sum {total!r}")
-    return probs / total
+    return probabilities(probs, "probs")
 
 
 class FiniteLaw(LatentLaw):
@@ -136,7 +131,11 @@ class FiniteLaw(LatentLaw):
         if pts.shape[0] == 0:
             raise ValueError("samples must contain at least one row; found none")
         if scale is not None:
-            pts = pts / currency_scale(scale, pts.shape[1])[None, :]
+            with np.errstate(over="ignore", under="ignore"):
+                pts = pts / currency_scale(scale, pts.shape[1])[None, :]
+        if not np.all(np.isfinite(pts)) or np.any(pts < 0) or np.any(pts > 1):
+            raise ValueError("samples (divided by scale, when given) must lie in [0,1]^k; found "
+                             f"range [{pts.min()}, {pts.max()}]")
         uniq, counts = np.unique(pts, axis=0, return_counts=True)
         return cls(uniq, counts / counts.sum())
 
@@ -173,7 +172,7 @@ def currency_scale(scale, k: int) -> np.ndarray:
     """Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x in
     [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
     is A diag(s) (``recmech.core.design.scale_design``), so types A diag(s) z are in currency."""
-    if np.ndim(scale) == 0:
+    if not isinstance(scale, (list, tuple, np.ndarray)):
         value = real(scale, "scale", low=0.0, low_open=True)
         return np.full(int(k), value)
     out = as_finite_array(scale, "scale", ndim=1, shape=(int(k),))
@@ -221,9 +220,9 @@ class UniformBox(LatentLaw):
 
     def __init__(self, lo, hi) -> None:
         lo = as_finite_array(lo, "lo", ndim=1)
-        hi = as_finite_array(hi, "hi", ndim=1, shape=lo.shape)
         if lo.shape[0] == 0:
             raise ValueError("lo must have k >= 1 entries; found 0")
+        hi = as_finite_array(hi, "hi", ndim=1, shape=lo.shape)
         if np.any(lo < 0) or np.any(hi > 1):
             raise ValueError(f"lo, hi must lie in [0,1]; found lo={lo}, hi={hi}")
         if np.any(hi <= lo):
@@ -270,9 +269,9 @@ class BetaProduct(LatentLaw):
 
     def __init__(self, a, b) -> None:
         a = as_finite_array(a, "a", ndim=1)
-        b = as_finite_array(b, "b", ndim=1, shape=a.shape)
         if a.shape[0] == 0:
             raise ValueError("a must have k >= 1 entries; found 0")
+        b = as_finite_array(b, "b", ndim=1, shape=a.shape)
         if np.any(a <= 0) or np.any(b <= 0):
             raise ValueError(f"a, b must be > 0 (Beta shape parameters); found a={a}, b={b}")
         self.a, self.b, self.k = a, b, a.shape[0]

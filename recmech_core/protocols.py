@@ -90,6 +90,9 @@ class QueryProtocol:
             self.eta = float(certified.plan.item_eta.max())
         self.a_priori_delta = a_priori_delta
         self.log_failure_probability = log_failure_probability
+        if not math.isfinite(self.certified_delta()):
+            raise ValueError(f"eps, eta: the certified delta ||P||_inf (eps + eta) overflows "
+                             f"float64 (eps = {self.eps}, eta = {self.eta})")
 
     @property
     def setting(self) -> str:

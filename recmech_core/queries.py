@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import linalg
 
-from recmech.core.gate import real
+from recmech.core.gate import indices, real
 from recmech.core.laws import as_finite_array
 from recmech.core.oracles import PriceOracle
 
@@ -112,12 +112,17 @@ def search_plan(rows: np.ndarray, items, inf_norm: float, eps: float, eta: float
     [lo_j - eps, hi_j + eps]), and q_j = the fewest halvings to 2 eta: never more queries.
     """
     rows = as_finite_array(rows, "rows", ndim=2)
-    items = np.asarray(items, dtype=np.int64).reshape(-1)
+    items = indices(items, "items", np.iinfo(np.int64).max)
     if rows.shape[0] != items.shape[0]:
-        raise ValueError(f"rows must have one row per item ({items.size}); found {rows.shape[0]}")
+        raise ValueError(f"rows, items: rows must have one row per entry of items ({items.size}); "
+                         f"found {rows.shape[0]}")
     eps, eta = _positive(eps, "eps"), _positive(eta, "eta")
     inf_norm = real(inf_norm, "inf_norm", low=0.0)
-    centers, row_l1 = item_ranges(rows)
+    with np.errstate(over="ignore", invalid="ignore"):
+        centers, row_l1 = item_ranges(rows)
+    if not (np.all(np.isfinite(row_l1)) and np.isfinite(inf_norm + 2 * eps)):
+        raise ValueError("rows, inf_norm, eps: the search range ||A_j||_1 + 2 eps overflows "
+                         "float64")
     if np.any(row_l1 > inf_norm * (1 + 1e-12)):
         raise ValueError(f"inf_norm must be >= every row's l1 norm; found {inf_norm} < "
                          f"{row_l1.max()}")
