@@ -197,12 +197,12 @@ AUTO_FULL_PAIRS = 20_000  # method "auto": all BIC rows up to this many (m s (s 
 
 def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
                      ic_tol: float = 1e-9, per_type: int = 32, max_rounds: int = 500,
-                     solver: str = "highs") -> OptimalLPResult:
+                     solver: str = "highs", initial: int = 8) -> OptimalLPResult:
     """The revenue-optimal BIC, ex-post IR mechanism for finite latent laws (module docstring).
 
     ``method``: "full" (all m * s (s - 1) BIC rows in one solve), "generation" (add violated
     BIC rows, at most ``per_type`` per type and round, until every pair's violation is
-    <= ``ic_tol``; the first round already holds the rows towards each type's ``per_type``
+    <= ``ic_tol``; the first round already holds the rows towards each type's ``initial``
     nearest support points, the usual binding ones) or "auto" (the default: full up to
     ``AUTO_FULL_PAIRS`` pairs, generation beyond). Both solve through HiGHS's own
     interface (``recmech.core.highs``): rows are appended in place and dual simplex restarts
@@ -219,6 +219,7 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         raise ValueError(f"method must be 'auto', 'full' or 'generation'; found {method!r}")
     ic_tol = real(ic_tol, "ic_tol", low=0.0, low_open=True)
     per_type = whole(per_type, "per_type", low=1)
+    initial = whole(initial, "initial", low=0)
     max_rounds = whole(max_rounds, "max_rounds", low=1)
     start = time.perf_counter()
     prob = _Problem(A, valuations, laws)
@@ -241,7 +242,7 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         for i, pts in enumerate(prob.points):
             dist = np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2)
             np.fill_diagonal(dist, np.inf)
-            near = np.argsort(dist, axis=1, kind="stable")[:, :min(per_type, pts.shape[0] - 1)]
+            near = np.argsort(dist, axis=1, kind="stable")[:, :min(initial, pts.shape[0] - 1)]
             if near.size:
                 ss = np.repeat(np.arange(pts.shape[0]), near.shape[1])
                 lp.add_rows(prob.ic_rows(i, ss, near.ravel()), np.zeros(ss.size))
