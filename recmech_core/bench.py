@@ -280,9 +280,12 @@ def query_rows(cells: Sequence[QueryCell]) -> list[BenchRow]:
                 f"{_fmt(r['theorem'])}); certified {_fmt(c.certified_queries)} queries "
                 f"({_fmt(c.certified_items)} items, delta {_fmt(c.certified_delta)} <= paper's "
                 f"{_fmt(c.paper_delta)}; over the packing minimum "
-                f"{_fmt(r['certified_over_packing'])}); at the theorem's delta "
+                f"{_fmt(r['certified_over_packing'])}, this block's floor "
+                f"{_fmt(r['certified_block_floor'])}); at the theorem's delta "
                 f"{_fmt(c.same_delta_queries)} queries (ratio "
-                f"{_fmt(r['certified_at_theorem_delta'])})" + (f"; {c.note}" if c.note else ""))
+                f"{_fmt(r['certified_at_theorem_delta'])}, floor "
+                f"{_fmt(r['certified_at_theorem_delta_block_floor'])})"
+                + (f"; {c.note}" if c.note else ""))
         rows.append(_row(f"queries over k log2(1/(2 delta)), certified, {c.setting}, k={c.k}",
                          value, "<= 1.6", lambda v: v <= 1.6, note))
     return rows

@@ -24,7 +24,7 @@ import numpy as np
 
 from recmech.core import design as designs
 from recmech.core import protocols
-from recmech.core.certified import packing_minimum
+from recmech.core.certified import block_floor, packing_minimum
 from recmech.core.laws import BetaProduct, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
@@ -82,6 +82,8 @@ class QueryCell:
     certified_delta: float | None
     same_delta_queries: int | None
     same_delta_delta: float | None
+    certified_floor: float | None = None
+    same_delta_floor: float | None = None
     note: str = ""
 
     def ratios(self) -> dict:
@@ -94,6 +96,12 @@ class QueryCell:
             out[key] = None if q is None else minimum_ratio(q, self.k, d)
             pack = None if q is None or d >= 0.5 else packing_minimum(self.k, d)
             out[f"{key}_over_packing"] = None if not pack else q / pack
+        for key, floor, d in (("certified", self.certified_floor, self.certified_delta),
+                              ("certified_at_theorem_delta", self.same_delta_floor,
+                               self.same_delta_delta)):
+            # the block's own floor (**) of recmech.core.certified over the minimum
+            out[f"{key}_block_floor"] = (None if floor is None or not math.isfinite(floor)
+                                         else minimum_ratio(math.ceil(floor), self.k, d))
         return out
 
     def to_dict(self) -> dict:
@@ -116,21 +124,32 @@ def query_cell(setting: str, k: int, N: int, eps: float = 1e-3, seed: int = 0,  
     if theorem is not None:
         th_q, _ = _observed(theorem, bidders, seed + 1)
         th_d = theorem.certified_delta()
-    cert_q = cert_d = cert_items = same_q = same_d = None
+    cert_q = cert_d = cert_items = same_q = same_d = cert_floor = same_floor = None
     paper = protocols.paper_delta(design, eps)[1]
     if paper is not None:
         cert = protocols.protocol_for("certified", design, eps)
         cert_q, _ = _observed(cert, bidders, seed + 2)
         cert_d, cert_items = cert.certified_delta(), len(cert.items)
+        cert_floor = _floor(cert)
     if th_d is not None:
         same = protocols.protocol_for("certified", design, eps, delta=th_d)
         same_q, _ = _observed(same, bidders, seed + 3)
         same_d = same.certified_delta()
+        same_floor = _floor(same)
     return QueryCell(setting=setting, k=k, N=N, eps=eps, theorem_queries=th_q,
                      theorem_items=None if theorem is None else len(theorem.items),
                      theorem_delta=th_d, paper_delta=paper, certified_queries=cert_q,
                      certified_items=cert_items, certified_delta=cert_d,
-                     same_delta_queries=same_q, same_delta_delta=same_d, note="; ".join(notes))
+                     same_delta_queries=same_q, same_delta_delta=same_d,
+                     certified_floor=cert_floor, same_delta_floor=same_floor,
+                     note="; ".join(notes))
+
+
+def _floor(protocol) -> float | None:
+    """(**) of ``recmech.core.certified`` for the protocol's block at its certified delta (None
+    where no row of P is free of zeros: the AM-GM bound is then void)."""
+    floor = block_floor(np.abs(protocol.pinv), protocol.plan.widths, protocol.certified_delta())
+    return floor if math.isfinite(floor) else None
 
 
 def bare_numpy_bidders(protocol, pairs) -> list[np.ndarray]:
