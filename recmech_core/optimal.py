@@ -358,7 +358,7 @@ class TabularMechanism(LatentMechanism):
                              "law (off_support='error')")
         bundles, xbar, pbar = self._interim[i]
         t = self.A @ b
-        vals = np.array([self.valuations[i].value(t, bb) for bb in bundles])
+        vals = self.valuations[i].value_batch(np.broadcast_to(t, bundles.shape), bundles)
         util = xbar @ vals - pbar
         top = float(util.max())
         tied = np.flatnonzero(util >= top - 1e-12 * (1.0 + abs(top)))
