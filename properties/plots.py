@@ -37,6 +37,8 @@ PUBLICATION_RC: dict[str, Any] = {
     "grid.linewidth": 0.4, "grid.alpha": 0.4, "legend.frameon": False,
     "pdf.fonttype": 42, "ps.fonttype": 42,
     "savefig.dpi": 300, "savefig.bbox": "tight", "savefig.pad_inches": 0.05,
+    # fixed SVG element ids: the same numbers give the same file (a clean diff on regeneration)
+    "svg.hashsalt": "recmech",
 }
 # Okabe-Ito: distinguishable in colour-blind vision and in greyscale by line style
 COLORS = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")

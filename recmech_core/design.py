@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recmech.core.laws import RngLike, as_finite_array, as_generator
+from recmech.core.gate import fits_in_memory, real, real_array, whole
+from recmech.core.laws import RngLike, as_finite_array, as_generator, currency_scale
 
 __all__ = ["CHUNK_ROWS", "FAMILIES", "DesignMatrix", "constant_value", "constant_vector",
            "design_for", "diagonally_dominant", "dominance_margins", "dominant_block", "gaussian",
-           "row_chunks", "separable", "weakly_dependent"]
+           "row_chunks", "scale_design", "separable", "weakly_dependent"]
 
 # Rows per chunk when a design is generated or scanned: 2^16 rows x k floats stay a few MB, so
 # the working set of an N x k design is A itself plus O(chunk k) (an N = 10^7, k = 8 design is
@@ -59,14 +60,11 @@ def constant_value(vec: np.ndarray) -> float | None:
 
 
 def _check_dims(N: int, k: int) -> tuple[int, int]:
-    for name, val in (("N", N), ("k", k)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
-            raise TypeError(f"{name} must be an int; found {type(val).__name__}")
-    if k < 1:
-        raise ValueError(f"k must be >= 1; found {k}")
+    N, k = whole(N, "N", low=1), whole(k, "k", low=1)
     if k > N:
         raise ValueError(f"k must be <= N (fewer archetypes than items); found k={k} > N={N}")
-    return int(N), int(k)
+    fits_in_memory(N * k, "N, k", f"an N x k = {N:,} x {k:,} design")
+    return N, k
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,14 +81,21 @@ class DesignMatrix:
 
     def __post_init__(self) -> None:
         A = self.A
-        if isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2:
-            # the finiteness check in row chunks: np.isfinite(A) would be a temporary of N k bytes
-            for start, stop in row_chunks(A.shape[0]):
-                if not np.isfinite(A[start:stop]).all():
-                    raise ValueError(f"A must have finite entries (no NaN/inf); found {A}")
-        else:
+        if not (isinstance(A, np.ndarray) and A.dtype == np.float64 and A.ndim == 2):
             A = as_finite_array(A, "A", ndim=2)
-        _check_dims(A.shape[0], A.shape[1])
+        if A.shape[1] < 1 or A.shape[0] < A.shape[1]:
+            raise ValueError(f"A must be N x k with 1 <= k <= N; found shape {A.shape}")
+        # finiteness and ||A||_inf in one pass of row chunks (np.isfinite(A) would be a
+        # temporary of N k bytes); a row sum beyond float64 is named here, not an inf later
+        norm = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start, stop in row_chunks(A.shape[0]):
+                chunk = A[start:stop]
+                if not np.isfinite(chunk).all():
+                    raise ValueError("A must have finite entries (no NaN/inf); found some")
+                norm = max(norm, float(np.max(np.sum(np.abs(chunk), axis=1))))
+        if not np.isfinite(norm):
+            raise ValueError("A: ||A||_inf (the largest absolute row sum) overflows float64")
         A = A.view()  # a read-only view: the caller's array keeps its own flags
         A.setflags(write=False)
         object.__setattr__(self, "A", A)
@@ -132,6 +137,18 @@ class DesignMatrix:
                 "meta": small}
 
 
+def scale_design(A, scale) -> np.ndarray:  # noqa: N803
+    """A diag(s): the design that values latent coordinates given in currency units s (k,) (or
+    one number) as latents in [0,1]^k, z_l = x_l / s_l (``recmech.core.laws.currency_scale``):
+    A diag(s) z = A x, so types, values and payments come out in currency."""
+    arr = as_finite_array(getattr(A, "A", A), "A", ndim=2)
+    with np.errstate(over="ignore"):
+        out = arr * currency_scale(scale, arr.shape[1])[None, :]
+    if not np.all(np.isfinite(out)):
+        raise ValueError("A, scale: A diag(scale) overflows float64")
+    return out
+
+
 def dominance_margins(C) -> tuple[float, float]:
     """(alpha, beta) of Thm. 2, first bullet.
 
@@ -139,12 +156,15 @@ def dominance_margins(C) -> tuple[float, float]:
     (columns); C is diagonally dominant by rows and columns iff both are > 0.
     """
     C = as_finite_array(C, "C", ndim=2)
-    if C.shape[0] != C.shape[1]:
-        raise ValueError(f"C must be square; found shape {C.shape}")
+    if C.shape[0] != C.shape[1] or C.shape[0] == 0:
+        raise ValueError(f"C must be square and non-empty; found shape {C.shape}")
     absC = np.abs(C)
     diag = np.diag(absC)
-    alpha = float(np.min(2 * diag - absC.sum(axis=1)))
-    beta = float(np.min(2 * diag - absC.sum(axis=0)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        alpha = float(np.min(2 * diag - absC.sum(axis=1)))
+        beta = float(np.min(2 * diag - absC.sum(axis=0)))
+    if not (np.isfinite(alpha) and np.isfinite(beta)):
+        raise ValueError("C: its dominance margins overflow float64 (entries too large)")
     return alpha, beta
 
 
@@ -196,9 +216,8 @@ def diagonally_dominant(C, N: int, rng: RngLike, H=None, permute: bool = True) -
     so ||A||_inf = ||C||_inf. ``meta`` records block_rows (A[block_rows] = C), C, alpha, beta.
     """
     C = as_finite_array(C, "C", ndim=2)
-    k = C.shape[0]
-    N, k = _check_dims(N, k)
     alpha, beta = dominance_margins(C)
+    N, k = _check_dims(N, C.shape[0])
     if alpha <= 0 or beta <= 0:
         raise ValueError("C must be strictly diagonally dominant by rows and by columns "
                          f"(alpha > 0, beta > 0); found alpha={alpha}, beta={beta}")
@@ -244,7 +263,7 @@ def gaussian(N: int, k: int, rng: RngLike, Sigma=None, scales=None) -> DesignMat
     if scales is None:
         # unit scales: G is A already (x * 1.0 == x), and the scales vector costs O(1)
         return DesignMatrix(G, "gaussian", {"scales": constant_vector(1.0, N)})
-    sd = as_finite_array(scales, "scales", ndim=1, shape=(N,))
+    sd = real_array(scales, "scales", 1, (N,), high=1e150)
     if np.any(sd < 0):
         raise ValueError(f"scales must be >= 0 (standard deviations); found min {sd.min()}")
     for a, b in row_chunks(N):
@@ -274,9 +293,7 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
     (these are properties of the law, not of one draw, so they cannot be measured from A).
     """
     N, k = _check_dims(N, k)
-    c = float(c)
-    if not np.isfinite(c) or c <= 0:
-        raise ValueError(f"c must be finite and > 0; found {c}")
+    c = real(c, "c", low=0.0, low_open=True, high=1e150)  # c^2 (the variances) stays finite
     gen = as_generator(rng)
     if sampler is None:
         A = _rademacher(N, k, c, gen)
@@ -309,6 +326,9 @@ def dominant_block(k: int, rng: RngLike, negative: bool = False,
     """A k x k block C for Thm. 2, first bullet: diagonal +-1 (all -1 if ``negative``, else random
     signs), off-diagonal rows and columns of absolute sum <= 1 - margin, so C is diagonally
     dominant by rows and by columns with alpha, beta >= margin."""
+    k = whole(k, "k", low=1)
+    fits_in_memory(k * k, "k", f"a {k:,} x {k:,} block")
+    margin = real(margin, "margin", low=0.0, high=1.0, high_open=True)
     gen = as_generator(rng)
     off = gen.uniform(-1, 1, size=(k, k))
     np.fill_diagonal(off, 0.0)
@@ -322,6 +342,8 @@ def design_for(family: str, N: int, k: int, rng: RngLike, *, c: float = 1.0,  # 
     """A freshly drawn design of ``family`` (``FAMILIES``): separable (Prop. 1 (1)), diagonally
     dominant around ``C`` (default ``dominant_block(k, rng)``; Thm. 2, first bullet), Gaussian
     archetypes N(0, I) (second bullet), or coordinates in [-c, c] (third bullet)."""
+    if not isinstance(family, str):
+        raise TypeError(f"family must be one of {FAMILIES}; found {type(family).__name__}")
     if family == "separable":
         return separable(k, N, rng)
     if family == "diagonally_dominant":

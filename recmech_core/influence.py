@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmech.core.gate import probabilities, real_array
+
 __all__ = ["NULL_EVENTS", "PROB_TOL", "FiniteJointLaw", "influence_matrix", "spectral_norm"]
 
 NULL_EVENTS = ("ignore", "maximal")
@@ -43,18 +45,10 @@ class FiniteJointLaw:
     probs: np.ndarray
 
     def __post_init__(self) -> None:
-        pts = np.asarray(self.support, dtype=float)
-        p = np.asarray(self.probs, dtype=float)
-        if pts.ndim != 2 or pts.shape[0] == 0:
+        pts = real_array(self.support, "support", 2)
+        if pts.shape[0] == 0:
             raise ValueError(f"support must be a non-empty (s, d) array; found shape {pts.shape}")
-        if p.shape != (pts.shape[0],):
-            raise ValueError(f"probs must have shape ({pts.shape[0]},); found {p.shape}")
-        if not (np.all(np.isfinite(pts)) and np.all(np.isfinite(p))):
-            raise ValueError("support and probs must be finite (no NaN/inf)")
-        if np.any(p < 0):
-            raise ValueError(f"probs must be >= 0; found min {p.min()}")
-        if abs(p.sum() - 1.0) > PROB_TOL:
-            raise ValueError(f"probs must sum to 1; found sum {p.sum()}")
+        p = probabilities(self.probs, "probs", pts.shape[0])
         keep = p > 0
         pts, p = pts[keep], p[keep]
         uniq, inverse = np.unique(pts, axis=0, return_inverse=True)

@@ -17,8 +17,10 @@ import abc
 import numpy as np
 from scipy import special
 
+from recmech.core.gate import probabilities, real, real_array, seed, whole
+
 __all__ = ["PROB_TOL", "BetaProduct", "FiniteLaw", "LatentLaw", "UniformBox", "as_finite_array",
-           "as_generator"]
+           "as_finite_law", "as_generator", "as_latent_law", "currency_scale"]
 
 RngLike = np.random.Generator | int
 
@@ -30,31 +32,19 @@ def as_generator(rng: RngLike) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
+        return np.random.default_rng(seed(rng, "rng"))
     raise TypeError(f"rng must be a numpy Generator or an int seed; found {type(rng).__name__}")
 
 
 def as_finite_array(value, name: str, ndim: int | None = None, shape=None) -> np.ndarray:
-    """``value`` as a float array; ValueError naming ``name`` on NaN/inf or a wrong shape."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real array; found {type(value).__name__}") from exc
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional; found shape {arr.shape}")
-    if shape is not None and arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}; found {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must have finite entries (no NaN/inf); found {arr}")
-    return arr
+    """``value`` as a float array through the input gate (``recmech.core.gate.real_array``):
+    ValueError or TypeError naming ``name`` on NaN/inf, huge ints, complex, str, bool or a
+    wrong shape."""
+    return real_array(value, name, ndim, shape)
 
 
 def _check_count(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int; found {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"n must be >= 0; found {n}")
-    return int(n)
+    return whole(n, "n", low=0)
 
 
 class LatentLaw(abc.ABC):
@@ -86,11 +76,7 @@ class LatentLaw(abc.ABC):
         if x.shape != (self.k,):
             raise ValueError(f"x must have shape ({self.k},) (the latent dimension k); "
                              f"found {x.shape}")
-        if isinstance(delta, bool) or not np.isscalar(delta):
-            raise TypeError(f"delta must be a real scalar; found {type(delta).__name__}")
-        delta = float(delta)
-        if not np.isfinite(delta) or delta <= 0:
-            raise ValueError(f"delta must be finite and > 0; found {delta}")
+        delta = real(delta, "delta", low=0.0, low_open=True)
         upper = x + delta
         misses = (upper < 0) | (x > 1) if closed else (upper <= 0) | (x > 1)
         if np.any(misses):
@@ -106,12 +92,7 @@ class LatentLaw(abc.ABC):
 
 
 def _validate_probs(probs: np.ndarray) -> np.ndarray:
-    if np.any(probs < 0):
-        raise ValueError(f"probs must be >= 0; found min {probs.min()}")
-    total = float(probs.sum())
-    if abs(total - 1.0) > PROB_TOL:
-        raise ValueError(f"probs must sum to 1 (tolerance {PROB_TOL}); found sum {total!r}")
-    return probs / total
+    return probabilities(probs, "probs")
 
 
 class FiniteLaw(LatentLaw):
@@ -139,6 +120,24 @@ class FiniteLaw(LatentLaw):
 
     def __repr__(self) -> str:
         return f"FiniteLaw(support={self.points.shape[0]}, k={self.k})"
+
+    @classmethod
+    def from_samples(cls, samples, scale=None) -> FiniteLaw:
+        """The empirical law of ``samples`` (n, k): duplicate rows merged, each distinct row with
+        probability (its count) / n. ``scale`` (a number or one per coordinate, > 0) divides
+        samples given in currency units into latent coordinates in [0,1]^k (``currency_scale``).
+        """
+        pts = as_finite_array(samples, "samples", ndim=2)
+        if pts.shape[0] == 0:
+            raise ValueError("samples must contain at least one row; found none")
+        if scale is not None:
+            with np.errstate(over="ignore", under="ignore"):
+                pts = pts / currency_scale(scale, pts.shape[1])[None, :]
+        if not np.all(np.isfinite(pts)) or np.any(pts < 0) or np.any(pts > 1):
+            raise ValueError("samples (divided by scale, when given) must lie in [0,1]^k; found "
+                             f"range [{pts.min()}, {pts.max()}]")
+        uniq, counts = np.unique(pts, axis=0, return_counts=True)
+        return cls(uniq, counts / counts.sum())
 
     def in_cube(self, x, delta: float, closed: bool = False) -> np.ndarray:
         """Boolean mask of the support points inside the cube."""
@@ -169,6 +168,50 @@ class FiniteLaw(LatentLaw):
         return self.conditional(x, delta, closed).sample(n, rng)
 
 
+def currency_scale(scale, k: int) -> np.ndarray:
+    """Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x in
+    [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
+    is A diag(s) (``recmech.core.design.scale_design``), so types A diag(s) z are in currency."""
+    if not isinstance(scale, (list, tuple, np.ndarray)):
+        value = real(scale, "scale", low=0.0, low_open=True)
+        return np.full(int(k), value)
+    out = as_finite_array(scale, "scale", ndim=1, shape=(int(k),))
+    if np.any(out <= 0):
+        raise ValueError(f"scale must be > 0 in every coordinate; found min {out.min()}")
+    return out
+
+
+def as_finite_law(law, name: str = "law") -> FiniteLaw:
+    """Every finite law the API accepts, as a ``FiniteLaw``: a ``FiniteLaw``, an object with
+    ``.points``/``.probs``, or a pair ``(points, probs)``; points in [0,1]^k."""
+    if isinstance(law, FiniteLaw):
+        return law
+    if hasattr(law, "points") and hasattr(law, "probs"):
+        pts, probs = law.points, law.probs
+    elif isinstance(law, tuple) and len(law) == 2:
+        pts, probs = law
+    else:
+        raise TypeError(f"{name} must be a finite law: a FiniteLaw, an object with .points and "
+                        f".probs, or a pair (points, probs); found {type(law).__name__}")
+    try:
+        return FiniteLaw(pts, probs)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def as_latent_law(law, name: str = "law") -> LatentLaw:
+    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``); any other
+    object with ``sample(n, rng)`` as is (a law of the caller's own)."""
+    if isinstance(law, LatentLaw):
+        return law
+    if (hasattr(law, "points") and hasattr(law, "probs")) or isinstance(law, tuple):
+        return as_finite_law(law, name)
+    if callable(getattr(law, "sample", None)):
+        return law
+    raise TypeError(f"{name} must be a latent law (a LatentLaw, a finite law (points, probs), or "
+                    f"an object with sample(n, rng)); found {type(law).__name__}")
+
+
 class UniformBox(LatentLaw):
     """The uniform law on the box prod_j [lo_j, hi_j] inside [0,1]^k.
 
@@ -177,9 +220,9 @@ class UniformBox(LatentLaw):
 
     def __init__(self, lo, hi) -> None:
         lo = as_finite_array(lo, "lo", ndim=1)
-        hi = as_finite_array(hi, "hi", ndim=1, shape=lo.shape)
         if lo.shape[0] == 0:
             raise ValueError("lo must have k >= 1 entries; found 0")
+        hi = as_finite_array(hi, "hi", ndim=1, shape=lo.shape)
         if np.any(lo < 0) or np.any(hi > 1):
             raise ValueError(f"lo, hi must lie in [0,1]; found lo={lo}, hi={hi}")
         if np.any(hi <= lo):
@@ -226,9 +269,9 @@ class BetaProduct(LatentLaw):
 
     def __init__(self, a, b) -> None:
         a = as_finite_array(a, "a", ndim=1)
-        b = as_finite_array(b, "b", ndim=1, shape=a.shape)
         if a.shape[0] == 0:
             raise ValueError("a must have k >= 1 entries; found 0")
+        b = as_finite_array(b, "b", ndim=1, shape=a.shape)
         if np.any(a <= 0) or np.any(b <= 0):
             raise ValueError(f"a, b must be > 0 (Beta shape parameters); found a={a}, b={b}")
         self.a, self.b, self.k = a, b, a.shape[0]

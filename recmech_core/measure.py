@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmech.core.gate import probabilities, real_array
 from recmech.core.mechanisms import LatentMechanism
 from recmech.core.optimal import others_probs, profiles_of
 from recmech.core.prokhorov import law_arrays
@@ -46,14 +47,12 @@ class Population:
     probs: np.ndarray
 
     def __post_init__(self) -> None:
-        v, r, p = (np.asarray(x, dtype=float) for x in (self.values, self.reports, self.probs))
-        if v.ndim != 2 or r.ndim != 2 or p.ndim != 1 or not v.shape[0] == r.shape[0] == p.size:
+        v = real_array(self.values, "values", 2)
+        r = real_array(self.reports, "reports", 2)
+        p = probabilities(self.probs, "probs")
+        if not v.shape[0] == r.shape[0] == p.size:
             raise ValueError(f"values (s, N), reports (s, k), probs (s,) must agree in s; found "
                              f"{v.shape}, {r.shape}, {p.shape}")
-        if not (np.all(np.isfinite(v)) and np.all(np.isfinite(r))):
-            raise ValueError("values and reports must be finite")
-        if np.any(p < 0) or abs(p.sum() - 1) > 1e-9:
-            raise ValueError(f"probs must be >= 0 and sum to 1; found sum {p.sum()!r}")
         for name, arr in (("values", v), ("reports", r), ("probs", p)):
             object.__setattr__(self, name, arr)
 

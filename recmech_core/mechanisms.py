@@ -27,6 +27,7 @@ from recmech.core.batch import (
     vcg_additive,
     vcg_enumerated,
 )
+from recmech.core.laws import as_finite_array, as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
 __all__ = ["MAX_ALLOCATIONS", "VCG", "LatentMechanism", "MechanismTable", "Outcome",
@@ -105,10 +106,11 @@ def mix_outcomes(parts, m: int, excluded) -> Outcome:
 
 def design_array(A) -> np.ndarray:
     """The N x k array of a design matrix (a ``DesignMatrix`` or a plain array)."""
-    arr = np.asarray(getattr(A, "A", A), dtype=float)
-    if arr.ndim != 2 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"A must be a finite N x k matrix; found shape {arr.shape}")
-    return arr
+    arr = getattr(A, "A", A)
+    if isinstance(arr, np.ndarray) and arr.dtype == np.float64 and arr.ndim == 2 and \
+            np.isfinite(arr).all():
+        return arr
+    return as_finite_array(arr, "A", ndim=2)
 
 
 class LatentMechanism(abc.ABC):
@@ -119,7 +121,11 @@ class LatentMechanism(abc.ABC):
 
     def __init__(self, A, valuations) -> None:
         self.A = design_array(A)
-        self.valuations = tuple(valuations)
+        try:
+            self.valuations = tuple(valuations)
+        except TypeError:
+            raise TypeError("valuations must list one valuation per bidder; found "
+                            f"{type(valuations).__name__}") from None
         if not self.valuations:
             raise ValueError("valuations must list one valuation per bidder; found none")
         for i, v in enumerate(self.valuations):
@@ -143,15 +149,15 @@ class LatentMechanism(abc.ABC):
         return int(self.A.shape[1])
 
     def check_bids(self, bids) -> np.ndarray:
-        b = np.asarray(bids, dtype=float)
-        if b.shape != (self.m, self.k) or not np.all(np.isfinite(b)):
+        b = as_finite_array(bids, "bids", ndim=2)
+        if b.shape != (self.m, self.k):
             raise ValueError(f"bids must be a finite (m, k) = ({self.m}, {self.k}) array; found "
                              f"shape {b.shape}")
         return b
 
     def check_bids_batch(self, bids) -> np.ndarray:
-        b = np.asarray(bids, dtype=float)
-        if b.ndim != 3 or b.shape[1:] != (self.m, self.k) or not np.all(np.isfinite(b)):
+        b = as_finite_array(bids, "bids", ndim=3)
+        if b.shape[1:] != (self.m, self.k):
             raise ValueError(f"bids must be a finite (n, m, k) = (n, {self.m}, {self.k}) array; "
                              f"found shape {b.shape}")
         return b
@@ -320,10 +326,7 @@ class PostedPrices(LatentMechanism):
 
     def __init__(self, A, valuations, prices, order=None) -> None:
         super().__init__(A, valuations)
-        self.prices = np.asarray(prices, dtype=float)
-        if self.prices.shape != (self.N,) or not np.all(np.isfinite(self.prices)):
-            raise ValueError(f"prices must be a finite ({self.N},) array; found "
-                             f"{self.prices.shape}")
+        self.prices = as_finite_array(prices, "prices", ndim=1, shape=(self.N,))
         self.order = tuple(range(self.m)) if order is None else tuple(int(i) for i in order)
         if sorted(self.order) != list(range(self.m)):
             raise ValueError(f"order must be a permutation of range({self.m}); found {self.order}")
@@ -405,8 +408,9 @@ class MechanismTable:
 def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     """Run ``mechanism.outcome`` on every profile of the finite ``laws`` (objects with
     ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``."""
-    points = tuple(np.asarray(law.points, dtype=float) for law in laws)
-    probs = tuple(np.asarray(law.probs, dtype=float) for law in laws)
+    laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
+    points = tuple(law.points for law in laws)
+    probs = tuple(law.probs for law in laws)
     if len(points) != mechanism.m:
         raise ValueError(f"laws must give one law per bidder ({mechanism.m}); found "
                          f"{len(points)}")

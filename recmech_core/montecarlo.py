@@ -25,14 +25,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome, loop_outcomes
-from recmech.core.laws import as_generator
+from recmech.core.gate import real, whole
+from recmech.core.laws import as_generator, as_latent_law
 from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
 from recmech.core.robust import RobustifiedMechanism, box_minimum
 
-__all__ = ["METHOD", "RANGE_TOL", "IncentiveEstimate", "RevenueEstimate", "bernstein_halfwidth",
-           "hoeffding_halfwidth", "mean_interval", "monte_carlo_incentives", "monte_carlo_revenue",
-           "payment_bounds", "value_upper"]
+__all__ = ["MAX_SAMPLES", "METHOD", "MIN_FALSE_ALARM", "RANGE_TOL", "IncentiveEstimate",
+           "RevenueEstimate", "bernstein_halfwidth", "hoeffding_halfwidth", "mean_interval",
+           "monte_carlo_incentives", "monte_carlo_revenue", "payment_bounds", "value_upper"]
 
+MAX_SAMPLES = 2**36
+MIN_FALSE_ALARM = 1e-300
 METHOD = "hoeffding & empirical-bernstein (Maurer-Pontil Thm. 4), intersected at alpha/2 each"
 RANGE_TOL = 1e-9
 
@@ -201,18 +204,13 @@ class _Moments:
 def _check_common(mechanism, laws, n_samples, false_alarm, batch_size) -> tuple:
     if not isinstance(mechanism, LatentMechanism):
         raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be an int; found {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"n_samples must be >= 2 (the sample variance needs two); found "
-                         f"{n_samples}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1; found {batch_size!r}")
-    if isinstance(false_alarm, bool) or not isinstance(false_alarm, (float, int, np.floating)) \
-            or not 0.0 < float(false_alarm) < 1.0:
-        raise ValueError(f"false_alarm must be in (0, 1); found {false_alarm!r}")
-    laws = tuple(laws)
+    # >= 2: the sample variance needs two; <= MAX_SAMPLES: beyond, a run would take days
+    n_samples = whole(n_samples, "n_samples", low=2, high=MAX_SAMPLES)
+    batch_size = whole(batch_size, "batch_size", low=1, high=MAX_SAMPLES)
+    # >= MIN_FALSE_ALARM: log(4 / false_alarm) and the union-bound shares stay finite
+    false_alarm = real(false_alarm, "false_alarm", low=MIN_FALSE_ALARM, high=1.0,
+                       high_open=True)
+    laws = tuple(as_latent_law(law, f"laws[{i}]") for i, law in enumerate(laws))
     if len(laws) != mechanism.m:
         raise ValueError(f"laws must give one latent law per bidder ({mechanism.m}); found "
                          f"{len(laws)}")

@@ -19,25 +19,27 @@ optimum.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, sparse
+from scipy import sparse
 
+from recmech.core.gate import real, whole
+from recmech.core.highs import HighsLP, LPFailure
+from recmech.core.laws import as_finite_law
 from recmech.core.mechanisms import (
     LatentMechanism,
     MechanismTable,
     Outcome,
     all_allocations,
     design_array,
-    mix_outcomes,
 )
 
-__all__ = ["HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism", "others_probs", "profiles_of",
-           "solve_optimal_lp"]
+__all__ = ["AUTO_FULL_PAIRS", "HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism",
+           "others_probs", "profiles_of", "solve_optimal_lp"]
 
+# the tolerances of the first (warm-started) strategy of ``recmech.core.highs.STRATEGIES``
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
 
@@ -81,13 +83,14 @@ class _Problem:
         self.A = design_array(A)
         self.valuations = tuple(valuations)
         self.m, self.N = len(self.valuations), self.A.shape[0]
+        laws = list(laws) if not isinstance(laws, (list, tuple)) else laws
         if len(laws) != self.m:
             raise ValueError(f"laws must give one finite law per bidder ({self.m}); found "
                              f"{len(laws)}")
         self.points, self.probs = [], []
-        for i, law in enumerate(laws):
-            pts = np.asarray(law.points, dtype=float)
-            pr = np.asarray(law.probs, dtype=float)
+        for i, given in enumerate(laws):
+            law = as_finite_law(given, f"laws[{i}]")
+            pts, pr = law.points, law.probs
             if pts.ndim != 2 or pts.shape[1] != self.A.shape[1]:
                 raise ValueError(f"laws[{i}].points must be (s, k) with k = {self.A.shape[1]}; "
                                  f"found {pts.shape}")
@@ -181,90 +184,102 @@ class _Problem:
                               payments=sol[self.n_x:].reshape(self.n_prof, self.m).copy())
 
 
-def _solve(prob: _Problem, a_ub: sparse.csr_matrix, b_ub: np.ndarray,
-           solver: str) -> optimize.OptimizeResult:
+def _model(prob: _Problem, base: sparse.csr_matrix, rhs: np.ndarray, name: str) -> HighsLP:
     cost = np.zeros(prob.n_var)
     cost[prob.n_x:] = -np.repeat(prob.joint, prob.m)
-    bounds = [(0.0, 1.0)] * prob.n_x + [(None, None)] * (prob.n_prof * prob.m)
-    res = optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method=solver,
-                           options=HIGHS_OPTIONS)
-    if res.status != 0 or res.x is None:
-        raise RuntimeError(f"the revenue LP failed (status {res.status}): {res.message}")
-    return res
+    lower = np.concatenate([np.zeros(prob.n_x), np.full(prob.n_prof * prob.m, -np.inf)])
+    upper = np.concatenate([np.ones(prob.n_x), np.full(prob.n_prof * prob.m, np.inf)])
+    return HighsLP(cost, lower, upper, base, rhs, name)
 
 
-def solve_optimal_lp(A, valuations, laws, method: str = "full", ic_tol: float = 1e-10,  # noqa: N803
-                     per_type: int = 32, max_rounds: int = 200,
-                     solver: str = "highs-ipm") -> OptimalLPResult:
+AUTO_FULL_PAIRS = 20_000  # method "auto": all BIC rows up to this many (m s (s - 1)) pairs
+
+
+def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
+                     ic_tol: float = 1e-9, per_type: int = 32, max_rounds: int = 500,
+                     solver: str = "highs", initial: int = 8) -> OptimalLPResult:
     """The revenue-optimal BIC, ex-post IR mechanism for finite latent laws (module docstring).
 
-    ``method``: "full" (all m * s (s - 1) BIC rows) or "generation" (add violated BIC rows, at most
-    ``per_type`` per type and round, until max violation <= ``ic_tol``; the first round already
-    holds the rows towards each type's ``per_type`` nearest support points, the usual binding ones).
-    ``solver``: a scipy HiGHS method; the interior-point one with crossover (a vertex) is the
-    fastest on the tall BIC systems here.
+    ``method``: "full" (all m * s (s - 1) BIC rows in one solve), "generation" (add violated
+    BIC rows, at most ``per_type`` per type and round, until every pair's violation is
+    <= ``ic_tol``; the first round already holds the rows towards each type's ``initial``
+    nearest support points, the usual binding ones) or "auto" (the default: full up to
+    ``AUTO_FULL_PAIRS`` pairs, generation beyond). Both solve through HiGHS's own
+    interface (``recmech.core.highs``): rows are appended in place and dual simplex restarts
+    from the previous basis; an answer is returned only after HiGHS reports Optimal and the
+    point is checked against every row, with fallbacks to other HiGHS strategies, and
+    ``LPFailure`` (a RuntimeError naming the instance size and the statuses) when none settles.
+    ``solver`` ("highs", "highs-ds" or "highs-ipm") is accepted for compatibility; every solve
+    goes through the same verified strategies. ``laws``: one finite law per bidder, in any form
+    ``recmech.core.laws.as_finite_law`` accepts.
     """
     if solver not in ("highs", "highs-ipm", "highs-ds"):
-        raise ValueError(f"solver must be a HiGHS method of scipy's linprog; found {solver!r}")
-    if method not in ("full", "generation"):
-        raise ValueError(f"method must be 'full' or 'generation'; found {method!r}")
-    if not ic_tol > 0:
-        raise ValueError(f"ic_tol must be > 0; found {ic_tol}")
+        raise ValueError(f"solver must be 'highs', 'highs-ds' or 'highs-ipm'; found {solver!r}")
+    if method not in ("auto", "full", "generation"):
+        raise ValueError(f"method must be 'auto', 'full' or 'generation'; found {method!r}")
+    ic_tol = real(ic_tol, "ic_tol", low=0.0, low_open=True)
+    per_type = whole(per_type, "per_type", low=1)
+    initial = whole(initial, "initial", low=0)
+    max_rounds = whole(max_rounds, "max_rounds", low=1)
     start = time.perf_counter()
     prob = _Problem(A, valuations, laws)
     base, rhs = prob.base_rows()
-    blocks: list[sparse.csr_matrix] = []
     pairs_total = sum(s * (s - 1) for s in prob.shape)
+    if method == "auto":
+        method = "full" if pairs_total <= AUTO_FULL_PAIRS else "generation"
+    name = (f"revenue LP ({prob.m} bidder(s), {prob.N} item(s), supports "
+            f"{'x'.join(str(s) for s in prob.shape)}, method {method})")
+    lp = _model(prob, base, rhs, name)
     rounds = 0
     if method == "full":
         for i, s_i in enumerate(prob.shape):
             ss, sp = np.nonzero(~np.eye(s_i, dtype=bool))
-            blocks.append(prob.ic_rows(i, ss, sp))
-        a_ub = sparse.vstack([base, *blocks]).tocsr()
-        res = _solve(prob, a_ub, np.concatenate([rhs, np.zeros(a_ub.shape[0] - rhs.size)]),
-                         solver)
+            lp.add_rows(prob.ic_rows(i, ss, sp), np.zeros(ss.size))
+        sol = lp.solve()
         rounds = 1
     else:
+        present = [np.eye(s_i, dtype=bool) for s_i in prob.shape]
         for i, pts in enumerate(prob.points):
             dist = np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2)
             np.fill_diagonal(dist, np.inf)
-            near = np.argsort(dist, axis=1)[:, :min(per_type, pts.shape[0] - 1)]
+            near = np.argsort(dist, axis=1, kind="stable")[:, :min(initial, pts.shape[0] - 1)]
             if near.size:
-                blocks.append(prob.ic_rows(i, np.repeat(np.arange(pts.shape[0]), near.shape[1]),
-                                           near.ravel()))
+                ss = np.repeat(np.arange(pts.shape[0]), near.shape[1])
+                lp.add_rows(prob.ic_rows(i, ss, near.ravel()), np.zeros(ss.size))
+                present[i][ss, near.ravel()] = True
         while True:
-            a_ub = sparse.vstack([base, *blocks]).tocsr()
-            res = _solve(prob, a_ub, np.concatenate([rhs, np.zeros(a_ub.shape[0] - rhs.size)]),
-                         solver)
+            sol = lp.solve()
             rounds += 1
             added = 0
             for i in range(prob.m):
-                gain = prob.gains(res.x, i)
-                np.fill_diagonal(gain, -np.inf)
+                gain = prob.gains(sol.x, i)
+                # rows already in the model are settled to the solver's tolerance
+                gain[present[i]] = -np.inf
                 top = np.argsort(-gain, axis=1)[:, :per_type]
                 ss = np.repeat(np.arange(gain.shape[0]), top.shape[1])
                 sp = top.ravel()
                 keep = gain[ss, sp] > ic_tol
                 if np.any(keep):
-                    blocks.append(prob.ic_rows(i, ss[keep], sp[keep]))
+                    lp.add_rows(prob.ic_rows(i, ss[keep], sp[keep]), np.zeros(int(keep.sum())))
+                    present[i][ss[keep], sp[keep]] = True
                     added += int(keep.sum())
             if added == 0:
                 break
             if rounds >= max_rounds:
-                raise RuntimeError(f"constraint generation did not converge in {max_rounds} "
-                                   "rounds (max_rounds)")
-    sol = res.x
-    residual = float(max(0.0, np.max(a_ub @ sol - np.concatenate(
-        [rhs, np.zeros(a_ub.shape[0] - rhs.size)]))))
-    ic_viol = max(float(np.max(prob.gains(sol, i))) for i in range(prob.m))
-    ir_rows = base @ sol - rhs
+                raise LPFailure(f"{name}: constraint generation did not converge in "
+                                f"{max_rounds} rounds (max_rounds)")
+    x = sol.x
+    a_ub, b_ub = lp.matrix()
+    residual = float(max(0.0, np.max(a_ub @ x - b_ub)))
+    ic_viol = max(float(np.max(prob.gains(x, i))) for i in range(prob.m))
+    ir_rows = base @ x - rhs
     return OptimalLPResult(
-        revenue=float(-res.fun), status=int(res.status), message=str(res.message), method=method,
-        max_residual=residual, max_ic_violation=max(0.0, ic_viol),
+        revenue=float(-sol.objective), status=0, message=f"{sol.status} ({sol.strategy})",
+        method=method, max_residual=residual, max_ic_violation=max(0.0, ic_viol),
         max_ir_violation=float(max(0.0, np.max(ir_rows[prob.n_prof:]))),
         n_variables=int(prob.n_var), n_constraints=int(a_ub.shape[0]),
         n_ic_constraints=int(a_ub.shape[0] - base.shape[0]), n_ic_pairs=int(pairs_total),
-        rounds=rounds, solve_seconds=time.perf_counter() - start, table=prob.table(sol))
+        rounds=rounds, solve_seconds=time.perf_counter() - start, table=prob.table(x))
 
 
 def profiles_of(shape: tuple, i: int) -> np.ndarray:
@@ -301,6 +316,9 @@ class TabularMechanism(LatentMechanism):
         if table.m != self.m:
             raise ValueError(f"table has {table.m} bidders but valuations has {self.m}")
         self.table, self.off_support = table, off_support
+        self._lookup = [{np.ascontiguousarray(p, dtype=float).tobytes(): s
+                         for s, p in reversed(list(enumerate(pts)))} for pts in table.points]
+        self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._interim = []
         for i in range(self.m):
             bundles, weights = table.bundle_table(i)
@@ -318,7 +336,18 @@ class TabularMechanism(LatentMechanism):
         return mech
 
     def report_index(self, i: int, b: np.ndarray) -> int:
-        """The support index bidder i's report is played as, or -1 for "nothing"."""
+        """The support index bidder i's report is played as, or -1 for "nothing".
+
+        A support point is found by exact lookup (O(k)); a report within 1e-12 of one in l_inf
+        counts as that point. Off the support, "menu" picks the support report of the largest
+        interim utility for the latent type b; ties (within 1e-12 (1 + |u|)) go to the higher
+        interim price, then to the lower support index, so the choice, and hence revenue, does
+        not depend on how the support is ordered: a type indifferent between two menu entries
+        buys the dearer one, and one indifferent between buying and nothing buys.
+        """
+        hit = self._lookup[i].get(np.asarray(b, dtype=float).tobytes())
+        if hit is not None:
+            return hit
         pts = self.table.points[i]
         dist = np.abs(pts - b[None, :]).max(axis=1)
         nearest = int(np.argmin(dist))
@@ -329,24 +358,45 @@ class TabularMechanism(LatentMechanism):
                              "law (off_support='error')")
         bundles, xbar, pbar = self._interim[i]
         t = self.A @ b
-        vals = np.array([self.valuations[i].value(t, bb) for bb in bundles])
+        vals = self.valuations[i].value_batch(np.broadcast_to(t, bundles.shape), bundles)
         util = xbar @ vals - pbar
-        best = int(np.argmax(util))
-        return best if util[best] >= 0 else -1
+        top = float(util.max())
+        tied = np.flatnonzero(util >= top - 1e-12 * (1.0 + abs(top)))
+        best = int(tied[np.argmax(pbar[tied])])  # argmax: the first (lowest index) of the dearest
+        return best if util[best] >= -1e-12 else -1
 
     def _outcome(self, bids: np.ndarray) -> Outcome:
+        """The table's lottery; bidders mapped to nothing get nothing and pay 0, and the others
+        face a report drawn from each such bidder's law: one weighted sum over those fills (no
+        fills at all when nobody else is served)."""
         idx = [self.report_index(i, bids[i]) for i in range(self.m)]
         nulls = [i for i in range(self.m) if idx[i] < 0]
         if not nulls:
             return self.table.outcome_at(idx)
-        def parts():
-            for fill in itertools.product(*(range(self.table.shape[i]) for i in nulls)):
-                full = list(idx)
-                prob = 1.0
-                for i, s in zip(nulls, fill, strict=True):
-                    full[i] = s
-                    prob *= float(self.table.probs[i][s])
-                out = self.table.outcome_at(full)
-                yield prob, out, out.payments
+        if len(nulls) == self.m:
+            return Outcome(lottery=(), payments=np.zeros(self.m))
+        grids = np.meshgrid(*(np.arange(self.table.shape[i]) for i in nulls), indexing="ij")
+        weights = np.ones(grids[0].shape)
+        full = [np.full(grids[0].shape, s) for s in idx]
+        for i, g in zip(nulls, grids, strict=True):
+            full[i] = g
+            weights = weights * self.table.probs[i][g]
+        rows = np.ravel_multi_index(tuple(f.ravel() for f in full), self.table.shape)
+        w = weights.ravel()
+        mixed = w @ self.table.alloc_probs[rows]
+        pay = w @ self.table.payments[rows]
+        pay[nulls] = 0.0
+        cut, inverse = self._cut(tuple(nulls))
+        merged = np.bincount(inverse, weights=mixed, minlength=cut.shape[0])
+        lottery = tuple((float(p), cut[a]) for a, p in enumerate(merged) if p > 0)
+        return Outcome(lottery=lottery, payments=pay)
 
-        return mix_outcomes(parts(), self.m, nulls)
+    def _cut(self, nulls: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """The allocations with the rows of ``nulls`` emptied, merged: (distinct, inverse)."""
+        if nulls not in self._cuts:
+            allocs = self.table.allocations.copy()
+            allocs[:, list(nulls), :] = False
+            flat = allocs.reshape(allocs.shape[0], -1)
+            uniq, inverse = np.unique(flat, axis=0, return_inverse=True)
+            self._cuts[nulls] = (uniq.reshape(-1, *allocs.shape[1:]), inverse.ravel())
+        return self._cuts[nulls]

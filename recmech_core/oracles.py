@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from recmech.core.gate import real
 from recmech.core.laws import as_finite_array
 
 __all__ = ["NoisyOracle", "PriceOracle", "StrategicOracle", "TruthfulOracle"]
@@ -32,8 +33,39 @@ class PriceOracle:
         self.type = type_
         self.queries = 0
 
+    def _values(self, items: np.ndarray) -> np.ndarray:
+        """The values the answers are computed from (the type's, or a reported type's)."""
+        return self.type.items(items)
+
+    def _decide(self, items: np.ndarray, values: np.ndarray, prices: np.ndarray) -> np.ndarray:
+        return values >= prices
+
     def _answer(self, items: np.ndarray, prices: np.ndarray) -> np.ndarray:
-        return self.type.items(items) >= prices
+        return self._decide(items, self._values(items), prices)
+
+    def bind(self, items) -> Callable[[np.ndarray], np.ndarray]:
+        """An answerer for a fixed item list, validated once (the bisection's per-bidder path).
+
+        ``answer(prices)`` answers "t_j >= prices[i]?" for the first len(prices) listed items and
+        counts that many queries. The prices are the caller's (finite by construction: midpoints
+        of finite intervals) and are not checked again, and the type is evaluated once: a
+        type's values do not change between rounds. A subclass that overrides ``_answer`` is
+        asked through it every round.
+        """
+        items = np.asarray(items, dtype=np.int64).reshape(-1)
+        if type(self)._answer is not PriceOracle._answer:
+            def answer(prices: np.ndarray) -> np.ndarray:
+                n = prices.shape[0]
+                self.queries += n
+                return np.asarray(self._answer(items[:n], prices.copy()), dtype=bool)
+            return answer
+        values = np.asarray(self._values(items), dtype=float)
+
+        def answer(prices: np.ndarray) -> np.ndarray:
+            n = prices.shape[0]
+            self.queries += n
+            return self._decide(items[:n], values[:n], prices)
+        return answer
 
     def accepts_many(self, items, prices) -> np.ndarray:
         """Answers to the queries t_{items[i]} >= prices[i]; counts len(items) queries."""
@@ -63,16 +95,14 @@ class NoisyOracle(PriceOracle):
                  adversary: str | Mapping[int, int] | Callable[[int, float, float], bool] = "flip"
                  ) -> None:
         super().__init__(type_)
-        eta = float(eta)
-        if not np.isfinite(eta) or eta < 0:
-            raise ValueError(f"eta must be finite and >= 0; found {eta}")
+        eta = real(eta, "eta", low=0.0)
         if isinstance(adversary, str) and adversary not in ("up", "down", "flip"):
             raise ValueError(f"adversary must be 'up', 'down', 'flip', a mapping or a callable; "
                              f"found {adversary!r}")
         self.eta, self.adversary = eta, adversary
 
-    def _answer(self, items, prices):
-        t = self.type.items(items)
+    def _decide(self, items, values, prices):
+        t = values
         truth = t >= prices
         near = np.abs(t - prices) <= self.eta
         adv = self.adversary
@@ -95,5 +125,5 @@ class StrategicOracle(PriceOracle):
         _check_type(report_type)
         self.report_type = report_type
 
-    def _answer(self, items, prices):
-        return self.report_type.items(items) >= prices
+    def _values(self, items):
+        return self.report_type.items(items)

@@ -46,6 +46,8 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
+from recmech.core.gate import probabilities, real_array
+
 __all__ = ["FLOW_TOL", "MAX_SCALE", "SCALE_TOL", "Coupling", "breakpoint_search",
            "coupling_far_mass", "integer_scale", "law_arrays", "linf_distances",
            "prokhorov_brute_force", "prokhorov_distance", "sorted_pairs"]
@@ -62,19 +64,13 @@ SCALE_TOL = FLOW_TOL / 10
 
 
 def _as_law(points, probs, name: str) -> tuple[np.ndarray, np.ndarray]:
-    pts = np.asarray(points, dtype=float)
+    pts = real_array(points, f"{name}: points")
     if pts.ndim == 1:
         pts = pts[:, None]
-    pr = np.asarray(probs, dtype=float)
-    if pts.ndim != 2 or pr.ndim != 1 or pts.shape[0] != pr.shape[0] or pts.shape[0] == 0:
-        raise ValueError(f"{name}: points must be (s, d) and probs (s,) with s >= 1; found "
-                         f"{pts.shape} and {pr.shape}")
-    if not (np.all(np.isfinite(pts)) and np.all(np.isfinite(pr))):
-        raise ValueError(f"{name}: points and probs must be finite (no NaN/inf)")
-    if np.any(pr < 0) or abs(pr.sum() - 1.0) > 1e-9:
-        raise ValueError(f"{name}: probs must be >= 0 and sum to 1; found min {pr.min()}, "
-                         f"sum {pr.sum()!r}")
-    return pts, pr / pr.sum()
+    if pts.ndim != 2 or pts.shape[0] == 0:
+        raise ValueError(f"{name}: points must be (s, d) with s >= 1; found {pts.shape}")
+    pr = probabilities(probs, f"{name}: probs", pts.shape[0])
+    return pts, pr
 
 
 def law_arrays(law, name: str = "law") -> tuple[np.ndarray, np.ndarray]:

@@ -22,12 +22,15 @@ Each run reports
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from recmech.core.certified import MAX_BLOCKS, CertifiedPlan, certified_plan
 from recmech.core.design import DesignMatrix
+from recmech.core.gate import real, whole
 from recmech.core.queries import LeastSquares, noisy_value_queries, search_plan
 from recmech.core.selection import (
     GAUSSIAN_RATIO,
@@ -39,8 +42,9 @@ from recmech.core.selection import (
     weak_dependence_items,
 )
 
-__all__ = ["SETTINGS", "ProtocolResult", "QueryProtocol", "deterministic_protocol",
-           "gaussian_protocol", "pivoted_protocol", "protocol_for", "weak_dependence_protocol"]
+__all__ = ["FAMILY_SETTING", "SETTINGS", "ProtocolResult", "QueryProtocol", "certified_protocol",
+           "deterministic_protocol", "gaussian_protocol", "paper_delta", "pivoted_protocol",
+           "protocol_for", "weak_dependence_protocol"]
 
 
 @dataclass(frozen=True)
@@ -68,16 +72,27 @@ class QueryProtocol:
 
     def __init__(self, design: DesignMatrix, eps: float, selection: ItemSelection,
                  a_priori_delta: float | None, eta: float | None = None,
-                 log_failure_probability: float | None = None) -> None:
+                 log_failure_probability: float | None = None, *,
+                 certified: CertifiedPlan | None = None) -> None:
         self.design, self.selection = design, selection
         self.eps = _check_eps(eps)
         self.eta = self.eps if eta is None else _check_eps(eta, "eta")
         self.items = np.asarray(selection.items, dtype=np.int64)
-        B = design.rows(self.items)
-        self.solver = LeastSquares(B)
-        self.plan = search_plan(B, self.items, design.inf_norm, self.eps, self.eta)
+        self.certified_plan = certified
+        if certified is None:
+            B = design.rows(self.items)
+            self.solver = LeastSquares(B)
+            self.plan = search_plan(B, self.items, design.inf_norm, self.eps, self.eta)
+        else:
+            # the plan's per-item precisions; eta is their largest (so (eps + eta) ||P||_inf
+            # still bounds the error, as for the paper's protocols)
+            self.solver, self.plan = certified.solver, certified.plan
+            self.eta = float(certified.plan.item_eta.max())
         self.a_priori_delta = a_priori_delta
         self.log_failure_probability = log_failure_probability
+        if not math.isfinite(self.certified_delta()):
+            raise ValueError(f"eps, eta: the certified delta ||P||_inf (eps + eta) overflows "
+                             f"float64 (eps = {self.eps}, eta = {self.eta})")
 
     @property
     def setting(self) -> str:
@@ -98,14 +113,28 @@ class QueryProtocol:
         return self.plan.q
 
     def certified_delta(self, oracle_noise: float = 0.0) -> float:
-        """||(B^T B)^{-1} B^T||_inf (eps + eta + oracle_noise) (Thm. 2 proof)."""
-        return self.solver.pinv_inf_norm * (self.eps + self.eta + float(oracle_noise))
+        """||(B^T B)^{-1} B^T||_inf (eps + eta + oracle_noise) (Thm. 2 proof); for the
+        certified protocol max_r sum_j |P_rj| (eps + eta_j + oracle_noise) with its per-item
+        precisions eta_j, plus its float-rounding allowance (``recmech.core.certified``)."""
+        noise = float(oracle_noise)
+        if self.certified_plan is None:
+            return self.solver.pinv_inf_norm * (self.eps + self.eta + noise)
+        if noise == 0.0:
+            return self.certified_plan.certified_delta
+        per_item = self.eps + self.plan.item_eta + noise
+        return float(np.max(np.abs(self.pinv) @ per_item)) + self.certified_plan.rounding
 
     def run(self, oracle, oracle_noise: float | None = None) -> ProtocolResult:
-        """Interact with one bidder; ``oracle_noise`` defaults to the oracle's declared eta."""
-        noise = float(getattr(oracle, "eta", 0.0) if oracle_noise is None else oracle_noise)
-        if not np.isfinite(noise) or noise < 0:
-            raise ValueError(f"oracle_noise must be finite and >= 0; found {noise}")
+        """Interact with one bidder; ``oracle_noise`` defaults to the oracle's declared eta.
+
+        Validation happens here once per bidder (the noise) and once per protocol (the plan);
+        the bisection loop checks nothing again and copies nothing (``noisy_value_queries``).
+        """
+        if oracle_noise is None:
+            noise = getattr(oracle, "eta", 0.0)
+            noise = 0.0 if noise == 0 else real(noise, "oracle.eta", low=0.0)
+        else:
+            noise = real(oracle_noise, "oracle_noise", low=0.0)
         before = oracle.queries
         y_hat = noisy_value_queries(oracle, self.plan)
         used = oracle.queries - before
@@ -113,8 +142,15 @@ class QueryProtocol:
         if apriori is not None and noise > 0:
             # the paper's bounds are linear in (eps + eta); the oracle's noise adds to eta
             apriori = apriori * (self.eps + self.eta + noise) / (self.eps + self.eta)
-        return ProtocolResult(self.solver.estimate(y_hat), used, self.items, apriori,
-                              self.certified_delta(noise), self.eps, self.eta, self.setting)
+        z_hat = self.solver.pinv @ y_hat  # y_hat is finite: midpoints of finite intervals
+        np.clip(z_hat, 0.0, 1.0, out=z_hat)
+        cert = self._cert0 if noise == 0 else self.certified_delta(noise)
+        return ProtocolResult(z_hat, used, self.items, apriori, cert, self.eps, self.eta,
+                              self.setting)
+
+    @functools.cached_property
+    def _cert0(self) -> float:
+        return self.certified_delta(0.0)
 
     def to_dict(self) -> dict:
         return {"setting": self.setting, "design": self.design.to_dict(),
@@ -126,17 +162,85 @@ class QueryProtocol:
 
 
 def _check_eps(eps: float, name: str = "eps") -> float:
-    if isinstance(eps, bool):
-        raise TypeError(f"{name} must be a real number; found bool")
-    eps = float(eps)
-    if not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"{name} must be finite and > 0; found {eps}")
-    return eps
+    return real(eps, name, low=0.0, low_open=True)
 
 
 def _log_two_exp(x: float) -> float:
     """log(2 exp(-x)), the log of the failure probabilities of Thm. 2."""
     return math.log(2.0) - x
+
+
+def _a_priori(design: DesignMatrix, sel: ItemSelection, eps: float,
+              eta: float) -> tuple[float | None, float | None]:
+    """(a-priori delta, log failure probability) of Thm. 2 for the selection's setting (module
+    docstring); (None, None) where the setting's hypothesis fails."""
+    if not sel.hypothesis_holds:
+        return None, None
+    st, size, k = sel.stats, len(sel.items), design.k
+    if sel.setting == "deterministic":
+        return 2 * st["max_abs_diag"] * (eps + eta) / (st["alpha"] * st["beta"]), None
+    if sel.setting == "gaussian":
+        tr, rho = st["trace"], st["rho"]
+        return (32 * math.sqrt(size * k) / math.sqrt(tr) * (eps + eta),
+                _log_two_exp(tr / (16 * rho)))
+    if sel.setting == "weak_dependence":
+        total, c, infl = st["sum_variances"], st["c"], st["influence_norm"]
+        return (32 * math.sqrt(size * k) / math.sqrt(total) * (eps + eta),
+                _log_two_exp((1 - infl) * total**2 / (64 * c**4 * k * size)))
+    return None, None
+
+
+# the setting of Thm. 2 that each design family of ``recmech.core.design`` is drawn for
+FAMILY_SETTING = {"separable": "deterministic", "diagonally_dominant": "deterministic",
+                  "gaussian": "gaussian", "weakly_dependent": "weak_dependence"}
+
+
+def paper_delta(design: DesignMatrix, eps: float,
+                eta: float | None = None) -> tuple[str | None, float | None]:
+    """(setting, the paper's a-priori delta) for the design's family (``FAMILY_SETTING``), on
+    the theorem's own item set; (setting, None) where its hypothesis fails and (None, None) for
+    a design of no family. Computed from the selection's statistics, without factorising."""
+    eps = _check_eps(eps)
+    eta_v = eps if eta is None else _check_eps(eta, "eta")
+    setting = FAMILY_SETTING.get(design.family)
+    if setting is None:
+        return None, None
+    select = {"deterministic": diagonal_block, "gaussian": gaussian_items,
+              "weak_dependence": weak_dependence_items}[setting]
+    return setting, _a_priori(design, select(design), eps, eta_v)[0]
+
+
+def certified_protocol(design: DesignMatrix, eps: float, delta: float | None = None, *,
+                       eta: float | None = None, max_blocks: int = MAX_BLOCKS) -> QueryProtocol:
+    """The certified protocol (``recmech.core.certified``): pivoted blocks added until the
+    certified delta max_r sum_j |P_rj| (eps + eta_j) (+ float rounding) meets ``delta``, per-item
+    search ranges and per-item precisions with as few price queries as the plan finds.
+
+    ``delta`` defaults to the paper's a-priori delta of the design's setting (``paper_delta``,
+    with the paper's eta = eps unless ``eta`` is given); ``eta`` fixes one precision for every
+    item instead of choosing them. The guarantee is the certificate: on every run the error is
+    at most the reported certified delta (<= ``delta``). ValueError when the design's setting
+    gives no a-priori delta and none is given, or when ``delta`` is out of reach (naming the
+    target and the smallest reachable value).
+    """
+    if not isinstance(design, DesignMatrix):
+        raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+    eps = _check_eps(eps)
+    eta_v = None if eta is None else _check_eps(eta, "eta")
+    setting, paper = paper_delta(design, eps, eta_v)
+    if delta is None:
+        if paper is None:
+            why = "" if setting is None else f" ({setting}: hypothesis fails)"
+            raise ValueError(f"delta: the design (family {design.family!r}) has no a-priori "
+                             f"delta of Thm. 2{why}; give the target delta")
+        target = paper
+    else:
+        target = real(delta, "delta", low=0.0, low_open=True)
+    plan = certified_plan(design, eps, target, eta=eta_v, max_blocks=max_blocks)
+    sel = ItemSelection(plan.items, "certified", True,
+                        {"target": target, "blocks": plan.blocks, "paper_setting": setting,
+                         "paper_delta": paper, "tried": plan.tried, "rounding": plan.rounding})
+    return QueryProtocol(design, eps, sel, paper, None, None, certified=plan)
 
 
 def deterministic_protocol(design: DesignMatrix, eps: float,
@@ -151,9 +255,7 @@ def deterministic_protocol(design: DesignMatrix, eps: float,
         raise ValueError("design: the block C is not diagonally dominant by rows and columns "
                          f"(alpha={sel.stats['alpha']}, beta={sel.stats['beta']})")
     eta_v = eps if eta is None else _check_eps(eta, "eta")
-    st = sel.stats
-    apriori = 2 * st["max_abs_diag"] * (eps + eta_v) / (st["alpha"] * st["beta"])
-    return QueryProtocol(design, eps, sel, apriori, eta_v)
+    return QueryProtocol(design, eps, sel, _a_priori(design, sel, eps, eta_v)[0], eta_v)
 
 
 def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
@@ -172,11 +274,7 @@ def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
         tr, rho = trace_and_rho(design, items)
         holds = bool(rho > 0 and tr > GAUSSIAN_RATIO * design.k * rho)
         sel = ItemSelection(items, "gaussian", holds, {"trace": tr, "rho": rho})
-    apriori = logp = None
-    if sel.hypothesis_holds:
-        tr, rho, size = sel.stats["trace"], sel.stats["rho"], len(sel.items)
-        apriori = 32 * math.sqrt(size * design.k) / math.sqrt(tr) * (eps + eta_v)
-        logp = _log_two_exp(tr / (16 * rho))
+    apriori, logp = _a_priori(design, sel, eps, eta_v)
     return QueryProtocol(design, eps, sel, apriori, eta_v, logp)
 
 
@@ -198,12 +296,7 @@ def weak_dependence_protocol(design: DesignMatrix, eps: float, S=None,
         sel = ItemSelection(items, "weak_dependence", bool(infl < 1 and v2.sum() > req),
                             {"sum_variances": float(v2.sum()), "required": req,
                              "influence_norm": infl, "c": c})
-    apriori = logp = None
-    if sel.hypothesis_holds:
-        total, size = sel.stats["sum_variances"], len(sel.items)
-        c, infl = sel.stats["c"], sel.stats["influence_norm"]
-        apriori = 32 * math.sqrt(size * design.k) / math.sqrt(total) * (eps + eta_v)
-        logp = _log_two_exp((1 - infl) * total**2 / (64 * c**4 * design.k * size))
+    apriori, logp = _a_priori(design, sel, eps, eta_v)
     return QueryProtocol(design, eps, sel, apriori, eta_v, logp)
 
 
@@ -215,14 +308,23 @@ def pivoted_protocol(design: DesignMatrix, eps: float, size: int | None = None,
     return QueryProtocol(design, eps, pivoted_items(design, size), None, eta_v)
 
 
-SETTINGS = ("deterministic", "gaussian", "weak_dependence", "pivoted")
+SETTINGS = ("deterministic", "gaussian", "weak_dependence", "pivoted", "certified")
 
 
 def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | None = None, *,
-                 S=None, size: int | None = None) -> QueryProtocol:  # noqa: N803
+                 S=None, size: int | None = None,  # noqa: N803
+                 delta: float | None = None) -> QueryProtocol:
     """The protocol of ``setting`` (``SETTINGS``) on ``design``: Thm. 2's deterministic,
     Gaussian or weak-dependence item sets (``S`` fixes the queried set of the ex-ante settings),
-    or the pivoted item set of any design (``size`` items, default k)."""
+    the pivoted item set of any design (``size`` items, default k), or the certified protocol
+    (``certified_protocol``: target ``delta``, default the paper's a-priori delta; ``eta``
+    fixes its per-item precision; ``size`` caps its items at whole blocks of k)."""
+    if setting == "certified":
+        blocks = MAX_BLOCKS if size is None else max(1, whole(size, "size", low=1) // design.k)
+        return certified_protocol(design, eps, delta, eta=eta, max_blocks=blocks)
+    if delta is not None:
+        raise ValueError(f"delta: a target delta is a parameter of the certified protocol only; "
+                         f"found delta={delta!r} with setting {setting!r}")
     if setting == "deterministic":
         return deterministic_protocol(design, eps, eta)
     if setting == "gaussian":

@@ -25,34 +25,41 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import linalg
 
+from recmech.core.gate import indices, real
 from recmech.core.laws import as_finite_array
+from recmech.core.oracles import PriceOracle
 
-__all__ = ["LeastSquares", "SearchPlan", "ValueQueryResult", "noisy_value_queries",
-           "noisy_value_query", "queries_per_item", "search_plan"]
+__all__ = ["LeastSquares", "SearchPlan", "ValueQueryResult", "depths_for", "item_ranges",
+           "noisy_value_queries", "noisy_value_query", "queries_per_item", "search_plan"]
 
 
 def _positive(value: float, name: str) -> float:
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0; found {value}")
-    return value
+    return real(value, name, low=0.0, low_open=True)
 
 
 def queries_per_item(R: float, eta: float) -> int:
     """q = max(0, ceil(log2(R / (2 eta)))): halvings until the interval has length <= 2 eta."""
     R, eta = _positive(R, "R"), _positive(eta, "eta")
-    q = max(0, math.ceil(math.log2(R / (2 * eta))))
+    # log2 of the ratio, not of R / (2 eta): that quotient overflows for a subnormal eta
+    q = max(0, math.ceil(math.log2(R) - math.log2(eta) - 1.0))
     # log2 rounding can leave one halving short; the guarantee is R / 2^q <= 2 eta exactly
-    while R / 2.0**q > 2 * eta:
+    # (ldexp scales by 2^-q without forming 2^q, which overflows beyond q = 1023)
+    while math.ldexp(R, -q) > 2 * eta:
         q += 1
-    while q > 0 and R / 2.0 ** (q - 1) <= 2 * eta:
+    while q > 0 and math.ldexp(R, -(q - 1)) <= 2 * eta:
         q -= 1
     return q
 
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """The binary-search intervals [centers - R/2, centers + R/2] of the queried items."""
+    """The binary-search intervals [centers - R/2, centers + R/2] of the queried items.
+
+    The paper's plan gives every item the same length R and count q. A per-item plan also
+    holds ``widths`` (R_j) and ``depths`` (q_j) per item: item j's final interval has length
+    R_j / 2^q_j, so its value is known within ``item_eta``_j = R_j / 2^(q_j + 1). ``R`` and ``q``
+    are then the largest R_j and q_j.
+    """
 
     items: np.ndarray
     centers: np.ndarray
@@ -60,50 +67,130 @@ class SearchPlan:
     q: int
     eps: float
     eta: float
+    widths: np.ndarray | None = None
+    depths: np.ndarray | None = None
 
     @property
     def queries(self) -> int:
+        if self.depths is not None:
+            return int(np.sum(self.depths))
         return int(self.q * len(self.items))
+
+    @property
+    def item_eta(self) -> np.ndarray:
+        """Per item, the half-length of the final interval: R_j / 2^(q_j + 1)."""
+        if self.depths is None:
+            return np.full(len(self.items), self.R / 2.0 ** (self.q + 1))
+        return np.ldexp(self.widths, -(self.depths + 1))
 
     def to_dict(self) -> dict:
         return {"items": len(self.items), "R": self.R, "q": self.q, "eps": self.eps,
-                "eta": self.eta, "queries": self.queries}
+                "eta": self.eta, "queries": self.queries, "per_item": self.depths is not None}
 
 
-def search_plan(rows: np.ndarray, items, inf_norm: float, eps: float, eta: float) -> SearchPlan:
-    """The common-length search plan for the items whose rows of A are ``rows``.
+def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(centers, l1): the midpoint (lo_j + hi_j)/2 and the length hi_j - lo_j = ||A_j||_1 of the
+    range [lo_j, hi_j] of (Az)_j over z in [0,1]^k (module docstring)."""
+    lo = np.minimum(rows, 0).sum(axis=1)
+    hi = np.maximum(rows, 0).sum(axis=1)
+    return 0.5 * (lo + hi), hi - lo
 
-    ``inf_norm`` is ||A||_inf of the whole design (so every design with the same ||A||_inf gives
-    the same count, whatever N).
+
+def depths_for(widths: np.ndarray, eta: float) -> np.ndarray:
+    """q_j = the fewest halvings with widths_j / 2^q_j <= 2 eta (``queries_per_item`` per item)."""
+    return np.array([queries_per_item(w, eta) for w in np.asarray(widths, dtype=float)],
+                    dtype=np.int64)
+
+
+def search_plan(rows: np.ndarray, items, inf_norm: float, eps: float, eta: float, *,
+                per_item: bool = False) -> SearchPlan:
+    """The search plan for the items whose rows of A are ``rows``.
+
+    Common length (the paper's count): R = ||A||_inf + 2 eps for every item, ``inf_norm`` being
+    ||A||_inf of the whole design (so every design with the same ||A||_inf gives the same count,
+    whatever N). ``per_item``: item j's own range, R_j = ||A_j||_1 + 2 eps (its values lie in
+    [lo_j - eps, hi_j + eps]), and q_j = the fewest halvings to 2 eta: never more queries.
     """
     rows = as_finite_array(rows, "rows", ndim=2)
-    items = np.asarray(items, dtype=np.int64).reshape(-1)
+    items = indices(items, "items", np.iinfo(np.int64).max)
     if rows.shape[0] != items.shape[0]:
-        raise ValueError(f"rows must have one row per item ({items.size}); found {rows.shape[0]}")
+        raise ValueError(f"rows, items: rows must have one row per entry of items ({items.size}); "
+                         f"found {rows.shape[0]}")
     eps, eta = _positive(eps, "eps"), _positive(eta, "eta")
-    row_l1 = np.abs(rows).sum(axis=1)
+    inf_norm = real(inf_norm, "inf_norm", low=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        centers, row_l1 = item_ranges(rows)
+    if not (np.all(np.isfinite(row_l1)) and np.isfinite(inf_norm + 2 * eps)):
+        raise ValueError("rows, inf_norm, eps: the search range ||A_j||_1 + 2 eps overflows "
+                         "float64")
     if np.any(row_l1 > inf_norm * (1 + 1e-12)):
         raise ValueError(f"inf_norm must be >= every row's l1 norm; found {inf_norm} < "
                          f"{row_l1.max()}")
-    centers = 0.5 * (np.minimum(rows, 0).sum(axis=1) + np.maximum(rows, 0).sum(axis=1))
     R = float(inf_norm) + 2 * eps
-    return SearchPlan(items, centers, R, queries_per_item(R, eta), eps, eta)
+    if not per_item:
+        return SearchPlan(items, centers, R, queries_per_item(R, eta), eps, eta)
+    widths = row_l1 + 2 * eps
+    depths = depths_for(widths, eta)
+    return SearchPlan(items, centers, float(widths.max()) if widths.size else R,
+                      int(depths.max(initial=0)), eps, eta, widths, depths)
+
+
+def _fast_answers(oracle):
+    """The oracle's validated-once answerer, when it is one of recmech's price oracles whose
+    query entry point is not overridden (``PriceOracle.bind``); else None."""
+    if isinstance(oracle, PriceOracle) and type(oracle).accepts_many is PriceOracle.accepts_many:
+        return oracle.bind
+    return None
 
 
 def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
-    """Simulate one noisy value query per planned item with q price queries each.
+    """Simulate one noisy value query per planned item with q_j price queries each.
 
     Invariant: every Yes at p certifies p <= t_j + eta_o and every No certifies p >= t_j - eta_o,
-    so the final midpoint is within R / 2^(q+1) + eta_o <= eta + eta_o of t_j.
+    so the final midpoint is within R_j / 2^(q_j+1) + eta_o <= eta + eta_o of t_j.
+
+    Lean: items are validated once per bidder, not per round. The intervals live in three
+    buffers updated in place; with per-item depths the items are ordered by depth (deepest
+    first), so round r queries a prefix of them (a view, not a copy). One of recmech's oracles
+    answers through ``bind`` (its type evaluated once per bidder); any other oracle through
+    ``accepts_many`` with a fresh price array each round (it may keep the prices it was shown).
     """
-    low = plan.centers - plan.R / 2
-    high = plan.centers + plan.R / 2
-    for _ in range(plan.q):
-        mid = 0.5 * (low + high)  # a fresh array: an oracle may keep the prices it was shown
-        yes = oracle.accepts_many(plan.items, mid)
-        low = np.where(yes, mid, low)
-        high = np.where(yes, high, mid)
-    return 0.5 * (low + high)
+    n_items = len(plan.items)
+    if plan.depths is None:
+        order = None
+        items = plan.items
+        active = np.full(plan.q, n_items, dtype=np.int64)
+    else:
+        order = np.argsort(-plan.depths, kind="stable")
+        items = plan.items[order]
+        depth_sorted = plan.depths[order]
+        # round r queries the items with q_j > r: a prefix of the depth-sorted list
+        active = np.searchsorted(-depth_sorted, -np.arange(plan.q), side="left")
+    widths = plan.R if plan.widths is None else plan.widths
+    centers = plan.centers if order is None else plan.centers[order]
+    half = 0.5 * (widths if order is None or np.ndim(widths) == 0 else widths[order])
+    low = centers - half
+    high = centers + half
+    mid = np.empty(n_items)
+    no = np.empty(n_items, dtype=bool)
+    bind = _fast_answers(oracle)
+    answer = bind(items) if bind is not None else None
+    for n in active:
+        lo, hi, m, nn = low[:n], high[:n], mid[:n], no[:n]
+        np.add(lo, hi, out=m)
+        m *= 0.5
+        yes = answer(m) if answer is not None else oracle.accepts_many(items[:n], m.copy())
+        np.copyto(lo, m, where=yes)
+        np.logical_not(yes, out=nn)
+        np.copyto(hi, m, where=nn)
+    y = low
+    y += high
+    y *= 0.5
+    if order is None:
+        return y
+    out = np.empty(n_items)
+    out[order] = y
+    return out
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.laws import as_generator
+from recmech.core.gate import real, whole
+from recmech.core.laws import as_generator, as_latent_law
 from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
 __all__ = ["IndirectRun", "QueryMechanism", "RandomGrid", "RobustifiedMechanism", "box_minimum",
@@ -51,11 +52,7 @@ __all__ = ["IndirectRun", "QueryMechanism", "RandomGrid", "RobustifiedMechanism"
 
 def check_delta(delta: float) -> float:
     """delta must be a finite number in (0, 1] (Lemma 2's grid width)."""
-    if isinstance(delta, bool) or not np.isscalar(delta) or not np.isfinite(delta):
-        raise ValueError(f"delta must be a finite real number; found {delta!r}")
-    if not 0 < float(delta) <= 1:
-        raise ValueError(f"delta must be in (0, 1]; found {delta}")
-    return float(delta)
+    return real(delta, "delta", low=0.0, low_open=True, high=1.0)
 
 
 @dataclass(frozen=True)
@@ -68,6 +65,7 @@ class RandomGrid:
     @classmethod
     def draw(cls, k: int, delta: float, rng) -> RandomGrid:
         delta = check_delta(delta)
+        k = whole(k, "k", low=1, high=2**20)
         return cls(delta=delta, offset=as_generator(rng).uniform(0.0, delta, size=k))
 
     def cell_index(self, x) -> np.ndarray:
@@ -98,7 +96,7 @@ class RobustifiedMechanism(LatentMechanism):
         super().__init__(inner.A, inner.valuations)
         self.inner = inner
         self.delta = check_delta(delta)
-        self.laws = tuple(laws)
+        self.laws = tuple(as_latent_law(law, f"laws[{i}]") for i, law in enumerate(laws))
         if len(self.laws) != self.m:
             raise ValueError(f"laws must give one latent law per bidder ({self.m}); found "
                              f"{len(self.laws)}")
@@ -260,9 +258,7 @@ class QueryMechanism:
     """
 
     def __init__(self, inner: LatentMechanism, laws, protocol, eps: float) -> None:
-        if not (np.isscalar(eps) and np.isfinite(eps) and eps > 0):
-            raise ValueError(f"eps must be a finite number > 0; found {eps!r}")
-        self.eps = float(eps)
+        self.eps = real(eps, "eps", low=0.0, low_open=True)
         delta = math.sqrt(inner.m * self.eps)
         if delta > 1:
             raise ValueError(f"eps: delta = sqrt(m eps) = {delta} must be <= 1 (Lemma 2's grid "

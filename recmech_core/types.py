@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from recmech.core.design import DesignMatrix, row_chunks
+from recmech.core.gate import real
 from recmech.core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
 __all__ = ["CORRUPTIONS", "PERTURBATIONS", "CloseTypeLaw", "ConstantOffsets", "CouplingReport",
@@ -222,9 +223,7 @@ class CloseTypeLaw:
             raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
         if latent.k != design.k:
             raise ValueError(f"latent must have k = design.k = {design.k}; found k={latent.k}")
-        eps1 = float(eps1)
-        if not np.isfinite(eps1) or not 0 < eps1 <= 1:
-            raise ValueError(f"eps1 must be in (0, 1] (a Prokhorov radius); found {eps1}")
+        eps1 = real(eps1, "eps1", low=0.0, low_open=True, high=1.0)
         if perturbation not in PERTURBATIONS:
             raise ValueError(f"perturbation must be one of {PERTURBATIONS}; found {perturbation!r}")
         if corruption not in CORRUPTIONS:
@@ -232,12 +231,13 @@ class CloseTypeLaw:
         if perturbation == "adversarial" and (target is None or not hasattr(target, "pinv")):
             raise ValueError("target: the adversarial perturbation needs a target with "
                              "items and pinv (e.g. a query protocol)")
-        rate = eps1 if rate is None else float(rate)
+        rate = eps1 if rate is None else real(rate, "rate")
         if corruption == "none":
             rate = 0.0
         if not 0 <= rate <= eps1:
             raise ValueError(f"rate must be in [0, eps1] = [0, {eps1}] (Lemma 1); found {rate}")
-        magnitude = design.inf_norm + 2 * eps1 if magnitude is None else float(magnitude)
+        magnitude = (design.inf_norm + 2 * eps1 if magnitude is None
+                     else real(magnitude, "magnitude"))
         if not np.isfinite(magnitude) or magnitude <= eps1:
             raise ValueError(f"magnitude must be finite and > eps1; found {magnitude}")
         self.latent, self.design, self.eps1 = latent, design, eps1

@@ -197,8 +197,12 @@ class DownwardClosed(ConstrainedAdditive):
     def __init__(self, family: Iterable[Iterable[int]], mu) -> None:
         super().__init__(mu)
         sets: set[frozenset[int]] = set()
-        for member in family:
-            items = tuple(member)
+        try:
+            members = [tuple(member) for member in family]
+        except TypeError:
+            raise TypeError("family must be an iterable of tuples of item indices; found "
+                            f"{type(family).__name__}") from None
+        for items in members:
             for j in items:
                 if isinstance(j, bool) or not isinstance(j, (int, np.integer)):
                     raise TypeError(f"family members must be tuples of int item indices; "

@@ -43,6 +43,54 @@ def _brief(cex: dict, limit: int = 5) -> str:
     return "; ".join(f"{k} = {short(v)}" for k, v in list(cex.items())[:limit])
 
 
+BENCH_JSON = Path(__file__).resolve().parent / "benchmarks" / "bench.json"
+
+
+def _num(v) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:,}" if isinstance(v, int) else (f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}")
+
+
+def performance() -> str:
+    """The performance tables from the committed bench run ``tests/benchmarks/bench.json``
+    (regenerate: ``recmech bench --json tests/benchmarks/bench.json``, then this)."""
+    import json
+
+    from recmech.properties.render import markdown_table
+
+    run = json.loads(BENCH_JSON.read_text(encoding="utf-8"))
+    m, d = run["machine"], run["details"]
+    head = (f"Measured in one run of `recmech bench{' --quick' if run['quick'] else ''}` "
+            f"({run['seconds']:.0f} s) on {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
+            f"numpy {m['numpy']}, scipy {m['scipy']}; load average {d['load_average_before']} "
+            f"before and {d['load_average_after']} after (the machine was shared). Medians over "
+            f"rounds after a warm-up; eps = eta = {d['eps']:g}.")
+    rows = [[r["ratio"], _num(r["measured"]), r["target"],
+             "n/a" if r["met"] is None else ("yes" if r["met"] else "**no**")]
+            for r in run["rows"]]
+    cells = []
+    for c in d["query_cells"]:
+        r = c["ratios"]
+        cells.append([c["setting"], c["k"], _num(c["theorem_queries"]), _num(r["theorem"]),
+                      _num(c["certified_queries"]), _num(r["certified"]),
+                      _num(r["certified_over_packing"]), _num(r["certified_block_floor"]),
+                      _num(c["certified_delta"]), _num(c["paper_delta"]),
+                      _num(c["same_delta_queries"]), _num(r["certified_at_theorem_delta"]),
+                      _num(r["certified_at_theorem_delta_block_floor"]),
+                      _num(c["theorem_delta"])])
+    query = markdown_table(
+        ["family", "k", "Thm. 2's set: queries", "/ min", "certified: queries", "/ min",
+         "/ packing min", "block floor / min", "its delta", "paper's delta",
+         "certified at Thm. 2's delta: queries", "/ min", "block floor / min",
+         "Thm. 2's delta"], cells)
+    return "\n\n".join([head, markdown_table(["ratio", "measured", "target", "met?"], rows),
+                         f"Queries at N = {d['query_N']:,} (min = k log2(1/(2 delta)) at the "
+                         "run's certified delta):", query])
+
+
+
+
 def errata() -> str:
     """The errata table and the proof gaps, from the one register
     (``recmech.properties.errata``)."""
@@ -213,6 +261,7 @@ def erratum_row() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "commands": commands, "erratum-row": erratum_row, "figures": figures, "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
+    "performance": performance,
 }
 
 

@@ -278,24 +278,6 @@ def test_progress_shows_what_done_total_and_elapsed_on_a_terminal_only():
     assert Progress("x", stream=tty, enabled=False).enabled is False
 
 
-def test_bench_reports_each_step_before_it_runs(monkeypatch):
-    import recmech.core.bench as bench
-
-    order: list[str] = []
-    monkeypatch.setattr(bench, "_run_worker", lambda s, *a: order.append(f"worker {s}") or {
-        "setting": s, "small": 1.0, "large": 1.0, "small_items": 8, "large_items": 8,
-        "a_bytes": 1, "peak_bytes": 1})
-    monkeypatch.setattr(bench, "query_rows", lambda: order.append("queries") or [])
-    monkeypatch.setattr(bench, "mc_rows", lambda r: order.append("mc") or [])
-    monkeypatch.setattr(bench, "prokhorov_row", lambda r: order.append("prokhorov") or None)
-    monkeypatch.setattr(bench, "lp_row", lambda r, g: order.append("lp") or None)
-    calls = []
-    bench.run_bench(True, progress=lambda what, done, total: calls.append((what, done, total,
-                                                                            len(order))))
-    assert [(d, t) for _, d, t, _ in calls] == [(i, 7) for i in range(7)]
-    assert [n for *_, n in calls] == list(range(7))  # each call precedes its step
-
-
 def test_demo_reports_each_setting_before_it_runs():
     from recmech.core.demo import run_demo
 
@@ -307,12 +289,12 @@ def test_demo_reports_each_setting_before_it_runs():
 def test_demo_progress_on_a_terminal_and_quiet_for_json_on_stdout(capsys, monkeypatch):
     monkeypatch.setattr("sys.stderr", Terminal())
     code = recmech(["demo", "--N", "2000", "--k", "2", "--bidders", "1"])
-    assert code == 0 and "recmech demo: [4/5] pivoted" in sys.stderr.getvalue()
+    assert code == 0 and "recmech demo: [4/6] pivoted" in sys.stderr.getvalue()
     assert "| separable |" in capsys.readouterr().out
     monkeypatch.setattr("sys.stderr", Terminal())
     code = recmech(["demo", "--N", "2000", "--k", "2", "--bidders", "1", "--json", "-"])
     assert code == 0 and sys.stderr.getvalue() == ""
-    assert len(json.loads(capsys.readouterr().out)["rows"]) == 5  # stdout is the JSON only
+    assert len(json.loads(capsys.readouterr().out)["rows"]) == 6  # stdout is the JSON only
 
 
 def test_report_progress_is_quiet_when_redirected(capsys):

@@ -108,3 +108,34 @@ def test_off_support_menu_keeps_latent_types_truthful_for_one_bidder():
     rep = direct_report(mech, [pop], candidates=[rng.uniform(-0.2, 1.2, size=(60, 2))])
     assert rep.kappa <= 1e-9
     assert rep.min_expost_utility >= -1e-12
+
+
+def test_an_lp_no_strategy_settles_names_its_size_and_every_status():
+    """recmech.core.highs: never a wrong optimum; the error names the LP and the statuses."""
+    from scipy import sparse
+
+    from recmech.core.highs import STRATEGIES, HighsLP, LPFailure
+
+    # x >= 0 by its bound and x <= -1 by its row: no strategy can settle it
+    lp = HighsLP([1.0], [0.0], [np.inf], sparse.csr_matrix([[1.0]]), [-1.0], "toy LP")
+    with pytest.raises(LPFailure, match=r"toy LP: no solver settled the LP with 1 variables "
+                                        r"and 1 rows.*Infeasible"):
+        lp.solve()
+    assert len(STRATEGIES) >= 3
+
+
+def test_a_strategy_that_stops_early_falls_back_to_the_next(monkeypatch):
+    """An iteration limit on the first strategy: the next one settles the same optimum."""
+    from recmech.core import highs
+
+    limited = (("dual simplex, no iterations", {"solver": "simplex",
+                                                "simplex_iteration_limit": 0}),)
+    restored = tuple((label, dict(opts, simplex_iteration_limit=2**31 - 1))
+                     for label, opts in highs.STRATEGIES)
+    monkeypatch.setattr(highs, "STRATEGIES", limited + restored)
+    law = uniform_grid_law(4)
+    res = solve_optimal_lp(np.eye(1), [UnitDemand([0.0])], [law])
+    assert "no iterations" not in res.message and res.max_ic_violation <= 1e-8
+    monkeypatch.undo()
+    assert res.revenue == pytest.approx(
+        solve_optimal_lp(np.eye(1), [UnitDemand([0.0])], [law]).revenue, abs=1e-12)

@@ -98,7 +98,7 @@ def test_queries_figure_plots_the_demo_counts_per_protocol_and_naive(capsys):
             assert y[list(x).index(n)] == row["queries"]
             nx, ny = got[f"naive N q, {row['setting']}"]
             assert ny[list(nx).index(n)] == row["naive_queries"]
-    assert len(got) == 10
+    assert len(got) == 2 * len(demo["rows"]) == 12
     # naive = N x (queries per item); the protocols' counts do not follow N
     for name, (x, y) in got.items():
         if name.startswith("naive"):
@@ -227,6 +227,14 @@ def test_files_are_written_in_each_format_with_the_data_digest(tmp_path):
     assert data.title.encode() in (tmp_path / "f.svg").read_bytes()
     with pytest.raises(ValueError, match="must end in one of .pdf, .svg, .png"):
         plots.save(data, tmp_path / "f.jpg", fig)
+
+
+def test_the_same_numbers_give_the_same_svg_and_pdf_bytes(tmp_path):
+    """No date and fixed element ids: a regenerated figure diffs only where its numbers do."""
+    data = figures.lemma7_figure(max_ratio=5)
+    for suffix in (".svg", ".pdf"):
+        first = plots.save(data, tmp_path / f"a{suffix}").read_bytes()
+        assert plots.save(data, tmp_path / f"b{suffix}").read_bytes() == first
 
 
 def test_plot_command_writes_the_figure_and_its_numbers(tmp_path, capsys):

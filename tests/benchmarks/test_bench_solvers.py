@@ -46,3 +46,15 @@ def test_optimal_lp_all_pairs_vs_generation(benchmark, timing, method):
     other = solve_optimal_lp(A, vals, laws, method="generation" if method == "full" else "full")
     assert res.revenue == pytest.approx(other.revenue, abs=1e-9)
     assert res.max_ic_violation <= 1e-8
+
+
+@pytest.mark.parametrize("grid", [40, 60])
+def test_optimal_lp_default_solve_at_scale(benchmark, timing, grid):
+    """g = 40 (1,600 types) and g = 60 (3,600 types) solve with the defaults (issue 15: the
+    40 x 40 grid used to raise RuntimeError); g = 60 is timed in the thorough benchmarks."""
+    if grid == 60 and not timing:
+        pytest.skip("g = 60 runs with --benchmark-enable (recmech bench measures it too)")
+    A, vals, laws = lp_instance(grid)  # noqa: N806
+    res = benchmark.pedantic(solve_optimal_lp, args=(A, vals, laws), rounds=1, iterations=1)
+    assert res.method == "generation" and res.max_ic_violation <= 1e-8
+    assert res.max_residual <= 1e-8 and res.revenue > 0
