@@ -26,29 +26,10 @@ from recmech.core.certified import (
     packing_minimum,
     pivoted_blocks,
 )
-from recmech.core.oracles import NoisyOracle, TruthfulOracle
+from recmech.core.oracles import TruthfulOracle
 from recmech.core.queries import LeastSquares, item_ranges, noisy_value_queries, search_plan
-from recmech.core.types import LazyType, SparseOffsets
-
-FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence")
-
-
-def _every_vertex_error(proto, z: np.ndarray, eta_o: float) -> tuple[float, int]:
-    """max over the 2k worst vertices (module docstring) of ||z - Q(t)||_inf, and the price
-    queries the oracle counted on the last run."""
-    worst, used = 0.0, 0
-    signs = np.sign(proto.pinv)
-    signs[signs == 0] = 1.0
-    for r in range(proto.design.k):
-        for s in (1.0, -1.0):
-            push = s * signs[r]
-            t = LazyType(proto.design, z, SparseOffsets(proto.items, push * proto.eps))
-            adversary = {int(j): int(p) for j, p in zip(proto.items, push, strict=True)}
-            oracle = NoisyOracle(t, eta_o, adversary) if eta_o else TruthfulOracle(t)
-            result = proto.run(oracle)
-            used = oracle.queries
-            worst = max(worst, float(np.max(np.abs(result.z_hat - z))))
-    return worst, used
+from recmech.core.types import LazyType
+from recmech.properties.checks.certified import FAMILIES, every_vertex_error
 
 
 def _first_block_floor(design, eps: float) -> float:
@@ -79,7 +60,7 @@ def test_certified_error_is_within_its_certificate_on_every_vertex(
         assert target == proto.a_priori_delta
     z = np.array(data.draw(st.lists(st.floats(0, 1), min_size=k, max_size=k)))
     eta_o = noise * eps
-    err, used = _every_vertex_error(proto, z, eta_o)
+    err, used = every_vertex_error(proto, z, eta_o)
     bound = proto.certified_delta(eta_o)
     assert err <= bound, f"{family} k={k}: worst vertex error {err} > certified {bound}"
     assert used == proto.queries == int(proto.plan.depths.sum())
@@ -196,3 +177,15 @@ def test_lean_bisection_agrees_with_a_plain_one_item_at_a_time_search(k, extra, 
                 lo, hi = (mid, hi) if values[j] >= mid else (lo, mid)
             assert got[j] == 0.5 * (lo + hi)
             assert abs(got[j] - values[j]) <= eta
+
+
+def test_the_property_suite_checks_the_certificate_and_catches_a_shrunk_one(monkeypatch):
+    """project.certified_protocol holds, and fails when the certificate claims half of itself."""
+    from recmech.properties.checks.registry import run_check
+
+    assert run_check("project.certified_protocol").verdict == "holds"
+    honest = protocols.QueryProtocol.certified_delta
+    monkeypatch.setattr(protocols.QueryProtocol, "certified_delta",
+                        lambda self, noise=0.0: 0.5 * honest(self, noise))
+    v = run_check("project.certified_protocol")
+    assert v.verdict == "fails-as-stated" and v.counterexample["cases"]
