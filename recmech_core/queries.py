@@ -127,6 +127,15 @@ def search_plan(rows: np.ndarray, items, inf_norm: float, eps: float, eta: float
         raise ValueError(f"inf_norm must be >= every row's l1 norm; found {inf_norm} < "
                          f"{row_l1.max()}")
     R = float(inf_norm) + 2 * eps
+    # below the float64 spacing of the interval's ends bisection stalls: its midpoints round to
+    # the ends, and the answer cannot come within eta of every value
+    half_width = R / 2 if not per_item else (row_l1 + 2 * eps) / 2
+    reach = float(np.max(np.abs(centers) + half_width, initial=0.0))
+    resolution = 2.0 * float(np.spacing(reach))
+    if eta < resolution:
+        raise ValueError(f"eta must be >= {resolution:.3g}, twice the float64 spacing at the "
+                         f"search interval's end {reach:.6g} (bisection cannot resolve less); "
+                         f"found {eta:.3g}")
     if not per_item:
         return SearchPlan(items, centers, R, queries_per_item(R, eta), eps, eta)
     widths = row_l1 + 2 * eps
@@ -147,7 +156,9 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
     """Simulate one noisy value query per planned item with q_j price queries each.
 
     Invariant: every Yes at p certifies p <= t_j + eta_o and every No certifies p >= t_j - eta_o,
-    so the final midpoint is within R_j / 2^(q_j+1) + eta_o <= eta + eta_o of t_j.
+    so the final midpoint is within R_j / 2^(q_j+1) + eta_o <= eta + eta_o of t_j (in float64
+    too: ``search_plan`` refuses an eta below twice the spacing of the interval's ends, where
+    the rounded midpoints would stall).
 
     Lean: items are validated once per bidder, not per round. The intervals live in three
     buffers updated in place; with per-item depths the items are ordered by depth (deepest

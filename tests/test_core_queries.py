@@ -137,3 +137,26 @@ def test_pivoted_selection_has_full_rank():
 def test_bad_input_raises_naming_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@given(scale=st.sampled_from([1e-3, 1.0, 1e3, 1e12]), over=st.floats(1.0, 1e6),
+       eps=st.sampled_from([0.0, 1e-3, 0.5]), frac=st.floats(0.0, 1.0),
+       per_item=st.booleans())
+def test_bisection_reaches_every_eta_it_accepts_in_float64(scale, over, eps, frac, per_item):
+    """noisy_value_queries' invariant, |answer - t_j| <= eta, holds in float64 for every eta
+    search_plan accepts, down to its resolution limit (twice the spacing of the interval's
+    ends); below the limit the plan is refused by name."""
+    from recmech.core.queries import noisy_value_queries, search_plan
+
+    row = np.array([[scale]])
+    eps = eps * scale if eps else 1e-300
+    reach = abs(scale / 2) + (scale + 2 * eps) / 2
+    eta = 2 * float(np.spacing(reach)) * over
+    plan = search_plan(row, [0], scale, eps, eta, per_item=per_item)
+    lo, hi = plan.centers[0] - plan.R / 2, plan.centers[0] + plan.R / 2
+    t = lo + frac * (hi - lo)
+    got = noisy_value_queries(TruthfulOracle(LazyType(np.ones((1, 1)), [t])), plan)[0]
+    assert abs(got - t) <= eta
+    with pytest.raises(ValueError, match="eta must be >="):
+        search_plan(row, [0], scale, eps, 2 * float(np.spacing(reach)) * 0.49,
+                    per_item=per_item)

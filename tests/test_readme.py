@@ -195,3 +195,12 @@ def test_the_quickstart_states_the_demos_default_size():
     from recmech.properties.cli import DEMO_DEFAULTS
 
     assert f"Theorem 2's query protocols on {DEMO_DEFAULTS['N']:,} items" in TEXT
+
+
+def test_the_layout_names_every_module_of_the_three_packages():
+    layout = TEXT[TEXT.index("## Layout"):TEXT.index("## Guarding")]
+    words = set(re.findall(r"[a-z_0-9]+", layout))
+    for folder in ("recmech_core", "bounds", "properties"):
+        missing = [p.stem for p in (ROOT / folder).glob("*.py")
+                   if p.stem != "__init__" and p.stem not in words]
+        assert not missing, f"README's Layout does not name {folder}/{missing}"
