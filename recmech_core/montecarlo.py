@@ -15,6 +15,15 @@ intersected (valid together with probability >= 1 - alpha by the union bound):
               |mean - E X| <= sqrt(2 V_n ln(4 / alpha') / n) + 7 (b - a) ln(4 / alpha') / (3 (n-1)),
 with alpha' = alpha / 2 and V_n the unbiased sample variance. The first is tight when the
 variance is large, the second when it is small (e.g. revenue that is often 0).
+
+Chunks (scale-out). The n samples are cut into chunks of ``chunk_samples`` profiles, chunk c
+drawing from its own generator, seeded by child c of one ``numpy.random.SeedSequence`` derived
+from ``rng``. A chunk returns its count, means and sums of squared deviations; they are merged
+in chunk order (Chan, Golub and LeVeque's pairwise update), so the estimate is the same whether
+the chunks run here or on ``executor`` (any ``concurrent.futures`` executor: a process pool, or
+a Dask cluster's ``Client(...).get_executor()``), in whatever order they finish. The merge is of
+counts, sums and squares, never of intervals: the interval is computed once, from the merged
+moments.
 """
 
 from __future__ import annotations
@@ -25,16 +34,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome, loop_outcomes
-from recmech.core.gate import real, whole
-from recmech.core.laws import as_generator, as_latent_law
+from recmech.core.gate import real, seed, whole
+from recmech.core.laws import as_latent_law
 from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
 from recmech.core.robust import RobustifiedMechanism, box_minimum
 
-__all__ = ["MAX_SAMPLES", "METHOD", "MIN_FALSE_ALARM", "RANGE_TOL", "IncentiveEstimate",
+__all__ = ["CHUNK_SAMPLES", "MAX_SAMPLES", "METHOD", "MIN_FALSE_ALARM", "RANGE_TOL",
+           "IncentiveEstimate",
            "RevenueEstimate", "bernstein_halfwidth", "hoeffding_halfwidth", "mean_interval",
            "monte_carlo_incentives", "monte_carlo_revenue", "payment_bounds", "value_upper"]
 
 MAX_SAMPLES = 2**36
+CHUNK_SAMPLES = 2**16
 MIN_FALSE_ALARM = 1e-300
 METHOD = "hoeffding & empirical-bernstein (Maurer-Pontil Thm. 4), intersected at alpha/2 each"
 RANGE_TOL = 1e-9
@@ -187,26 +198,37 @@ class _Moments:
         self.n, self.mean, self.m2 = 0, np.zeros(shape), np.zeros(shape)
 
     def add(self, x: np.ndarray) -> None:
-        nb = x.shape[0]
+        """Fold in the samples ``x`` (first axis)."""
         mb = x.mean(axis=0)
-        m2b = ((x - mb) ** 2).sum(axis=0)
+        self.merge(x.shape[0], mb, ((x - mb) ** 2).sum(axis=0))
+
+    def merge(self, nb: int, mb: np.ndarray, m2b: np.ndarray) -> None:
+        """Fold in another group's count, mean and sum of squared deviations."""
         tot = self.n + nb
         delta = mb - self.mean
         self.m2 = self.m2 + m2b + delta ** 2 * self.n * nb / tot
         self.mean = self.mean + delta * nb / tot
         self.n = tot
 
+    def parts(self) -> tuple[int, np.ndarray, np.ndarray]:
+        return self.n, self.mean, self.m2
+
     @property
     def variance(self) -> np.ndarray:
         return self.m2 / (self.n - 1)
 
 
-def _check_common(mechanism, laws, n_samples, false_alarm, batch_size) -> tuple:
+def _check_common(mechanism, laws, n_samples, false_alarm, batch_size, chunk_samples,
+                  executor) -> tuple:
     if not isinstance(mechanism, LatentMechanism):
         raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
     # >= 2: the sample variance needs two; <= MAX_SAMPLES: beyond, a run would take days
     n_samples = whole(n_samples, "n_samples", low=2, high=MAX_SAMPLES)
     batch_size = whole(batch_size, "batch_size", low=1, high=MAX_SAMPLES)
+    chunk_samples = whole(chunk_samples, "chunk_samples", low=1, high=MAX_SAMPLES)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must be a concurrent.futures executor (with submit); found "
+                        f"{type(executor).__name__}")
     # >= MIN_FALSE_ALARM: log(4 / false_alarm) and the union-bound shares stay finite
     false_alarm = real(false_alarm, "false_alarm", low=MIN_FALSE_ALARM, high=1.0,
                        high_open=True)
@@ -218,7 +240,42 @@ def _check_common(mechanism, laws, n_samples, false_alarm, batch_size) -> tuple:
         if getattr(law, "k", mechanism.k) != mechanism.k:
             raise ValueError(f"laws[{i}] has dimension k = {law.k}; the mechanism has "
                              f"k = {mechanism.k}")
-    return laws, int(n_samples), float(false_alarm), int(batch_size)
+    return laws, int(n_samples), float(false_alarm), int(batch_size), int(chunk_samples)
+
+
+def _chunk_seeds(rng, n: int, chunk: int) -> list[tuple[int, int, np.random.SeedSequence]]:
+    """(start, size, seed) of each chunk: child c of one SeedSequence derived from ``rng`` (an
+    int seed is its entropy; a Generator gives four words of its stream)."""
+    if isinstance(rng, np.random.Generator):
+        root = np.random.SeedSequence(rng.integers(0, 2**63, size=4).tolist())
+    else:
+        root = np.random.SeedSequence(seed(rng, "rng"))
+    starts = range(0, n, chunk)
+    return [(a, min(chunk, n - a), child)
+            for a, child in zip(starts, root.spawn(len(starts)), strict=True)]
+
+
+def _run_chunks(fn, specs: list, common: tuple, executor) -> list:
+    """``fn(*common, size, seed)`` per chunk, here or on ``executor``; results in chunk order.
+    Every chunk finishes before the first failure is raised, naming its chunk and seed."""
+    if executor is None:
+        calls = [(lambda spec=spec: fn(*common, spec[1], spec[2])) for spec in specs]
+    else:
+        futures = [executor.submit(fn, *common, size, child) for _, size, child in specs]
+        calls = [fut.result for fut in futures]
+    results, failure = [], None
+    for (start, size, child), call in zip(specs, calls, strict=True):
+        try:
+            results.append(call())
+        except Exception as exc:  # noqa: BLE001 - re-raised below with its chunk named
+            failure = failure or (start, size, child, exc)
+    if failure is not None:
+        start, size, child, exc = failure
+        where = (f"(Monte Carlo chunk of samples {start}..{start + size - 1}, seed entropy "
+                 f"{child.entropy} spawn key {child.spawn_key})")
+        raise (ValueError if isinstance(exc, ValueError) else RuntimeError)(
+            f"{exc} {where}") from exc
+    return results
 
 
 def _draw(laws, size: int, k: int, gen) -> np.ndarray:
@@ -263,28 +320,42 @@ def _checked(out: BatchOutcome, bounds: np.ndarray) -> BatchOutcome:
     return out
 
 
+def _revenue_chunk(mechanism, laws, bounds, batched: bool, bsz: int, size: int,
+                   chunk_seed: np.random.SeedSequence) -> tuple:
+    """One chunk of ``monte_carlo_revenue``: (n, mean, m2) of [revenue, p_1, ..., p_m]."""
+    gen = np.random.default_rng(chunk_seed)
+    acc = _Moments((mechanism.m + 1,))
+    for start in range(0, size, bsz):
+        bids = _draw(laws, min(bsz, size - start), mechanism.k, gen)
+        pay = _checked(_outcomes(mechanism, bids, gen, batched), bounds).payments
+        acc.add(np.column_stack([pay.sum(axis=1), pay]))
+    return acc.parts()
+
+
 def monte_carlo_revenue(mechanism: LatentMechanism, laws, n_samples: int, rng, *,
                         batched: bool = True, false_alarm: float = 1e-9,
-                        batch_size: int = 4096, payment_range=None) -> RevenueEstimate:
+                        batch_size: int = 4096, payment_range=None,
+                        chunk_samples: int = CHUNK_SAMPLES, executor=None) -> RevenueEstimate:
     """Estimate REV(M, D) = E_{z ~ prod_i laws[i]}[sum_i p_i(z)] (Sec. 2.1) from ``n_samples``
     iid latent profiles, with a two-sided interval valid at level 1 - ``false_alarm``.
 
-    Profiles are drawn ``batch_size`` at a time (bidder by bidder, ``law.sample``), then
-    evaluated with ``outcomes_batch`` (``batched``) or ``outcome`` per profile: the same draws,
-    so the two paths give the same numbers up to rounding. A mechanism with ``sample`` (M_tilde
-    of Lemma 2) is run once per profile with its own randomness drawn from ``rng`` after the
-    chunk's profiles. Each profile's revenue lies in [sum_i a_i, sum_i b_i] from
-    ``payment_bounds`` over [0,1]^k (or ``payment_range``); the interval is that of
-    ``mean_interval`` (module docstring), and a payment outside its range raises ValueError.
+    Profiles are drawn in chunks of ``chunk_samples`` (module docstring: each chunk its own
+    seed, merged exactly, the same result on any ``executor``), ``batch_size`` at a time within
+    a chunk (bidder by bidder, ``law.sample``), then evaluated with ``outcomes_batch``
+    (``batched``) or ``outcome`` per profile: the same draws, so the two paths give the same
+    numbers up to rounding. A mechanism with ``sample`` (M_tilde of Lemma 2) is run once per
+    profile with its own randomness drawn from the chunk's generator after the batch's
+    profiles. Each profile's revenue lies in [sum_i a_i, sum_i b_i] from ``payment_bounds``
+    over [0,1]^k (or ``payment_range``); the interval is that of ``mean_interval`` (module
+    docstring), and a payment outside its range raises ValueError.
     """
-    laws, n, alpha, bsz = _check_common(mechanism, laws, n_samples, false_alarm, batch_size)
-    gen = as_generator(rng)
+    laws, n, alpha, bsz, chunk = _check_common(mechanism, laws, n_samples, false_alarm,
+                                               batch_size, chunk_samples, executor)
     bounds = _bounds(mechanism, payment_range, 0.0, 1.0)
     acc = _Moments((mechanism.m + 1,))
-    for start in range(0, n, bsz):
-        bids = _draw(laws, min(bsz, n - start), mechanism.k, gen)
-        pay = _checked(_outcomes(mechanism, bids, gen, batched), bounds).payments
-        acc.add(np.column_stack([pay.sum(axis=1), pay]))
+    for parts in _run_chunks(_revenue_chunk, _chunk_seeds(rng, n, chunk),
+                             (mechanism, laws, bounds, bool(batched), bsz), executor):
+        acc.merge(*parts)
     lo, hi = float(bounds[:, 0].sum()), float(bounds[:, 1].sum())
     low, high = mean_interval(acc.mean[0], acc.variance[0], n, lo, hi, alpha)
     return RevenueEstimate(mean=float(acc.mean[0]), ci_low=float(low), ci_high=float(high),
@@ -301,9 +372,47 @@ def _latent_points(value, name: str, k: int) -> np.ndarray:
     return arr
 
 
+def _incentive_chunk(mechanism, laws, bounds, batched: bool, bsz: int, mis: np.ndarray,
+                     fixed: np.ndarray | None, size: int,
+                     chunk_seed: np.random.SeedSequence) -> tuple:
+    """One chunk of ``monte_carlo_incentives``: (n, mean, m2) of the utilities (m, Q) and of
+    the gains (m, Q, r)."""
+    gen = np.random.default_rng(chunk_seed)
+    m, k, A = mechanism.m, mechanism.k, mechanism.A  # noqa: N806
+    n_q, n_r = (1 if fixed is None else fixed.shape[0]), mis.shape[0]
+    acc_u, acc_g = _Moments((m, n_q)), _Moments((m, n_q, n_r))
+    for start in range(0, size, bsz):
+        z = _draw(laws, min(bsz, size - start), k, gen)
+        rows = z.shape[0]
+        u = np.zeros((rows, m, n_q))
+        g = np.zeros((rows, m, n_q, n_r))
+        truth = None if fixed is not None else _checked(_outcomes(mechanism, z, gen, batched),
+                                                        bounds)
+        for i, v in enumerate(mechanism.valuations):
+            for q in range(n_q):
+                bids = z.copy()
+                if fixed is None:
+                    true_z, out = z[:, i], truth
+                else:
+                    true_z = np.broadcast_to(fixed[q], (rows, k))
+                    bids[:, i] = fixed[q]
+                    out = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
+                t = true_z @ A.T
+                u[:, i, q] = out.utilities(i, v, t)
+                for r in range(n_r):
+                    bids[:, i] = mis[r]
+                    dev = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
+                    g[:, i, q, r] = dev.utilities(i, v, t) - u[:, i, q]
+        acc_u.add(u)
+        acc_g.add(g)
+    return acc_u.parts(), acc_g.parts()
+
+
 def monte_carlo_incentives(mechanism: LatentMechanism, laws, n_samples: int, rng, *, misreports,
                            batched: bool = True, false_alarm: float = 1e-9, types=None,
-                           batch_size: int = 4096, payment_range=None) -> IncentiveEstimate:
+                           batch_size: int = 4096, payment_range=None,
+                           chunk_samples: int = CHUNK_SAMPLES,
+                           executor=None) -> IncentiveEstimate:
     """Estimate interim utilities, BIC gains of the latent ``misreports`` (r, k) and IR.
 
     What is estimated (``IncentiveEstimate``): without ``types``, ex-ante averages over each
@@ -315,12 +424,13 @@ def monte_carlo_incentives(mechanism: LatentMechanism, laws, n_samples: int, rng
     [a_i, b_i] from ``payment_bounds`` over the box holding [0,1]^k, the misreports and the
     types, and vmax_i the largest value of a true type; gains in +-(vmax_i + b_i - a_i).
     Intervals: ``mean_interval`` at level false_alarm / (m Q r + m Q) each (union bound).
+    Chunks and ``executor`` as in ``monte_carlo_revenue``.
     """
-    laws, n, alpha, bsz = _check_common(mechanism, laws, n_samples, false_alarm, batch_size)
+    laws, n, alpha, bsz, chunk = _check_common(mechanism, laws, n_samples, false_alarm,
+                                               batch_size, chunk_samples, executor)
     m, k, A = mechanism.m, mechanism.k, mechanism.A  # noqa: N806
     mis = _latent_points(misreports, "misreports", k)
     fixed = None if types is None else _latent_points(types, "types", k)
-    gen = as_generator(rng)
     points = [np.zeros((1, k)), np.ones((1, k)), mis] + ([] if fixed is None else [fixed])
     box_lo, box_hi = np.vstack(points).min(axis=0), np.vstack(points).max(axis=0)
     bounds = _bounds(mechanism, payment_range, box_lo, box_hi)
@@ -330,30 +440,11 @@ def monte_carlo_incentives(mechanism: LatentMechanism, laws, n_samples: int, rng
     u_range = np.column_stack([-bounds[:, 1], vmax - bounds[:, 0]])
     n_q, n_r = (1 if fixed is None else fixed.shape[0]), mis.shape[0]
     acc_u, acc_g = _Moments((m, n_q)), _Moments((m, n_q, n_r))
-    for start in range(0, n, bsz):
-        z = _draw(laws, min(bsz, n - start), k, gen)
-        size = z.shape[0]
-        u = np.zeros((size, m, n_q))
-        g = np.zeros((size, m, n_q, n_r))
-        truth = None if fixed is not None else _checked(_outcomes(mechanism, z, gen, batched),
-                                                        bounds)
-        for i, v in enumerate(mechanism.valuations):
-            for q in range(n_q):
-                bids = z.copy()
-                if fixed is None:
-                    true_z, out = z[:, i], truth
-                else:
-                    true_z = np.broadcast_to(fixed[q], (size, k))
-                    bids[:, i] = fixed[q]
-                    out = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
-                t = true_z @ A.T
-                u[:, i, q] = out.utilities(i, v, t)
-                for r in range(n_r):
-                    bids[:, i] = mis[r]
-                    dev = _checked(_outcomes(mechanism, bids, gen, batched), bounds)
-                    g[:, i, q, r] = dev.utilities(i, v, t) - u[:, i, q]
-        acc_u.add(u)
-        acc_g.add(g)
+    for parts_u, parts_g in _run_chunks(
+            _incentive_chunk, _chunk_seeds(rng, n, chunk),
+            (mechanism, laws, bounds, bool(batched), bsz, mis, fixed), executor):
+        acc_u.merge(*parts_u)
+        acc_g.merge(*parts_g)
     n_int = m * n_q * n_r + m * n_q
     a_each = alpha / n_int
     u_lo, u_hi = u_range[:, 0][:, None], u_range[:, 1][:, None]
