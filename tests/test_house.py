@@ -178,3 +178,38 @@ def test_one_protocol_builder_and_one_json_converter():
     assert defs["jsonable"] == ["recmech.bounds.records"]
     assert defs["markdown_table"] == ["recmech.properties.render"]
     assert not {"json_safe", "_json_safe", "_json_default", "dominant_matrix"} & set(defs)
+
+
+# import name -> distribution, for every third-party package library code may import
+DISTRIBUTIONS = {"numpy": "numpy", "scipy": "scipy", "mpmath": "mpmath",
+                 "matplotlib": "matplotlib", "highspy": "highspy", "hypothesis": "hypothesis",
+                 "pytest": "pytest", "_pytest": "pytest", "distributed": "dask"}
+# imported only where the optional package is already there: pytest by the pytest plugin and
+# the guard (pytest runs them), distributed by the Dask engine (checked by find_spec first)
+OPTIONAL_IMPORTERS = {"pytest": ("recmech.properties.plugin", "recmech.properties.guard",
+                                 "recmech.properties.test_guard_claims"),
+                      "dask": ("recmech.properties.engine",)}
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    """`pip install recmech` alone must run every command: a library import of a package that
+    is only in an extra is a crash on a user's machine (it was: hypothesis, for `recmech
+    report`)."""
+    import re
+    import sys
+
+    (listed,) = re.findall(r"^dependencies = \[(.*?)\]$", (ROOT / "pyproject.toml").read_text(),
+                           re.MULTILINE | re.DOTALL)
+    runtime = {re.split(r"[<>=\[ ]", d.strip().strip('"'))[0] for d in listed.split(",")}
+    bad = []
+    for name, _, tree in MODULES:
+        for node, module, _alias in _imports(tree):
+            top = module.split(".")[0]
+            if top in sys.stdlib_module_names or top == "recmech":
+                continue
+            dist = DISTRIBUTIONS.get(top)
+            if dist is None:
+                bad.append(f"{name}:{node.lineno} imports {top}, not in DISTRIBUTIONS")
+            elif dist not in runtime and name not in OPTIONAL_IMPORTERS.get(dist, ()):
+                bad.append(f"{name}:{node.lineno} imports {top} ({dist} is not a dependency)")
+    assert bad == []

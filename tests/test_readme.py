@@ -69,7 +69,7 @@ def test_the_install_command_provides_what_the_readme_uses():
     pyproject = (ROOT / "pyproject.toml").read_text()
 
     def names(key: str) -> set[str]:
-        (listed,) = re.findall(rf"^{key} = \[(.*)\]$", pyproject, re.MULTILINE)
+        (listed,) = re.findall(rf"^{key} = \[(.*?)\]$", pyproject, re.MULTILINE | re.DOTALL)
         out: set[str] = set()
         for d in listed.split(","):
             d = d.strip().strip('"')
