@@ -173,3 +173,58 @@ def test_the_installed_suite_next_to_a_users_properties_module(site, project):
                cwd=project, PYTHONPATH=str(site), PROBE=str(project / "probe.txt"))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 passed" in run.stdout
+
+
+def _runtime_closure() -> set[str]:
+    """The distributions `pip install recmech` brings: recmech's runtime dependencies and
+    theirs, as installed here (markers of this interpreter applied)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    want, seen = ["recmech"], set()
+    while want:
+        name = want.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        for text in metadata.requires(name) or []:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                want.append(req.name)
+    return seen - {"recmech"}
+
+
+def test_a_plain_install_runs_the_commands_without_pytest_or_dask(site, tmp_path):
+    """Only the runtime closure on the path (no pytest, no dask): `recmech report` and `recmech
+    demo` run; the test extra is for the tests only."""
+    from importlib import metadata
+
+    closure = _runtime_closure()
+    assert {"numpy", "scipy", "hypothesis", "highspy"} <= closure
+    assert not closure & {"pytest", "dask", "distributed"}
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    for name in closure:
+        for top in {Path(str(f)).parts[0] for f in metadata.distribution(name).files or []}:
+            source = Path(metadata.distribution(name).locate_file(top))
+            if source.exists() and not (deps / top).exists() and top != "..":
+                (deps / top).symlink_to(source)
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    code = ("import importlib.util, sys\n"
+            "assert importlib.util.find_spec('pytest') is None\n"
+            "assert importlib.util.find_spec('distributed') is None\n"
+            "from recmech.properties.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    for argv in (["report", "--claims", "lemma6,proposition3"],
+                 ["demo", "--N", "2000", "--k", "2", "--bidders", "1"]):
+        run = _run([python, "-c", code, *argv], cwd=tmp_path,
+                   PYTHONPATH=os.pathsep.join((str(site), str(deps))))
+        assert run.returncode == 0, run.stdout + run.stderr
+    scheduler = _run([python, "-c", code, "report", "--claims", "lemma6", "--scheduler",
+                      "local"], cwd=tmp_path, PYTHONPATH=os.pathsep.join((str(site), str(deps))))
+    assert scheduler.returncode == 2
+    assert "pip install 'recmech[dask]'" in scheduler.stderr

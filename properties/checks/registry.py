@@ -24,6 +24,7 @@ parts is skipped by the guard, never passed.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ def _readings(claim_id: str, readings: Mapping[str, str] | None) -> dict[str, st
 _LOADED: list[bool] = []
 
 
+PYTEST_MODULES = ("recmech.properties.plugin", "recmech.properties.guard")
+
+
 def _load_every_module() -> None:
     """Import every module of recmech once, before any search. Hypothesis draws some values from
     a pool of constants found in the *local* modules loaded at the time (an editable install's
@@ -143,13 +147,17 @@ def _load_every_module() -> None:
         return
     import pkgutil
 
+    # the pytest plugin and the guard need pytest, which a plain install lacks; without it no
+    # process of this environment can load them, so the pool is still the same everywhere
+    skip = () if importlib.util.find_spec("pytest") else PYTEST_MODULES
+
     # package by package: the editable install maps each folder into ``recmech``, so a walk
     # of ``recmech.__path__`` alone would not see them
     for package in ("recmech.core", "recmech.bounds", "recmech.properties",
                     "recmech.properties.checks", "recmech.properties.strategies"):
         pkg = importlib.import_module(package)
         for info in pkgutil.iter_modules(pkg.__path__, package + "."):
-            if not info.name.rsplit(".", 1)[-1].startswith("test_"):
+            if not info.name.rsplit(".", 1)[-1].startswith("test_") and info.name not in skip:
                 importlib.import_module(info.name)
     _LOADED.append(True)
 
