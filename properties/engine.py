@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import heapq
 import importlib.util
 import json
 import os
@@ -34,8 +35,9 @@ from typing import Any
 
 from recmech.bounds.records import dumps
 
-__all__ = ["ChunkResult", "ChunkTask", "DaskEngine", "PoolEngine", "ResultsFile", "SerialEngine",
-           "chunk_key", "engine_for", "run_chunk_task", "run_tasks", "unique"]
+__all__ = ["ChunkResult", "ChunkTask", "ChunkTime", "DaskEngine", "PoolEngine", "ResultsFile",
+           "SerialEngine", "chunk_key", "chunk_times", "engine_for", "projected_wall",
+           "run_chunk_task", "run_tasks", "unique"]
 
 FORMAT = "recmech-report-chunks/1"
 
@@ -241,3 +243,53 @@ def unique(tasks: Iterable[ChunkTask]) -> list[ChunkTask]:
     for t in tasks:
         seen.setdefault(t.key, t)
     return list(seen.values())
+
+
+# -- planning a cluster from a results file --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChunkTime:
+    """One completed chunk of a results file: its claim, index and seconds on its worker."""
+
+    claim_id: str
+    index: int
+    seconds: float
+
+
+def chunk_times(path: str | Path) -> tuple[str, list[ChunkTime]]:
+    """The profile and the completed chunks' times of a results file (``--results``);
+    ValueError naming the file when it is not one."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0]) if lines else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a results file ({type(exc).__name__})") from None
+    if header.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a results file of recmech report (format "
+                         f"{header.get('format')!r}; expected {FORMAT!r})")
+    times = []
+    for line in lines[1:]:
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:  # the line a killed run was writing
+            continue
+        if row.get("error") is None:
+            times.append(ChunkTime(row["claim_id"], int(row["index"]), float(row["seconds"])))
+    return str(header.get("profile")), times
+
+
+def projected_wall(seconds: Iterable[float], workers: int) -> tuple[float, float]:
+    """(projected, lower) wall time of running chunks of ``seconds`` on ``workers`` workers:
+    the longest-processing-time-first list schedule (each chunk, longest first, to the least
+    loaded worker; within 4/3 of the best schedule, Graham 1969) and the bound no schedule
+    beats, max(longest chunk, total / workers). Planning and merging are not included."""
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; found {workers}")
+    ordered = sorted((float(x) for x in seconds), reverse=True)
+    if not ordered:
+        return 0.0, 0.0
+    loads = [0.0] * min(workers, len(ordered))
+    for x in ordered:
+        heapq.heapreplace(loads, loads[0] + x)
+    return max(loads), max(ordered[0], sum(ordered) / workers)

@@ -247,8 +247,8 @@ _SUPPLEMENT = (
                         "stated_success_prob": "1 - 2 exp(-8)", "actual_success_prob": 0.0},
         proof_gap=_SINGULAR,
         corrected_statement="the product-support reading of Definition 2",
-        corrected_check=("recmech.properties.checks.rates.check_proposition1_weak_dependence "
-                         "(product-support reading)"),
+        corrected_check=("the proposition1.weak_dependence check "
+                         "(recmech.properties.checks.rates, product-support reading)"),
         readings=("positive-probability",)),
     *(_all_real(cid, _FAR_Z) for cid in (
         "definition3", "theorem2.noisy_value", "theorem2.deterministic", "theorem2.gaussian",
@@ -319,7 +319,7 @@ _MORE_GAPS = (
          "with the corrected tail exp(-Tr/(8 d_max)) both tails are exp(-Tr/(8 d_max)) and the "
          "union bound 2 exp(-Tr/(8 d_max) + n ln 21) <= 2 exp(-Tr/(8 d_max) + 4n) gives Lemma 4 "
          "as stated",
-         "recmech.properties.checks.tails.check_lemma4; recmech.bounds.chains"),
+         "the lemma4 check (recmech.properties.checks.tails); recmech.bounds.chains"),
     *(_gap(cid, "The proof's query count is the noisy-value count, too small for large eps.",
            {"A_inf": 1.0, "eps": 1.0, "eta": 1.0, "printed_per_item": 0, "bisection_per_item": 1},
            _COUNT_GAP, "per item ceil(log2((||A||_inf + 2 eps) / (2 eta))) queries",

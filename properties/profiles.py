@@ -62,6 +62,7 @@ _QUICK: dict[str, Any] = {
     "proposition1.weak_dependence.alphas": (1.0, 0.75),
     "rates.draws_beyond_k2": 500,
     "project.search": 30, "project.certified_k": 8,
+    "chunks.search_pieces": 1, "chunks.sweep_blocks": 1,
 }
 _THOROUGH: dict[str, Any] = {
     "lemma3.search": 400, "lemma3.n_max": 300,
@@ -82,6 +83,7 @@ _THOROUGH: dict[str, Any] = {
     "proposition1.weak_dependence.alphas": (1.0, 0.75, 0.6),
     "rates.draws_beyond_k2": 2000,
     "project.search": 300, "project.certified_k": 32,
+    "chunks.search_pieces": 6, "chunks.sweep_blocks": 4,
 }
 
 

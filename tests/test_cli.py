@@ -15,7 +15,7 @@ from recmech.bounds.registry import CLAIM_REGISTER, claim_ids
 from recmech.properties.cli import main as recmech
 from recmech.properties.parameters import CONVENIENCES, example_command, specs
 
-COMMANDS = ("demo", "table", "claims", "report", "bench", "selftest", "plot")
+COMMANDS = ("demo", "table", "claims", "report", "bench", "selftest", "chunks", "plot")
 
 
 def run(capsys, argv):

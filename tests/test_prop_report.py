@@ -59,3 +59,23 @@ def test_full_report_card_matches_the_errata_register(tmp_path):
     assert all(r["expected"] for r in rows)
     data = json.loads(out.read_text())
     assert data["problems"] == [] and data["family_wise_false_alarm"] <= 1e-8
+
+
+def test_every_name_an_erratum_cites_for_its_corrected_check_exists():
+    import importlib
+    import re
+
+    for entries in (*ERRATA.values(), *PROOF_GAPS.values()):
+        for e in entries:
+            for dotted in re.findall(r"recmech(?:\.\w+)+", e.corrected_check):
+                parts = dotted.split(".")
+                for cut in range(len(parts), 1, -1):
+                    try:
+                        obj = importlib.import_module(".".join(parts[:cut]))
+                    except ModuleNotFoundError:
+                        continue
+                    for attr in parts[cut:]:
+                        obj = getattr(obj, attr)  # AttributeError: a stale name
+                    break
+                else:
+                    raise AssertionError(f"{e.claim_id}: {dotted} names nothing")

@@ -25,14 +25,15 @@ from recmech.core.certified import pivoted_blocks
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.queries import LeastSquares
 from recmech.core.types import LazyType, SparseOffsets
-from recmech.properties.checks.registry import register_check
+from recmech.properties.checks.pieces import search_specs
+from recmech.properties.checks.registry import register_chunks
 from recmech.properties.profiles import Budget
 from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.matrices import SEEDS
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
-__all__ = ["FAMILIES", "check_certified_protocol", "every_vertex_error"]
+__all__ = ["FAMILIES", "every_vertex_error"]
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence")
 
@@ -104,20 +105,25 @@ def _run(inst: dict) -> dict | None:
             "planned": int(proto.plan.depths.sum())}
 
 
-@register_check("project.certified_protocol", parts=(), entry=ClaimEntry(
-    claim_id="project.certified_protocol",
-    place="recmech.core.certified; protocol_for('certified', ...)",
-    statement="for every design family, k, eps and target: the certified protocol's certificate "
-              "is at most its target (the paper's a-priori delta by default), and for every type "
-              "within eps of Az (z in [0, 1]^k) and every eta_o-noisy oracle its error "
-              "||z - Q(t)||_inf is at most certified_delta(eta_o); it asks exactly the price "
-              "queries its plan counts"))
-def check_certified_protocol(*, subject: Subject, budget: Budget) -> Verdict:
-    """The worst vertex of the eps-box (exact, module docstring) against the certificate, on
-    searched families, k, eps, targets, oracle noise and latent points (corners included)."""
-    worst: dict = {"excess": -np.inf, "instance": None, "record": None}
-    bad: list[dict] = []
+def _bad(rec: dict) -> bool:
+    return bool(rec["error"] > rec["certified"] or rec["certified_noiseless"] > rec["target"]
+                or not rec["queries"] == rec["counted"] == rec["planned"]
+                or (rec["paper_delta"] is not None and rec["target"] != rec["paper_delta"]))
 
+
+def _shown(inst: dict, rec: dict) -> dict:
+    return {**{k: v for k, v in inst.items() if k != "z"}, "z": [float(x) for x in inst["z"]],
+            **rec}
+
+
+def _certified_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
+    return search_specs("search", budget.size("project.search"), budget)
+
+
+def _certified_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
+    """One search piece: its tightest instance, every failing one and the draws skipped."""
+    worst: dict = {"excess": -np.inf, "shown": None}
+    bad: list[dict] = []
     skipped = [0]
 
     def score(inst: dict) -> float:
@@ -127,29 +133,48 @@ def check_certified_protocol(*, subject: Subject, budget: Budget) -> Verdict:
             return -np.inf
         excess = max(rec["error"] / rec["certified"] - 1.0,
                      rec["certified_noiseless"] / rec["target"] - 1.0)
-        if (rec["error"] > rec["certified"] or rec["certified_noiseless"] > rec["target"]
-                or not rec["queries"] == rec["counted"] == rec["planned"]
-                or (rec["paper_delta"] is not None and rec["target"] != rec["paper_delta"])):
-            bad.append({**{k: v for k, v in inst.items() if k != "z"},
-                        "z": [float(x) for x in inst["z"]], **rec})
+        if _bad(rec):
+            bad.append(_shown(inst, rec))
         if excess > worst["excess"]:
-            worst.update(excess=excess, instance=inst, record=rec)
+            worst.update(excess=excess, shown=_shown(inst, rec))
         return excess
 
+    res = worst_case(_instances(int(budget.size("project.certified_k"))), score,
+                     spec["examples"], label="error / certificate - 1")
+    return {"excess": worst["excess"] if np.isfinite(worst["excess"]) else None,
+            "shown": worst["shown"], "bad": bad[:3], "skipped": skipped[0], "tried": res.tried}
+
+
+def _certified_merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
+    """The worst vertex of the eps-box (exact, module docstring) against the certificate, on
+    searched families, k, eps, targets, oracle noise and latent points (corners included)."""
+    scored = [p for p in partials if p["excess"] is not None]
+    shown = max(scored, key=lambda p: p["excess"])["shown"] if scored else None
+    bad = [b for p in partials for b in p["bad"]][:3]
+    skipped = sum(p["skipped"] for p in partials)
     k_max = int(budget.size("project.certified_k"))
-    res = worst_case(_instances(k_max), score, budget.size("project.search"),
-                     label="error / certificate - 1")
-    inst, rec = worst["instance"], worst["record"]
-    shown = None if inst is None else {**{k: v for k, v in inst.items() if k != "z"},
-                                       "z": [float(x) for x in inst["z"]], **rec}
     return Verdict.exact(
-        "project.certified_protocol", not bad, observed=None if rec is None else rec["error"],
-        bound=None if rec is None else rec["certified"], slack=-1.0 if bad else
-        (0.0 if rec is None else rec["certified"] - rec["error"]),
-        instances=res.tried - skipped[0], instance=shown,
-        counterexample={"cases": bad[:3]} if bad else None,
+        "project.certified_protocol", not bad,
+        observed=None if shown is None else shown["error"],
+        bound=None if shown is None else shown["certified"],
+        slack=-1.0 if bad else (0.0 if shown is None else shown["certified"] - shown["error"]),
+        instances=sum(p["tried"] for p in partials) - skipped, instance=shown,
+        counterexample={"cases": bad} if bad else None,
         notes=f"every 2k worst vertices of the eps-box per instance (exact); families "
-              f"{', '.join(FAMILIES)}, k <= {k_max}, eps in {{1e-13, 1e-4, 1e-3, 0.01, 0.05}}, the "
-              "paper's delta or a user's target, oracle noise 0, eps/2, eps; observed / bound = "
-              f"the error and certificate of the tightest instance; {skipped[0]} draws skipped "
-              "(design of rank < k, or a target below the rounding floor: refused by name)")
+              f"{', '.join(FAMILIES)}, k <= {k_max}, eps in {{1e-13, 1e-4, 1e-3, 0.01, 0.05}}, "
+              "the paper's delta or a user's target, oracle noise 0, eps/2, eps; observed / "
+              "bound = the error and certificate of the tightest instance; "
+              f"{skipped} draws skipped (design of rank < k, or a target below the rounding "
+              "floor: refused by name)")
+
+
+# in chunks: the search in pieces
+register_chunks("project.certified_protocol", plan=_certified_plan, run=_certified_run,
+                merge=_certified_merge, parts=(), entry=ClaimEntry(
+    claim_id="project.certified_protocol",
+    place="recmech.core.certified; protocol_for('certified', ...)",
+    statement="for every design family, k, eps and target: the certified protocol's certificate "
+              "is at most its target (the paper's a-priori delta by default), and for every type "
+              "within eps of Az (z in [0, 1]^k) and every eta_o-noisy oracle its error "
+              "||z - Q(t)||_inf is at most certified_delta(eta_o); it asks exactly the price "
+              "queries its plan counts"))

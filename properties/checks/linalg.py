@@ -13,14 +13,15 @@ import numpy as np
 from hypothesis import strategies as st
 
 from recmech.bounds.inputs import margins
-from recmech.properties.checks.registry import register_check
+from recmech.properties.checks.pieces import search_specs
+from recmech.properties.checks.registry import register_check, register_chunks
 from recmech.properties.profiles import Budget
 from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.matrices import SEEDS, diagonally_dominant
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
-__all__ = ["check_lemma3", "check_lemma6", "cube_net", "lemma6_constants", "varah_ratios"]
+__all__ = ["check_lemma6", "cube_net", "lemma6_constants", "varah_ratios"]
 
 EPS64 = float(np.finfo(float).eps)
 
@@ -47,10 +48,16 @@ def varah_ratios(u: np.ndarray) -> dict:
             "tol": 10 * n * EPS64 * max(kappa, 1.0), "kappa_inf": kappa}
 
 
-@register_check("lemma3", parts=("compute",))
-def check_lemma3(*, subject: Subject, budget: Budget) -> Verdict:
-    """Lemma 3: ||U^{-1}||_inf <= 1/alpha (rows), ||U^{-T}||_inf <= 1/beta (columns), on
-    hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300)."""
+def _lemma3_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
+    per = budget.size("lemma3.search")
+    return [spec for by in ("both", "rows", "cols") for spec in search_specs(by, per, budget)
+            ] + [{"part": "diagonals"}]
+
+
+def _lemma3_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
+    """One chunk of Lemma 3's check: a search piece over dominant matrices (by rows, columns
+    or both), or the tight diagonal cases; the worst excess, its ratios and any calculator
+    mismatch."""
     compute = subject.compute
     state: dict = {"worst": -math.inf, "inst": None, "mismatch": None}
 
@@ -71,24 +78,40 @@ def check_lemma3(*, subject: Subject, budget: Budget) -> Verdict:
             state["worst"], state["inst"] = worst, {k: v for k, v in r.items()}
         return worst
 
-    per, n_max = budget.size("lemma3.search"), budget.size("lemma3.n_max")
-    tried = 0
-    for by in ("both", "rows", "cols"):
-        tried += worst_case(diagonally_dominant(n_max=n_max, by=by), excess, per,
-                            label="(ratio - 1) / tol").tried
-    # tight case: a diagonal matrix has ||U^{-1}||_inf alpha = 1 exactly
-    for diag in ([1.0], [2.0, -3.0, 5.0], list(np.geomspace(1e-6, 1e6, 13))):
-        excess(np.diag(diag))
-        tried += 1
-    r = state["inst"]
-    ok = state["worst"] <= 1.0 and state["mismatch"] is None
+    if spec["part"] == "diagonals":
+        # tight case: a diagonal matrix has ||U^{-1}||_inf alpha = 1 exactly
+        cases = ([1.0], [2.0, -3.0, 5.0], list(np.geomspace(1e-6, 1e6, 13)))
+        for diag in cases:
+            excess(np.diag(diag))
+        tried = len(cases)
+    else:
+        tried = worst_case(diagonally_dominant(n_max=budget.size("lemma3.n_max"),
+                                               by=spec["part"]), excess, spec["examples"],
+                           label="(ratio - 1) / tol").tried
+    worst = state["worst"]
+    return {"worst": worst if math.isfinite(worst) else None, "inst": state["inst"],
+            "mismatch": state["mismatch"], "tried": tried}
+
+
+def _lemma3_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
+    """Lemma 3: ||U^{-1}||_inf <= 1/alpha (rows), ||U^{-T}||_inf <= 1/beta (columns), on
+    hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300)."""
+    scored = [p for p in partials if p["worst"] is not None]
+    top = max(scored, key=lambda p: p["worst"])
+    r = top["inst"]
+    mismatch = next((p["mismatch"] for p in partials if p["mismatch"] is not None), None)
+    ok = top["worst"] <= 1.0 and mismatch is None
     observed = max(v for v in (r["ratio_rows"], r["ratio_cols"]) if v is not None)
     return Verdict.exact("lemma3", ok, observed=observed, bound=1.0, slack=1.0 - observed,
-                         instances=tried, instance=r,
-                         counterexample={"worst": r, "calculator_mismatch": state["mismatch"]},
+                         instances=sum(p["tried"] for p in partials), instance=r,
+                         counterexample={"worst": r, "calculator_mismatch": mismatch},
                          notes=("observed = max of ||U^{-1}||_inf alpha and ||U^{-T}||_inf beta "
                                 "over the search (bound 1); 'fails' needs an excess above "
                                 "10 n eps kappa_inf(U)"))
+
+
+# Lemma 3 in chunks: each search (dominant by both, rows, columns) in pieces, and the diagonals
+register_chunks("lemma3", plan=_lemma3_plan, run=_lemma3_run, merge=_lemma3_merge)
 
 
 # -- Lemma 6 -------------------------------------------------------------------------------------

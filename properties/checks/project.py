@@ -18,7 +18,8 @@ from recmech.bounds.registry import ClaimEntry
 from recmech.core import design as designs
 from recmech.core.queries import noisy_value_queries, search_plan
 from recmech.properties.checks.linalg import cube_net
-from recmech.properties.checks.registry import register_check
+from recmech.properties.checks.pieces import search_piece, search_result, search_specs
+from recmech.properties.checks.registry import register_check, register_chunks
 from recmech.properties.exact import imhof_sf, ruben_tail
 from recmech.properties.outside import value_oracle
 from recmech.properties.profiles import Budget
@@ -31,7 +32,7 @@ from recmech.properties.verdict import Verdict
 __all__ = ["check_certified_delta", "check_chi2_closed_forms", "check_clopper_pearson_duality",
            "check_cube_net",
            "check_interlacing_edge", "check_measure_breakpoints", "check_noisy_value_count",
-           "check_ruben_bracket", "check_search_interval", "check_separable_norm"]
+           "check_search_interval", "check_separable_norm"]
 
 
 def _entry(claim_id: str, place: str, statement: str) -> ClaimEntry:
@@ -118,36 +119,47 @@ def check_noisy_value_count(*, subject: Subject, budget: Budget) -> Verdict:
 
 # -- Ruben's series: the bracket contains the tail ----------------------------------------------
 
-@register_check("project.ruben_bracket", parts=(), entry=_entry(
-    "project.ruben_bracket", "recmech.properties.exact.ruben_tail (_ruben_remainder)",
-    "the truncated Ruben series and its remainder bound a_0 (1 - rho)^-n/2 "
-    "Pr[NegBin(n/2, 1 - rho) >= K] bracket Pr[sum d_i g_i^2 >= x] (and <= x)"))
-def check_ruben_bracket(*, subject: Subject, budget: Budget) -> Verdict:
+def _ruben_score(d) -> float:
+    """The largest log distance of Imhof's value outside Ruben's bracket, both tails."""
+    tr = float(np.sum(d))
+    miss = -math.inf
+    for upper, x in ((True, 1.7 * tr), (False, 0.4 * tr)):
+        b = ruben_tail(d, x, upper=upper, rel_width=1e-10)
+        exact = float(imhof_sf(d, x, dps=16))
+        p = exact if upper else 1.0 - exact
+        lp = math.log(p)
+        # tolerance: Imhof's absolute accuracy (about 1e-11 at 16 digits) relative to p
+        miss = max(miss, max(b.log_lo - lp, lp - b.log_hi) - 1e-11 / p)
+    return miss
+
+
+def _ruben_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
+    # Imhof's integral costs about a second per weight vector: pieces of 2 or more
+    return search_specs("search", max(2, budget.size("project.search") // 15), budget,
+                        min_piece=2)
+
+
+def _ruben_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
+    return search_piece(chi2_weights(n_max=6, ratio_floor=0.1), _ruben_score, spec,
+                        "bracket miss")
+
+
+def _ruben_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
     """The bracket contains Imhof's value (mpmath, 16 digits) on searched weights."""
-    worst = {"miss": -math.inf}
-
-    def score(d) -> float:
-        tr = float(np.sum(d))
-        miss = -math.inf
-        for upper, x in ((True, 1.7 * tr), (False, 0.4 * tr)):
-            b = ruben_tail(d, x, upper=upper, rel_width=1e-10)
-            exact = float(imhof_sf(d, x, dps=16))
-            p = exact if upper else 1.0 - exact
-            lp = math.log(p)
-            # tolerance: Imhof's absolute accuracy (about 1e-11 at 16 digits) relative to p
-            m = max(b.log_lo - lp, lp - b.log_hi) - 1e-11 / p
-            miss = max(miss, m)
-        worst["miss"] = max(worst["miss"], miss)
-        return miss
-
-    res = worst_case(chi2_weights(n_max=6, ratio_floor=0.1), score,
-                     max(2, budget.size("project.search") // 15), label="bracket miss")
-    ok = worst["miss"] <= 1e-12
-    return Verdict.exact("project.ruben_bracket", ok, observed=worst["miss"], bound=1e-12,
-                         slack=1e-12 - worst["miss"], instances=res.tried,
+    res = search_result(partials, "search")
+    ok = res.score <= 1e-12
+    return Verdict.exact("project.ruben_bracket", ok, observed=res.score, bound=1e-12,
+                         slack=1e-12 - res.score, instances=res.tried,
                          counterexample={"weights": np.asarray(res.instance).tolist()},
                          notes="observed = largest log distance outside the bracket (<= 0: "
                                "contained)")
+
+
+register_chunks("project.ruben_bracket", plan=_ruben_plan, run=_ruben_run, merge=_ruben_merge,
+                parts=(), entry=_entry(
+    "project.ruben_bracket", "recmech.properties.exact.ruben_tail (_ruben_remainder)",
+    "the truncated Ruben series and its remainder bound a_0 (1 - rho)^-n/2 "
+    "Pr[NegBin(n/2, 1 - rho) >= K] bracket Pr[sum d_i g_i^2 >= x] (and <= x)"))
 
 
 # -- the eps-net of Lemma 6's check covers the sphere -------------------------------------------

@@ -35,6 +35,7 @@ from recmech.bounds.registry import ClaimEntry
 from recmech.properties.contract import CHECK_PARTS_ALLOWED
 from recmech.properties.profiles import Budget, budget
 from recmech.properties.readings import CLAIM_POINTS, POINTS, default_readings
+from recmech.properties.strategies import seeded_searches
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
@@ -202,11 +203,13 @@ def run_chunk(claim_id: str, index: int, impl: Any = None, profile: str | Budget
     subject, plan, chosen = _prepare(claim_id, impl, profile, readings)
     extra = {} if chosen is None else {"readings": chosen}
     if claim_id in CHUNKS:
-        specs = CHUNKS[claim_id].plan(subject, plan, chosen)
-        return _roundtrip(CHUNKS[claim_id].run(subject, plan, chosen, specs[index]))
+        spec = CHUNKS[claim_id].plan(subject, plan, chosen)[index]
+        with seeded_searches(f"{claim_id}|{dumps(spec, indent=None)}"):
+            return _roundtrip(CHUNKS[claim_id].run(subject, plan, chosen, spec))
     if index != 0:
         raise IndexError(f"{claim_id} is one chunk; found index {index}")
-    result = _as_list(claim_id, CHECKS[claim_id](subject=subject, budget=plan, **extra))
+    with seeded_searches(f"{claim_id}|whole"):
+        result = _as_list(claim_id, CHECKS[claim_id](subject=subject, budget=plan, **extra))
     return _roundtrip([v.to_dict() for v in result])
 
 

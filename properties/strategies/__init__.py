@@ -1,21 +1,34 @@
 """Hypothesis strategies for the claim checks, and a targeted worst-case search.
 
 ``worst_case(strategy, score, max_examples)`` runs a hypothesis search that maximises ``score``
-(``hypothesis.target``) and returns the worst instance seen; it runs under the loaded hypothesis
-profile (derandomized in the default ``ci`` profile, so the search is deterministic).
+(``hypothesis.target``) and returns the worst instance seen. Outside a chunk it runs under the
+loaded hypothesis profile (derandomized in the quick profile; seeded by ``--hypothesis-seed``
+in a pytest run, so ``recmech selftest`` explores). Inside a report chunk
+(``seeded_searches(key)``, set by ``recmech.properties.checks.registry.run_chunk``) each search
+has its own seed, derived from the chunk's key, its label and its place in the chunk: the chunk
+gives the same result in any process, on any engine, in every profile. A search keeps no
+example database (nothing of one process may steer another's search).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
-__all__ = ["SearchResult", "worst_case"]
+__all__ = ["SearchResult", "search_seed", "seeded_searches", "worst_case"]
+
+# [chunk key, searches started in it] while a report chunk runs
+_CHUNK: contextvars.ContextVar[list | None] = contextvars.ContextVar("recmech_chunk",
+                                                                   default=None)
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,27 @@ class SearchResult:
         return {"score": self.score, "tried": self.tried}
 
 
+@contextlib.contextmanager
+def seeded_searches(key: str) -> Iterator[None]:
+    """Within the block every ``worst_case`` search is seeded from ``key`` (module docstring)."""
+    token = _CHUNK.set([key, 0])
+    try:
+        yield
+    finally:
+        _CHUNK.reset(token)
+
+
+def search_seed(label: str) -> int | None:
+    """The seed of the next search labelled ``label`` in the current chunk (None outside one):
+    sha256 of the chunk key, the label and the search's place in the chunk."""
+    chunk = _CHUNK.get()
+    if chunk is None:
+        return None
+    chunk[1] += 1
+    digest = hashlib.sha256(f"{chunk[0]}|{label}|{chunk[1]}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def worst_case(strategy: st.SearchStrategy, score: Callable[[Any], float],
                max_examples: int, label: str = "score") -> SearchResult:
     """Maximise ``score`` over draws of ``strategy`` (hypothesis targeted search)."""
@@ -37,9 +71,9 @@ def worst_case(strategy: st.SearchStrategy, score: Callable[[Any], float],
         raise ValueError(f"max_examples must be >= 1; found {max_examples}")
     best: dict[str, Any] = {"score": float("-inf"), "instance": None, "tried": 0}
 
-    # a search, not a test: no deadline, and nothing to shrink (errors still propagate)
+    # a search, not a test: no deadline, no database, nothing to shrink (errors propagate)
     @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck),
-              phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target))
+              database=None, phases=(Phase.explicit, Phase.generate, Phase.target))
     @given(strategy)
     def _search(instance: Any) -> None:
         s = float(score(instance))
@@ -49,5 +83,6 @@ def worst_case(strategy: st.SearchStrategy, score: Callable[[Any], float],
         if s > best["score"]:
             best["score"], best["instance"] = s, instance
 
-    _search()
+    chosen = search_seed(label)
+    (_search if chosen is None else hypothesis.seed(chosen)(_search))()
     return SearchResult(best["score"], best["instance"], best["tried"])
