@@ -250,10 +250,15 @@ def guard_part(check_id: str, impl: Any = None, profile: str = "quick",
     else:
         detail = verdict.counterexample or {}
         problems = detail.get("problems") if isinstance(detail, dict) else None
-        head = "; ".join(problems) if problems else (
-            "looser than the paper" if pc.kind == "tightness" else
-            "the outside part differs from the reference beyond the tolerance")
-        why = (f"{check_id}: {head} (worst difference / tolerance = {verdict.observed}; "
+        if isinstance(detail, dict) and detail.get("error"):
+            head = str(detail["error"])
+        elif problems:
+            head = "; ".join(problems)
+        else:
+            head = ("looser than the paper" if pc.kind == "tightness" else
+                    "the outside part differs from the reference beyond the tolerance")
+        ratio = "inf" if verdict.observed is None else f"{verdict.observed:.4g}"
+        why = (f"{check_id}: {head} (worst difference / tolerance = {ratio}; "
                f"{verdict.notes}). Counterexample: {_short(detail, 1500)}")
     return GuardResult(**base, status="passed" if ok else "failed", verdict=verdict,
                        parts_used=(pc.part,), reason=why, seconds=time.perf_counter() - start)

@@ -372,6 +372,13 @@ def compare_records(claim_id: str, params: dict, outside) -> dict:
                 rows.append({"key": key, "log": log, "outside": o, "reference": r,
                              "difference": d, "tolerance": tol,
                              "direction": direction or "exact"})
+                tighter = direction is not None and (o < r if direction == UP else o > r)
+                if tighter:
+                    problems.append(f"{key}{' (log)' if log else ''} = {o!r} is tighter than "
+                                    f"the paper's {r!r} (unproven)")
+                elif direction is None:
+                    problems.append(f"{key}{' (log)' if log else ''} = {o!r} differs from the "
+                                    f"reference's {r!r}")
     detail.update(differences=rows, problems=problems)
     return {"diff": diff, "tight": tight, "detail": detail}
 
