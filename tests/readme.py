@@ -25,7 +25,14 @@ def contract() -> str:
     return contract_markdown({cid: row.parts for cid, row in claim_table().items()})
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"contract": contract}
+def catalogue() -> str:
+    """The guard's fault catalogue: ``tests/broken/catalogue.py``."""
+    from tests.broken.catalogue import markdown
+
+    return markdown()
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"contract": contract, "catalogue": catalogue}
 
 
 def render(text: str) -> str:

@@ -54,7 +54,7 @@ REL = 1e-9
 
 # -- value queries -----------------------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ValueCase:
     """One batch of noisy value queries: the items, their rows, ||A||_inf, eps, eta, the true
     values t_j and the oracle's noise eta_o and adversary."""
@@ -75,6 +75,12 @@ class ValueCase:
                 "t": self.t.tolist(), "eta_o": self.eta_o, "adversary": self.adversary}
 
 
+def _case(label, rows, items, inf_norm, eps, eta, t, eta_o=0.0, adversary="flip") -> ValueCase:
+    return ValueCase(label=label, rows=np.asarray(rows, dtype=float), items=np.asarray(items),
+                     inf_norm=float(inf_norm), eps=float(eps), eta=float(eta),
+                     t=np.asarray(t, dtype=float), eta_o=float(eta_o), adversary=adversary)
+
+
 def _ends(rows: np.ndarray, eps: float, where: np.ndarray) -> np.ndarray:
     """t_j at lo_j - eps (where = 0), hi_j + eps (where = 1) or in between."""
     lo, hi = np.minimum(rows, 0).sum(axis=1) - eps, np.maximum(rows, 0).sum(axis=1) + eps
@@ -87,26 +93,26 @@ def value_cases() -> list[ValueCase]:
     items = np.array([5, 2, 9, 0])
     out = []
     for where, label in ((0.0, "low end"), (1.0, "high end"), (0.37, "inside")):
-        out.append(ValueCase(f"negative entries, {label}", neg, items, 1.5, 0.01, 0.01,
+        out.append(_case(f"negative entries, {label}", neg, items, 1.5, 0.01, 0.01,
                              _ends(neg, 0.01, np.full(4, where))))
     for A_inf, eps, eta in ((1.0, 1.0, 0.5), (2.0, 0.1, 0.1), (8.0, 0.01, 0.01), (3.0, 1e-3, 1e-2),
                             (1.0, 2.0, 0.25), (0.5, 0.3, 0.3)):
         row = np.array([[A_inf]])
         for where in (0.0, 1.0):
             for eta_o, adv in ((0.0, "flip"), (eta / 2, "up"), (eta / 2, "down")):
-                out.append(ValueCase(f"one item, A_inf={A_inf}, eps={eps}, eta={eta}", row,
+                out.append(_case(f"one item, A_inf={A_inf}, eps={eps}, eta={eta}", row,
                                      np.array([0]), A_inf, eps, eta,
                                      _ends(row, eps, np.array([where])), eta_o, adv))
     wide = np.array([[0.2, 0.1], [-0.1, 0.05]])
-    out.append(ValueCase("||A||_inf above the rows' norms", wide, np.array([3, 7]), 4.0, 0.05,
+    out.append(_case("||A||_inf above the rows' norms", wide, np.array([3, 7]), 4.0, 0.05,
                          0.01, _ends(wide, 0.05, np.array([1.0, 0.0]))))
-    out.append(ValueCase("no query needed (eta >= R/2)", neg, items, 1.5, 0.01, 1.0,
+    out.append(_case("no query needed (eta >= R/2)", neg, items, 1.5, 0.01, 1.0,
                          _ends(neg, 0.01, np.array([0.0, 1.0, 0.5, 0.2]))))
-    out.append(ValueCase("about 30 halvings", neg, items, 1.5, 1e-9, 1e-9,
+    out.append(_case("about 30 halvings", neg, items, 1.5, 1e-9, 1e-9,
                          _ends(neg, 1e-9, np.array([0.999, 0.001, 0.5, 0.73]))))
     gen = np.random.default_rng(20223)
     many = gen.uniform(-1, 1, (40, 3))
-    out.append(ValueCase("40 items, flip noise", many, gen.permutation(100)[:40],
+    out.append(_case("40 items, flip noise", many, gen.permutation(100)[:40],
                          float(np.abs(many).sum(axis=1).max()), 0.02, 0.005,
                          _ends(many, 0.02, gen.uniform(size=40)), 0.005, "flip"))
     return out
@@ -125,7 +131,7 @@ def _value_inputs(draw):
                                    min_size=n, max_size=n)))
     eta_o = eta * draw(st.sampled_from([0.0, 0.5, 1.0]))
     items = gen.permutation(3 * n + 5)[:n]
-    return ValueCase("search", rows, items, inf_norm, eps, eta, _ends(rows, eps, where), eta_o,
+    return _case("search", rows, items, inf_norm, eps, eta, _ends(rows, eps, where), eta_o,
                      draw(st.sampled_from(["up", "down", "flip"])))
 
 

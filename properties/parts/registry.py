@@ -132,7 +132,11 @@ class Worst:
         return score
 
     def run(self, fn: Callable[[], tuple[float, dict]]) -> float:
-        """Score one input: ``fn()`` gives (score, detail); a ``PartError`` is the worst case."""
+        """Score one input: ``fn()`` gives (score, detail); a ``PartError`` is the worst case,
+        and after one the part is not called again (the judgement has failed: a hanging part
+        costs one time limit, not one per input)."""
+        if self.error is not None:
+            return math.inf
         try:
             score, detail = fn()
         except PartError as exc:
