@@ -26,7 +26,8 @@ model laws, measured exactly over the support (``recmech.core.measure.direct_rep
 revenue is compared with the optimum over all BIC and IR mechanisms, the reference's LP: below it
 is "looser than the optimum" (list ``part.latent_mechanism`` in an xfails file for a simpler
 M_hat on purpose), above it means BIC or IR fails somewhere. Metamorphic: the revenue is
-invariant under permuting the bidders and doubles with the units.
+invariant under permuting the bidders and adding a dummy item nobody values (a zero row of A,
+mu = 0), and doubles with the units.
 
 Tolerances. Probabilities and payments here are sums of at most T = (offset regions) x
 (resampled profiles) x (lottery entries) <= 10^4 products of probabilities and values, rounded
@@ -57,7 +58,7 @@ from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
 __all__ = ["PermutedMechanism", "ScaledMechanism", "compare_outcomes", "judge_latent_mechanism",
-           "judge_robustify", "mechanism_instances"]
+           "judge_robustify", "mechanism_instances", "remade_valuation", "scaled_valuation"]
 
 TOL = 1e-9
 BIC_TOL = 1e-8
@@ -190,15 +191,20 @@ class ScaledMechanism(LatentMechanism):
         return Outcome(lottery=out.lottery, payments=self.c * out.payments)
 
 
+def remade_valuation(v, mu):
+    """The valuation of the same family (unit demand, c-demand, additive) with values ``mu``."""
+    if isinstance(v, UnitDemand):
+        return UnitDemand(mu)
+    if isinstance(v, CDemand):
+        return CDemand(v.c, mu)
+    if isinstance(v, Additive):
+        return Additive(mu)
+    raise TypeError(f"no remade form for {type(v).__name__}")
+
+
 def scaled_valuation(v, c: float):
     """The valuation of the same family with mu -> c mu (v(ct, S) = c v(t, S))."""
-    if isinstance(v, UnitDemand):
-        return UnitDemand(c * v.mu)
-    if isinstance(v, CDemand):
-        return CDemand(v.c, c * v.mu)
-    if isinstance(v, Additive):
-        return Additive(c * v.mu)
-    raise TypeError(f"no rescaled form for {type(v).__name__}")
+    return remade_valuation(v, c * v.mu)
 
 
 def _robustify_instance(make, inst: dict, worst: Worst) -> None:
@@ -292,6 +298,11 @@ def _latent_instance(factory, inst: dict) -> tuple[float, dict]:
         moved = _revenue(factory(A, [vals[p] for p in perm], [laws[p] for p in perm]), A,
                          [vals[p] for p in perm], [laws[p] for p in perm])[0]
         scores["bidders permuted"] = abs(moved - rev) / (REV_TOL * max(1.0, optimum))
+    # a dummy item nobody values (a zero row of A, mu = 0) changes no value: same revenue
+    A1 = np.vstack([A, np.zeros((1, A.shape[1]))])
+    vals1 = [remade_valuation(v, np.append(v.mu, 0.0)) for v in vals]
+    dummy = _revenue(factory(A1, vals1, laws), A1, vals1, laws)[0]
+    scores["dummy item"] = abs(dummy - rev) / (REV_TOL * max(1.0, optimum))
     why = [name for name, s in scores.items() if s > 1]
     if scores["revenue"] > 1:
         why.append("revenue below the LP optimum: looser than the optimum" if rev < optimum
@@ -310,4 +321,5 @@ def judge_latent_mechanism(*, subject: Subject, budget: Budget) -> Verdict:
     for inst in mechanism_instances(part_size(budget, "latent_mechanism.instances"), 20226):
         worst.run(lambda inst=inst: _latent_instance(factory, inst))
     return worst.verdict("exact BIC and ex-post IR over the support, revenue equal to the LP "
-                         "optimum, invariant under permuted bidders, doubling with the units")
+                         "optimum, invariant under permuted bidders and a dummy item, doubling "
+                         "with the units")

@@ -18,10 +18,10 @@
   other items must still be the (eps, delta)-query protocol Thm. 2 promises. Relative rounding
   1e-9 as in the claim checks. It may use no more price queries than the reference protocol of
   the setting (more is "looser than the paper"). Metamorphic relations (deterministic setting,
-  where the item set is fixed by the rows of C): permuting the items (rows of A, with the type)
-  and rescaling units (A -> 2A, eps -> 2 eps, eta -> 2 eta, t -> 2t: every price comparison is
-  the same, exactly) leave z_hat unchanged up to the rounding of one least-squares solve,
-  64 l k u kappa(B) + 1e-12.
+  where the item set is fixed by the rows of C): permuting the items (rows of A, with the type),
+  rescaling units (A -> 2A, eps -> 2 eps, eta -> 2 eta, t -> 2t: every price comparison is the
+  same, exactly) and appending a dummy item (a zero row) and a duplicate of a row leave z_hat
+  unchanged up to the rounding of one least-squares solve, 64 l k u kappa(B) + 1e-12.
 """
 
 from __future__ import annotations
@@ -262,11 +262,17 @@ def metamorphic_score(factory, inst: dict, seed: int) -> tuple[float, dict]:
     perm = np.random.default_rng(seed).permutation(design.N)
     moved = run(_permuted(design, perm), eps, eta, perm=perm)
     scaled = run(_scaled(design, 2.0), 2 * eps, 2 * eta, c=2.0)
+    # a dummy item (a zero row) and a duplicated row appended: the items of C are unchanged
+    A = np.asarray(design.A)
+    extended = DesignMatrix(np.vstack([A, np.zeros((1, design.k)), A[-1:]]), design.family,
+                            dict(design.meta))
+    grown = run(extended, eps, eta, perm=np.concatenate([np.arange(design.N), [0, design.N - 1]]))
     ref = protocols.protocol_for("deterministic", design, eps, eta)
     s = ref.solver.singular_values
     tol = 64 * len(ref.items) * design.k * U * s[0] / s[-1] + 1e-12
     diffs = {"permuted items": float(np.max(np.abs(moved - base))),
-             "units x2": float(np.max(np.abs(scaled - base)))}
+             "units x2": float(np.max(np.abs(scaled - base))),
+             "dummy and duplicated items": float(np.max(np.abs(grown - base)))}
     return max(diffs.values()) / tol, {"family": inst["family"], "N": design.N, "k": design.k,
                                        "eps": eps, "eta": eta, "z": z.tolist(),
                                        "z_hat": base.tolist(), "permuted": moved.tolist(),
