@@ -4,7 +4,8 @@ The guard (``recmech.properties.guard``) calls another implementation's parts (t
 ``recmech.properties.contract``) with inputs of its own choosing. Whatever the part does, the run
 must end in a verdict that names the part: a part that raises, returns the wrong type or shape,
 NaN or inf, or does not return within the time limit fails with a ``PartError`` carrying the
-part's name, the problem and a summary of the input; it never crashes the run and never passes.
+part's name, the problem and a summary of the input (``PartValueError``, also a ValueError, when
+the part refused the input with a ValueError); it never crashes the run and never passes.
 
 What is checked, per part (``validate``):
 
@@ -45,8 +46,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CALL_TIME_LIMIT", "PartError", "PartTimeout", "deadline", "describe",
-           "guarded_part", "validate"]
+__all__ = ["CALL_TIME_LIMIT", "PartError", "PartTimeout", "PartValueError", "deadline",
+           "describe", "guarded_part", "validate"]
 
 CALL_TIME_LIMIT = 60.0
 _ACTIVE = {"depth": 0}
@@ -61,6 +62,11 @@ class PartError(RuntimeError):
         self.part, self.problem, self.inputs = part, problem, inputs
         where = f"; input: {inputs}" if inputs else ""
         super().__init__(f"part {part}: {problem}{where}")
+
+
+class PartValueError(PartError, ValueError):
+    """A ``PartError`` for a part that refused its input with a ValueError: a caller that
+    expects a ValueError for bad input (a calculator's, say) still catches it."""
 
 
 class PartTimeout(BaseException):
@@ -266,10 +272,11 @@ def guarded_part(part: str, fn: Callable, time_limit: float | None = CALL_TIME_L
             with deadline(time_limit, name):
                 out = fn(*args, **kwargs)
         except PartError as exc:
-            raise PartError(name, exc.problem, _inputs(args, kwargs)) from exc
+            raise type(exc)(name, exc.problem, _inputs(args, kwargs)) from exc
         except Exception as exc:  # the part's own failure, reported as the part's
-            raise PartError(name, f"raised {type(exc).__name__}: {exc}",
-                            _inputs(args, kwargs)) from exc
+            kind = PartValueError if isinstance(exc, ValueError) else PartError
+            raise kind(name, f"raised {type(exc).__name__}: {exc}",
+                       _inputs(args, kwargs)) from exc
         try:
             out = validate(part, out, args, kwargs)
         except ValueError as exc:
@@ -305,9 +312,10 @@ class _GuardedObject:
                 with deadline(self._limit, what):
                     return attr(*args, **kwargs)
             except PartError as exc:
-                raise PartError(what, exc.problem, _inputs(args, kwargs)) from exc
+                raise type(exc)(what, exc.problem, _inputs(args, kwargs)) from exc
             except Exception as exc:
-                raise PartError(what, f"raised {type(exc).__name__}: {exc}",
-                                _inputs(args, kwargs)) from exc
+                kind = PartValueError if isinstance(exc, ValueError) else PartError
+                raise kind(what, f"raised {type(exc).__name__}: {exc}",
+                           _inputs(args, kwargs)) from exc
 
         return call

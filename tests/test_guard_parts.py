@@ -101,6 +101,14 @@ def test_every_part_has_its_answer_checked():
         assert caught.value.part == part
 
 
+def test_a_part_that_refuses_its_input_still_raises_a_value_error():
+    def refuses(claim_id, **params):
+        raise ValueError("eps must be > 0")
+
+    with pytest.raises(ValueError, match="part compute: raised ValueError: eps must be > 0"):
+        guarded_part("compute", refuses)("lemma1", eps=-1.0, mass_outside=0.1)
+
+
 def test_the_time_limit_interrupts_nested_calls_once_and_is_measured_off_the_main_thread():
     with pytest.raises(PartError, match="outer: did not return within"):
         with deadline(0.2, "outer"):
