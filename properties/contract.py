@@ -57,9 +57,12 @@ PARTS: Mapping[str, Part] = MappingProxyType({p.name: p for p in (
     Part(name="robustify", signature="robustify(inner, laws, delta)",
          returns="Lemma 2's M_tilde around M_hat = `inner` and the model laws: a mechanism "
                  "whose `outcome(bids)` is the exact `recmech.core.mechanisms.Outcome` "
-                 "(expectation over its own randomness) for bids of shape (m, k)"),
+                 "(expectation over its own randomness) for bids of shape (m, k); optionally "
+                 "`outcome_at(bids, offset)`, the exact outcome for one grid offset r in "
+                 "[0, delta)^k (expectation over the resample), judged per offset region"),
     Part(name="latent_mechanism", signature="latent_mechanism(A, valuations, laws)",
-         returns="M_hat, BIC and IR for the model laws, judged through `outcome(bids)`"),
+         returns="M_hat, BIC and IR for the model laws, judged through `outcome(bids)`; its "
+                 "revenue is compared with the optimum (the reference's LP)"),
     Part(name="influence_matrix", signature="influence_matrix(law) -> INF(X)",
          returns="the (d, d) influence matrix of Definition 2 for a "
                  "`recmech.core.influence.FiniteJointLaw`"),
@@ -96,15 +99,25 @@ def provided_parts(obj: Any) -> tuple[str, ...]:
 
 
 def contract_markdown(uses: Mapping[str, tuple[str, ...]]) -> str:
-    """The README's contract table: part, signature, what it must return, and the claim ids
-    whose checks use it (``uses``: claim id -> parts, from the check registry)."""
+    """The README's contract table: part, signature, what it must return, the claim ids whose
+    checks use it (``uses``: claim id -> parts, from the check registry) and the part's own
+    judgements (``recmech.properties.parts``)."""
+    from recmech.properties.parts.registry import PART_CHECKS, part_check_ids
     from recmech.properties.render import markdown_table
 
+    part_check_ids()  # registers every judgement
     rows = []
     for part in PARTS.values():
         if part.name == "bounds":
             used = "as `compute`, for the ids it lists"
         else:
             used = ", ".join(f"`{c}`" for c, parts in uses.items() if part.name in parts)
+            own = [pc.check_id for pc in PART_CHECKS.values() if pc.part == part.name]
+            if part.name == "compute":
+                own = ["`part.compute.<claim id>`", "`tight.<claim id>`"]
+            else:
+                own = [f"`{c}`" for c in own]
+            used = "; ".join(x for x in (used, ", ".join(own)) if x)
         rows.append([f"`{part.name}`", f"`{part.signature}`", part.returns, used or "none"])
-    return markdown_table(["part", "signature", "returns", "judged by (claim ids)"], rows)
+    return markdown_table(["part", "signature", "returns", "judged by (claim ids; own "
+                                                            "judgements)"], rows)

@@ -18,6 +18,16 @@ O(.) claims): otherwise every implementation would "fail" them, and a broken one
 behind the paper's own erratum. Any other verdict, "inconclusive" included, or an exception
 raised by the implementation, is a failure.
 
+Besides the claims, the guard judges each part directly (``recmech.properties.parts``): where the
+mathematics fixes a part's output it is compared with the reference's on the same inputs, with a
+tolerance derived from the input's conditioning; a bound calculator looser than the paper fails
+as such; inputs are searched to make a difference show; metamorphic relations judge a part
+against itself. Those records have ids ``part.<part>`` (``part.compute.<claim id>``) and
+``tight.<claim id>``, run and listed in xfails files like claim ids, and pass when the
+judgement "holds". Every outside part is called under a time limit (``time_limit`` seconds per
+call, default ``recmech.properties.calls.CALL_TIME_LIMIT``) with its answer checked: a part that
+raises, returns the wrong type or shape, NaN or inf, or hangs fails with its name and the input.
+
 Entry points: ``check_implementation(obj, expected_failed_checks={claim_id: reason})`` (one call,
 returns the records, raises ``GuardFailure`` on an unexpected failure, warns on an expected
 failure that passes), ``parametrize_with_checks([obj])`` (one pytest test per claim id), and the
@@ -39,8 +49,9 @@ from pathlib import Path
 from typing import Any
 
 from recmech.bounds.records import jsonable
+from recmech.properties.calls import CALL_TIME_LIMIT
 from recmech.properties.claims import claim, claim_ids
-from recmech.properties.contract import PARTS, provided_parts
+from recmech.properties.contract import PARTS, provided_parts, provides
 from recmech.properties.subject import (
     REFERENCE_NAME,
     Subject,
@@ -50,9 +61,9 @@ from recmech.properties.subject import (
 from recmech.properties.verdict import Verdict
 
 __all__ = ["STATUSES", "GuardFailure", "GuardResult", "ImplementationError", "UnexpectedPass",
-           "assert_claim", "check_implementation", "guard_claim", "judge", "load_implementation",
-           "parametrize_with_checks", "read_xfails", "reference_implementation",
-           "resolve_xfails_path", "skip_reason"]
+           "assert_claim", "check_ids", "check_implementation", "guard_claim", "guard_part",
+           "judge", "load_implementation", "parametrize_with_checks", "read_xfails",
+           "reference_implementation", "resolve_xfails_path", "skip_reason"]
 
 STATUSES = ("passed", "failed", "skipped", "xfailed", "xpassed")
 XFAILS_DIR = Path(__file__).parent / "xfails"
@@ -191,12 +202,78 @@ def skip_reason(claim_id: str, name: str, parts: Sequence[str]) -> str:
             f"{claim_id}")
 
 
+def check_ids() -> list[str]:
+    """Every id the guard runs: the claim ids (register order), then the part judgements
+    (``recmech.properties.parts``: ``part.<part>``, ``part.compute.<claim id>``,
+    ``tight.<claim id>``)."""
+    from recmech.properties.parts.registry import part_check_ids
+
+    return claim_ids() + part_check_ids()
+
+
+def _is_part_check(check_id: str) -> bool:
+    return check_id.startswith(("part.", "tight."))
+
+
+def guard_part(check_id: str, impl: Any = None, profile: str = "quick",
+               name: str | None = None, time_limit: float | None = CALL_TIME_LIMIT
+               ) -> GuardResult:
+    """Run the part judgement ``check_id`` (``recmech.properties.parts``) on ``impl``: skipped
+    for the reference (it is the yardstick) and when ``impl`` lacks the part; passed when the
+    judgement holds; failed with the input, both outputs, the difference and the tolerance."""
+    from recmech.properties.parts.registry import part_check, run_part_check
+    from recmech.properties.profiles import budget, profile_name
+
+    pc = part_check(check_id)
+    subject = Subject(impl, name, time_limit)
+    base = {"claim_id": check_id, "implementation": subject.name, "expected": "holds"}
+    if impl is None:
+        return GuardResult(**base, status="skipped",
+                           reason=f"the reference is the yardstick of {check_id}: nothing to "
+                                  "compare")
+    if not provides(impl, pc.part, pc.claim_id):
+        needed = pc.part if pc.claim_id is None else f"{pc.part} for {pc.claim_id}"
+        return GuardResult(**base, status="skipped",
+                           reason=f"implementation {subject.name} provides none of ({needed}), "
+                                  f"needed by {check_id}")
+    start = time.perf_counter()
+    try:
+        verdict = run_part_check(check_id, subject, budget(profile_name(profile)))
+    except Exception as exc:  # an implementation that breaks the judgement fails it, visibly
+        tb = traceback.format_exc(limit=6)
+        return GuardResult(**base, status="failed", parts_used=(pc.part,),
+                           reason=f"the judgement raised {type(exc).__name__}: {exc}\n{tb}",
+                           seconds=time.perf_counter() - start)
+    ok = verdict.verdict == "holds"
+    if ok:
+        why = f"{check_id} holds on {verdict.instances} inputs ({verdict.notes})"
+    else:
+        detail = verdict.counterexample or {}
+        problems = detail.get("problems") if isinstance(detail, dict) else None
+        if isinstance(detail, dict) and detail.get("error"):
+            head = str(detail["error"])
+        elif problems:
+            head = "; ".join(problems)
+        else:
+            head = ("looser than the paper" if pc.kind == "tightness" else
+                    "the outside part differs from the reference beyond the tolerance")
+        ratio = "inf" if verdict.observed is None else f"{verdict.observed:.4g}"
+        why = (f"{check_id}: {head} (worst difference / tolerance = {ratio}; "
+               f"{verdict.notes}). Counterexample: {_short(detail, 1500)}")
+    return GuardResult(**base, status="passed" if ok else "failed", verdict=verdict,
+                       parts_used=(pc.part,), reason=why, seconds=time.perf_counter() - start)
+
+
 def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
-                name: str | None = None) -> GuardResult:
-    """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict."""
+                name: str | None = None, time_limit: float | None = CALL_TIME_LIMIT
+                ) -> GuardResult:
+    """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict (a
+    part judgement id runs ``guard_part``)."""
     from recmech.properties.checks.registry import run_check_verdicts
 
-    subject = Subject(impl, name)
+    if _is_part_check(claim_id):
+        return guard_part(claim_id, impl, profile, name, time_limit)
+    subject = Subject(impl, name, time_limit)
     row = claim(claim_id)
     used = subject.uses(row.parts, claim_id)
     if impl is not None and not used:
@@ -236,8 +313,9 @@ def resolve_xfails_path(path: str | Path) -> Path:
 
 
 def read_xfails(path: str | Path, known: Iterable[str] | None = None) -> dict[str, str]:
-    """``{claim_id: reason}`` from an xfails file: one claim id per line, then the reason;
-    blank lines and lines starting with ``#`` are ignored. Unknown claim ids are an error."""
+    """``{id: reason}`` from an xfails file: one claim id or part judgement id per line, then
+    the reason; blank lines and lines starting with ``#`` are ignored. Ids not in ``known``
+    (when given) are an error."""
     p = resolve_xfails_path(path)
     ids = set(known) if known is not None else None
     out: dict[str, str] = {}
@@ -257,7 +335,7 @@ def read_xfails(path: str | Path, known: Iterable[str] | None = None) -> dict[st
 # -- the Python entry points -------------------------------------------------------------------
 
 def _claims(claims: Iterable[str] | None) -> list[str]:
-    known = claim_ids()
+    known = check_ids()
     if claims is None:
         return known
     chosen = list(claims)
@@ -270,14 +348,15 @@ def _claims(claims: Iterable[str] | None) -> list[str]:
 
 def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | None = None,
                          profile: str = "quick", *, claims: Iterable[str] | None = None,
-                         on_fail: str | None = "raise", name: str | None = None
-                         ) -> list[GuardResult]:
-    """Run every claim check against ``obj`` (None: the reference); return one record per claim.
+                         on_fail: str | None = "raise", name: str | None = None,
+                         time_limit: float | None = CALL_TIME_LIMIT) -> list[GuardResult]:
+    """Run every claim check and part judgement against ``obj`` (None: the reference); return
+    one record per id (``check_ids``; ``claims`` picks some).
 
-    ``expected_failed_checks``: ``{claim_id: reason}`` of known deviations (see
-    ``read_xfails``). ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure,
-    after all claims ran), "warn" or None (return only). An expected failure that passes is
-    reported as "xpassed" with an ``UnexpectedPass`` warning.
+    ``expected_failed_checks``: ``{id: reason}`` of known deviations (see ``read_xfails``).
+    ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure, after all ran),
+    "warn" or None (return only). An expected failure that passes is reported as "xpassed"
+    with an ``UnexpectedPass`` warning. ``time_limit``: seconds per call of an outside part.
     """
     if on_fail not in ("raise", "warn", None):
         raise ValueError(f"on_fail must be 'raise', 'warn' or None; found {on_fail!r}")
@@ -285,14 +364,15 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     expected = dict(expected_failed_checks or {})
     unknown = sorted(set(expected) - set(_claims(None)))
     if unknown:
-        raise ValueError(f"expected_failed_checks names unknown claim id(s) {', '.join(unknown)}")
+        raise ValueError(f"expected_failed_checks names unknown claim id(s) or part judgement(s) "
+                         f"{', '.join(unknown)}")
     if obj is not None and not provided_parts(obj):
         raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
                          "see recmech.properties.guard")
     name = name or implementation_name(obj)
     results = []
     for cid in ids:
-        r = guard_claim(cid, obj, profile, name)
+        r = guard_claim(cid, obj, profile, name, time_limit)
         if cid in expected and r.status in ("passed", "failed"):
             r = replace(r, status="xfailed" if r.status == "failed" else "xpassed",
                         expected_to_fail_reason=expected[cid])

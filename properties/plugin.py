@@ -9,11 +9,12 @@ profile and prints nothing. When the guard is asked for:
   (the option wins; default: the reference; an unimportable target is a usage error);
 - ``--recmech-xfails=PATH`` / ``RECMECH_XFAILS``: known deviations, one claim id per line then
   the reason (``recmech.properties.guard.read_xfails``); listed claims are marked xfail;
-- ``--recmech-claims=id1,id2`` / ``RECMECH_CLAIMS``: run only these claim ids;
+- ``--recmech-claims=id1,id2`` / ``RECMECH_CLAIMS``: run only these ids (claim ids, or part
+  judgements ``part.<part>``, ``part.compute.<claim id>``, ``tight.<claim id>``);
 - ``--recmech-profile=quick|dev|thorough``: the checks' profile (default ``RECMECH_PROFILE``,
   else quick).
 
-``pytest --pyargs recmech.properties`` runs one test per claim id
+``pytest --pyargs recmech.properties`` runs one test per claim id and per part judgement
 (``recmech/properties/test_guard_claims.py``); the report header then names the implementation
 that ran and every ``RECMECH_*`` setting, so a typo cannot pass silently.
 """
@@ -88,8 +89,12 @@ def _setting(config: pytest.Config, option: str, env: str | None) -> tuple[str |
 
 
 def _resolve(config: pytest.Config) -> GuardSettings:
-    from recmech.properties.claims import claim_ids
-    from recmech.properties.guard import ImplementationError, load_implementation, read_xfails
+    from recmech.properties.guard import (
+        ImplementationError,
+        check_ids,
+        load_implementation,
+        read_xfails,
+    )
     from recmech.properties.profiles import profile_name
 
     settings = GuardSettings()
@@ -103,7 +108,7 @@ def _resolve(config: pytest.Config) -> GuardSettings:
         settings.profile = profile_name(config.getoption("recmech_profile"))
     except ValueError as exc:
         raise pytest.UsageError(f"recmech guard: {exc}") from exc
-    known = claim_ids()
+    known = check_ids()
     claims, where = _setting(config, "recmech_claims", ENV_CLAIMS)
     if claims is not None:
         settings.claims = [c.strip() for c in claims.split(",") if c.strip()]

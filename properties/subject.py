@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from recmech.properties.calls import CALL_TIME_LIMIT, guarded_part
 from recmech.properties.contract import PARTS, provides
 from recmech.properties.outside import (
     ComposedProtocol,
@@ -92,12 +93,20 @@ def implementation_name(obj: Any) -> str:
 
 
 class Subject:
-    """The implementation under test as the checks see it (None: the reference)."""
+    """The implementation under test as the checks see it (None: the reference).
 
-    def __init__(self, impl: Any = None, name: str | None = None) -> None:
+    Every outside part is called through ``recmech.properties.calls.guarded_part``: under a time
+    limit of ``time_limit`` seconds per call (None: none), its answer checked against the
+    contract and copied, and any failure raised as a ``PartError`` naming the part and the
+    input. The reference's parts are called directly.
+    """
+
+    def __init__(self, impl: Any = None, name: str | None = None,
+                 time_limit: float | None = CALL_TIME_LIMIT) -> None:
         self.impl = impl
         self.name = name or implementation_name(impl)
-        self._outside = {p: getattr(impl, p) for p in PARTS
+        self.time_limit = time_limit
+        self._outside = {p: guarded_part(p, getattr(impl, p), time_limit) for p in PARTS
                          if p not in ("compute", "bounds") and provides(impl, p)}
         self.compute = self._dispatch_compute()
 
@@ -133,11 +142,15 @@ class Subject:
         fallback = _reference().compute
         if not table and not callable(own):
             return fallback
+        limit = self.time_limit
+        mapped = {cid: guarded_part("bounds", fn, limit, label=f"bounds[{cid!r}]")
+                  for cid, fn in table.items()}
+        own = guarded_part("compute", own, limit) if callable(own) else None
 
         def compute(claim_id: str, **params: Any) -> Any:
-            if claim_id in table:
-                return table[claim_id](**params)
-            if callable(own):
+            if claim_id in mapped:
+                return mapped[claim_id](**params)
+            if own is not None:
                 return own(claim_id, **params)
             return fallback(claim_id, **params)
 
@@ -192,7 +205,8 @@ class Subject:
 
     def pseudo_inverses(self, B: np.ndarray) -> np.ndarray:
         """P = (B^T B)^{-1} B^T for a batch of blocks (b, l, k): numpy's pinv for the reference,
-        read off the implementation's least squares otherwise."""
+        read off the implementation's least squares otherwise, in memory bounded by b k l plus
+        one call's worth (``recmech.properties.outside.pinv_from_least_squares``)."""
         ls = self.outside("least_squares")
         return np.linalg.pinv(B) if ls is None else pinv_from_least_squares(ls, B)
 

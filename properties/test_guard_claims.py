@@ -1,11 +1,14 @@
-"""One test per claim id of the claim table, against the implementation under test.
+"""One test per claim id of the claim table and per part judgement, against the implementation
+under test.
 
 Run after ``pip install``: ``pytest --pyargs recmech.properties --recmech-impl=pkg.module:attr``
 (or ``RECMECH_IMPL``; default: the reference). Each test runs the claim's check with the parts
 the implementation provides swapped in and compares its verdict with the claim table (and, for
 an erratum, the corrected statement's verdict): see ``recmech.properties.guard``. A claim whose
 parts the implementation does not provide is skipped with the reason; known deviations come from
-an xfails file (``--recmech-xfails``).
+an xfails file (``--recmech-xfails``). The part judgements (``part.<part>``,
+``part.compute.<claim id>``, ``tight.<claim id>``: ``recmech.properties.parts``) compare each
+provided part with the reference on the same inputs; they are skipped for the reference.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from recmech.properties.plugin import GuardSettings, guard_settings
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "recmech_claim_id" not in metafunc.fixturenames:
         return
-    from recmech.properties.claims import claim_ids
+    from recmech.properties.guard import check_ids
 
     s = guard_settings(metafunc.config)
-    ids = claim_ids() if s.claims is None else s.claims
+    ids = check_ids() if s.claims is None else s.claims
     metafunc.parametrize("recmech_claim_id", [
         pytest.param(cid, id=cid, marks=[pytest.mark.xfail(reason=s.xfails[cid], strict=False)]
                      if cid in s.xfails else []) for cid in ids])

@@ -43,6 +43,15 @@ def _brief(cex: dict, limit: int = 5) -> str:
     return "; ".join(f"{k} = {short(v)}" for k, v in list(cex.items())[:limit])
 
 
+def catalogue() -> str:
+    """The guard's fault catalogue: ``tests/broken/catalogue.py``."""
+    from tests.broken.catalogue import markdown
+
+    return markdown()
+
+
+
+
 BENCH_JSON = Path(__file__).resolve().parent / "benchmarks" / "bench.json"
 
 
@@ -261,7 +270,7 @@ def erratum_row() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "commands": commands, "erratum-row": erratum_row, "figures": figures, "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
-    "performance": performance,
+    "performance": performance, "catalogue": catalogue,
 }
 
 

@@ -27,8 +27,10 @@ PYTEST = Path(sys.executable).with_name("pytest")
 
 
 def _run(cmd, cwd, **env) -> subprocess.CompletedProcess:
+    # nothing of the caller's path or settings leaks in (a scratch copy's PYTHONPATH would let
+    # `import bounds` find the checkout's folder)
     full = {k: v for k, v in os.environ.items()
-            if not k.startswith(("RECMECH_", "PYTEST_", "HYPOTHESIS"))}
+            if not k.startswith(("RECMECH_", "PYTEST_", "HYPOTHESIS")) and k != "PYTHONPATH"}
     full.update(env)
     return subprocess.run([str(c) for c in cmd], cwd=cwd, env=full, capture_output=True,
                           text=True, timeout=300)

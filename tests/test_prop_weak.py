@@ -66,3 +66,17 @@ def test_lemma5_fails_as_stated_and_holds_on_full_support_laws():
     assert v.instance["iid_exact"]["log_prob"] < v.instance["iid_exact"]["log_bound"]
     assert all(r["verdict"] == "holds" for r in v.extra["monte_carlo"])
     assert ERRATA["lemma5"][0].counterexample["exact_prob"] == 1.0
+
+
+def test_lemma9_with_an_influence_matrix_that_excludes_the_repetition_law():
+    """An outside influence part of the product-support view (J - I on the repetition law) puts
+    that law outside the hypothesis under either reading: no crash, the family is excluded."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from recmech.properties.checks.registry import run_check
+
+    impl = SimpleNamespace(influence_matrix=lambda law: np.ones((law.d, law.d)) - np.eye(law.d))
+    v = run_check("lemma9", impl, readings={"definition2.null_events": "positive-probability"})
+    assert v.verdict == "holds" and v.families["repetition-law"].startswith("excluded")

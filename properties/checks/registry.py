@@ -155,7 +155,8 @@ def _load_every_module() -> None:
     # package by package: the editable install maps each folder into ``recmech``, so a walk
     # of ``recmech.__path__`` alone would not see them
     for package in ("recmech.core", "recmech.bounds", "recmech.properties",
-                    "recmech.properties.checks", "recmech.properties.strategies"):
+                    "recmech.properties.checks", "recmech.properties.parts",
+                    "recmech.properties.strategies"):
         pkg = importlib.import_module(package)
         for info in pkgutil.iter_modules(pkg.__path__, package + "."):
             if not info.name.rsplit(".", 1)[-1].startswith("test_") and info.name not in skip:

@@ -172,19 +172,27 @@ def check_lemma9(*, subject: Subject, budget: Budget, readings: dict) -> Verdict
                          lambda i: lemma9_score(*i, subject)["score"], n_ex,
                          label="log p - log bound")
     rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), subject)
+    # an influence matrix that gives the repetition law ||INF|| >= 1 puts it outside the
+    # hypothesis (the product-support view), whatever the reading: then it cannot fail
+    rep_in = "prob" in rep
     fails = rep["score"] > 0 or partial.score > 0
     families.update({"any-support": "fails" if partial.score > 0 else "holds",
-                     "repetition-law": "fails" if rep["score"] > 0 else "holds"})
+                     "repetition-law": ("fails" if rep["score"] > 0 else "holds") if rep_in
+                     else f"excluded: the influence matrix gives ||INF|| = "
+                          f"{rep['inf_norm']:.4g} >= 1"})
+    scores = [x for x in (rep["score"], partial.score) if math.isfinite(x)]
     return Verdict.exact(
-        "lemma9", not fails, observed=rep["prob"], bound=math.exp(rep["log_bound"]),
-        slack=-max(rep["score"], partial.score), instances=tried + partial.tried + 1,
-        instance={"full_support_worst": full.score, "any_support_worst": partial.score},
-        counterexample=lemma9_counterexample(),
+        "lemma9", not fails, observed=rep["prob"] if rep_in else None,
+        bound=math.exp(rep["log_bound"]) if rep_in else None,
+        slack=-max(scores) if scores else None, instances=tried + partial.tried + 1,
+        instance={"full_support_worst": full.score, "any_support_worst": partial.score,
+                  "repetition_inf_norm": rep["inf_norm"]},
+        counterexample=lemma9_counterexample() if fails else None,
         notes=("exact enumeration. Product support: worst log p - log bound = "
                f"{full.score:.4f} (no violation). With conditionals only on positive-probability "
                "events the repetition law has INF = 0 and violates the bound: "
                "Pr = 1 > 2 exp(-3/4) = 0.9447."),
-        corrected=Corrected.of(True), families=families)
+        corrected=Corrected.of(True) if fails else None, families=families)
 
 
 # -- Lemma 8 -------------------------------------------------------------------------------------
