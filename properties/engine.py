@@ -51,6 +51,7 @@ class ChunkTask:
     readings: dict
     index: int
     spec: dict
+    impl: str | None = None  # the implementation under test ("pkg.module:attr"); None: reference
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,29 +68,57 @@ class ChunkResult:
                 "error": self.error}
 
 
-def chunk_key(claim_id: str, readings: dict, spec: dict, index: int) -> str:
+def chunk_key(claim_id: str, readings: dict, spec: dict, index: int,
+              impl: str | None = None) -> str:
     """The chunk's key: a chunk whose spec says it does not depend on the reading
-    (``reading_free``) has one key for every reading, so it runs once."""
+    (``reading_free``) has one key for every reading, so it runs once; a guard's chunk names
+    its implementation first."""
     label = "*" if spec.get("reading_free") else ",".join(f"{k}={v}"
                                                            for k, v in sorted(readings.items()))
-    return f"{claim_id}|{label}|{index}|{json.dumps(spec, sort_keys=True)}"
+    head = "" if impl is None else f"{impl}::"
+    return f"{head}{claim_id}|{label}|{index}|{json.dumps(spec, sort_keys=True)}"
 
 
-def run_chunk_task(claim_id: str, readings: dict, profile: str, index: int,
-                   key: str) -> ChunkResult:
+_IMPLS: dict[str, Any] = {}  # per process: an implementation is imported once
+
+
+def _subject(spec: str | None, time_limit: float | None):
+    """The Subject of the implementation named ``spec`` (None: the reference)."""
+    from recmech.properties.guard import load_implementation
+    from recmech.properties.subject import Subject
+
+    if spec is None:
+        return None
+    if spec not in _IMPLS:
+        _IMPLS[spec] = load_implementation(spec)
+    obj, name = _IMPLS[spec]
+    return Subject(obj, name, time_limit)
+
+
+def run_chunk_task(task: ChunkTask, profile: str,
+                   time_limit: float | None = None) -> ChunkResult:
     """Run one chunk in this process (workers start bare: the hypothesis profile is loaded
-    first); a chunk that raises returns its traceback instead of a result."""
+    first); a chunk that raises returns its traceback instead of a result. A guard's task
+    (``task.impl``) runs with that implementation's parts swapped in (``time_limit`` seconds
+    per outside call); a part judgement id is one task, its result the ``GuardResult``."""
     from recmech.properties.checks.registry import run_chunk
     from recmech.properties.profiles import load_profile
 
     load_profile(profile)
     start = time.perf_counter()
     try:
-        partial = run_chunk(claim_id, index, None, profile, readings)
+        if task.spec.get("part_judgement"):
+            from recmech.properties.guard import guard_part
+
+            obj, name = _subject(task.impl, time_limit).impl, task.impl
+            partial = guard_part(task.claim_id, obj, profile, name, time_limit).to_dict()
+        else:
+            partial = run_chunk(task.claim_id, task.index, _subject(task.impl, time_limit),
+                                profile, task.readings)
     except Exception:  # reported with its claim, seed and traceback; the others go on
-        return ChunkResult(key=key, partial=None, seconds=time.perf_counter() - start,
+        return ChunkResult(key=task.key, partial=None, seconds=time.perf_counter() - start,
                            error=traceback.format_exc(limit=6))
-    return ChunkResult(key=key, partial=partial, seconds=time.perf_counter() - start)
+    return ChunkResult(key=task.key, partial=partial, seconds=time.perf_counter() - start)
 
 
 class SerialEngine:
@@ -97,9 +126,10 @@ class SerialEngine:
 
     name = "serial"
 
-    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
+    def run(self, tasks: list[ChunkTask], profile: str,
+            time_limit: float | None = None) -> Iterator[ChunkResult]:
         for t in tasks:
-            yield run_chunk_task(t.claim_id, t.readings, profile, t.index, t.key)
+            yield run_chunk_task(t, profile, time_limit)
 
     def close(self) -> None:
         pass
@@ -112,9 +142,9 @@ class PoolEngine:
         self.name = f"pool of {jobs}"
         self.pool = cf.ProcessPoolExecutor(max_workers=jobs)
 
-    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
-        futures = [self.pool.submit(run_chunk_task, t.claim_id, t.readings, profile, t.index,
-                                    t.key) for t in tasks]
+    def run(self, tasks: list[ChunkTask], profile: str,
+            time_limit: float | None = None) -> Iterator[ChunkResult]:
+        futures = [self.pool.submit(run_chunk_task, t, profile, time_limit) for t in tasks]
         for fut in cf.as_completed(futures):
             yield fut.result()
 
@@ -147,12 +177,12 @@ class DaskEngine:
         """Worker address -> process id (to watch, or to kill in a test)."""
         return self.client.run(os.getpid)
 
-    def run(self, tasks: list[ChunkTask], profile: str) -> Iterator[ChunkResult]:
+    def run(self, tasks: list[ChunkTask], profile: str,
+            time_limit: float | None = None) -> Iterator[ChunkResult]:
         from distributed import as_completed
 
-        futures = [self.client.submit(run_chunk_task, t.claim_id, t.readings, profile, t.index,
-                                      t.key, key="recmech-" + hashlib.sha1(
-                                          t.key.encode()).hexdigest(),
+        futures = [self.client.submit(run_chunk_task, t, profile, time_limit,
+                                      key="recmech-" + hashlib.sha1(t.key.encode()).hexdigest(),
                                       pure=False, retries=self.retries) for t in tasks]
         for fut in as_completed(futures):
             yield fut.result()
@@ -221,15 +251,16 @@ class ResultsFile:
 
 def run_tasks(engine, tasks: list[ChunkTask], profile: str,
               done: dict[str, ChunkResult] | None = None,
-              on_result: Callable[[ChunkTask, ChunkResult, int, int], None] | None = None
-              ) -> dict[str, ChunkResult]:
-    """Run the tasks not already ``done`` on ``engine``; every result (old and new) by key."""
+              on_result: Callable[[ChunkTask, ChunkResult, int, int], None] | None = None,
+              time_limit: float | None = None) -> dict[str, ChunkResult]:
+    """Run the tasks not already ``done`` on ``engine``; every result (old and new) by key
+    (``time_limit``: seconds per call of an outside part, for a guard's tasks)."""
     results = dict(done or {})
     pending = [t for t in tasks if t.key not in results]
     by_key = {t.key: t for t in pending}
     total = len(tasks)
     finished = total - len(pending)
-    for result in engine.run(pending, profile):
+    for result in engine.run(pending, profile, time_limit):
         results[result.key] = result
         finished += 1
         if on_result is not None:

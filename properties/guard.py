@@ -50,6 +50,7 @@ from typing import Any
 
 from recmech.bounds.records import jsonable
 from recmech.properties.calls import CALL_TIME_LIMIT
+from recmech.properties.checks.registry import chunk_specs, merge_chunks, run_chunk
 from recmech.properties.claims import claim, claim_ids
 from recmech.properties.contract import PARTS, provided_parts, provides
 from recmech.properties.subject import (
@@ -151,6 +152,17 @@ class GuardResult:
     def ok(self) -> bool:
         """Nothing to act on: passed, skipped or an expected failure."""
         return self.status in ("passed", "skipped", "xfailed")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GuardResult:
+        """The record ``to_dict`` wrote (a guard task's result travels as JSON)."""
+        verdict = data.get("verdict")
+        return cls(claim_id=data["claim_id"], implementation=data["implementation"],
+                   status=data["status"], expected=data["expected"], reason=data["reason"],
+                   verdict=None if verdict is None else Verdict.from_dict(verdict),
+                   parts_used=tuple(data.get("parts_used", ())),
+                   expected_to_fail_reason=data.get("expected_to_fail_reason"),
+                   seconds=float(data.get("seconds", 0.0)))
 
     def to_dict(self) -> dict:
         return jsonable({
@@ -269,8 +281,6 @@ def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
                 ) -> GuardResult:
     """Run the check of ``claim_id`` with ``impl``'s parts swapped in and judge its verdict (a
     part judgement id runs ``guard_part``)."""
-    from recmech.properties.checks.registry import run_check_verdicts
-
     if _is_part_check(claim_id):
         return guard_part(claim_id, impl, profile, name, time_limit)
     subject = Subject(impl, name, time_limit)
@@ -282,18 +292,90 @@ def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
                            reason=skip_reason(claim_id, subject.name, row.parts))
     start = time.perf_counter()
     try:
-        verdict = run_check_verdicts(claim_id, subject, profile)[0]
+        # chunk by chunk, as on an engine (``check_implementation(engine=...)``): each search
+        # seeded from its chunk, so both give the same verdict
+        specs = chunk_specs(claim_id, subject, profile)
+        partials = [run_chunk(claim_id, i, subject, profile) for i in range(len(specs))]
+        verdict = merge_chunks(claim_id, partials, subject, profile)[0]
     except Exception as exc:  # an implementation that breaks the check fails it, visibly
         tb = traceback.format_exc(limit=6)
-        return GuardResult(claim_id=claim_id, implementation=subject.name, status="failed",
-                           expected=row.expected, parts_used=used,
-                           reason=f"the check raised {type(exc).__name__}: {exc}\n{tb}",
-                           seconds=time.perf_counter() - start)
+        return _broken(claim_id, subject.name, row.expected, used,
+                       f"the check raised {type(exc).__name__}: {exc}\n{tb}",
+                       time.perf_counter() - start)
+    return _judged(claim_id, subject.name, row.expected, used, verdict,
+                   time.perf_counter() - start)
+
+
+def _broken(claim_id: str, name: str, expected: str, used: tuple, reason: str,
+            seconds: float) -> GuardResult:
+    return GuardResult(claim_id=claim_id, implementation=name, status="failed",
+                       expected=expected, parts_used=used, reason=reason, seconds=seconds)
+
+
+def _judged(claim_id: str, name: str, expected: str, used: tuple, verdict: Verdict,
+            seconds: float) -> GuardResult:
     ok, why = judge(claim_id, verdict)
-    return GuardResult(claim_id=claim_id, implementation=subject.name,
-                       status="passed" if ok else "failed", expected=row.expected,
-                       verdict=verdict, parts_used=used, reason=why,
-                       seconds=time.perf_counter() - start)
+    return GuardResult(claim_id=claim_id, implementation=name,
+                       status="passed" if ok else "failed", expected=expected,
+                       verdict=verdict, parts_used=used, reason=why, seconds=seconds)
+
+
+def guard_on_engine(spec: str | None, ids: Sequence[str], engine, profile: str = "quick",
+                    time_limit: float | None = CALL_TIME_LIMIT) -> list[GuardResult]:
+    """The guard's records for ``ids`` with the chunks run on ``engine``
+    (``recmech.properties.engine``: a process pool or a Dask cluster). The implementation is
+    named by ``spec`` ("pkg.module:attr", None: the reference) so every worker imports it;
+    claim checks run chunk by chunk (each search seeded from its chunk: the records are the
+    ones ``guard_claim`` gives in this process), a part judgement is one task."""
+    from recmech.properties.engine import ChunkTask, chunk_key, run_tasks, unique
+
+    obj, name = load_implementation(spec)
+    spec = None if obj is None else name
+    subject = Subject(obj, name, time_limit)
+    ready: dict[str, GuardResult] = {}
+    plans: dict[str, list[str]] = {}
+    tasks = []
+    for cid in ids:
+        specs = ([{"part_judgement": True}] if _is_part_check(cid)
+                 else chunk_specs(cid, subject, profile))
+        if not _is_part_check(cid):
+            row = claim(cid)
+            if obj is not None and not subject.uses(row.parts, cid):
+                ready[cid] = GuardResult(claim_id=cid, implementation=name, status="skipped",
+                                         expected=row.expected,
+                                         reason=skip_reason(cid, name, row.parts))
+                continue
+        plans[cid] = []
+        for i, chunk in enumerate(specs):
+            key = chunk_key(cid, {}, chunk, i, spec)
+            plans[cid].append(key)
+            tasks.append(ChunkTask(key=key, claim_id=cid, readings={}, index=i, spec=chunk,
+                                   impl=spec))
+    done = run_tasks(engine, unique(tasks), profile, time_limit=time_limit)
+    for cid, keys in plans.items():
+        results = [done[k] for k in keys]
+        seconds = sum(r.seconds for r in results)
+        errors = [r.error for r in results if r.error]
+        if _is_part_check(cid):
+            ready[cid] = (GuardResult.from_dict(results[0].partial) if not errors else
+                          _broken(cid, name, "holds", (), f"the judgement raised:\n{errors[0]}",
+                                  seconds))
+            continue
+        row = claim(cid)
+        used = subject.uses(row.parts, cid)
+        if errors:
+            ready[cid] = _broken(cid, name, row.expected, used,
+                                 f"the check raised:\n{errors[0]}", seconds)
+            continue
+        try:
+            verdict = merge_chunks(cid, [r.partial for r in results], subject, profile)[0]
+        except Exception as exc:  # the merge judges the implementation's answers too
+            ready[cid] = _broken(cid, name, row.expected, used,
+                                 f"the check raised {type(exc).__name__}: {exc}\n"
+                                 f"{traceback.format_exc(limit=6)}", seconds)
+            continue
+        ready[cid] = _judged(cid, name, row.expected, used, verdict, seconds)
+    return [ready[cid] for cid in ids]
 
 
 # -- known deviations --------------------------------------------------------------------------
@@ -349,9 +431,12 @@ def _claims(claims: Iterable[str] | None) -> list[str]:
 def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | None = None,
                          profile: str = "quick", *, claims: Iterable[str] | None = None,
                          on_fail: str | None = "raise", name: str | None = None,
-                         time_limit: float | None = CALL_TIME_LIMIT) -> list[GuardResult]:
+                         time_limit: float | None = CALL_TIME_LIMIT,
+                         engine=None) -> list[GuardResult]:
     """Run every claim check and part judgement against ``obj`` (None: the reference); return
-    one record per id (``check_ids``; ``claims`` picks some).
+    one record per id (``check_ids``; ``claims`` picks some). With ``engine``
+    (``recmech.properties.engine.engine_for(jobs, scheduler)``) the chunks run there, and
+    ``obj`` must be the implementation's name "pkg.module:attr" (every worker imports it).
 
     ``expected_failed_checks``: ``{id: reason}`` of known deviations (see ``read_xfails``).
     ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure, after all ran),
@@ -366,13 +451,21 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     if unknown:
         raise ValueError(f"expected_failed_checks names unknown claim id(s) or part judgement(s) "
                          f"{', '.join(unknown)}")
-    if obj is not None and not provided_parts(obj):
-        raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
-                         "see recmech.properties.guard")
-    name = name or implementation_name(obj)
+    if engine is not None:
+        if obj is not None and not isinstance(obj, str):
+            raise TypeError(f"obj: with an engine, name the implementation as 'pkg.module:attr' "
+                            f"(every worker imports it); found {type(obj).__name__}")
+        found = guard_on_engine(obj, ids, engine, profile, time_limit)
+        name = name or (found[0].implementation if found else str(obj))
+    else:
+        if obj is not None and not provided_parts(obj):
+            raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
+                             "see recmech.properties.guard")
+        name = name or implementation_name(obj)
+        found = [guard_claim(cid, obj, profile, name, time_limit) for cid in ids]
     results = []
-    for cid in ids:
-        r = guard_claim(cid, obj, profile, name, time_limit)
+    for r in found:
+        cid = r.claim_id
         if cid in expected and r.status in ("passed", "failed"):
             r = replace(r, status="xfailed" if r.status == "failed" else "xpassed",
                         expected_to_fail_reason=expected[cid])
@@ -395,14 +488,20 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
 def assert_claim(claim_id: str, impl: Any = None, profile: str = "quick",
                  name: str | None = None) -> GuardResult:
     """Run one claim for pytest: ``pytest.skip`` with the reason, or AssertionError."""
-    import pytest
 
     __tracebackhide__ = True  # the failure is the claim's, not this helper's
-    r = guard_claim(claim_id, impl, profile, name)
+    return assert_result(guard_claim(claim_id, impl, profile, name))
+
+
+def assert_result(r: GuardResult) -> GuardResult:
+    """A guard record as a pytest outcome: ``pytest.skip`` with the reason, or AssertionError."""
+    import pytest
+
+    __tracebackhide__ = True
     if r.status == "skipped":
         pytest.skip(r.reason)
     if r.status == "failed":
-        raise AssertionError(f"{r.implementation}: claim {claim_id}: {r.reason}")
+        raise AssertionError(f"{r.implementation}: claim {r.claim_id}: {r.reason}")
     return r
 
 

@@ -12,7 +12,12 @@ profile and prints nothing. When the guard is asked for:
 - ``--recmech-claims=id1,id2`` / ``RECMECH_CLAIMS``: run only these ids (claim ids, or part
   judgements ``part.<part>``, ``part.compute.<claim id>``, ``tight.<claim id>``);
 - ``--recmech-profile=quick|dev|thorough``: the checks' profile (default ``RECMECH_PROFILE``,
-  else quick).
+  else quick);
+- ``--recmech-jobs=N`` / ``--recmech-scheduler=ADDRESS``: run the chunks of every selected check
+  on a local process pool of N workers, or on Dask (``local``, or a scheduler's
+  ``tcp://HOST:8786``; ``pip install 'recmech[dask]'``) before the tests report them; the
+  implementation must then be named by ``--recmech-impl`` / ``RECMECH_IMPL`` (workers import
+  it). The records are the ones a run in this process gives.
 
 ``pytest --pyargs recmech.properties`` runs one test per claim id and per part judgement
 (``recmech/properties/test_guard_claims.py``); the report header then names the implementation
@@ -27,12 +32,13 @@ from typing import Any
 
 import pytest
 
-__all__ = ["GuardSettings", "guard_settings"]
+__all__ = ["GuardSettings", "engine_results", "guard_settings"]
 
 ENV_IMPL = "RECMECH_IMPL"
 ENV_XFAILS = "RECMECH_XFAILS"
 ENV_CLAIMS = "RECMECH_CLAIMS"
-_OPTIONS = ("recmech_impl", "recmech_xfails", "recmech_claims", "recmech_profile")
+_OPTIONS = ("recmech_impl", "recmech_xfails", "recmech_claims", "recmech_profile",
+            "recmech_jobs", "recmech_scheduler")
 _PROFILES = ("quick", "dev", "thorough")  # recmech.properties.profiles.PROFILES, not imported
 
 
@@ -48,6 +54,13 @@ class GuardSettings:
     xfails_path: str | None = None
     claims: list | None = None
     profile: str = "quick"
+    jobs: int = 1
+    scheduler: str | None = None
+    results: dict | None = None  # id -> GuardResult, when the chunks ran on an engine
+
+    @property
+    def on_engine(self) -> bool:
+        return self.jobs > 1 or self.scheduler is not None
 
 
 _KEY = pytest.StashKey[GuardSettings]()
@@ -64,6 +77,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"only these claim ids (env {ENV_CLAIMS})")
     group.addoption("--recmech-profile", default=None, choices=_PROFILES,
                     help="check profile (default: env RECMECH_PROFILE, else quick)")
+    group.addoption("--recmech-jobs", default=None, type=int, metavar="N",
+                    help="run the checks' chunks on a local pool of N worker processes")
+    group.addoption("--recmech-scheduler", default=None, metavar="ADDRESS",
+                    help="run the checks' chunks on Dask: 'local' (a local cluster of "
+                         "--recmech-jobs workers) or a scheduler address tcp://HOST:8786")
 
 
 def _runs_installed_suite(config: pytest.Config) -> bool:
@@ -117,6 +135,10 @@ def _resolve(config: pytest.Config) -> GuardSettings:
             raise pytest.UsageError(f"recmech guard ({where}): unknown or no claim id(s) "
                                     f"{', '.join(unknown) or repr(claims)}; known: "
                                     f"{', '.join(known)}")
+    jobs = config.getoption("recmech_jobs")
+    if jobs is not None and jobs < 1:
+        raise pytest.UsageError(f"recmech guard: --recmech-jobs must be >= 1; found {jobs}")
+    settings.jobs, settings.scheduler = jobs or 1, config.getoption("recmech_scheduler")
     xfails, xwhere = _setting(config, "recmech_xfails", ENV_XFAILS)
     if xfails:
         try:
@@ -139,6 +161,28 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "benchmark_storage"):
             config.option.benchmark_storage = f"file://{scratch_dir() / 'benchmarks'}"
     config.stash[_KEY] = _resolve(config)
+
+
+def engine_results(config: pytest.Config) -> dict:
+    """id -> GuardResult of every selected id, its chunks run once per session on the engine
+    the options name (``GuardSettings.on_engine``)."""
+    s = guard_settings(config)
+    if s.results is None:
+        from recmech.properties.engine import engine_for
+        from recmech.properties.guard import check_ids, guard_on_engine
+
+        spec = None if s.impl is None else s.name
+        try:
+            engine = engine_for(s.jobs, s.scheduler)
+        except (OSError, ValueError) as exc:
+            raise pytest.UsageError(f"recmech guard: --recmech-scheduler "
+                                    f"{s.scheduler}: {exc}") from exc
+        try:
+            ids = check_ids() if s.claims is None else s.claims
+            s.results = {r.claim_id: r for r in guard_on_engine(spec, ids, engine, s.profile)}
+        finally:
+            engine.close()
+    return s.results
 
 
 def guard_settings(config: pytest.Config) -> GuardSettings:

@@ -233,3 +233,42 @@ def test_the_installed_suite_leaves_no_files_in_the_users_folder(tmp_path):
                          cwd=tmp_path, env=full, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .hypothesis, no .benchmarks
+
+
+ENGINE_IDS = ["definition3", "theorem2.noisy_value", "lemma3", "lemma7.lower_tail",
+              "part.value_queries", "part.compute.lemma3", "tight.lemma7.lower_tail"]
+
+
+def _without_seconds(results) -> list[dict]:
+    return [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in results]
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_the_guard_on_an_engine_gives_the_records_of_a_run_here(scheduler):
+    """Issue: scale-out. The guard's chunks on a process pool or a 2-worker Dask cluster give
+    exactly the records of a run in this process (verdicts, counts, observed values)."""
+    from recmech.properties.engine import engine_for
+
+    spec = "tests.broken.off_by_one_search:impl"
+    obj, name = load_implementation(spec)
+    here = check_implementation(obj, claims=ENGINE_IDS, on_fail=None, name=name)
+    engine = engine_for(2, scheduler)
+    try:
+        there = check_implementation(spec, claims=ENGINE_IDS, on_fail=None, engine=engine)
+    finally:
+        engine.close()
+    assert _without_seconds(here) == _without_seconds(there)
+    assert {r.claim_id for r in there if r.status == "failed"} >= {
+        "definition3", "theorem2.noisy_value", "part.value_queries"}
+    with pytest.raises(TypeError, match="name the implementation as 'pkg.module:attr'"):
+        check_implementation(obj, claims=ENGINE_IDS[:1], engine=engine_for(1))
+
+
+def test_plugin_runs_the_chunks_on_a_pool_with_the_same_outcomes():
+    args = ("--recmech-impl=tests.broken.off_by_one_search:impl",
+            "--recmech-claims=theorem2.noisy_value,lemma3,part.value_queries", "-v")
+    here, pooled = _pytest(*args), _pytest(*args, "--recmech-jobs=2")
+    assert here.returncode == pooled.returncode == 1, pooled.stdout + pooled.stderr
+    for line in ("test_claim[theorem2.noisy_value] FAILED", "test_claim[lemma3] PASSED",
+                 "test_claim[part.value_queries] FAILED"):
+        assert line in here.stdout and line in pooled.stdout

@@ -112,7 +112,9 @@ def _lemma3_merge(subject: Subject, budget: Budget, readings, partials: list[dic
     ok = top["worst"] <= 1.0 and mismatch is None
     observed = max(v for v in (r["ratio_rows"], r["ratio_cols"]) if v is not None)
     # failing: by the excess over the rounding tolerance, of the ratio or of the calculator
-    slack = (1.0 - observed if ok else
+    # holding: the room left within the rounding allowance, 1 + tol - observed (a ratio may
+    # exceed 1 by rounding, up to tol = 10 n eps kappa_inf(U))
+    slack = (1.0 + r["tol"] - observed if ok else
              -max(top["worst"] - 1.0 if top["worst"] > 1.0 else 0.0,
                   mismatch["excess"] - 1.0 if mismatch else 0.0, 1e-300))
     return Verdict.exact("lemma3", ok, observed=observed, bound=1.0, slack=slack,
@@ -122,8 +124,8 @@ def _lemma3_merge(subject: Subject, budget: Budget, readings, partials: list[dic
                                 "over the search (bound 1); 'fails' needs an excess above "
                                 "10 n eps kappa_inf(U), or a calculator bound off 1/alpha "
                                 "(1/beta) by more than 1e-9 + 4 n u ||line||_1 / margin "
-                                "(relative); a failing slack is minus the excess over "
-                                "tolerance"))
+                                "(relative); slack = 1 + tol - observed when it holds, minus "
+                                "the excess over tolerance when it fails"))
 
 
 # Lemma 3 in chunks: each search (dominant by both, rows, columns) in pieces, and the diagonals
