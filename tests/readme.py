@@ -241,6 +241,49 @@ def rate_only() -> str:
         "Prop. 1 (3) fails (its erratum).")
 
 
+def _chunk_kind(spec: dict) -> str:
+    if "part" in spec:
+        part = spec["part"]
+        label = {"both": "search (dominant both ways)", "rows": "search (by rows)",
+                 "cols": "search (by columns)", "iid": "iid sweep", "mc": "Monte Carlo case",
+                 "sweep": "sweep block", "structured": "structured candidates",
+                 "diagonals": "diagonal cases"}.get(part.removeprefix("c-"),
+                                                    part.removeprefix("c-"))
+        return ("corrected: " if part.startswith("c-") else "") + label
+    if "point" in spec:
+        return "sweep point"
+    if spec.get("repetition"):
+        return "repetition law"
+    return "whole check"
+
+
+def chunks() -> str:
+    """The chunks of every check (``recmech.properties.report.plan_tasks``): how many in the
+    quick and thorough profiles, and what one is in thorough (readings counted)."""
+    import collections
+
+    from recmech.properties.claims import claim_ids
+    from recmech.properties.render import markdown_table
+    from recmech.properties.report import plan_tasks
+
+    counts = {}
+    for profile in ("quick", "thorough"):
+        _, tasks = plan_tasks(claim_ids(), profile)
+        counts[profile] = collections.Counter(t.claim_id for t in tasks)
+        if profile == "thorough":
+            kinds: dict = collections.defaultdict(collections.Counter)
+            for t in tasks:
+                kinds[t.claim_id][_chunk_kind(t.spec)] += 1
+    rows = [[f"`{cid}`", counts["quick"][cid], counts["thorough"][cid],
+             ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds[cid].items())]
+            for cid in claim_ids()]
+    total = [sum(counts[p].values()) for p in ("quick", "thorough")]
+    return (markdown_table(["claim", "chunks (quick)", "chunks (thorough)",
+                            "a chunk is (thorough; one per reading where the reading matters)"],
+                           rows)
+            + f"\n\n{total[0]} chunks in the quick profile, {total[1]} in thorough.")
+
+
 def run_command(argv: list[str]) -> str:
     """What ``recmech ARGV`` prints on stdout."""
     from recmech.properties.cli import main
@@ -270,7 +313,7 @@ def erratum_row() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "commands": commands, "erratum-row": erratum_row, "figures": figures, "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
-    "performance": performance, "catalogue": catalogue,
+    "performance": performance, "catalogue": catalogue, "chunks": chunks,
 }
 
 

@@ -82,3 +82,19 @@ def test_the_thorough_weak_dependence_check_passes_a_correct_scipy_least_squares
     verdict = run_check_verdicts("theorem2.weak_dependence", Subject(impl), "thorough",
                                  readings={"definition2.null_events": "product-support"})[0]
     assert verdict.verdict == "holds", verdict.to_dict()
+
+
+def test_a_least_squares_may_refuse_a_rank_deficient_block_but_not_a_full_one():
+    def refusing(B, Y):  # noqa: N803 - the paper's names
+        if np.linalg.matrix_rank(B) < B.shape[1]:
+            raise ValueError("B is rank deficient")
+        return np.linalg.lstsq(B, Y, rcond=None)[0]
+
+    gen = np.random.default_rng(5)
+    good = gen.standard_normal((30, 2))
+    flat = np.column_stack([good[:, 0], good[:, 0]])  # rank 1
+    P = pinv_from_least_squares(refusing, np.stack([good, flat]))
+    assert np.allclose(P[0], np.linalg.pinv(good), atol=1e-12) and not P[1].any()
+    with pytest.raises(ValueError, match="always refuses"):
+        pinv_from_least_squares(lambda B, Y: (_ for _ in ()).throw(ValueError("always refuses")),  # noqa: N803
+                                good[None])
