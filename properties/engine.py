@@ -36,8 +36,8 @@ from typing import Any
 from recmech.bounds.records import dumps
 
 __all__ = ["ChunkResult", "ChunkTask", "ChunkTime", "DaskEngine", "PoolEngine", "ResultsFile",
-           "SerialEngine", "chunk_key", "chunk_times", "engine_for", "projected_wall",
-           "run_chunk_task", "run_tasks", "unique"]
+           "SerialEngine", "chunk_key", "chunk_times", "completed_rows", "engine_for",
+           "projected_wall", "run_chunk_task", "run_tasks", "unique"]
 
 FORMAT = "recmech-report-chunks/1"
 
@@ -212,24 +212,14 @@ class ResultsFile:
     def load(self) -> dict[str, ChunkResult]:
         """The completed chunks already in the file (errors are not completed: they rerun);
         ValueError if the file is of another format or profile."""
-        done: dict[str, ChunkResult] = {}
         if not self.path.exists() or self.path.stat().st_size == 0:
-            return done
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        header = json.loads(lines[0])
-        if header.get("format") != FORMAT or header.get("profile") != self.profile:
-            raise ValueError(f"{self.path}: not a results file of this run (format "
-                             f"{header.get('format')!r}, profile {header.get('profile')!r}; "
-                             f"expected {FORMAT!r}, {self.profile!r})")
-        for line in lines[1:]:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # the line a killed run was writing
-                continue
-            if row.get("error") is None:
-                done[row["key"]] = ChunkResult(key=row["key"], partial=row["partial"],
-                                               seconds=row["seconds"])
-        return done
+            return {}
+        profile, rows = completed_rows(self.path)
+        if profile != self.profile:
+            raise ValueError(f"{self.path}: not a results file of this run (profile "
+                             f"{profile!r}; expected {self.profile!r})")
+        return {row["key"]: ChunkResult(key=row["key"], partial=row["partial"],
+                                        seconds=row["seconds"]) for row in rows}
 
     def open(self) -> Callable[[ChunkTask, ChunkResult], None]:
         """A writer that appends one line per completed chunk (header first for a new file)."""
@@ -287,27 +277,37 @@ class ChunkTime:
     seconds: float
 
 
-def chunk_times(path: str | Path) -> tuple[str, list[ChunkTime]]:
-    """The profile and the completed chunks' times of a results file (``--results``);
-    ValueError naming the file when it is not one."""
+def completed_rows(path: str | Path) -> tuple[str, list[dict]]:
+    """The profile and the completed chunks' lines of a results file (a line a killed run was
+    writing is skipped; chunks that raised are not completed); ValueError naming the file when
+    it is not one."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
         header = json.loads(lines[0]) if lines else {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not a results file ({type(exc).__name__})") from None
-    if header.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a results file of recmech report (format "
-                         f"{header.get('format')!r}; expected {FORMAT!r})")
-    times = []
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ValueError(f"{path}: not a results file of recmech report (format {found!r}; "
+                         f"expected {FORMAT!r})")
+    rows = []
     for line in lines[1:]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError:  # the line a killed run was writing
             continue
         if row.get("error") is None:
-            times.append(ChunkTime(row["claim_id"], int(row["index"]), float(row["seconds"])))
-    return str(header.get("profile")), times
+            rows.append(row)
+    return str(header.get("profile")), rows
+
+
+def chunk_times(path: str | Path) -> tuple[str, list[ChunkTime]]:
+    """The profile and the completed chunks' times of a results file (``--results``);
+    ValueError naming the file when it is not one."""
+    profile, rows = completed_rows(path)
+    return profile, [ChunkTime(r["claim_id"], int(r["index"]), float(r["seconds"]))
+                     for r in rows]
 
 
 def projected_wall(seconds: Iterable[float], workers: int) -> tuple[float, float]:

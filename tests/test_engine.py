@@ -111,3 +111,29 @@ def test_a_results_file_of_another_profile_is_refused(tmp_path):
 def test_the_whole_quick_report_through_dask_is_the_serial_one(tmp_path):
     assert _report(tmp_path, "dask-all", "--scheduler", "local", "--jobs", "2") == \
         _report(tmp_path, "serial-all")
+
+
+def test_projected_wall_is_the_longest_first_schedule_and_its_bound():
+    from recmech.properties.engine import projected_wall
+
+    assert projected_wall([3, 3, 2, 2, 2], 2) == (7.0, 6.0)  # LPT: {3,2,2} {3,2}; best is 6
+    assert projected_wall([5, 1, 1], 8) == (5.0, 5.0)         # the longest chunk bounds it
+    assert projected_wall([1.0] * 64, 32) == (2.0, 2.0)
+    assert projected_wall([], 4) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="workers must be >= 1"):
+        projected_wall([1.0], 0)
+
+
+def test_recmech_chunks_reads_a_results_file_and_refuses_anything_else(tmp_path, capsys):
+    from recmech.properties.cli import main
+
+    results = tmp_path / "run.jsonl"
+    assert main(["report", "--claims", "lemma6,proposition3", "--results", str(results)]) == 0
+    capsys.readouterr()
+    assert main(["chunks", str(results), "--workers", "1,2"]) == 0
+    out = capsys.readouterr().out
+    assert "profile quick): 2 chunks" in out and "| 2 |" in out
+    other = tmp_path / "other.json"
+    other.write_text('{"rows": []}\n')
+    assert main(["chunks", str(other)]) == 2
+    assert "not a results file of recmech report" in capsys.readouterr().err
