@@ -41,7 +41,7 @@ from recmech.core.types import LazyType, SparseOffsets, UniformOffsets
 from recmech.properties.outside import RecordingOracle, external_worst_error
 from recmech.properties.parts.registry import Worst, part_size, register_part, search
 from recmech.properties.profiles import Budget
-from recmech.properties.strategies.designs import build_protocol
+from recmech.properties.strategies.designs import FAMILIES, SETTING, draw_protocol
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
@@ -181,9 +181,6 @@ def judge_value_queries(*, subject: Subject, budget: Budget) -> Verdict:
 
 # -- query protocols ---------------------------------------------------------------------------
 
-FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
-SETTING = {"separable": "deterministic", "diagonally_dominant": "deterministic",
-           "gaussian": "gaussian", "weak_dependence": "weak_dependence", "pivoted": "pivoted"}
 
 
 def _instances(n: int, seed: int) -> list[dict]:
@@ -197,13 +194,11 @@ def _instances(n: int, seed: int) -> list[dict]:
                     "eta": 0.01, "z": np.full(C.shape[0], 0.5)})
     for i in range(n):
         family = FAMILIES[i % len(FAMILIES)]
-        k = int(gen.integers(1, 4))
-        N = 300 * k * k if family == "weak_dependence" else int(gen.integers(k, 200))
-        eps = float(gen.choice([1e-3, 0.01, 0.1]))
-        eta = eps * float(gen.choice([1.0, 0.1]))
-        proto = build_protocol(family, N, k, eps, eta, gen)
+        proto = draw_protocol(family, gen, n_max=200)
+        k = proto.design.k
         z = gen.integers(0, 2, k).astype(float) if i % 3 == 0 else gen.uniform(size=k)
-        out.append({"family": family, "design": proto.design, "eps": eps, "eta": eta, "z": z})
+        out.append({"family": family, "design": proto.design, "eps": proto.eps,
+                    "eta": proto.eta, "z": z})
     return out
 
 

@@ -13,7 +13,8 @@ from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.laws import as_generator
 
-__all__ = ["FAMILIES", "build_protocol", "protocol_cases", "protocol_instances"]
+__all__ = ["FAMILIES", "SETTING", "build_protocol", "draw_protocol", "protocol_cases",
+           "protocol_instances"]
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence", "pivoted")
 # protocol family -> (design family, protocol setting); "pivoted" runs on a Gaussian design
@@ -22,6 +23,7 @@ _FAMILY = {"separable": ("separable", "deterministic"),
            "gaussian": ("gaussian", "gaussian"),
            "weak_dependence": ("weak_dependence", "weak_dependence"),
            "pivoted": ("gaussian", "pivoted")}
+SETTING = {family: setting for family, (_, setting) in _FAMILY.items()}
 
 
 def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng, *, c: float = 1.0,
@@ -35,17 +37,24 @@ def build_protocol(family: str, N: int, k: int, eps: float, eta: float, rng, *, 
     return protocols.protocol_for(setting, design, eps, eta, size=size)
 
 
+def draw_protocol(family: str, gen: np.random.Generator, n_max: int = 300
+                  ) -> protocols.QueryProtocol:
+    """A protocol of ``family`` on a drawn instance: k in 1..3, N up to ``n_max`` (300 k^2 for
+    weak dependence, its hypothesis), eps in {1e-3, 0.01, 0.1}, eta = eps or eps / 10."""
+    k = int(gen.integers(1, 4))
+    N = 300 * k * k if family == "weak_dependence" else int(gen.integers(k, n_max))  # noqa: N806
+    eps = float(gen.choice([1e-3, 0.01, 0.1]))
+    eta = eps * float(gen.choice([1.0, 0.1]))
+    return build_protocol(family, N, k, eps, eta, gen)
+
+
 def protocol_instances(n: int, rng) -> list[dict]:
     """n instances cycling through the families: protocol, z, oracle noise eta_o."""
     gen = as_generator(rng)
     out = []
     for i in range(n):
-        family = FAMILIES[i % len(FAMILIES)]
-        k = int(gen.integers(1, 4))
-        N = 300 * k * k if family == "weak_dependence" else int(gen.integers(k, 300))
-        eps = float(gen.choice([1e-3, 0.01, 0.1]))
-        eta = eps * float(gen.choice([1.0, 0.1]))
-        proto = build_protocol(family, N, k, eps, eta, gen)
+        proto = draw_protocol(FAMILIES[i % len(FAMILIES)], gen)
+        k, eps = proto.design.k, proto.eps
         out.append({"protocol": proto, "z": gen.uniform(size=k),
                     "eta_o": eps * float(gen.choice([0.0, 0.5, 1.0]))})
     return out
