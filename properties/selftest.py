@@ -8,8 +8,9 @@ budget, and reports every failure with the seed that reproduces it:
     python -m pytest --pyargs recmech.properties --hypothesis-seed=SEED   # RECMECH_PROFILE=dev
 
 In a checkout (a ``tests/`` folder beside the working directory's ``pyproject.toml``) the
-repository's property tests (``tests/test_prop_*.py``, ``tests/test_bounds_*.py``,
-``tests/test_readings.py``) run too.
+repository's property tests run too: the claim checks' tests (``tests/test_prop_*.py``,
+``tests/test_bounds_*.py``, ``tests/test_readings.py``) and every test file with a hypothesis
+property (``@given``: the fuzz tests, the core's and the mechanisms').
 """
 
 from __future__ import annotations
@@ -51,9 +52,13 @@ def suites(root: Path | None = None) -> dict[str, list[str]]:
     root = Path.cwd() if root is None else root
     tests = root / "tests"
     if (root / "pyproject.toml").is_file() and tests.is_dir():
-        files = sorted(str(p.relative_to(root)) for pattern in
-                       ("test_prop_*.py", "test_bounds_*.py", "test_readings.py")
-                       for p in tests.glob(pattern))
+        # the claim checks' tests, and every test file with a hypothesis property (@given)
+        named = {p for pattern in ("test_prop_*.py", "test_bounds_*.py", "test_readings.py")
+                 for p in tests.glob(pattern)}
+        given = {p for p in tests.glob("test_*.py")
+                 if "@given" in p.read_text(encoding="utf-8", errors="replace")}
+        files = sorted(str(p.relative_to(root)) for p in named | given
+                       if p.name != "test_selftest.py")
         if files:
             out["tests"] = files
     return out
