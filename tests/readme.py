@@ -207,8 +207,11 @@ def report() -> str:
                if not mismatched else
                f"Verdicts that differ from the claim table: {', '.join(mismatched)}.")
     from recmech.properties.cli import REPORT_COLUMNS
+    from recmech.properties.report import family_wise_level
 
-    return f"{table}\n\n{len(rows)} claims. {verdict}\n\n{REPORT_COLUMNS}"
+    level = (f"Family-wise false-alarm probability of the card (union over every statistical "
+             f"test it ran): <= {family_wise_level(list(rows)):.3g}.")
+    return f"{table}\n\n{len(rows)} claims. {verdict} {level}\n\n{REPORT_COLUMNS}"
 
 
 def rate_only() -> str:

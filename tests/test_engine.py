@@ -137,3 +137,26 @@ def test_recmech_chunks_reads_a_results_file_and_refuses_anything_else(tmp_path,
     other.write_text('{"rows": []}\n')
     assert main(["chunks", str(other)]) == 2
     assert "not a results file of recmech report" in capsys.readouterr().err
+
+
+def test_the_longest_first_schedule_is_within_four_thirds_of_the_best():
+    """projected_wall's docstring (Graham 1969): LPT <= (4/3 - 1/(3m)) OPT; OPT by trying
+    every assignment of up to 7 chunks to m <= 3 workers."""
+    import itertools
+
+    import numpy as np
+
+    from recmech.properties.engine import projected_wall
+
+    gen = np.random.default_rng(0)
+    worst = 0.0
+    for _ in range(300):
+        m = int(gen.integers(2, 4))
+        times = gen.integers(1, 20, size=int(gen.integers(m + 1, 8))).astype(float)
+        best = min(max(sum(t for t, w in zip(times, assign, strict=True) if w == j)
+                       for j in range(m))
+                   for assign in itertools.product(range(m), repeat=len(times)))
+        wall, lower = projected_wall(times, m)
+        assert lower <= best <= wall <= (4 / 3 - 1 / (3 * m)) * best + 1e-9
+        worst = max(worst, wall / best)
+    assert worst > 1.0  # the instances include ones where LPT is not optimal
