@@ -137,6 +137,10 @@ def test_recmech_chunks_reads_a_results_file_and_refuses_anything_else(tmp_path,
     other.write_text('{"rows": []}\n')
     assert main(["chunks", str(other)]) == 2
     assert "not a results file of recmech report" in capsys.readouterr().err
+    for bad in ("0", "2.5", "x"):
+        assert main(["chunks", str(results), "--workers", bad]) == 2
+        assert "--workers" in capsys.readouterr().err
+    assert main(["chunks", str(tmp_path / "missing.jsonl")]) == 2
 
 
 def test_the_longest_first_schedule_is_within_four_thirds_of_the_best():

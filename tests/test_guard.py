@@ -275,3 +275,9 @@ def test_plugin_runs_the_chunks_on_a_pool_with_the_same_outcomes():
     for line in ("test_claim[theorem2.noisy_value] FAILED", "test_claim[lemma3] PASSED",
                  "test_claim[part.value_queries] FAILED"):
         assert line in here.stdout and line in pooled.stdout
+
+
+def test_plugin_refuses_a_worker_count_below_one_before_any_work():
+    run = _pytest("-q", "--recmech-claims=lemma6", "--recmech-jobs=0")
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--recmech-jobs must be >= 1; found 0" in run.stderr
