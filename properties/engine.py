@@ -110,8 +110,9 @@ def run_chunk_task(task: ChunkTask, profile: str,
         if task.spec.get("part_judgement"):
             from recmech.properties.guard import guard_part
 
-            obj, name = _subject(task.impl, time_limit).impl, task.impl
-            partial = guard_part(task.claim_id, obj, profile, name, time_limit).to_dict()
+            subject = _subject(task.impl, time_limit)
+            obj = None if subject is None else subject.impl
+            partial = guard_part(task.claim_id, obj, profile, task.impl, time_limit).to_dict()
         else:
             partial = run_chunk(task.claim_id, task.index, _subject(task.impl, time_limit),
                                 profile, task.readings)

@@ -265,6 +265,9 @@ def test_the_guard_on_an_engine_gives_the_records_of_a_run_here(scheduler):
         "definition3", "theorem2.noisy_value", "part.value_queries"}
     with pytest.raises(TypeError, match="name the implementation as 'pkg.module:attr'"):
         check_implementation(obj, claims=ENGINE_IDS[:1], engine=engine_for(1))
+    # the reference on an engine: claims judged, part judgements skipped (it is the yardstick)
+    ref = check_implementation(None, claims=ENGINE_IDS, on_fail=None, engine=engine_for(1))
+    assert [r.status for r in ref] == ["passed"] * 4 + ["skipped"] * 3
 
 
 def test_plugin_runs_the_chunks_on_a_pool_with_the_same_outcomes():
