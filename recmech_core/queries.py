@@ -133,9 +133,10 @@ def search_plan(rows: np.ndarray, items, inf_norm: float, eps: float, eta: float
     reach = float(np.max(np.abs(centers) + half_width, initial=0.0))
     resolution = 2.0 * float(np.spacing(reach))
     if eta < resolution:
-        raise ValueError(f"eta must be >= {resolution:.3g}, twice the float64 spacing at the "
-                         f"search interval's end {reach:.6g} (bisection cannot resolve less); "
-                         f"found {eta:.3g}")
+        raise ValueError(f"eta, eps, inf_norm: eta must be >= {resolution:.3g}, twice the "
+                         f"float64 spacing at the search interval's end {reach:.6g} (set by "
+                         f"the rows, inf_norm = {inf_norm:.6g} and eps = {eps:.6g}; bisection "
+                         f"cannot resolve less); found eta = {eta:.3g}")
     if not per_item:
         return SearchPlan(items, centers, R, queries_per_item(R, eta), eps, eta)
     widths = row_l1 + 2 * eps

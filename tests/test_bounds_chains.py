@@ -36,10 +36,13 @@ def test_theorem2_gaussian_chain_holds_on_whole_domain(k, extra, spread):
 # inf_norm = 0.1, k = 1 at the edge: |S| = 317 > 256/0.81, sum v^2 = 317 (Lemma 5 gives
 # exponent 4.024 < printed 4.458)
 @example(k=1, inf_norm=0.1, slack=1.0)
+@example(k=1, inf_norm=0.2, slack=1.0)  # found by recmech selftest, seed 4
 def test_theorem2_weak_dependence_chain(k, inf_norm, slack):
     """theorem2.weak_dependence: Lemma 5 as printed breaks at the edge whenever inf_norm > 0;
     Lemma 8 + net covers the printed exponent on the whole domain."""
-    size = math.floor(slack * 256 * k * k / (1 - inf_norm) ** 2) + 1
+    # |S| just past the edge, in exact arithmetic on the float inf_norm the chain sees (in
+    # floats, inf_norm = 0.2 lands |S| = 400 exactly on the strict hypothesis's edge)
+    size = math.floor(Fraction(slack) * 256 * k * k / (1 - Fraction(inf_norm)) ** 2) + 1
     chain = chain_theorem2_weak_dependence(np.ones(size), 1.0, k, inf_norm)
     assert chain.step("lemma8_net_exponent_covers_theorem").holds
     assert chain.step("remark4").holds

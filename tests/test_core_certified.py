@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from recmech.core import design as designs
@@ -52,6 +52,8 @@ def test_certified_error_is_within_its_certificate_on_every_vertex(
     if paper and family == "weak_dependence":
         N = 300 * k * k
     design = designs.design_for(family, N, k, seed, c=0.5)
+    # a design of rank < k identifies z from no item set (found by recmech selftest, seed 2)
+    assume(np.linalg.matrix_rank(design.A) == k)
     delta = None if paper else factor * _first_block_floor(design, eps)
     proto = protocols.protocol_for("certified", design, eps, delta=delta)
     target = proto.selection.stats["target"]
