@@ -70,10 +70,13 @@ def performance() -> str:
 
     run = json.loads(BENCH_JSON.read_text(encoding="utf-8"))
     m, d = run["machine"], run["details"]
+    # a 1-minute load of one or more before the run means other jobs shared the cores
+    busy = ("the machine was shared" if d["load_average_before"][0] >= 1
+            else "the machine was idle before the run")
     head = (f"Measured in one run of `recmech bench{' --quick' if run['quick'] else ''}` "
             f"({run['seconds']:.0f} s) on {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
             f"numpy {m['numpy']}, scipy {m['scipy']}; load average {d['load_average_before']} "
-            f"before and {d['load_average_after']} after (the machine was shared). Medians over "
+            f"before and {d['load_average_after']} after ({busy}). Medians over "
             f"rounds after a warm-up; eps = eta = {d['eps']:g}.")
     rows = [[r["ratio"], _num(r["measured"]), r["target"],
              "n/a" if r["met"] is None else ("yes" if r["met"] else "**no**")]
