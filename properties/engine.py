@@ -52,6 +52,7 @@ class ChunkTask:
     index: int
     spec: dict
     impl: str | None = None  # the implementation under test ("pkg.module:attr"); None: reference
+    run_seed: str | None = None  # joins the chunk's search seeds (properties.strategies)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,13 +70,15 @@ class ChunkResult:
 
 
 def chunk_key(claim_id: str, readings: dict, spec: dict, index: int,
-              impl: str | None = None) -> str:
+              impl: str | None = None, run_seed: str | None = None) -> str:
     """The chunk's key: a chunk whose spec says it does not depend on the reading
     (``reading_free``) has one key for every reading, so it runs once; a guard's chunk names
-    its implementation first."""
+    its implementation first, a run seed (``recmech.properties.strategies.run_seed``) comes
+    before that."""
     label = "*" if spec.get("reading_free") else ",".join(f"{k}={v}"
                                                            for k, v in sorted(readings.items()))
-    head = "" if impl is None else f"{impl}::"
+    head = ("" if run_seed is None else f"seed={run_seed}#") + ("" if impl is None
+                                                                 else f"{impl}::")
     return f"{head}{claim_id}|{label}|{index}|{json.dumps(spec, sort_keys=True)}"
 
 
@@ -101,10 +104,17 @@ def run_chunk_task(task: ChunkTask, profile: str,
     first); a chunk that raises returns its traceback instead of a result. A guard's task
     (``task.impl``) runs with that implementation's parts swapped in (``time_limit`` seconds
     per outside call); a part judgement id is one task, its result the ``GuardResult``."""
-    from recmech.properties.checks.registry import run_chunk
     from recmech.properties.profiles import load_profile
+    from recmech.properties.strategies import run_seeded
 
     load_profile(profile)
+    with run_seeded(task.run_seed):
+        return _run_chunk_task(task, profile, time_limit)
+
+
+def _run_chunk_task(task: ChunkTask, profile: str, time_limit: float | None) -> ChunkResult:
+    from recmech.properties.checks.registry import run_chunk
+
     start = time.perf_counter()
     try:
         if task.spec.get("part_judgement"):

@@ -53,6 +53,7 @@ from recmech.properties.calls import CALL_TIME_LIMIT
 from recmech.properties.checks.registry import chunk_specs, merge_chunks, run_chunk
 from recmech.properties.claims import claim, claim_ids
 from recmech.properties.contract import PARTS, provided_parts, provides
+from recmech.properties.strategies import run_seed
 from recmech.properties.subject import (
     REFERENCE_NAME,
     Subject,
@@ -329,6 +330,7 @@ def guard_on_engine(spec: str | None, ids: Sequence[str], engine, profile: str =
     ones ``guard_claim`` gives in this process), a part judgement is one task."""
     from recmech.properties.engine import ChunkTask, chunk_key, run_tasks, unique
 
+    seed = run_seed()  # the run seed in force here travels with every chunk
     obj, name = load_implementation(spec)
     spec = None if obj is None else name
     subject = Subject(obj, name, time_limit)
@@ -347,10 +349,10 @@ def guard_on_engine(spec: str | None, ids: Sequence[str], engine, profile: str =
                 continue
         plans[cid] = []
         for i, chunk in enumerate(specs):
-            key = chunk_key(cid, {}, chunk, i, spec)
+            key = chunk_key(cid, {}, chunk, i, spec, seed)
             plans[cid].append(key)
             tasks.append(ChunkTask(key=key, claim_id=cid, readings={}, index=i, spec=chunk,
-                                   impl=spec))
+                                   impl=spec, run_seed=seed))
     done = run_tasks(engine, unique(tasks), profile, time_limit=time_limit)
     for cid, keys in plans.items():
         results = [done[k] for k in keys]

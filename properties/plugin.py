@@ -17,7 +17,10 @@ profile and prints nothing. When the guard is asked for:
   on a local process pool of N workers, or on Dask (``local``, or a scheduler's
   ``tcp://HOST:8786``; ``pip install 'recmech[dask]'``) before the tests report them; the
   implementation must then be named by ``--recmech-impl`` / ``RECMECH_IMPL`` (workers import
-  it). The records are the ones a run in this process gives.
+  it). The records are the ones a run in this process gives;
+- ``--hypothesis-seed=S`` (hypothesis's own option) joins the seeds of the checks' searches
+  (``recmech.properties.strategies.set_run_seed``): each seed explores other instances, the
+  same seed the same ones, on any engine.
 
 ``pytest --pyargs recmech.properties`` runs one test per claim id and per part judgement
 (``recmech/properties/test_guard_claims.py``); the report header then names the implementation
@@ -64,6 +67,7 @@ class GuardSettings:
 
 
 _KEY = pytest.StashKey[GuardSettings]()
+_SEED_TOKEN = pytest.StashKey[object]()  # the run seed set from --hypothesis-seed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -161,6 +165,21 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "benchmark_storage"):
             config.option.benchmark_storage = f"file://{scratch_dir() / 'benchmarks'}"
     config.stash[_KEY] = _resolve(config)
+    seed = config.getoption("--hypothesis-seed", default=None)
+    if seed is not None:
+        # the claim checks' searches are seeded from their chunks; the session's seed joins
+        # them, so that each --hypothesis-seed (recmech selftest) explores other instances
+        from recmech.properties.strategies import set_run_seed
+
+        config.stash[_SEED_TOKEN] = set_run_seed(seed)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SEED_TOKEN in config.stash:
+        from recmech.properties.strategies import reset_run_seed
+
+        reset_run_seed(config.stash[_SEED_TOKEN])
+        del config.stash[_SEED_TOKEN]
 
 
 def engine_results(config: pytest.Config) -> dict:

@@ -26,6 +26,7 @@ from recmech.properties.engine import (
 from recmech.properties.graph import consistency
 from recmech.properties.profiles import PROFILES, budget
 from recmech.properties.readings import READINGS
+from recmech.properties.strategies import run_seed
 from recmech.properties.verdict import Verdict
 
 __all__ = ["ReadingRun", "ReportRow", "family_wise_level", "plan_tasks", "report_cells",
@@ -144,14 +145,15 @@ def plan_tasks(claim_ids: Sequence[str], profile: str, reading: str | None = Non
     """Every (claim, readings) run of the report with the keys of its chunks, and the unique
     chunk tasks (a reading-free chunk shared by several readings runs once)."""
     runs, tasks = [], []
+    seed = run_seed()  # None in `recmech report`; a pytest run's --hypothesis-seed otherwise
     for cid, readings in runs_for(claim_ids, reading):
         specs = chunk_specs(cid, None, profile, readings)
         keys = []
         for index, spec in enumerate(specs):
-            key = chunk_key(cid, readings, spec, index)
+            key = chunk_key(cid, readings, spec, index, run_seed=seed)
             keys.append(key)
             tasks.append(ChunkTask(key=key, claim_id=cid, readings=readings, index=index,
-                                   spec=spec))
+                                   spec=spec, run_seed=seed))
         runs.append((cid, readings, keys))
     return runs, unique(tasks)
 

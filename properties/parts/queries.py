@@ -39,8 +39,9 @@ from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.queries import queries_per_item
 from recmech.core.types import LazyType, SparseOffsets, UniformOffsets
 from recmech.properties.outside import RecordingOracle, external_worst_error
-from recmech.properties.parts.registry import Worst, part_size, register_part, search
+from recmech.properties.parts.registry import Worst, part_size, register_part
 from recmech.properties.profiles import Budget
+from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.designs import FAMILIES, SETTING, draw_protocol
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
@@ -173,8 +174,8 @@ def judge_value_queries(*, subject: Subject, budget: Budget) -> Verdict:
     worst = Worst("part.value_queries")
     for case in value_cases():
         worst.run(lambda case=case: value_queries_score(outside, case))
-    search(_value_inputs(), lambda case: worst.run(lambda: value_queries_score(outside, case)),
-           part_size(budget, "value_queries.search"), budget, "error / allowed")
+    worst_case(_value_inputs(), lambda case: worst.run(lambda: value_queries_score(outside, case)),
+           part_size(budget, "value_queries.search"), "error / allowed")
     return worst.verdict("values within eta + eta_o of t_j (plus the bisection's rounding), "
                          "price queries at most the reference's, only the listed items")
 

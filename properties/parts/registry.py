@@ -1,4 +1,4 @@
-"""The registry of part judgements, their budgets, and the targeted search they share.
+"""The registry of part judgements and their budgets (their searches: ``worst_case``).
 
 A judgement module decorates each judgement::
 
@@ -23,11 +23,12 @@ from typing import Any
 
 from recmech.properties.calls import PartError
 from recmech.properties.profiles import Budget
+from recmech.properties.strategies import seeded_searches
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
 __all__ = ["PART_CHECKS", "PART_SIZES", "PartCheck", "Worst", "part_check", "part_check_ids",
-           "part_size", "register_part", "run_part_check", "search"]
+           "part_size", "register_part", "run_part_check"]
 
 PART_SIZES: dict[str, dict[str, Any]] = {
     "quick": {"least_squares.search": 40, "spectral_norm.search": 40,
@@ -105,8 +106,11 @@ def part_size(budget: Budget, name: str) -> Any:
 
 
 def run_part_check(check_id: str, subject: Subject, budget: Budget) -> Verdict:
-    """Run the judgement ``check_id`` on ``subject`` under ``budget``."""
-    verdict = part_check(check_id).fn(subject=subject, budget=budget)
+    """Run the judgement ``check_id`` on ``subject`` under ``budget``; its searches are seeded
+    from its id (and the run seed), like a claim check's chunk: the same verdict in every
+    process and profile."""
+    with seeded_searches(f"{check_id}|judgement"):
+        verdict = part_check(check_id).fn(subject=subject, budget=budget)
     if not isinstance(verdict, Verdict):
         raise TypeError(f"judgement {check_id!r} must return a Verdict; found "
                         f"{type(verdict).__name__}")
@@ -157,27 +161,3 @@ class Worst:
             observed=None if not math.isfinite(self.score) else self.score, bound=1.0,
             instance=detail or {}, notes=notes, extra=extra or {})
 
-
-def search(strategy, score: Callable[[Any], float], max_examples: int, budget: Budget,
-           label: str) -> int:
-    """A hypothesis search maximising ``score`` (``hypothesis.target``), run with the budget's
-    settings (derandomized and without a database in the quick profile, whatever profile is
-    loaded); returns the number of inputs tried. ``score`` records what it sees itself."""
-    from hypothesis import HealthCheck, Phase, given, settings, target
-
-    tried = {"n": 0}
-    chosen = {k: v for k, v in budget.hypothesis.items() if k in ("derandomize", "database")}
-    chosen.setdefault("derandomize", budget.name != "thorough")
-    chosen.setdefault("database", None)
-
-    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck),
-              phases=(Phase.explicit, Phase.generate, Phase.target), print_blob=False, **chosen)
-    @given(strategy)
-    def _run(instance: Any) -> None:
-        s = float(score(instance))
-        tried["n"] += 1
-        if math.isfinite(s):
-            target(s, label=label)
-
-    _run()
-    return tried["n"]

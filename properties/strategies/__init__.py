@@ -5,9 +5,15 @@
 loaded hypothesis profile (derandomized in the quick profile; seeded by ``--hypothesis-seed``
 in a pytest run, so ``recmech selftest`` explores). Inside a report chunk
 (``seeded_searches(key)``, set by ``recmech.properties.checks.registry.run_chunk``) each search
-has its own seed, derived from the chunk's key, its label and its place in the chunk: the chunk
-gives the same result in any process, on any engine, in every profile. A search keeps no
-example database (nothing of one process may steer another's search).
+has its own seed, derived from the chunk's key, its label and its place in the chunk (and the
+run seed, when one is set): the chunk gives the same result in any process, on any engine, in
+every profile. A search keeps no example database (nothing of one process may steer another's
+search).
+
+The run seed (``run_seeded(seed)``; ``None`` by default, as in ``recmech report``) is mixed into
+every chunk's searches: recmech's pytest plugin sets it from ``--hypothesis-seed``, so that
+``recmech selftest`` explores the claim checks under each seed too, and an engine's chunk
+carries it to the worker (``recmech.properties.engine.ChunkTask.run_seed``).
 """
 
 from __future__ import annotations
@@ -24,11 +30,43 @@ import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
-__all__ = ["SearchResult", "search_seed", "seeded_searches", "worst_case"]
+__all__ = ["SearchResult", "reset_run_seed", "run_seed", "run_seeded", "search_seed",
+           "seeded_searches", "set_run_seed", "worst_case"]
 
 # [chunk key, searches started in it] while a report chunk runs
 _CHUNK: contextvars.ContextVar[list | None] = contextvars.ContextVar("recmech_chunk",
                                                                    default=None)
+
+
+# the run seed mixed into every chunk's searches (None: the chunk key alone)
+_RUN_SEED: contextvars.ContextVar[str | None] = contextvars.ContextVar("recmech_run_seed",
+                                                                      default=None)
+
+
+def run_seed() -> str | None:
+    """The run seed in force (module docstring), or None."""
+    return _RUN_SEED.get()
+
+
+def set_run_seed(seed: object) -> contextvars.Token:
+    """Make ``seed`` (its text; None: no run seed) the run seed from here on; returns the token
+    that ``reset_run_seed`` takes to restore the previous one."""
+    return _RUN_SEED.set(None if seed is None else str(seed))
+
+
+def reset_run_seed(token: contextvars.Token) -> None:
+    """Restore the run seed in force before ``set_run_seed`` returned ``token``."""
+    _RUN_SEED.reset(token)
+
+
+@contextlib.contextmanager
+def run_seeded(seed: object) -> Iterator[None]:
+    """Within the block the run seed is ``seed`` (its text; None: no run seed)."""
+    token = set_run_seed(seed)
+    try:
+        yield
+    finally:
+        reset_run_seed(token)
 
 
 @dataclass(frozen=True)
@@ -55,12 +93,15 @@ def seeded_searches(key: str) -> Iterator[None]:
 
 def search_seed(label: str) -> int | None:
     """The seed of the next search labelled ``label`` in the current chunk (None outside one):
-    sha256 of the chunk key, the label and the search's place in the chunk."""
+    sha256 of the chunk key, the label and the search's place in the chunk (after the run
+    seed, when one is set)."""
     chunk = _CHUNK.get()
     if chunk is None:
         return None
     chunk[1] += 1
-    digest = hashlib.sha256(f"{chunk[0]}|{label}|{chunk[1]}".encode()).digest()
+    text = f"{chunk[0]}|{label}|{chunk[1]}"
+    seed = _RUN_SEED.get()
+    digest = hashlib.sha256((text if seed is None else f"{seed}#{text}").encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 
