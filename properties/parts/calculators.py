@@ -220,7 +220,7 @@ def _judge(claim_id: str, which: str, subject: Subject, budget: Budget) -> Verdi
     strategy = st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2)).map(
         lambda s: make(np.random.default_rng(s[0]), s[1]))
     worst_case(strategy, score, part_size(budget, "compute.search"),
-           "difference / tolerance")
+               "difference / tolerance")
     what = ("the record equals the reference's (validity, every value and log value)"
             if which == "diff" else "no bound looser than the paper's (printed, or the "
             "corrected value of an erratum)")

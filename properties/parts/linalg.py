@@ -156,9 +156,9 @@ def judge_least_squares(*, subject: Subject, budget: Budget) -> Verdict:
         worst.run(lambda B=B, Y=Y, label=label: _labelled(label, least_squares_score(
             outside, B, Y)))
     worst_case(_least_squares_inputs(),
-           lambda case: worst.run(lambda: _labelled(case[0], least_squares_score(
-               outside, case[1], case[2]))),
-           part_size(budget, "least_squares.search"), "difference / tolerance")
+               lambda case: worst.run(lambda: _labelled(case[0], least_squares_score(
+                   outside, case[1], case[2]))),
+               part_size(budget, "least_squares.search"), "difference / tolerance")
     return worst.verdict("argmin ||B Z - Y||_2 against the reference; tolerance 20 l k u kappa "
                          "(||z|| + ||y||/sigma_max + kappa ||r||/sigma_max) per column")
 
@@ -230,7 +230,7 @@ def judge_spectral_norm(*, subject: Subject, budget: Budget) -> Verdict:
     for label, M in spectral_cases():
         worst.run(lambda label=label, M=M: _spectral_score(outside, label, M))
     worst_case(_matrices(), lambda case: worst.run(lambda: _spectral_score(outside, *case)),
-           part_size(budget, "spectral_norm.search"), "difference / tolerance")
+               part_size(budget, "spectral_norm.search"), "difference / tolerance")
     return worst.verdict("largest singular value against the reference; tolerance "
                          "64 max(n, m) u ||M||_2")
 
@@ -290,6 +290,6 @@ def judge_influence_matrix(*, subject: Subject, budget: Budget) -> Verdict:
     for label, law in influence_cases():
         worst.run(lambda label=label, law=law: _influence_score(outside, label, law))
     worst_case(_laws(), lambda case: worst.run(lambda: _influence_score(outside, *case)),
-           part_size(budget, "influence_matrix.search"), "difference / tolerance")
+               part_size(budget, "influence_matrix.search"), "difference / tolerance")
     return worst.verdict("every entry against the reference; tolerance 64 s u (s = support "
                          "size)")

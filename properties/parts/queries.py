@@ -175,7 +175,7 @@ def judge_value_queries(*, subject: Subject, budget: Budget) -> Verdict:
     for case in value_cases():
         worst.run(lambda case=case: value_queries_score(outside, case))
     worst_case(_value_inputs(), lambda case: worst.run(lambda: value_queries_score(outside, case)),
-           part_size(budget, "value_queries.search"), "error / allowed")
+               part_size(budget, "value_queries.search"), "error / allowed")
     return worst.verdict("values within eta + eta_o of t_j (plus the bisection's rounding), "
                          "price queries at most the reference's, only the listed items")
 
