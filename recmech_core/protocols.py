@@ -40,6 +40,7 @@ from recmech.core.selection import (
     pivoted_items,
     trace_and_rho,
     weak_dependence_items,
+    weak_dependence_required,
 )
 
 __all__ = ["FAMILY_SETTING", "SETTINGS", "ProtocolResult", "QueryProtocol", "certified_protocol",
@@ -292,7 +293,7 @@ def weak_dependence_protocol(design: DesignMatrix, eps: float, S=None,
         items = np.unique(np.asarray(S, dtype=np.int64))
         v2 = np.asarray(design.meta["variances"])[items]
         c, infl = sel.stats["c"], sel.stats["influence_norm"]
-        req = 16 * c**2 * design.k * math.sqrt(items.size) / (1 - infl) if infl < 1 else math.inf
+        req = weak_dependence_required(c, design.k, items.size, infl)
         sel = ItemSelection(items, "weak_dependence", bool(infl < 1 and v2.sum() > req),
                             {"sum_variances": float(v2.sum()), "required": req,
                              "influence_norm": infl, "c": c})

@@ -12,6 +12,7 @@ Each selector returns an ``ItemSelection`` saying whether the setting's hypothes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,7 @@ from recmech.core.design import (
 
 __all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diagonal",
            "diagonal_block", "gaussian_items", "pivoted_items", "trace_and_rho",
-           "weak_dependence_items"]
+           "weak_dependence_items", "weak_dependence_required"]
 
 GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
 WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
@@ -221,8 +222,7 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
         prefix, carry = run[1:], float(run[-1])
         if search:
             m = np.arange(a + 1, b + 1)
-            ok = np.flatnonzero((prefix > WEAK_CONSTANT * c**2 * k * np.sqrt(m) / slack)
-                                & (m >= k))
+            ok = np.flatnonzero((prefix > weak_dependence_required(c, k, m, infl)) & (m >= k))
             if ok.size:
                 target, search = a + int(ok[0]) + 1, False
         if target <= b:
@@ -230,11 +230,21 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
             break
     size = target
     chosen = np.arange(size) if order is None else np.sort(order[:size])
-    required = WEAK_CONSTANT * c**2 * k * np.sqrt(size) / slack if slack > 0 else np.inf
+    required = weak_dependence_required(c, k, size, infl)
     holds = bool(slack > 0 and total > required)
     return ItemSelection(chosen, "weak_dependence", holds,
                          {"sum_variances": total, "required": float(required),
                           "influence_norm": infl, "c": c})
+
+
+def weak_dependence_required(c: float, k: int, size, influence_norm: float):
+    """Thm. 2, third bullet: the hypothesis holds iff sum_S v_i^2 exceeds this,
+    16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it). ``size`` may
+    be an array of |S| values (the result is then an array)."""
+    slack = 1 - influence_norm
+    if slack <= 0:
+        return np.full(np.shape(size), np.inf) if np.ndim(size) else math.inf
+    return WEAK_CONSTANT * c**2 * k * np.sqrt(size) / slack
 
 
 def pivoted_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:

@@ -23,6 +23,16 @@ def test_definition3_identity_and_stacked_block():
     assert rec.value("certified_delta") == pytest.approx(0.2)
 
 
+def test_definition3_noise_levels_at_their_edge_zero_hold_and_below_fail():
+    # Def. 3 quantifies over eps, eta >= 0: zero is in the domain (a noiseless protocol)
+    edge = B.definition3(block=np.eye(2), eps=0.0, eta=0.1)
+    assert edge.valid and edge.value("certified_delta") == pytest.approx(0.1)
+    assert B.definition3(block=np.eye(2), eps=0.1, eta=0.0).valid
+    for eps, eta, name in ((-0.1, 0.1, "eps_nonnegative"), (0.1, -1e-300, "eta_nonnegative")):
+        rec = B.definition3(block=np.eye(2), eps=eps, eta=eta)
+        assert not rec.valid and [h.name for h in rec.failed()] == [name]
+
+
 def test_definition3_refuses_rank_deficient_block():
     rec = B.definition3(block=[[1.0, 2.0], [2.0, 4.0]], eps=0.1)
     assert not rec.valid and rec.failed()[0].name == "full_column_rank"

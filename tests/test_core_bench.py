@@ -30,6 +30,16 @@ def test_query_cell_counts_the_three_protocols_against_the_minimum(setting, N): 
     assert minimum_ratio(10, 2, 0.5) is None
 
 
+def test_the_side_by_side_rows_compute_the_same_answer_both_ways():
+    """Each row times two ways to one answer, and checks that the answers agree before it
+    reports a ratio (here on small sizes: a 4 x 4 LP grid, 30 points per law)."""
+    row, detail = bench.lp_full_row(1, grid=4)
+    assert row.measured > 0 and detail["revenue"] > 0
+    assert detail["full_seconds"] > 0 and detail["generation_seconds"] > 0
+    prok = bench.prokhorov_row(1, n=30)
+    assert prok.measured > 0 and "d_P = " in prok.note
+
+
 def test_the_baseline_computes_what_the_protocol_computes():
     proto = bench.build_protocol("gaussian", 1000)
     timing = protocol_over_baseline(proto, 3, 1, label="gaussian")

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recmech.core import design as designs
-from recmech.core import protocols
+from recmech.core import protocols, selection
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.types import LazyType, SparseOffsets, worst_vertex_offsets
 from recmech.properties.strategies.designs import FAMILIES, build_protocol
@@ -137,6 +137,22 @@ def test_gaussian_and_weak_a_priori_formulas():
     w = protocols.weak_dependence_protocol(designs.weakly_dependent(3000, 2, 1.0, 0), 0.01)
     S, v = len(w.items), w.selection.stats["sum_variances"]
     assert w.a_priori_delta == pytest.approx(64 * np.sqrt(S * 2) / np.sqrt(v) * 0.01)
+
+
+def test_weak_dependence_hypothesis_of_a_given_set_is_the_strict_inequality():
+    """theorem2.weak_dependence: sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||). With k = 2,
+    c = 1, v_i^2 = 1, INF = 0 that is |S| > 32 sqrt|S|: |S| = 1024 sits on the edge (fails),
+    1025 holds, and the automatic selection takes 1025 items."""
+    design = designs.weakly_dependent(1100, 2, 1.0, 0)
+    edge = protocols.weak_dependence_protocol(design, 0.01, S=np.arange(1024))
+    past = protocols.weak_dependence_protocol(design, 0.01, S=np.arange(1025))
+    assert not edge.selection.hypothesis_holds and edge.a_priori_delta is None
+    assert edge.selection.stats["required"] == 1024.0
+    assert past.selection.hypothesis_holds and past.a_priori_delta is not None
+    assert len(protocols.weak_dependence_protocol(design, 0.01).items) == 1025
+    assert selection.weak_dependence_required(1.0, 2, np.array([1024, 4096]), 0.5).tolist() == [
+        2048.0, 4096.0]
+    assert selection.weak_dependence_required(1.0, 2, 1025, 1.0) == np.inf
 
 
 def test_hypothesis_failure_gives_no_a_priori_delta():
