@@ -353,6 +353,15 @@ def test_lemma7_upper_tail_printed_bound_fails_at_I24():
     assert B.lemma7_upper_tail(trace_d=23, d_max=1, isotropic=True).erratum is None
 
 
+def test_lemma7_upper_tail_printed_and_corrected_exponents_are_the_statements():
+    # printed exp(-Tr/(4 d_max)), corrected exp(-Tr/(8 d_max)): no looser, no tighter
+    for trace, d_max in ((24.0, 1.0), (10.0, 2.5), (2000.0, 1.0), (3.0, 0.5)):
+        rec = B.lemma7_upper_tail(trace_d=trace, d_max=d_max)
+        assert rec.log_values["failure_prob"] == pytest.approx(-trace / (4 * d_max), rel=1e-12)
+        assert rec.corrected["log_failure_prob"] == pytest.approx(-trace / (8 * d_max),
+                                                                  rel=1e-12)
+
+
 def test_lemma7_upper_tail_corrected_bound_holds_for_isotropic_D():
     for n in (1, 24, 200, 2000):
         exact = stats.chi2.logsf(2 * n, n)

@@ -155,3 +155,11 @@ def test_conveniences_within_the_limit_give_the_same_row_as_the_array(capsys):
                                                eps=1e-3, A_inf=1)
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and float(row["delta"]) == explicit.value("delta")
+
+
+def test_a_convenience_one_past_the_limit_is_refused_before_any_array_is_built():
+    from recmech.bounds import table
+
+    assert table.MAX_CONVENIENCE_SIZE == 10**7  # the README's limit
+    with pytest.raises(table.UsageError, match=r"size must be at most 1e\+07"):
+        table.expand_conveniences("theorem2.gaussian", {"size": 10**7 + 1})
