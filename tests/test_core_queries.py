@@ -153,6 +153,8 @@ def test_bisection_reaches_every_eta_it_accepts_in_float64(scale, over, eps, fra
     reach = abs(scale / 2) + (scale + 2 * eps) / 2
     eta = 2 * float(np.spacing(reach)) * over
     plan = search_plan(row, [0], scale, eps, eta, per_item=per_item)
+    # the plan's final half-length R_j / 2^(q_j + 1) (scaling by powers of two: exact)
+    assert 0 < plan.item_eta[0] <= eta
     lo, hi = plan.centers[0] - plan.R / 2, plan.centers[0] + plan.R / 2
     t = lo + frac * (hi - lo)
     got = noisy_value_queries(TruthfulOracle(LazyType(np.ones((1, 1)), [t])), plan)[0]
