@@ -110,6 +110,12 @@ def test_lemma5_chain_holds_on_its_eps_window(eps):
     assert chain_lemma5_from_6_8(eps).holds
 
 
+def test_lemma5_chain_at_the_papers_net_radius():
+    """The default is the paper's eps = 1/7 (Sec. 4.2), inside the window."""
+    assert chain_lemma5_from_6_8().holds
+    assert chain_lemma5_from_6_8().steps == chain_lemma5_from_6_8(Fraction(1, 7)).steps
+
+
 def test_lemma5_chain_fails_outside_window():
     assert not chain_lemma5_from_6_8(Fraction(1, 2)).holds  # sqrt(2)/(1/2) > 2
     assert not chain_lemma5_from_6_8(Fraction(1, 100)).holds  # ln 300 > 4
