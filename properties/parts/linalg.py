@@ -36,7 +36,6 @@ from recmech.core.influence import FiniteJointLaw, influence_matrix
 from recmech.properties.calls import PartError
 from recmech.properties.parts.registry import Worst, part_size, register_part
 from recmech.properties.profiles import Budget
-from recmech.properties.strategies import worst_case
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
@@ -152,12 +151,8 @@ def judge_least_squares(*, subject: Subject, budget: Budget) -> Verdict:
     """Least squares against the reference (module docstring): fixed inputs, then a search."""
     outside = subject.outside("least_squares")
     worst = Worst("part.least_squares")
-    for label, B, Y in least_squares_cases():
-        worst.run(lambda B=B, Y=Y, label=label: _labelled(label, least_squares_score(
-            outside, B, Y)))
-    worst_case(_least_squares_inputs(),
-               lambda case: worst.run(lambda: _labelled(case[0], least_squares_score(
-                   outside, case[1], case[2]))),
+    worst.over(least_squares_cases(), _least_squares_inputs(),
+               lambda case: _labelled(case[0], least_squares_score(outside, case[1], case[2])),
                part_size(budget, "least_squares.search"), "difference / tolerance")
     return worst.verdict("argmin ||B Z - Y||_2 against the reference; tolerance 20 l k u kappa "
                          "(||z|| + ||y||/sigma_max + kappa ||r||/sigma_max) per column")
@@ -227,9 +222,7 @@ def judge_spectral_norm(*, subject: Subject, budget: Budget) -> Verdict:
     """||M||_2 against the reference (module docstring): fixed matrices, then a search."""
     outside = subject.outside("spectral_norm")
     worst = Worst("part.spectral_norm")
-    for label, M in spectral_cases():
-        worst.run(lambda label=label, M=M: _spectral_score(outside, label, M))
-    worst_case(_matrices(), lambda case: worst.run(lambda: _spectral_score(outside, *case)),
+    worst.over(spectral_cases(), _matrices(), lambda case: _spectral_score(outside, *case),
                part_size(budget, "spectral_norm.search"), "difference / tolerance")
     return worst.verdict("largest singular value against the reference; tolerance "
                          "64 max(n, m) u ||M||_2")
@@ -287,9 +280,7 @@ def judge_influence_matrix(*, subject: Subject, budget: Budget) -> Verdict:
     """INF(X) of Definition 2 against the reference (module docstring)."""
     outside = subject.outside("influence_matrix")
     worst = Worst("part.influence_matrix")
-    for label, law in influence_cases():
-        worst.run(lambda label=label, law=law: _influence_score(outside, label, law))
-    worst_case(_laws(), lambda case: worst.run(lambda: _influence_score(outside, *case)),
+    worst.over(influence_cases(), _laws(), lambda case: _influence_score(outside, *case),
                part_size(budget, "influence_matrix.search"), "difference / tolerance")
     return worst.verdict("every entry against the reference; tolerance 64 s u (s = support "
                          "size)")

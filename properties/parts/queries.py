@@ -41,7 +41,6 @@ from recmech.core.types import LazyType, SparseOffsets, UniformOffsets
 from recmech.properties.outside import RecordingOracle, external_worst_error
 from recmech.properties.parts.registry import Worst, part_size, register_part
 from recmech.properties.profiles import Budget
-from recmech.properties.strategies import worst_case
 from recmech.properties.strategies.designs import FAMILIES, SETTING, draw_protocol
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
@@ -172,9 +171,7 @@ def judge_value_queries(*, subject: Subject, budget: Budget) -> Verdict:
     """Noisy value queries: error within eta + eta_o, at most the paper's count of queries."""
     outside = subject.outside("value_queries")
     worst = Worst("part.value_queries")
-    for case in value_cases():
-        worst.run(lambda case=case: value_queries_score(outside, case))
-    worst_case(_value_inputs(), lambda case: worst.run(lambda: value_queries_score(outside, case)),
+    worst.over(value_cases(), _value_inputs(), lambda case: value_queries_score(outside, case),
                part_size(budget, "value_queries.search"), "error / allowed")
     return worst.verdict("values within eta + eta_o of t_j (plus the bisection's rounding), "
                          "price queries at most the reference's, only the listed items")

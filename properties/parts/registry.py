@@ -17,13 +17,13 @@ judgements keep theirs here (``PART_SIZES``, quick and thorough; dev uses quick)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from recmech.properties.calls import PartError
 from recmech.properties.profiles import Budget
-from recmech.properties.strategies import seeded_searches
+from recmech.properties.strategies import seeded_searches, worst_case
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
@@ -148,6 +148,14 @@ class Worst:
                 self.error = exc
             return self.see(math.inf, {"error": str(exc)})
         return self.see(score, detail)
+
+    def over(self, cases: Iterable[Any], strategy: Any, score: Callable[[Any], tuple[float, dict]],
+             max_examples: int, label: str) -> None:
+        """Score every fixed case, then the draws of a targeted search (``worst_case``, seeded
+        by ``run_part_check``) maximising the same score."""
+        for case in cases:
+            self.run(lambda case=case: score(case))
+        worst_case(strategy, lambda case: self.run(lambda: score(case)), max_examples, label)
 
     @property
     def failed(self) -> bool:
