@@ -3,7 +3,7 @@
 ``CLAIM_REGISTER`` holds the 22 claims of the register (id, paper place, statement, whether it
 is an O(.) statement), in the register's order; ``CLAIM_IDS`` is their ids. Every id has
 exactly one calculator, registered with ``@register(claim_id)``. The property suite joins this
-register with its checks and the errata (``recmech.properties.claims``).
+register with its checks and the errata (``recmech.properties.claims.table``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ naming the variable and the valid values, not a traceback."""
 
 import pytest
 
-from recmech.properties.profiles import load_profile
+from recmech.properties.judging.profiles import load_profile
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,7 +7,8 @@
 
 Sections: ``commands`` (the CLI map, from the parser), ``erratum-row`` (a ``recmech table``
 command and its output), ``figures`` (each figure, its command and caption), ``report`` (the
-report card of ``recmech report``, profile quick, without the timing column), ``mechanism``
+report card of ``recmech report``, profile quick, without the timing column), ``rooms`` (the
+rooms of recmech.properties and their modules, from their docstrings), ``mechanism``
 (``recmech demo --mechanism``), ``contract`` (the guard's contract). A checkout tool (not
 shipped): it keeps the README true to the code.
 """
@@ -29,11 +30,13 @@ FIGURES_DIR = ROOT / "docs" / "figures"
 
 
 def contract() -> str:
-    """The contract table: ``recmech.properties.contract.PARTS`` and the claim ids using each."""
-    from recmech.properties.claims import claim_table
-    from recmech.properties.contract import contract_markdown
+    """The contract table: ``recmech.properties.subject.contract.PARTS`` and the claim ids
+    using each."""
+    from recmech.properties.claims.table import claim_table
+    from recmech.properties.judging.checks.registry import parts_of
+    from recmech.properties.report.render import contract_markdown
 
-    return contract_markdown({cid: row.parts for cid, row in claim_table().items()})
+    return contract_markdown({cid: parts_of(cid) for cid in claim_table()})
 
 
 def _brief(cex: dict, limit: int = 5) -> str:
@@ -66,7 +69,7 @@ def performance() -> str:
     (regenerate: ``recmech bench --json tests/benchmarks/bench.json``, then this)."""
     import json
 
-    from recmech.properties.render import markdown_table
+    from recmech.properties.report.render import markdown_table
 
     run = json.loads(BENCH_JSON.read_text(encoding="utf-8"))
     m, d = run["machine"], run["details"]
@@ -105,9 +108,9 @@ def performance() -> str:
 
 def errata() -> str:
     """The errata table and the proof gaps, from the one register
-    (``recmech.properties.errata``)."""
-    from recmech.properties.errata import ERRATA, PROOF_GAPS
-    from recmech.properties.render import markdown_table
+    (``recmech.properties.claims.errata``)."""
+    from recmech.properties.claims.errata import ERRATA, PROOF_GAPS
+    from recmech.properties.report.render import markdown_table
 
     rows = [[f"`{e.claim_id}`" + (f" ({', '.join(e.readings)})" if e.readings else ""),
              e.summary, _brief(e.counterexample), e.corrected_statement]
@@ -122,8 +125,8 @@ def errata() -> str:
 
 def commands() -> str:
     """Every ``recmech`` command: its usage, what it does and the package that computes it."""
-    from recmech.properties.cli import command_map
-    from recmech.properties.render import markdown_table
+    from recmech.properties.cli.main import command_map
+    from recmech.properties.report.render import markdown_table
 
     return markdown_table(["command", "what it does", "computed by"],
                           [[f"`{usage}`", what, f"`{package.split(' ', 1)[0]}`"
@@ -142,15 +145,15 @@ def figure_command(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def figure_data() -> dict:
     """Each figure of ``recmech plot`` at its default options (what the README shows)."""
-    from recmech.properties.figures import FIGURES
+    from recmech.properties.report.figures import FIGURES
 
     return {name: spec.build() for name, spec in FIGURES.items()}
 
 
 def figures() -> str:
     """The figures: a table (name, what it shows, command), then each image with its caption."""
-    from recmech.properties.figures import FIGURES
-    from recmech.properties.render import markdown_table
+    from recmech.properties.report.figures import FIGURES
+    from recmech.properties.report.render import markdown_table
 
     data = figure_data()
     lines = [markdown_table(["figure", "what it shows", "drawn by"],
@@ -165,7 +168,7 @@ def figures() -> str:
 def write_figures() -> None:
     """Redraw docs/figures/NAME.svg and NAME.json (the numbers each figure plots)."""
     from recmech.bounds.records import dumps
-    from recmech.properties.plots import save
+    from recmech.properties.report.plots import save
 
     FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     for name, data in figure_data().items():
@@ -184,9 +187,9 @@ def committed_figure(name: str) -> tuple[dict, str]:
 @functools.lru_cache(maxsize=1)
 def report_rows() -> tuple:
     """The report card's rows: every claim, profile quick (deterministic)."""
-    from recmech.properties.claims import claim_ids
-    from recmech.properties.engine import engine_for
-    from recmech.properties.report import run_report
+    from recmech.properties.claims.table import claim_ids
+    from recmech.properties.engine.run import engine_for
+    from recmech.properties.report.card import run_report
 
     engine = engine_for(2)  # as `recmech report --jobs 2`
     try:
@@ -197,8 +200,8 @@ def report_rows() -> tuple:
 
 def report() -> str:
     """The report card as ``recmech report`` prints it, without its timing column."""
-    from recmech.properties.render import markdown_table
-    from recmech.properties.report import report_cells, report_header
+    from recmech.properties.report.card import report_cells, report_header
+    from recmech.properties.report.render import markdown_table
 
     rows = report_rows()
     header = report_header()
@@ -209,8 +212,8 @@ def report() -> str:
     verdict = ("Every verdict is the one the claim table expects (`recmech report` exits 0)."
                if not mismatched else
                f"Verdicts that differ from the claim table: {', '.join(mismatched)}.")
-    from recmech.properties.cli import REPORT_COLUMNS
-    from recmech.properties.report import family_wise_level
+    from recmech.properties.cli.report import REPORT_COLUMNS
+    from recmech.properties.report.card import family_wise_level
 
     level = (f"Family-wise false-alarm probability of the card (union over every statistical "
              f"test it ran): <= {family_wise_level(list(rows)):.3g}.")
@@ -222,7 +225,7 @@ def rate_only() -> str:
     constants of Prop. 1 (2)-(3) under the product-support reading (the report card's runs)."""
     import math
 
-    from recmech.properties.stats import DEFAULT_ALPHA, sample_size
+    from recmech.properties.judging.stats import DEFAULT_ALPHA, sample_size
 
     k1, k2 = sample_size(2 * math.exp(-4), 0.0).n, sample_size(2 * math.exp(-8), 0.0).n
     detect = sample_size(2 * math.exp(-8), 4 * math.exp(-8)).n
@@ -239,7 +242,8 @@ def rate_only() -> str:
         "does not grow along any swept parameter (fitted log-log slope <= 0.15) and, for Prop. 1 "
         "(2)-(3), when the constant Theorem 2 gives at Prop. 1's |S| holds with probability >= "
         "1 − 2e^{−4k}, settled by Clopper-Pearson for k <= 2 at false alarm "
-        f"{DEFAULT_ALPHA:.2g} per test (`recmech.properties.stats.sample_size` gives the draws: "
+        f"{DEFAULT_ALPHA:.2g} per test (`recmech.properties.judging.stats.sample_size` gives the "
+        "draws: "
         f"{k1:,} for k = 1, {k2:,} for k = 2 to confirm; {detect:,} to detect a failure rate "
         f"twice 2e^{{−8}}). Under the product-support reading of Definition 2 the observed "
         f"constants ({observed[0]:.3g} and {observed[1]:.3g}) are far below Theorem 2's "
@@ -264,13 +268,13 @@ def _chunk_kind(spec: dict) -> str:
 
 
 def chunks() -> str:
-    """The chunks of every check (``recmech.properties.report.plan_tasks``): how many in the
+    """The chunks of every check (``recmech.properties.report.card.plan_tasks``): how many in the
     quick and thorough profiles, and what one is in thorough (readings counted)."""
     import collections
 
-    from recmech.properties.claims import claim_ids
-    from recmech.properties.render import markdown_table
-    from recmech.properties.report import plan_tasks
+    from recmech.properties.claims.table import claim_ids
+    from recmech.properties.report.card import plan_tasks
+    from recmech.properties.report.render import markdown_table
 
     counts = {}
     for profile in ("quick", "thorough"):
@@ -292,7 +296,7 @@ def chunks() -> str:
 
 def run_command(argv: list[str]) -> str:
     """What ``recmech ARGV`` prints on stdout."""
-    from recmech.properties.cli import main
+    from recmech.properties.cli.main import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -316,8 +320,42 @@ def erratum_row() -> str:
     return f"```\n$ recmech {' '.join(ERRATUM_ROW)}\n```\n\n{run_command(ERRATUM_ROW)}"
 
 
+def rooms() -> str:
+    """The rooms of recmech.properties, bottom to top: each room's job (the first line of its
+    ``__init__`` docstring) and its modules, each with the first line of its docstring."""
+    import ast
+    import textwrap
+
+    from tests.test_house import ROOMS
+
+    def job(path: Path) -> str:
+        """The first sentence of the docstring."""
+        doc = " ".join((ast.get_docstring(ast.parse(path.read_text())) or "").split())
+        for stop in (". ",):
+            doc = doc.split(stop)[0]
+        return doc.rstrip(".")
+
+    def row(name: str, text: str, indent: int, width: int) -> list[str]:
+        lead = " " * indent + f"{name:<{width}}"
+        return textwrap.wrap(text, 100, initial_indent=lead,
+                             subsequent_indent=" " * len(lead)) or [lead.rstrip()]
+
+    lines = ["```", "properties/"]
+    for room in ROOMS:
+        folder = ROOT / "properties" / room
+        lines += row(room + "/", job(folder / "__init__.py"), 2, 12)
+        for path in sorted(folder.rglob("*.py")):
+            rel = path.relative_to(folder)
+            if path.name == "__init__.py" and path.parent == folder:
+                continue
+            name = str(rel.parent) + "/" if path.name == "__init__.py" else str(rel)[:-3]
+            lines += row(name, job(path), 4, 22)
+    return "\n".join([*lines, "```"])
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
-    "commands": commands, "erratum-row": erratum_row, "figures": figures, "report": report,
+    "rooms": rooms, "commands": commands, "erratum-row": erratum_row, "figures": figures,
+    "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
     "performance": performance, "catalogue": catalogue, "chunks": chunks,
 }

@@ -98,7 +98,7 @@ def test_certified_delta_covers_the_float_resolution_of_an_exact_instance():
     (rounding included) covers the observed error."""
     from recmech.core.design import separable
     from recmech.core.protocols import protocol_for
-    from recmech.properties.outside import worst_vertex_oracle
+    from recmech.properties.subject.outside import worst_vertex_oracle
 
     with pytest.raises(ValueError, match="eta must be >="):
         protocol_for("deterministic", separable(3, 5, 0, permute=True), 1e-17)

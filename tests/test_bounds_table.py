@@ -7,7 +7,7 @@ import json
 import pytest
 
 from recmech import bounds
-from recmech.properties.cli import main as recmech
+from recmech.properties.cli.main import main as recmech
 
 GAUSSIAN = ["theorem2.gaussian", "--param", "k=8", "--param", "eps=1e-3", "--param", "A_inf=1",
             "--grid", "size=513,1000", "--grid", "N=1e3,1e6"]
@@ -131,11 +131,11 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, fragment):
 
 
 def test_the_conveniences_the_command_line_lists_are_those_the_table_expands():
-    """recmech.properties.parameters.CONVENIENCES (help text and allocation limits) describes
+    """recmech.properties.report.parameters.CONVENIENCES (help text and allocation limits) describes
     recmech.bounds.table.expand_conveniences: each convenience is in its docstring, and builds
     the array it names with the number of entries the limit counts."""
     from recmech.bounds import table
-    from recmech.properties.parameters import CONVENIENCES
+    from recmech.properties.report.parameters import CONVENIENCES
 
     for claim_id, conveniences in CONVENIENCES.items():
         for conv in conveniences:

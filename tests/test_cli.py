@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from recmech.bounds.registry import CLAIM_REGISTER, claim_ids
-from recmech.properties.cli import main as recmech
-from recmech.properties.parameters import CONVENIENCES, example_command, specs
+from recmech.properties.cli.main import main as recmech
+from recmech.properties.report.parameters import CONVENIENCES, example_command, specs
 
 COMMANDS = ("demo", "table", "claims", "report", "bench", "selftest", "chunks", "plot")
 
@@ -70,7 +70,7 @@ def test_table_claim_help_lists_parameters_types_defaults_conveniences_and_place
 
 
 def test_claims_lists_every_claim_with_place_and_expected_verdict(capsys):
-    from recmech.properties.claims import claim_table
+    from recmech.properties.claims.table import claim_table
 
     code, out, _ = run(capsys, ["claims"])
     assert code == 0
@@ -192,7 +192,7 @@ def test_bad_input_is_one_line_exit_2_before_any_work(capsys, monkeypatch, tmp_p
     import recmech.core.bench
     import recmech.core.demo
     import recmech.core.experiment
-    import recmech.properties.report
+    import recmech.properties.report.card
 
     def refuse(*args, **kwargs):
         raise AssertionError("work started before the input was checked")
@@ -200,7 +200,7 @@ def test_bad_input_is_one_line_exit_2_before_any_work(capsys, monkeypatch, tmp_p
     monkeypatch.setattr(recmech.core.bench, "run_bench", refuse)
     monkeypatch.setattr(recmech.core.demo, "run_demo", refuse)
     monkeypatch.setattr(recmech.core.experiment, "run", refuse)
-    monkeypatch.setattr(recmech.properties.report, "run_report", refuse)
+    monkeypatch.setattr(recmech.properties.report.card, "run_report", refuse)
     code, out, err = run(capsys, argv)
     assert code == 2, err
     assert err.count("\n") == 1 and fragment in err, err
@@ -261,7 +261,7 @@ class Terminal(io.StringIO):
 
 
 def test_progress_shows_what_done_total_and_elapsed_on_a_terminal_only():
-    from recmech.properties.progress import Progress
+    from recmech.properties.engine.progress import Progress
 
     tty = Terminal()
     p = Progress("recmech bench", stream=tty)
@@ -308,7 +308,7 @@ def test_the_demo_defaults_the_command_states_are_run_demos():
     import inspect
 
     from recmech.core.demo import run_demo
-    from recmech.properties.cli import DEMO_DEFAULTS
+    from recmech.properties.cli.demo import DEMO_DEFAULTS
 
     defaults = {n: p.default for n, p in inspect.signature(run_demo).parameters.items()
                 if n != "progress"}

@@ -29,7 +29,7 @@ from recmech.core.certified import (
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.queries import LeastSquares, item_ranges, noisy_value_queries, search_plan
 from recmech.core.types import LazyType
-from recmech.properties.checks.certified import FAMILIES, every_vertex_error
+from recmech.properties.judging.checks.certified import FAMILIES, every_vertex_error
 
 
 def _first_block_floor(design, eps: float) -> float:
@@ -183,7 +183,7 @@ def test_lean_bisection_agrees_with_a_plain_one_item_at_a_time_search(k, extra, 
 
 def test_the_property_suite_checks_the_certificate_and_catches_a_shrunk_one(monkeypatch):
     """project.certified_protocol holds, and fails when the certificate claims half of itself."""
-    from recmech.properties.checks.registry import run_check
+    from recmech.properties.judging.checks.registry import run_check
 
     assert run_check("project.certified_protocol").verdict == "holds"
     honest = protocols.QueryProtocol.certified_delta

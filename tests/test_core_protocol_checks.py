@@ -1,4 +1,5 @@
-"""The protocol claim checks (recmech.properties.checks.protocols) return the expected verdicts.
+"""The protocol claim checks (recmech.properties.judging.checks.protocols) return the expected
+verdicts.
 
 definition3, theorem2.gaussian (Clopper-Pearson), theorem2.weak_dependence under the
 product-support reading of Definition 2, and proposition1.separable hold (z in the latent
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from recmech.properties.checks.registry import run_check
+from recmech.properties.judging.checks.registry import run_check
 
 
 @pytest.mark.parametrize(("claim_id", "readings"), [

@@ -16,7 +16,7 @@ from recmech.core import design as designs
 from recmech.core import protocols, selection
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.types import LazyType, SparseOffsets, worst_vertex_offsets
-from recmech.properties.strategies.designs import FAMILIES, build_protocol
+from recmech.properties.judging.strategies.designs import FAMILIES, build_protocol
 
 REL = 1e-9
 

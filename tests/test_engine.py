@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from recmech.properties.profiles import profile_name
+from recmech.properties.judging.profiles import profile_name
 
 pytest.importorskip("distributed")
 
@@ -55,8 +55,8 @@ def test_a_local_dask_cluster_gives_the_serial_record(serial, tmp_path):
 
 
 def test_a_worker_killed_mid_run_changes_nothing(serial):
-    from recmech.properties.engine import DaskEngine
-    from recmech.properties.report import report_payload, run_report
+    from recmech.properties.engine.run import DaskEngine
+    from recmech.properties.report.card import report_payload, run_report
 
     engine = DaskEngine(None, workers=2)
     killed = []
@@ -114,7 +114,7 @@ def test_the_whole_quick_report_through_dask_is_the_serial_one(tmp_path):
 
 
 def test_projected_wall_is_the_longest_first_schedule_and_its_bound():
-    from recmech.properties.engine import projected_wall
+    from recmech.properties.engine.run import projected_wall
 
     assert projected_wall([3, 3, 2, 2, 2], 2) == (7.0, 6.0)  # LPT: {3,2,2} {3,2}; best is 6
     assert projected_wall([5, 1, 1], 8) == (5.0, 5.0)         # the longest chunk bounds it
@@ -125,7 +125,7 @@ def test_projected_wall_is_the_longest_first_schedule_and_its_bound():
 
 
 def test_recmech_chunks_reads_a_results_file_and_refuses_anything_else(tmp_path, capsys):
-    from recmech.properties.cli import main
+    from recmech.properties.cli.main import main
 
     results = tmp_path / "run.jsonl"
     assert main(["report", "--claims", "lemma6,proposition3", "--results", str(results)]) == 0
@@ -150,7 +150,7 @@ def test_the_longest_first_schedule_is_within_four_thirds_of_the_best():
 
     import numpy as np
 
-    from recmech.properties.engine import projected_wall
+    from recmech.properties.engine.run import projected_wall
 
     gen = np.random.default_rng(0)
     worst = 0.0

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from recmech.bounds import compute
 from recmech.bounds.records import COUNTS, EXACT_PROBABILITIES, PROBABILITIES, dumps
 from recmech.bounds.registry import CLAIM_IDS, REQUIRED, parameters
-from recmech.properties.profiles import profile_name
+from recmech.properties.judging.profiles import profile_name
 
 FUZZ_EXAMPLES = int(os.environ.get("RECMECH_FUZZ_EXAMPLES") or
                     {"quick": 100, "dev": 300, "thorough": 2000}[profile_name()])

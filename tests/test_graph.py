@@ -3,9 +3,16 @@ rule flags a claim that "holds" downstream of a failure its check does not cover
 
 from __future__ import annotations
 
-from recmech.properties.claims import claim_ids
-from recmech.properties.graph import EXCLUDED, USES, consistency, downstream, graph_text, upstream
-from recmech.properties.verdict import Verdict
+from recmech.properties.claims.graph import (
+    EXCLUDED,
+    USES,
+    consistency,
+    downstream,
+    graph_text,
+    upstream,
+)
+from recmech.properties.claims.table import claim_ids
+from recmech.properties.claims.verdict import Verdict
 
 
 def _v(cid: str, verdict: str, families=None) -> Verdict:

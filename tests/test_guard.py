@@ -1,4 +1,5 @@
-"""The guard (recmech.properties.guard, recmech.properties.plugin): the reference matches the
+"""The guard (recmech.properties.guard.run, recmech.properties.guard.plugin): the reference matches
+the
 errata register, each deliberately broken implementation of ``tests/broken`` is caught under the
 claim ids it breaks while the claims it does not touch still pass, missing parts are skipped with
 the reason, xfails files work, and ``--recmech-impl`` / ``RECMECH_IMPL`` select the target.
@@ -19,9 +20,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from recmech.properties.claims import claim
-from recmech.properties.errata import ERRATA
-from recmech.properties.guard import (
+from recmech.properties.claims.errata import ERRATA
+from recmech.properties.claims.table import claim
+from recmech.properties.guard.run import (
     GuardFailure,
     ImplementationError,
     UnexpectedPass,
@@ -66,7 +67,7 @@ def test_reference_matches_the_register_and_every_corrected_statement_holds():
 
 def test_the_reference_through_the_outside_paths_passes_too():
     """The reference's parts given explicitly: every check takes its outside-only path."""
-    ref, name = load_implementation("recmech.properties.guard:REFERENCE")
+    ref, name = load_implementation("recmech.properties.guard.run:REFERENCE")
     # theorem2.weak_dependence: under the positive-probability reading its repetition law gives
     # rank-1 blocks, which the least squares may refuse (it did, and the check raised)
     claims = ["definition3", "theorem2.noisy_value", "theorem2.deterministic",
@@ -111,13 +112,13 @@ def test_missing_parts_are_skipped_with_the_reason_never_passed():
     r = guard_claim("lemma2", impl, name=name)
     assert "provides none of (robustify, latent_mechanism, compute)" in r.reason
     with pytest.raises(pytest.skip.Exception, match="needed by claim lemma2"):
-        from recmech.properties.guard import assert_claim
+        from recmech.properties.guard.run import assert_claim
 
         assert_claim("lemma2", impl, name=name)
 
 
 def test_only_the_provided_parts_are_swapped_in():
-    from recmech.properties.guard import reference_implementation
+    from recmech.properties.guard.run import reference_implementation
 
     only_ls = SimpleNamespace(least_squares=reference_implementation().least_squares)
     r = guard_claim("definition3", only_ls)
@@ -250,7 +251,7 @@ def _without_seconds(results) -> list[dict]:
 def test_the_guard_on_an_engine_gives_the_records_of_a_run_here(scheduler):
     """Issue: scale-out. The guard's chunks on a process pool or a 2-worker Dask cluster give
     exactly the records of a run in this process (verdicts, counts, observed values)."""
-    from recmech.properties.engine import engine_for
+    from recmech.properties.engine.run import engine_for
 
     spec = "tests.broken.off_by_one_search:impl"
     obj, name = load_implementation(spec)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from recmech.properties.contract import PARTS, provides
-from recmech.properties.guard import check_ids, check_implementation, load_implementation
-from recmech.properties.profiles import profile_name
+from recmech.properties.guard.run import check_ids, check_implementation, load_implementation
+from recmech.properties.judging.profiles import profile_name
+from recmech.properties.subject.contract import PARTS, provides
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the implementations are named as a user names theirs

@@ -2,7 +2,8 @@
 ``scipy.linalg.lstsq(B, Y)[0]`` returns a view into a buffer of the size of its workspace; a
 guard that kept the views of a batch of 4,000 blocks held about 34 GB).
 
-``recmech.properties.outside.pinv_from_least_squares`` copies every answer into one (b, k, l)
+``recmech.properties.subject.outside.pinv_from_least_squares`` copies every answer into one (b, k,
+l)
 array and reads each block with k + 4 right-hand sides, so the guard holds the batch plus one
 call's worth. Here a correct least squares returns views into a 64 MiB buffer per call: holding
 the answers of the 64 blocks of the run below would take 4 GiB; the traced peak must stay under
@@ -19,10 +20,10 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from recmech.properties.checks.registry import run_check_verdicts
-from recmech.properties.outside import pinv_from_least_squares, read_pinv
-from recmech.properties.profiles import Budget, budget, profile_name
-from recmech.properties.subject import Subject
+from recmech.properties.judging.checks.registry import run_check_verdicts
+from recmech.properties.judging.profiles import Budget, budget, profile_name
+from recmech.properties.subject.outside import pinv_from_least_squares, read_pinv
+from recmech.properties.subject.resolved import Subject
 
 BUFFER = (4096, 2048)  # 64 MiB of float64 per call
 PEAK_BOUND = 256 * 2**20

@@ -1,5 +1,7 @@
-"""The guard's part judgements and its handling of bad outside parts (``recmech.properties.parts``,
-``recmech.properties.calls``): a part that raises, returns the wrong type or shape, NaN or inf,
+"""The guard's part judgements and its handling of bad outside parts
+(``recmech.properties.guard.parts``,
+``recmech.properties.subject.calls``): a part that raises, returns the wrong type or shape, NaN or
+inf,
 or hangs fails with its name and the input and never crashes the run; the judgements skip the
 reference, pass its parts given explicitly, catch a looser calculator as "looser than the
 paper", and are listed in xfails files and the plugin like claim ids.
@@ -24,15 +26,15 @@ import numpy as np
 import pytest
 
 from recmech.bounds import compute
-from recmech.properties.calls import PartError, deadline, guarded_part
-from recmech.properties.guard import (
+from recmech.properties.guard.parts.registry import part_check_ids
+from recmech.properties.guard.run import (
     check_ids,
     check_implementation,
     guard_claim,
     load_implementation,
     read_xfails,
 )
-from recmech.properties.parts.registry import part_check_ids
+from recmech.properties.subject.calls import PartError, deadline, guarded_part
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,7 +137,7 @@ def test_the_time_limit_interrupts_nested_calls_once_and_is_measured_off_the_mai
 
 def test_judgements_skip_the_reference_and_pass_its_parts_given_explicitly():
     assert guard_claim("part.least_squares", None).status == "skipped"
-    ref, name = load_implementation("recmech.properties.guard:REFERENCE")
+    ref, name = load_implementation("recmech.properties.guard.run:REFERENCE")
     ids = [c for c in part_check_ids() if not c.startswith(("part.compute.", "tight."))]
     ids += ["part.compute.lemma7.upper_tail", "tight.lemma9", "part.compute.theorem2.deterministic"]
     results = check_implementation(ref, claims=ids, name=name)

@@ -1,5 +1,6 @@
-"""The house: one ``recmech`` namespace, arrows one way, public names only across modules, records
-by keyword, one claim table, one contract, one profile vocabulary, and no silent fallbacks.
+"""The house: one ``recmech`` namespace, arrows one way (no import circle anywhere, no room
+importing a room above it), public names only across modules, records by keyword, one claim
+table, one contract, one profile vocabulary, and no silent fallbacks.
 
 These read the source tree (AST), so a regression is caught where it is written.
 """
@@ -13,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from recmech.bounds.registry import CLAIM_IDS, REGISTRY
-from recmech.properties import profiles
-from recmech.properties.checks.registry import CHECK_PARTS, CHECKS
-from recmech.properties.claims import claim_table
-from recmech.properties.errata import ERRATA, PROOF_GAPS
-from recmech.properties.guard import GuardResult
-from recmech.properties.verdict import Corrected, Verdict
+from recmech.properties.claims.errata import ERRATA, PROOF_GAPS
+from recmech.properties.claims.table import claim_table
+from recmech.properties.claims.verdict import Corrected, Verdict
+from recmech.properties.guard.run import GuardResult
+from recmech.properties.judging import profiles
+from recmech.properties.judging.checks.registry import CHECK_PARTS, CHECKS, check_coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"recmech": "recmech", "recmech_core": "recmech.core", "bounds": "recmech.bounds",
@@ -136,17 +137,16 @@ def test_records_are_built_by_keyword_only():
     assert all(f.kw_only for f in dataclasses.fields(Verdict))
 
 
-def test_the_claim_table_joins_register_calculators_checks_and_errata():
+def test_the_claim_table_joins_register_calculators_and_errata_and_every_claim_has_a_check():
     table = claim_table()
     paper = [c for c in table if not c.startswith("project.")]
     assert paper == list(CLAIM_IDS) and set(REGISTRY) == set(CLAIM_IDS)
-    assert set(CHECKS) == set(table) and len(table) > len(CLAIM_IDS)
+    assert set(check_coverage()) == set(CHECKS) == set(table) and len(table) > len(CLAIM_IDS)
     for cid, row in table.items():
         if row.source == "project":
-            assert row.calculator is None and row.parts == ()
+            assert row.calculator is None and CHECK_PARTS[cid] == ()
             continue
-        assert row.calculator is REGISTRY[cid] and row.check is CHECKS[cid]
-        assert row.parts == CHECK_PARTS[cid] and row.errata == ERRATA.get(cid, ())
+        assert row.calculator is REGISTRY[cid] and row.errata == ERRATA.get(cid, ())
         assert row.proof_gaps == PROOF_GAPS.get(cid, ())
         for readings in row.variants:
             applying = [e for e in ERRATA.get(cid, ()) if e.applies(readings)]
@@ -164,7 +164,7 @@ def test_one_profile_vocabulary_with_the_same_named_sizes():
     with pytest.raises(ValueError, match="profile must be one of quick, dev, thorough"):
         profiles.profile_name("ci")
     # the checks read their sizes and seeds from the budget record only
-    sources = [p.read_text() for p in (ROOT / "properties" / "checks").glob("*.py")]
+    sources = [p.read_text() for p in (ROOT / "properties" / "judging" / "checks").glob("*.py")]
     assert not any('profile == "' in s or "RECMECH_CHECK_PROFILE" in s for s in sources)
 
 
@@ -176,7 +176,7 @@ def test_one_protocol_builder_and_one_json_converter():
                 defs.setdefault(node.name, []).append(name)
     assert defs["protocol_for"] == ["recmech.core.protocols"]
     assert defs["jsonable"] == ["recmech.bounds.records"]
-    assert defs["markdown_table"] == ["recmech.properties.render"]
+    assert defs["markdown_table"] == ["recmech.properties.report.render"]
     assert not {"json_safe", "_json_safe", "_json_default", "dominant_matrix"} & set(defs)
 
 
@@ -186,9 +186,10 @@ DISTRIBUTIONS = {"numpy": "numpy", "scipy": "scipy", "mpmath": "mpmath",
                  "pytest": "pytest", "_pytest": "pytest", "distributed": "dask"}
 # imported only where the optional package is already there: pytest by the pytest plugin and
 # the guard (pytest runs them), distributed by the Dask engine (checked by find_spec first)
-OPTIONAL_IMPORTERS = {"pytest": ("recmech.properties.plugin", "recmech.properties.guard",
-                                 "recmech.properties.test_guard_claims"),
-                      "dask": ("recmech.properties.engine",)}
+OPTIONAL_IMPORTERS = {"pytest": ("recmech.properties.guard.plugin",
+                                 "recmech.properties.guard.run",
+                                 "recmech.properties.guard.test_guard_claims"),
+                      "dask": ("recmech.properties.engine.run",)}
 
 
 def test_every_third_party_import_is_a_declared_dependency():
@@ -213,3 +214,125 @@ def test_every_third_party_import_is_a_declared_dependency():
             elif dist not in runtime and name not in OPTIONAL_IMPORTERS.get(dist, ()):
                 bad.append(f"{name}:{node.lineno} imports {top} ({dist} is not a dependency)")
     assert bad == []
+
+
+# The rooms of recmech.properties, bottom to top (recmech.properties' own docstring says why);
+# a module may import its own room and the rooms below it, never one above.
+ROOMS = ("claims", "subject", "judging", "engine", "guard", "report", "cli")
+# the three packages: properties -> bounds, properties -> core; bounds and core import neither
+PACKAGE_RANK = {"recmech": 0, "recmech.core": 1, "recmech.bounds": 1, "recmech.properties": 2}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the recmech modules it imports, at any depth of the file (a function-level
+    import is an arrow too); ``from package import name`` points at the submodule when
+    ``name`` is one."""
+    names = {name for name, _, _ in MODULES}
+    graph: dict[str, set[str]] = {}
+    for name, _, tree in MODULES:
+        out = graph.setdefault(name, set())
+        for _, module, alias in _imports(tree):
+            if not module.startswith("recmech"):
+                continue
+            target = f"{module}.{alias}" if alias and f"{module}.{alias}" in names else module
+            while target not in names and "." in target:
+                target = target.rsplit(".", 1)[0]
+            if target != name:
+                out.add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _room(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[:2] != ["recmech", "properties"] or len(parts) < 3:
+        return None
+    return ROOMS.index(parts[2]) if parts[2] in ROOMS else None
+
+
+def test_the_import_graph_has_no_circle():
+    assert _cycles(_import_graph()) == []
+
+
+def test_a_circle_is_found_where_there_is_one():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_every_properties_module_lives_in_a_room():
+    loose = [name for name, _, _ in MODULES if name.startswith("recmech.properties.")
+             and _room(name) is None]
+    assert loose == []
+
+
+def test_no_room_imports_a_room_above_it():
+    bad = []
+    for name, targets in _import_graph().items():
+        here = _room(name)
+        for target in targets:
+            there = _room(target)
+            if here is not None and there is not None and there > here:
+                bad.append(f"{name} ({ROOMS[here]}) imports {target} ({ROOMS[there]})")
+    assert bad == []
+
+
+def test_the_three_packages_point_one_way():
+    def package(module: str) -> str:
+        return next(p for p in ("recmech.core", "recmech.bounds", "recmech.properties",
+                                "recmech") if module == p or module.startswith(p + "."))
+
+    bad = [f"{name} imports {target}" for name, targets in _import_graph().items()
+           for target in targets
+           if package(target) != package(name) and (
+               PACKAGE_RANK[package(target)] >= PACKAGE_RANK[package(name)])
+           and package(target) != "recmech"]
+    assert bad == []
+
+
+def test_each_room_says_its_job_and_what_it_may_import():
+    for room in ROOMS:
+        init = ROOT / "properties" / room / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+        assert doc and ("May import" in doc or "may import" in doc), room
+
+
+def test_no_module_over_600_lines_and_no_subcommand_over_300():
+    long = [f"{name}: {len(path.read_text().splitlines())}" for name, path, _ in MODULES
+            if len(path.read_text().splitlines()) > 600]
+    commands = [p for p in (ROOT / "properties" / "cli").glob("*.py")
+                if len(p.read_text().splitlines()) > 300]
+    assert long == [] and commands == []

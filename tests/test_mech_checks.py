@@ -1,6 +1,6 @@
 """The registered checks of ``lemma1``, ``lemma2``, ``theorem1`` and ``proposition1.mechanism``."""
 
-from recmech.properties.checks.registry import run_check, run_check_verdicts
+from recmech.properties.judging.checks.registry import run_check, run_check_verdicts
 
 
 def test_lemma1_check_holds_exactly():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from recmech.core.experiment import run
-from recmech.properties.cli import main
+from recmech.properties.cli.main import main
 
 
 @pytest.fixture(scope="module")

@@ -61,11 +61,12 @@ def test_the_wheel_holds_only_the_recmech_package(wheel):
     tops = {n.split("/")[0] for n in names}
     assert tops == {"recmech", f"recmech-{__version__}.dist-info"}
     assert {"recmech/core/protocols.py", "recmech/bounds/registry.py",
-            "recmech/properties/guard.py", "recmech/properties/xfails/corrected-bounds.txt",
-            "recmech/properties/test_guard_claims.py"} <= set(names)
+            "recmech/properties/guard/run.py",
+            "recmech/properties/guard/xfails/corrected-bounds.txt",
+            "recmech/properties/guard/test_guard_claims.py"} <= set(names)
     assert not any(n.startswith("recmech/") and "mutation" in n for n in names)
     entry = zipfile.ZipFile(wheel).read(f"recmech-{__version__}.dist-info/entry_points.txt")
-    assert b"recmech = recmech.properties.plugin" in entry
+    assert b"recmech = recmech.properties.guard.plugin" in entry
 
 
 def test_a_fresh_environment_with_recmech_alone_has_no_bounds_or_properties(site, tmp_path):
@@ -98,7 +99,7 @@ def test_recmech_installs_beside_packages_named_bounds_and_properties(site, tmp_
     _index_packages(others)
     code = ("import bounds, properties\n"
             "from recmech.bounds import compute\n"
-            "from recmech.properties.claims import claim_ids\n"
+            "from recmech.properties.claims.table import claim_ids\n"
             "assert bounds.ORIGIN == properties.ORIGIN == 'index'\n"
             "assert compute('lemma3', U=[[2.0]]).value('inv_inf_bound') == 0.5\n"
             "print(len(claim_ids()))\n")
@@ -164,7 +165,8 @@ def test_another_project_with_properties_and_bounds_passes_untouched(site, proje
     assert probes["on"][0] == probes["off"][0]          # hypothesis's settings are unchanged
     assert probes["on"][1] == probes["off"][1] == "False"  # no recmech profile registered
     # only the plugin module and the packages above it are imported, nothing of recmech's work
-    assert probes["on"][2] == str(["recmech.properties", "recmech.properties.plugin"])
+    assert probes["on"][2] == str(["recmech.properties", "recmech.properties.guard",
+                                  "recmech.properties.guard.plugin"])
 
 
 def test_the_installed_suite_next_to_a_users_properties_module(site, project):
@@ -219,7 +221,7 @@ def test_a_plain_install_runs_the_commands_without_pytest_or_dask(site, tmp_path
     code = ("import importlib.util, sys\n"
             "assert importlib.util.find_spec('pytest') is None\n"
             "assert importlib.util.find_spec('distributed') is None\n"
-            "from recmech.properties.cli import main\n"
+            "from recmech.properties.cli.main import main\n"
             "sys.exit(main(sys.argv[1:]))\n")
     for argv in (["report", "--claims", "lemma6,proposition3"],
                  ["demo", "--N", "2000", "--k", "2", "--bidders", "1"]):

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from recmech.properties import figures, plots
-from recmech.properties.cli import main as recmech
+from recmech.properties.cli.main import main as recmech
+from recmech.properties.report import figures, plots
 
 
 def run_json(capsys, argv) -> object:
@@ -185,7 +185,7 @@ def test_table_plot_draws_the_column_over_the_grid(capsys, tmp_path):
     ET.fromstring(svg)  # well-formed
     assert "lemma4: log_failure_prob over trace_d" in svg and "data sha256" in svg
     # the same figure, drawn in memory: its lines are the table's column
-    from recmech.properties.parameters import evaluate, parse_assignments
+    from recmech.properties.report.parameters import evaluate, parse_assignments
 
     values, points = parse_assignments("lemma4", ["d_max=1"], ["n=1,2", "trace_d=100,1000,10000"])
     table_rows, _ = evaluate("lemma4", values, points)
@@ -206,7 +206,7 @@ def test_a_point_whose_hypotheses_fail_is_a_gap_not_a_number(capsys, tmp_path):
     assert recmech([*rows_argv, "--plot", str(out), "--y", "log_net_size"]) == 0
     capsys.readouterr()
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    from recmech.properties.parameters import evaluate, parse_assignments
+    from recmech.properties.report.parameters import evaluate, parse_assignments
 
     rows, _ = evaluate("lemma6", *parse_assignments("lemma6", ["n=2"], ["eps=0.25,0.5,1.5"]))
     data = plots.table_figure("lemma6", rows, "eps", "log_net_size", "x")

@@ -12,18 +12,18 @@ from hypothesis import strategies as st
 from mpmath import iv
 from scipy import stats
 
-from recmech.properties.certify import certify_inequality, certify_nonnegative
-from recmech.properties.checks.registry import CHECKS, register_check, run_check
-from recmech.properties.exact import (
+from recmech.properties.claims.verdict import VERDICTS, Verdict
+from recmech.properties.judging.certify import certify_inequality, certify_nonnegative
+from recmech.properties.judging.checks.registry import CHECKS, register_check, run_check
+from recmech.properties.judging.exact import (
     chi2_log_sf,
     chi2_sf_mp,
     chi2_sf_poisson,
     imhof_sf,
     ruben_tail,
 )
-from recmech.properties.stats import clopper_pearson, compare_probability
-from recmech.properties.strategies.matrices import chi2_weights
-from recmech.properties.verdict import VERDICTS, Verdict
+from recmech.properties.judging.stats import clopper_pearson, compare_probability
+from recmech.properties.judging.strategies.matrices import chi2_weights
 
 
 def _verdict(**kw):
@@ -52,14 +52,10 @@ def test_registry_runs_registered_checks_and_refuses_unknown_ids():
     with pytest.raises(ValueError, match="profile must be one of"):
         run_check("lemma6", profile="fast")
 
-    @register_check("test.dummy")
-    def check_dummy(*, subject, budget):
-        return [_verdict(claim_id="test.dummy")]
-
-    try:
-        assert run_check("test.dummy").claim_id == "test.dummy"
-    finally:
-        CHECKS.pop("test.dummy")
+    with pytest.raises(ValueError, match="not in the claim table"):
+        register_check("test.dummy")  # a check needs its claim in the claim table first
+    with pytest.raises(ValueError, match="already has a check"):
+        register_check("lemma3")(lambda *, subject, budget: _verdict(claim_id="lemma3"))
 
 
 def test_chi2_tail_oracles_agree_at_the_lemma7_counterexample():
@@ -121,12 +117,12 @@ def test_certificate_proves_true_and_refutes_false_inequalities():
     assert not bad.proven and float(bad.counterexample["x"]) < 0.2
 
 
-# --- sample sizes of the Monte Carlo checks (recmech.properties.stats.sample_size) ---
+# --- sample sizes of the Monte Carlo checks (recmech.properties.judging.stats.sample_size) ---
 
 def test_sample_size_with_no_failures_is_the_closed_form():
     import math
 
-    from recmech.properties.stats import DEFAULT_ALPHA, sample_size
+    from recmech.properties.judging.stats import DEFAULT_ALPHA, sample_size
     for stated in (0.0366, 6.7e-4, 0.2):
         n = sample_size(stated, 0.0).n
         # "holds" with 0 failures iff (1 - stated)^n <= alpha
@@ -135,7 +131,7 @@ def test_sample_size_with_no_failures_is_the_closed_form():
 
 
 def test_sample_size_has_the_stated_power_and_is_minimal():
-    from recmech.properties.stats import power, sample_size
+    from recmech.properties.judging.stats import power, sample_size
     for stated, true_p in ((0.05, 0.1), (0.05, 0.02), (1e-3, 3e-3)):
         s = sample_size(stated, true_p, alpha=1e-6, beta=1e-3)
         fails = true_p > stated
@@ -147,7 +143,7 @@ def test_sample_size_has_the_stated_power_and_is_minimal():
 def test_sample_size_rejects_bad_input():
     import pytest
 
-    from recmech.properties.stats import sample_size
+    from recmech.properties.judging.stats import sample_size
     with pytest.raises(ValueError, match="true_p must differ"):
         sample_size(0.1, 0.1)
     with pytest.raises(ValueError, match="stated"):

@@ -11,17 +11,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from recmech.properties.checks.registry import run_check
-from recmech.properties.checks.tails import (
+from recmech.properties.claims.errata import ERRATA
+from recmech.properties.claims.table import expected_verdict
+from recmech.properties.judging.checks.registry import run_check
+from recmech.properties.judging.checks.tails import (
     check_lemma7_upper_tail_corrected,
     lemma7_upper_counterexample,
 )
-from recmech.properties.claims import expected_verdict
-from recmech.properties.errata import ERRATA
-from recmech.properties.exact import chi2_log_sf, ruben_tail
-from recmech.properties.profiles import budget
-from recmech.properties.strategies.matrices import chi2_weights
-from recmech.properties.subject import Subject
+from recmech.properties.judging.exact import chi2_log_sf, ruben_tail
+from recmech.properties.judging.profiles import budget
+from recmech.properties.judging.strategies.matrices import chi2_weights
+from recmech.properties.subject.resolved import Subject
 
 
 def test_lemma7_upper_tail_fails_as_stated_with_smallest_counterexample_I24():
@@ -83,7 +83,7 @@ def test_the_oracles_chi2_tails_agree_with_the_calculators_own(n):
     """Two independent computations of Lemma 7's isotropic tails (the checks' closed forms and
     the calculators' series / mpmath) agree to 1e-12 relative, far into the underflow."""
     from recmech.bounds import logspace
-    from recmech.properties.exact import chi2_log_cdf
+    from recmech.properties.judging.exact import chi2_log_cdf
 
     for x in (2 * n, 3 * n + 7):
         assert chi2_log_sf(x, n) == pytest.approx(logspace.chi2_log_sf(x, n), rel=1e-12)
@@ -92,7 +92,7 @@ def test_the_oracles_chi2_tails_agree_with_the_calculators_own(n):
 
 
 def test_the_closed_form_refuses_more_terms_than_it_can_hold():
-    from recmech.properties.exact import CLOSED_FORM_MAX_N, log_chi2_upper_closed
+    from recmech.properties.judging.exact import CLOSED_FORM_MAX_N, log_chi2_upper_closed
 
     with pytest.raises(ValueError, match="degrees of freedom"):
         log_chi2_upper_closed(4.0 * CLOSED_FORM_MAX_N, CLOSED_FORM_MAX_N + 1)

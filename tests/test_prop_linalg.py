@@ -3,10 +3,10 @@
 import numpy as np
 from hypothesis import example, given, settings
 
-from recmech.properties.checks.linalg import cube_net, lemma6_constants, varah_ratios
-from recmech.properties.checks.registry import run_check
-from recmech.properties.claims import expected_verdict
-from recmech.properties.strategies.matrices import diagonally_dominant
+from recmech.properties.claims.table import expected_verdict
+from recmech.properties.judging.checks.linalg import cube_net, lemma6_constants, varah_ratios
+from recmech.properties.judging.checks.registry import run_check
+from recmech.properties.judging.strategies.matrices import diagonally_dominant
 
 
 def test_lemma3_holds():

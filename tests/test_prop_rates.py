@@ -12,9 +12,9 @@ import pytest
 
 from recmech.bounds import compute
 from recmech.bounds.records import BoundRecord
-from recmech.properties.checks.rates import SLOPE_TOL, certified_per_eps, three_point
-from recmech.properties.checks.registry import run_check
-from recmech.properties.claims import claim
+from recmech.properties.claims.table import claim
+from recmech.properties.judging.checks.rates import SLOPE_TOL, certified_per_eps, three_point
+from recmech.properties.judging.checks.registry import run_check
 
 RATE_IDS = ("proposition1.gaussian", "proposition1.weak_dependence")
 

@@ -2,11 +2,11 @@
 
 import json
 
-from recmech.properties.claims import claim_ids, claim_table, expected_verdict
-from recmech.properties.cli import main
-from recmech.properties.errata import ERRATA, PROOF_GAPS
-from recmech.properties.render import markdown_table
-from recmech.properties.report import report_cells, report_header, run_report
+from recmech.properties.claims.errata import ERRATA, PROOF_GAPS
+from recmech.properties.claims.table import claim_ids, claim_table, expected_verdict
+from recmech.properties.cli.main import main
+from recmech.properties.report.card import report_cells, report_header, run_report
+from recmech.properties.report.render import markdown_table
 
 
 def test_report_main_writes_json_and_exits_zero_for_matching_verdicts(tmp_path, capsys):
@@ -30,7 +30,7 @@ def test_report_lists_every_claim_of_the_register():
 
 
 def test_report_exit_code_is_one_on_a_mismatch(monkeypatch):
-    import recmech.properties.claims as claims
+    import recmech.properties.claims.table as claims
 
     monkeypatch.setattr(claims.Claim, "expected_for", lambda self, readings: "fails-as-stated")
     assert main(["report", "--claims", "lemma6"]) == 1

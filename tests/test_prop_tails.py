@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recmech.bounds import compute
-from recmech.properties.checks.registry import run_check
-from recmech.properties.checks.tails import certify_proposition3, lemma4_log_failure_n1
-from recmech.properties.claims import expected_verdict
+from recmech.properties.claims.table import expected_verdict
+from recmech.properties.judging.checks.registry import run_check
+from recmech.properties.judging.checks.tails import certify_proposition3, lemma4_log_failure_n1
 
 
 def test_proposition3_certified_on_its_interval_with_its_three_chained_inequalities():

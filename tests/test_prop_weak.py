@@ -11,17 +11,17 @@ from hypothesis import example, given, settings
 
 from recmech.bounds import compute
 from recmech.core.influence import FiniteJointLaw
-from recmech.properties.checks.registry import run_check
-from recmech.properties.checks.weak import (
+from recmech.properties.claims.errata import ERRATA
+from recmech.properties.claims.table import expected_verdict
+from recmech.properties.judging.checks.registry import run_check
+from recmech.properties.judging.checks.weak import (
     lemma8_counterexample,
     lemma8_exact,
     lemma9_score,
     repetition_law,
 )
-from recmech.properties.claims import expected_verdict
-from recmech.properties.errata import ERRATA
-from recmech.properties.strategies.matrices import binary_laws
-from recmech.properties.subject import Subject
+from recmech.properties.judging.strategies.matrices import binary_laws
+from recmech.properties.subject.resolved import Subject
 
 
 def test_lemma9_fails_as_stated_on_the_repetition_law():
@@ -75,7 +75,7 @@ def test_lemma9_with_an_influence_matrix_that_excludes_the_repetition_law():
 
     import numpy as np
 
-    from recmech.properties.checks.registry import run_check
+    from recmech.properties.judging.checks.registry import run_check
 
     impl = SimpleNamespace(influence_matrix=lambda law: np.ones((law.d, law.d)) - np.eye(law.d))
     v = run_check("lemma9", impl, readings={"definition2.null_events": "positive-probability"})

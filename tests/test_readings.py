@@ -21,11 +21,11 @@ from recmech import bounds
 from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
-from recmech.properties.checks.registry import run_check
-from recmech.properties.claims import claim, claim_ids
-from recmech.properties.cli import main
-from recmech.properties.readings import CLAIM_POINTS, POINTS, READINGS, variants
-from recmech.properties.report import runs_for
+from recmech.properties.claims.readings import CLAIM_POINTS, POINTS, READINGS, variants
+from recmech.properties.claims.table import claim, claim_ids
+from recmech.properties.cli.main import main
+from recmech.properties.judging.checks.registry import run_check
+from recmech.properties.report.card import runs_for
 
 NULL = "definition2.null_events"
 DOMAIN = "definition3.latent_domain"

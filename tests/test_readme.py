@@ -99,7 +99,7 @@ def _recmech_commands(text: str) -> list[str]:
 
 
 def test_every_recmech_command_the_readme_names_parses():
-    from recmech.properties.cli import build_parser
+    from recmech.properties.cli.main import build_parser
 
     commands = _recmech_commands(TEXT)
     assert len(commands) >= 8
@@ -140,7 +140,7 @@ def test_errata_counterexample_numbers_are_the_calculators():
 
     from recmech.bounds import theorem2_deterministic, theorem2_noisy_value
     from recmech.bounds.registry import compute
-    from recmech.properties.errata import ERRATA
+    from recmech.properties.claims.errata import ERRATA
 
     def first(cid: str, readings: tuple = ()) -> dict:
         return next(e for e in ERRATA[cid] if e.readings == readings).counterexample
@@ -172,7 +172,7 @@ def test_errata_counterexample_numbers_are_the_calculators():
 
 
 def test_rate_only_paragraph_is_generated_from_the_stats_and_the_card():
-    from recmech.properties.stats import sample_size
+    from recmech.properties.judging.stats import sample_size
 
     k1, k2 = sample_size(2 * math.exp(-4), 0.0).n, sample_size(2 * math.exp(-8), 0.0).n
     text = " ".join(section(TEXT, "rate-only").split())
@@ -186,13 +186,13 @@ def test_the_report_card_header_names_its_machine_and_command():
 
 
 def test_the_allocation_limit_the_readme_states_is_the_codes():
-    from recmech.properties.parameters import MAX_ENTRIES
+    from recmech.properties.report.parameters import MAX_ENTRIES
 
     assert MAX_ENTRIES == 10**7 and "never builds an array of more than 10^7 entries" in TEXT
 
 
 def test_the_quickstart_states_the_demos_default_size():
-    from recmech.properties.cli import DEMO_DEFAULTS
+    from recmech.properties.cli.demo import DEMO_DEFAULTS
 
     assert f"Theorem 2's query protocols on {DEMO_DEFAULTS['N']:,} items" in TEXT
 

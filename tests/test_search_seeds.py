@@ -10,9 +10,9 @@ import subprocess
 import sys
 import textwrap
 
-from recmech.properties.checks.registry import chunk_specs, run_chunk
-from recmech.properties.engine import ChunkTask, chunk_key, run_chunk_task
-from recmech.properties.strategies import run_seed, run_seeded, search_seed, seeded_searches
+from recmech.properties.engine.run import ChunkTask, chunk_key, run_chunk_task
+from recmech.properties.judging.checks.registry import chunk_specs, run_chunk
+from recmech.properties.judging.strategies import run_seed, run_seeded, search_seed, seeded_searches
 
 # Lemma 4's search piece: random unit vectors and spectra, so its worst instance moves with the
 # seed (a search whose worst case is a fixed corner would not show the difference)
@@ -62,7 +62,7 @@ def test_the_plugin_takes_the_run_seed_from_hypothesis_seed_only_when_asked_for(
     probe = tmp_path / "test_probe.py"
     probe.write_text(textwrap.dedent("""
         import os
-        from recmech.properties.strategies import run_seed
+        from recmech.properties.judging.strategies import run_seed
 
         def test_seed():
             assert run_seed() == (os.environ.get("EXPECT") or None)

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from recmech.properties.selftest import selftest, suites, summary
+from recmech.properties.cli.selftest import selftest, suites, summary
 
 FALSE = textwrap.dedent('''
     from hypothesis import given, settings, strategies as st
@@ -50,7 +50,7 @@ def test_bad_seed_counts_are_named():
 
 
 def test_each_run_has_its_own_scratch_folder_and_removes_it():
-    code = ("from recmech.properties.profiles import scratch_dir; p = scratch_dir(); "
+    code = ("from recmech.properties.judging.profiles import scratch_dir; p = scratch_dir(); "
             "(p / 'x').write_text('1'); print(p)")
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()

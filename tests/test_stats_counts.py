@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from recmech.properties.stats import clopper_pearson
+from recmech.properties.judging.stats import clopper_pearson
 
 
 @pytest.mark.parametrize("k,n,error,match", [

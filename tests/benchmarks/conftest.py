@@ -8,7 +8,7 @@ adds those (one 640 MB design at a time). The ratio table is ``recmech bench``.
 
 import pytest
 
-from recmech.properties.profiles import profile_name
+from recmech.properties.judging.profiles import profile_name
 
 FULL = profile_name() == "thorough"
 

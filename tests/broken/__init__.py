@@ -1,4 +1,4 @@
-"""Deliberately broken implementations for the guard (``recmech.properties.guard``) to catch.
+"""Deliberately broken implementations for the guard (``recmech.properties.guard.run``) to catch.
 
 Each module exposes ``impl``: the reference implementation with one part replaced by a plausible
 bug (or, in ``dropped_factor``, a single per-claim bound calculator), so the claims that use the
@@ -13,7 +13,7 @@ from typing import Any
 def reference_with(**parts: Any) -> SimpleNamespace:
     """The reference parts with ``parts`` replaced; without ``query_protocol``, so the guard
     composes the protocol from the value queries and least squares given here."""
-    from recmech.properties.guard import reference_implementation
+    from recmech.properties.guard.run import reference_implementation
 
     base = {k: v for k, v in vars(reference_implementation()).items() if k != "query_protocol"}
     return SimpleNamespace(**{**base, **parts})

@@ -202,7 +202,7 @@ CORRECT: tuple[Correct, ...] = (
 
 def markdown() -> str:
     """The README's catalogue table (``python -m tests.readme``)."""
-    from recmech.properties.render import markdown_table
+    from recmech.properties.report.render import markdown_table
 
     rows = [[f"`{e.module}`", f"`{e.part}`", e.fault, e.kind,
              ", ".join(f"`{c}`" for c in e.caught_by)] for e in CATALOGUE]

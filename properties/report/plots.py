@@ -1,0 +1,308 @@
+"""Figures for a paper: the figure record and its drawing with matplotlib (headless).
+
+A figure is two steps. A builder (``recmech.properties.report.figures``) calls the package that
+owns the
+numbers and returns a ``FigureData`` record: panels of named series (each with its x and y), an
+image for a heat map, the caption with the instance and seed, and the command that prints the
+same numbers as a table. ``draw`` turns the record into a ``matplotlib.figure.Figure`` on the Agg
+canvas (no pyplot, no global state: the publication defaults apply inside an ``rc_context``
+only), and ``save`` writes it as .pdf, .svg (vector) or .png (300 dpi), with the figure's title
+and data digest in the file's metadata.
+
+``table_figure`` plots any column of ``recmech table`` rows over one ``--grid`` parameter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["COLORS", "FORMATS", "LOG10", "PUBLICATION_RC", "FigureData", "Image", "Panel",
+           "Series", "draw", "floats", "save", "table_figure"]
+
+FORMATS = (".pdf", ".svg", ".png")
+
+# Publication defaults: 8 pt type, TrueType fonts embedded in PDF (publishers reject Type 3),
+# SVG text as paths (renders the same in every viewer), 300 dpi for raster output.
+PUBLICATION_RC: dict[str, Any] = {
+    "font.size": 8, "axes.labelsize": 8, "axes.titlesize": 8, "legend.fontsize": 7,
+    "xtick.labelsize": 7, "ytick.labelsize": 7, "lines.linewidth": 1.3, "lines.markersize": 4,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "grid.linewidth": 0.4, "grid.alpha": 0.4, "legend.frameon": False,
+    "pdf.fonttype": 42, "ps.fonttype": 42,
+    "savefig.dpi": 300, "savefig.bbox": "tight", "savefig.pad_inches": 0.05,
+    # fixed SVG element ids: the same numbers give the same file (a clean diff on regeneration)
+    "svg.hashsalt": "recmech",
+}
+# Okabe-Ito: distinguishable in colour-blind vision and in greyscale by line style
+COLORS = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+LOG10 = r"($\log_{10}$ scale)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Series:
+    """One line (or one set of bars) of a panel; ``None`` in ``y`` is a missing value."""
+
+    label: str
+    x: tuple
+    y: tuple
+    kind: str = "line"
+    style: str = "-"
+    marker: str = "o"
+    color: str | None = None
+    legend: bool = True
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "x": list(self.x), "y": list(self.y)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Image:
+    """A heat map over a rectangle: ``values[i][j]`` at row i (y) and column j (x)."""
+
+    label: str
+    values: tuple
+    extent: tuple[float, float, float, float]
+    vmin: float | None = None
+    vmax: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "values": [list(r) for r in self.values],
+                "extent": list(self.extent)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Panel:
+    """One axes: labels with units and scales, series or an image, reference lines."""
+
+    title: str
+    xlabel: str
+    ylabel: str
+    series: tuple[Series, ...] = ()
+    image: Image | None = None
+    xscale: str = "linear"
+    yscale: str = "linear"
+    categories: tuple[str, ...] = ()
+    hlines: tuple[tuple[float, str], ...] = ()
+    vlines: tuple[tuple[float, str], ...] = ()
+    legend_extra: tuple[tuple[str, str], ...] = ()
+    legend_loc: str = "best"
+    legend_anchor: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
+                "xscale": self.xscale, "yscale": self.yscale,
+                "categories": list(self.categories),
+                "series": [s.to_dict() for s in self.series],
+                "image": None if self.image is None else self.image.to_dict(),
+                "hlines": [list(h) for h in self.hlines], "vlines": [list(v) for v in self.vlines]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FigureData:
+    """A figure's numbers and words: panels, caption (instance and seed), and ``source``, the
+    command that prints the same numbers as a table."""
+
+    name: str
+    title: str
+    caption: str
+    source: str
+    panels: tuple[Panel, ...]
+    width: float = 6.8
+    height: float = 2.7
+    legend: str = "axes"  # "axes": in each panel; "right": beside it; "last": last panel only
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "caption": self.caption,
+                "source": self.source, "panels": [p.to_dict() for p in self.panels]}
+
+    def digest(self) -> str:
+        """sha256 of the figure's numbers (written into the file's metadata)."""
+        from recmech.bounds.records import dumps
+
+        return hashlib.sha256(dumps(self.to_dict()).encode()).hexdigest()
+
+
+def floats(values) -> tuple:
+    """A tuple of floats, None (and NaN) kept as None: a missing value, drawn as a gap."""
+    return tuple(None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+                 for v in values)
+
+
+
+
+# -- table columns --------------------------------------------------------------------------------
+
+def _scale(values: Sequence[float]) -> str:
+    pos = [v for v in values if v is not None and v > 0]
+    if len(pos) == len(values) and len(pos) >= 2 and max(pos) / min(pos) >= 100:
+        return "log"
+    return "linear"
+
+
+def table_figure(claim_id: str, rows: Sequence[dict], x: str, y: str, command: str
+                 ) -> FigureData:
+    """Column ``y`` of ``recmech table`` rows over the grid parameter ``x``; one line per value
+    of the other grid parameters (rows whose hypotheses fail have no value: a gap)."""
+    if not rows:
+        raise ValueError("no rows to plot")
+    if x not in rows[0]:
+        raise ValueError(f"--x {x}: not a column; grid parameters: {', '.join(rows[0])}")
+    columns = [c for r in rows for c in r]
+    if y not in columns:
+        numeric = sorted({c for r in rows for c, v in r.items()
+                          if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        raise ValueError(f"--y {y}: not a column of {claim_id}; numeric columns: "
+                         f"{', '.join(numeric)}")
+    groups: dict[tuple, list[dict]] = {}
+    others = [k for k in rows[0] if k not in (x, y) and k in _grid_keys(rows)]
+    for r in rows:
+        groups.setdefault(tuple((k, r[k]) for k in others), []).append(r)
+
+    def number(v: Any) -> float | None:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            return float(v)
+        return None
+
+    series = []
+    for j, (key, part) in enumerate(groups.items()):
+        part = sorted(part, key=lambda r: float(r[x]))
+        label = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                          for k, v in key) or y
+        series.append(Series(label=label, x=floats(float(r[x]) for r in part),
+                             y=tuple(number(r.get(y)) for r in part),
+                             color=COLORS[j % len(COLORS)]))
+    xs = [v for s in series for v in s.x]
+    ys = [v for s in series for v in s.y if v is not None]
+    if not ys:
+        raise ValueError(f"--y {y}: no row has a number (hypotheses fail at every point)")
+    xscale, yscale = _scale(xs), _scale(ys)
+    missing = sum(v is None for s in series for v in s.y)
+    ylabel = y + (" (natural log)" if y.startswith(("log_", "corrected_log_")) else "")
+    panel = Panel(title="", xlabel=x + (" " + LOG10 if xscale == "log" else ""),
+                  ylabel=ylabel + (" " + LOG10 if yscale == "log" else ""),
+                  xscale=xscale, yscale=yscale, series=tuple(series))
+    note = f" {missing} point(s) without a value (a hypothesis fails) are gaps." if missing else ""
+    return FigureData(name="table", title=f"{claim_id}: {y} over {x}",
+                      caption=f"Numbers: {command}; deterministic (no random draws).{note}",
+                      source=command, panels=(panel,), width=4.8, height=3.2)
+
+
+def _grid_keys(rows: Sequence[dict]) -> list[str]:
+    """The columns that vary across rows before ``valid`` (the grid parameters)."""
+    first = list(rows[0])
+    head = first[:first.index("valid")] if "valid" in first else first
+    return [k for k in head if len({str(r.get(k)) for r in rows}) > 1 or len(rows) == 1]
+
+
+# -- drawing --------------------------------------------------------------------------------------
+
+def _draw_panel(ax, panel: Panel, fig) -> None:
+    if panel.image is not None:
+        im = panel.image
+        art = ax.imshow(np.array(im.values, dtype=float), origin="lower", extent=im.extent,
+                        vmin=im.vmin, vmax=im.vmax, cmap="viridis", interpolation="nearest",
+                        aspect="equal")
+        fig.colorbar(art, ax=ax, label=im.label, shrink=0.85)
+        ax.grid(False)
+    bars = [s for s in panel.series if s.kind == "bar"]
+    width = 0.8 / max(1, len(bars))
+    for i, s in enumerate(bars):
+        y = np.array([np.nan if v is None else v for v in s.y], dtype=float)
+        x = np.array(s.x) + (i - (len(bars) - 1) / 2) * width
+        ax.bar(x, y, width=width, label=s.label, color=s.color)
+        for xi, yi in zip(x, y, strict=True):
+            if np.isnan(yi):
+                ax.annotate("n/a", (xi, 0), xycoords=("data", "axes fraction"),
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=6)
+    for s in panel.series:
+        if s.kind == "line":
+            y = np.array([np.nan if v is None else v for v in s.y], dtype=float)
+            ax.plot(np.array(s.x, dtype=float), y, linestyle=s.style, marker=s.marker or None,
+                    color=s.color, label=s.label)
+    for yv, label in panel.hlines:
+        ax.axhline(yv, color="0.45", linewidth=0.8, linestyle="-.", label=label)
+        ax.annotate(label, (1.0, yv), xycoords=("axes fraction", "data"), xytext=(-2, 2),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=6.5,
+                    color="0.3")
+    for xv, label in panel.vlines:
+        ax.axvline(xv, color="0.45", linewidth=0.8, linestyle=":", label=label)
+        ax.annotate(label, (xv, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color="0.3")
+    ax.set_xscale(panel.xscale)
+    ax.set_yscale(panel.yscale)
+    if panel.categories:
+        ax.set_xticks(range(len(panel.categories)))
+        ax.set_xticklabels(panel.categories, rotation=15, ha="right")
+        ax.grid(False, axis="x")
+    ax.set_xlabel(panel.xlabel)
+    ax.set_ylabel(panel.ylabel)
+    if panel.title:
+        ax.set_title(panel.title, loc="left")
+
+
+def _legend_handles(ax, panel: Panel) -> list:
+    from matplotlib.lines import Line2D
+
+    shown = {s.label for s in panel.series if s.legend}
+    handles = [h for h in [*ax.containers, *ax.get_lines()] if h.get_label() in shown]
+    order = [s.label for s in panel.series if s.legend]
+    handles.sort(key=lambda h: order.index(h.get_label()))
+    handles += [Line2D([], [], color="0.3", linestyle=style, label=label)
+                for label, style in panel.legend_extra]
+    return handles
+
+
+def draw(data: FigureData):
+    """The figure of ``data`` (a ``matplotlib.figure.Figure`` on the Agg canvas, no pyplot)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(PUBLICATION_RC):
+        fig = Figure(figsize=(data.width, data.height), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, len(data.panels), squeeze=False)[0]
+        for i, (ax, panel) in enumerate(zip(axes, data.panels, strict=True)):
+            _draw_panel(ax, panel, fig)
+            handles = _legend_handles(ax, panel)
+            if not handles or (data.legend == "last" and i < len(data.panels) - 1):
+                continue
+            if data.legend == "right":
+                ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5))
+            else:
+                ax.legend(handles=handles, loc=panel.legend_loc,
+                          bbox_to_anchor=panel.legend_anchor)
+        fig.suptitle(data.title, fontsize=8.5)
+        # the caption is the figure's x label, so that constrained layout keeps room for it
+        chars = int(data.width * 72 / (6.5 * 0.52))
+        fig.supxlabel(textwrap.fill(data.caption, chars), fontsize=6.5, x=0.01, ha="left",
+                      multialignment="left")
+    return fig
+
+
+def save(data: FigureData, path: str | Path, fig=None) -> Path:
+    """Write the figure of ``data`` (drawn now unless ``fig`` is given) to ``path`` (.pdf, .svg
+    or .png), with its title and data digest in the file's metadata and no date."""
+    import matplotlib
+
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"path must end in one of {', '.join(FORMATS)}; found {str(path)!r}")
+    fig = draw(data) if fig is None else fig
+    note = f"recmech figure {data.name}; data sha256 {data.digest()}"
+    meta = {".svg": {"Date": None, "Description": note, "Title": data.title},
+            ".pdf": {"CreationDate": None, "ModDate": None, "Subject": note,
+                     "Title": data.title},
+            ".png": {"Description": note, "Title": data.title}}[suffix]
+    with matplotlib.rc_context(PUBLICATION_RC):
+        fig.savefig(out, metadata=meta)
+    return out
