@@ -98,6 +98,7 @@ CLAIM_POINTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "lemma5": ("definition2.null_events",),
     "theorem2.weak_dependence": ("definition2.null_events", "definition3.latent_domain"),
     "proposition1.weak_dependence": ("definition2.null_events",),
+    "project.marginal_influence": ("definition2.null_events",),
     "definition3": ("definition3.latent_domain",),
     "theorem2.noisy_value": ("definition3.latent_domain",),
     "theorem2.deterministic": ("definition3.latent_domain",),

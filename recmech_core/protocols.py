@@ -37,6 +37,7 @@ from recmech.core.selection import (
     ItemSelection,
     diagonal_block,
     gaussian_items,
+    marginal_influence_norm,
     pivoted_items,
     trace_and_rho,
     weak_dependence_items,
@@ -280,23 +281,30 @@ def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
 
 
 def weak_dependence_protocol(design: DesignMatrix, eps: float, S=None,
-                             eta: float | None = None) -> QueryProtocol:
+                             eta: float | None = None, *,
+                             influence_norm: float | None = None) -> QueryProtocol:
     """Thm. 2, third bullet: delta = 32 sqrt(|S| k) / sqrt(sum_S v_i^2) (eps + eta).
 
-    With probability >= 1 - 2 exp(-(1 - ||INF||) (sum v_i^2)^2 / (64 c^4 k |S|)); None if
-    the variance condition fails.
+    With probability >= 1 - 2 exp(-(1 - ||INF(theta_S)||) (sum v_i^2)^2 / (64 c^4 k |S|))
+    (claim: theorem2.weak_dependence); None if the variance condition fails or
+    ||INF(theta_S)||_2 of the marginal law is not known (``marginal_influence_norm``; the
+    caller may state it for S as ``influence_norm``).
     """
     eps = _check_eps(eps)
     eta_v = eps if eta is None else _check_eps(eta, "eta")
-    sel = weak_dependence_items(design, None if S is None else len(np.unique(S)))
+    sel = weak_dependence_items(design, None if S is None else len(np.unique(S)),
+                                influence_norm=influence_norm)
     if S is not None:
         items = np.unique(np.asarray(S, dtype=np.int64))
         v2 = np.asarray(design.meta["variances"])[items]
-        c, infl = sel.stats["c"], sel.stats["influence_norm"]
-        req = weak_dependence_required(c, design.k, items.size, infl)
-        sel = ItemSelection(items, "weak_dependence", bool(infl < 1 and v2.sum() > req),
+        c = sel.stats["c"]
+        infl, source = marginal_influence_norm(design, items, influence_norm)
+        req = math.inf if infl is None else weak_dependence_required(c, design.k, items.size,
+                                                                     infl)
+        sel = ItemSelection(items, "weak_dependence",
+                            bool(infl is not None and infl < 1 and v2.sum() > req),
                             {"sum_variances": float(v2.sum()), "required": req,
-                             "influence_norm": infl, "c": c})
+                             "influence_norm": infl, "influence_source": source, "c": c})
     apriori, logp = _a_priori(design, sel, eps, eta_v)
     return QueryProtocol(design, eps, sel, apriori, eta_v, logp)
 

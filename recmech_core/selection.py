@@ -4,7 +4,8 @@ Cai-Daskalakis EC'22, Thm. 2:
 - deterministic (first bullet): the k rows forming the diagonally dominant block C;
 - Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k;
 - weak dependence (third bullet): S with ||INF(theta_S)||_2 < 1 and
-  sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2);
+  sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2), INF(theta_S) that of the
+  marginal law of theta_S;
 - assumption-free (ours): rows picked by column-pivoted QR of A^T, which keeps the chosen block
   well conditioned; its quality is certified a posteriori by ||(B^T B)^{-1} B^T||_inf.
 Each selector returns an ``ItemSelection`` saying whether the setting's hypothesis holds.
@@ -24,10 +25,11 @@ from recmech.core.design import (
     constant_value,
     dominance_margins,
 )
+from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
 
 __all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diagonal",
-           "diagonal_block", "gaussian_items", "pivoted_items", "trace_and_rho",
-           "weak_dependence_items", "weak_dependence_required"]
+           "diagonal_block", "gaussian_items", "marginal_influence_norm", "pivoted_items",
+           "trace_and_rho", "weak_dependence_items", "weak_dependence_required"]
 
 GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
 WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
@@ -189,27 +191,41 @@ def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelecti
                                                      "required_ratio": GAUSSIAN_RATIO * k})
 
 
-def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
-    """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (Thm. 2, third bullet).
+def marginal_influence_norm(design: DesignMatrix, items=None,
+                            stated: float | None = None) -> tuple[float | None, str]:
+    """(||INF(theta_S)||_2, its source) for S = ``items``: INF of Definition 2 for the marginal
+    law of theta_S, which integrates out the coordinates outside S.
 
-    The largest-variance items are taken, as few as the condition allows (the left side grows
-    faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is bounded by
-    the design's stated ||INF(theta)||_2 (a principal submatrix of a non-negative matrix has no
-    larger spectral norm). The prefix sums are scanned in chunks and the scan stops at the
-    first |S| that passes; with equal variances the ranking is the identity (no O(N) sort).
+    It is not the principal block of INF(theta), and the whole vector's norm does not bound it
+    (checked: project.marginal_influence, a law on {0, 1}^3 with ||INF(theta_{1,3})||_2 =
+    157/247 > ||INF(theta)||_2 = 0.6333). Sources, in order: "stated" (the caller's ``stated``
+    norm for this S), "independent" (0.0: the design's coordinates are independent, so are a
+    marginal's), "law" (the design's finite law of theta: its marginal on S, Definition 2 with a
+    null conditioning event counted as total variation 1, the product-support reading under which
+    Lemma 9 holds), else (None, "unstated").
     """
     design = _check_design(design)
-    if "variances" not in design.meta or "c" not in design.meta:
-        raise ValueError("design must be a weakly dependent design with meta 'c', 'variances' "
-                         f"and 'influence_norm'; found meta keys {sorted(design.meta)}")
-    k, N = design.k, design.N
-    size = _check_size(size, k, N)
-    c = float(design.meta["c"])
-    infl = float(design.meta.get("influence_norm", np.inf))
-    v2 = np.asarray(design.meta["variances"], dtype=float)
-    order = None if constant_value(v2) is not None else np.argsort(-v2, kind="stable")
-    slack = 1 - infl
-    search = size is None and slack > 0
+    if stated is not None:
+        value = float(stated)
+        if not 0 <= value < math.inf:
+            raise ValueError(f"influence_norm must be a finite number >= 0; found {stated}")
+        return value, "stated"
+    if design.meta.get("independent", False):
+        return 0.0, "independent"
+    law = design.meta.get("law")
+    if law is not None and items is not None:
+        cols = np.asarray(items, dtype=np.int64)
+        sub = FiniteJointLaw(law.support[:, cols], law.probs)
+        return spectral_norm(influence_matrix(sub, "maximal")), "law"
+    return None, "unstated"
+
+
+def _variance_run(v2: np.ndarray, order, c: float, k: int, N: int, size: int | None,
+                  infl: float) -> tuple[int, float]:
+    """(|S|, sum_S v_i^2): the shortest prefix of the variance ranking that passes with
+    ||INF|| = ``infl``, or the prefix of length ``size``. The prefix sums are scanned in chunks
+    and the scan stops at the first |S| that passes."""
+    search = size is None and 1 - infl > 0
     target = N if size is None else size
     carry, total = 0.0, 0.0
     for a in range(0, N, CHUNK_ROWS):
@@ -228,13 +244,53 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
         if target <= b:
             total = float(prefix[target - 1 - a])
             break
-    size = target
-    chosen = np.arange(size) if order is None else np.sort(order[:size])
-    required = weak_dependence_required(c, k, size, infl)
-    holds = bool(slack > 0 and total > required)
+    return target, total
+
+
+def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
+                          influence_norm: float | None = None) -> ItemSelection:
+    """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2) (Thm. 2, third
+    bullet).
+
+    The largest-variance items are taken, as few as the condition allows (the left side grows
+    faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is that of
+    the marginal law of theta_S (``marginal_influence_norm``): 0 for independent coordinates,
+    computed from the design's ``law`` when it has one (the search is repeated with the chosen
+    S's norm until it is stable), else the caller's ``influence_norm`` stated for the chosen S.
+    Without any of these the design's whole-vector ||INF(theta)||_2 only guides the search and
+    ``hypothesis_holds`` is False, with ``influence_source`` "unstated" in the record: the
+    marginal's norm can be larger (checked: project.marginal_influence). With equal variances
+    the ranking is the identity (no O(N) sort).
+    """
+    design = _check_design(design)
+    if "variances" not in design.meta or "c" not in design.meta:
+        raise ValueError("design must be a weakly dependent design with meta 'c', 'variances' "
+                         f"and 'influence_norm'; found meta keys {sorted(design.meta)}")
+    k, N = design.k, design.N
+    size = _check_size(size, k, N)
+    c = float(design.meta["c"])
+    whole = float(design.meta.get("influence_norm", np.inf))
+    v2 = np.asarray(design.meta["variances"], dtype=float)
+    order = None if constant_value(v2) is not None else np.argsort(-v2, kind="stable")
+    infl, source = marginal_influence_norm(design, None, influence_norm)
+    guide, seen = (whole if infl is None else infl), set()
+    while True:
+        target, total = _variance_run(v2, order, c, k, N, size, guide)
+        chosen = np.arange(target) if order is None else np.sort(order[:target])
+        infl, source = marginal_influence_norm(design, chosen, influence_norm)
+        if infl is None or infl == guide or size is not None or infl in seen:
+            break
+        seen.add(guide)
+        guide = infl
+    if infl is None:
+        required, holds = math.inf, False
+    else:
+        required = float(weak_dependence_required(c, k, target, infl))
+        holds = bool(1 - infl > 0 and total > required)
     return ItemSelection(chosen, "weak_dependence", holds,
-                         {"sum_variances": total, "required": float(required),
-                          "influence_norm": infl, "c": c})
+                         {"sum_variances": total, "required": required,
+                          "influence_norm": infl, "influence_source": source,
+                          "whole_influence_norm": whole, "c": c})
 
 
 def weak_dependence_required(c: float, k: int, size, influence_norm: float):

@@ -267,7 +267,8 @@ def _weak_point(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
                           eps1=EPS1[0], A_inf=1.0)
     size = int(rec.corrected.get("size", rec.value("size")))
     design = designs.weakly_dependent(size, k, c, gen, lambda n, kk, g: sample((n, kk), g),
-                                      variances=np.full(size, a * a), influence_norm=0.0)
+                                      variances=np.full(size, a * a), influence_norm=0.0,
+                                      independent=True)
     rec = subject.compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
                           eps1=EPS1[0], A_inf=design.inf_norm)
     row, fails, n = _sweep_point(rec, size, k, math.sqrt(k) / a,
