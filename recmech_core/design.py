@@ -154,8 +154,8 @@ def scale_design(A, scale) -> np.ndarray:  # noqa: N803
 def dominance_margins(C) -> tuple[float, float]:
     """(alpha, beta) of Thm. 2, first bullet.
 
-    alpha = min_i (|C_ii| - sum_{j != i} |C_ij|) (rows), beta = min_j (|C_jj| - sum_{i != j} |C_ij|)
-    (columns); C is diagonally dominant by rows and columns iff both are > 0.
+    definition: alpha = min_i (|C_ii| - sum_{j != i} |C_ij|) (rows), beta = min_j (|C_jj| - sum_{i
+    != j} |C_ij|) (columns); C is diagonally dominant by rows and columns iff both are > 0.
     """
     C = as_finite_array(C, "C", ndim=2)
     if C.shape[0] != C.shape[1] or C.shape[0] == 0:
@@ -342,7 +342,7 @@ def dominant_block(k: int, rng: RngLike, negative: bool = False,
                    margin: float = 0.5) -> np.ndarray:
     """A k x k block C for Thm. 2, first bullet: diagonal +-1 (all -1 if ``negative``, else random
     signs), off-diagonal rows and columns of absolute sum <= 1 - margin, so C is diagonally
-    dominant by rows and by columns with alpha, beta >= margin."""
+    dominant by rows and by columns with alpha, beta >= margin (claim: theorem2.deterministic)."""
     k = whole(k, "k", low=1)
     fits_in_memory(k * k, "k", f"a {k:,} x {k:,} block")
     margin = real(margin, "margin", low=0.0, high=1.0, high_open=True)

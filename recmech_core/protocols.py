@@ -12,10 +12,12 @@ Each run reports
   4 max_j |C_jj| / (alpha beta) eps and 64 sqrt(|S| k) / sqrt(.) eps. None where the setting's
   hypothesis fails (and always for the pivoted protocol, which has no a-priori bound).
   Erratum: the paper writes max_j C_jj; with a negative diagonal that is negative (a "bound"
-  below zero), while its own proof uses ||C^T||_inf <= 2 max_j |C_jj|; we use |C_jj|.
-  The Gaussian and weak-dependence bounds hold with probability over the draw of A (at least
-  1 - 2 exp(-Tr Sigma_S / (16 rho(Sigma_S))), resp. the third bullet's expression); the log of
-  that failure probability is reported as ``log_failure_probability``.
+  below zero), while its own proof uses ||C^T||_inf <= 2 max_j |C_jj|; we use |C_jj| (claim:
+  theorem2.deterministic). The Gaussian and weak-dependence bounds hold with probability over the
+  draw of A (at least 1 - 2 exp(-Tr Sigma_S / (16 rho(Sigma_S))), resp. the third bullet's
+  expression); the log of that failure probability is reported as ``log_failure_probability``
+  (claim:
+  theorem2.gaussian,theorem2.weak_dependence).
 - the certified a-posteriori delta ||(B^T B)^{-1} B^T||_inf (eps + eta + eta_o) of the actual
   block B = QA, which holds for every t within eps of Az (eta_o = the oracle's answer noise).
 """
@@ -221,9 +223,9 @@ def certified_protocol(design: DesignMatrix, eps: float, delta: float | None = N
     ``delta`` defaults to the paper's a-priori delta of the design's setting (``paper_delta``,
     with the paper's eta = eps unless ``eta`` is given); ``eta`` fixes one precision for every
     item instead of choosing them. The guarantee is the certificate: on every run the error is
-    at most the reported certified delta (<= ``delta``). ValueError when the design's setting
-    gives no a-priori delta and none is given, or when ``delta`` is out of reach (naming the
-    target and the smallest reachable value).
+    at most the reported certified delta (<= ``delta``) (claim: project.certified_protocol).
+    ValueError when the design's setting gives no a-priori delta and none is given, or when
+    ``delta`` is out of reach (naming the target and the smallest reachable value).
     """
     if not isinstance(design, DesignMatrix):
         raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
@@ -262,10 +264,12 @@ def deterministic_protocol(design: DesignMatrix, eps: float,
 
 def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
                       eta: float | None = None) -> QueryProtocol:
-    """Thm. 2, second bullet: query S with Tr(Sigma_S)/rho(Sigma_S) > 64k.
+    """Thm. 2, second bullet: query S with Tr(Sigma_S)/rho(Sigma_S) > 64k (claim:
+    theorem2.gaussian).
 
     delta = 32 sqrt(|S| k) / sqrt(Tr Sigma_S) (eps + eta) with probability
-    >= 1 - 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S))); None if the ratio condition fails.
+    >= 1 - 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S))); None if the ratio condition fails (claim:
+    theorem2.gaussian).
     """
     eps = _check_eps(eps)
     eta_v = eps if eta is None else _check_eps(eta, "eta")

@@ -2,10 +2,10 @@
 
 Cai-Daskalakis EC'22, Thm. 2:
 - deterministic (first bullet): the k rows forming the diagonally dominant block C;
-- Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k;
+- Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k (claim: theorem2.gaussian);
 - weak dependence (third bullet): S with ||INF(theta_S)||_2 < 1 and
   sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2), INF(theta_S) that of the
-  marginal law of theta_S;
+  marginal law of theta_S (claim: theorem2.weak_dependence);
 - assumption-free (ours): rows picked by column-pivoted QR of A^T, which keeps the chosen block
   well conditioned; its quality is certified a posteriori by ||(B^T B)^{-1} B^T||_inf.
 Each selector returns an ``ItemSelection`` saying whether the setting's hypothesis holds.
@@ -31,8 +31,11 @@ __all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diago
            "diagonal_block", "gaussian_items", "marginal_influence_norm", "pivoted_items",
            "trace_and_rho", "weak_dependence_items", "weak_dependence_required"]
 
-GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
-WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
+# Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k (claim: theorem2.gaussian)
+GAUSSIAN_RATIO = 64
+# Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (claim:
+# theorem2.weak_dependence)
+WEAK_CONSTANT = 16
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def diagonal_block(design: DesignMatrix) -> ItemSelection:
 
     Taken from ``design.meta["block_rows"]`` when the design records it; otherwise found: for
     each archetype l, the row with the largest row-dominance margin at l,
-    |A_jl| - sum_{m != l} |A_jm|. Either way the block is checked for dominance by rows and
-    columns; ``hypothesis_holds`` says whether it is (alpha > 0 and beta > 0).
+    |A_jl| - sum_{m != l} |A_jm|. definition: Either way the block is checked for dominance by rows
+    and columns; ``hypothesis_holds`` says whether it is (alpha > 0 and beta > 0).
     """
     design = _check_design(design)
     if "block_rows" in design.meta:
@@ -146,7 +149,8 @@ def _shortest_run(d: np.ndarray, k: int, N: int) -> tuple[np.ndarray, int, int]:
 
 
 def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
-    """A set S with Tr(Sigma_S) / rho(Sigma_S) > 64k (Thm. 2, second bullet), greedily.
+    """A set S with Tr(Sigma_S) / rho(Sigma_S) > 64k (Thm. 2, second bullet), greedily (claim:
+    theorem2.gaussian).
 
     Items are ranked by variance (largest first); for each candidate top item the smallest run
     of the ranking below it whose variance sum exceeds 64k times the top variance is found (the
@@ -154,7 +158,7 @@ def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelecti
     rho(Sigma_S) is then checked and the run extended while it fails. ``size`` fixes |S|
     (the top-variance items). With equal scales every run has the same length, the least L
     with L s^2 > 64k s^2, and the first L items (the stable ranking) are taken without O(N)
-    work or memory.
+    work or memory (claim: theorem2.gaussian).
     """
     design = _check_design(design)
     k, N = design.k, design.N
@@ -196,9 +200,9 @@ def marginal_influence_norm(design: DesignMatrix, items=None,
     """(||INF(theta_S)||_2, its source) for S = ``items``: INF of Definition 2 for the marginal
     law of theta_S, which integrates out the coordinates outside S.
 
-    It is not the principal block of INF(theta), and the whole vector's norm does not bound it
-    (checked: project.marginal_influence, a law on {0, 1}^3 with ||INF(theta_{1,3})||_2 =
-    157/247 > ||INF(theta)||_2 = 0.6333). Sources, in order: "stated" (the caller's ``stated``
+    It is not the principal block of INF(theta), and the whole vector's norm does not bound it:
+    a law on {0, 1}^3 has ||INF(theta_{1,3})||_2 = 157/247 > ||INF(theta)||_2 = 0.6333
+    (checked: project.marginal_influence). Sources, in order: "stated" (the caller's ``stated``
     norm for this S), "independent" (0.0: the design's coordinates are independent, so are a
     marginal's), "law" (the design's finite law of theta: its marginal on S, Definition 2 with a
     null conditioning event counted as total variation 1, the product-support reading under which
@@ -250,7 +254,7 @@ def _variance_run(v2: np.ndarray, order, c: float, k: int, N: int, size: int | N
 def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
                           influence_norm: float | None = None) -> ItemSelection:
     """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2) (Thm. 2, third
-    bullet).
+    bullet) (claim: theorem2.weak_dependence).
 
     The largest-variance items are taken, as few as the condition allows (the left side grows
     faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is that of
@@ -295,8 +299,9 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
 
 def weak_dependence_required(c: float, k: int, size, influence_norm: float):
     """Thm. 2, third bullet: the hypothesis holds iff sum_S v_i^2 exceeds this,
-    16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it). ``size`` may
-    be an array of |S| values (the result is then an array)."""
+    16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it) (claim:
+    theorem2.weak_dependence). ``size`` may be an array of |S| values (the result is then an
+    array)."""
     slack = 1 - influence_norm
     if slack <= 0:
         return np.full(np.shape(size), np.inf) if np.ndim(size) else math.inf
@@ -306,7 +311,7 @@ def weak_dependence_required(c: float, k: int, size, influence_norm: float):
 def pivoted_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
     """Rows chosen by column-pivoted QR of A^T (no hypothesis on A).
 
-    The first k pivots of A^T pick k rows that are as linearly independent as the greedy
+    definition: The first k pivots of A^T pick k rows that are as linearly independent as the greedy
     volume rule can make them; for size > k further blocks of k pivots are taken from the rows
     not chosen yet, so the block only gains conditioning. ``hypothesis_holds`` is True when the
     chosen block has full column rank.

@@ -2,7 +2,8 @@
 an inequality, a bound, a monotonicity or "X is at most Y", with the claim that checks it.
 
 A sentence *asserts* when it holds one of the symbols ``<=``, ``>=``, ``<``, ``>`` (also ``≤``,
-``≥``; arrows ``->``, ``<-``, ``=>`` and doctest prompts are not comparisons) or one of the words
+``≥``; arrows ``->``, ``<-``, ``=>``, doctest prompts and placeholders such as ``<claim id>`` are
+not comparisons) or one of the words
 bounded, at most, at least, no larger, no smaller, never exceeds, monotone (monotonic,
 monotonically), decreasing, increasing.
 
@@ -41,8 +42,10 @@ _WORDS = re.compile(r"\b(bounded|at most|at least|no larger|no smaller|never exc
                     r"monoton(?:e|ic|ically)|decreasing|increasing)\b", re.IGNORECASE)
 _EXPLICIT = re.compile(r"\((?:checked|claim):\s*([^)]*)\)")
 _DEFINITION = re.compile(r"\bdefinition:", re.IGNORECASE)
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'`*-])|\n\s*\n|\n\s*(?=- |\* |\d+\. )")
-_ARROWS = re.compile(r"<->|->|<-|=>|>>>|<<|>>")
+# a sentence ends at ". " or "? " before a capital, a bracket, a quote or a bullet (not after an
+# ellipsis, and not at "!": a factorial), at a blank line, or before a bullet line
+_SPLIT = re.compile(r"(?<=[.?])(?<!\.\.\.)\s+(?=[A-Z(\"'`*-])|\n\s*\n|\n\s*(?=- |\* |\d+\. )")
+_ARROWS = re.compile(r"<->|->|<-|=>|>>>|<<|>>|<[A-Za-z_][\w .-]*>")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from recmech.core import protocols, selection
 from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
 from recmech.properties.checks.inventory import (
     MARGINAL_COUNTEREXAMPLE,
+    NEW_CLAIMS,
     exact_influence,
     marginal_gap,
     norm_exceeds,
@@ -132,3 +133,22 @@ def test_weak_dependence_protocol_on_a_given_set_uses_that_sets_marginal():
     q = protocols.weak_dependence_protocol(_law_design(law=False), 0.01, S=[0, 2])
     assert q.selection.stats["influence_source"] == "unstated"
     assert not q.selection.hypothesis_holds
+
+
+def test_the_new_project_claims_hold_on_their_domains_in_the_report_card():
+    """project.gamma_series, project.lipschitz_valuation, project.packing_floor,
+    project.vcg_top_items, project.myerson_dsic, project.probe_escape: each verdict "holds" and
+    matches the claim table."""
+    holding = [c for c in NEW_CLAIMS if c != "project.marginal_influence"]
+    assert all(expected_verdict(c) == "holds" for c in holding)
+    assert main(["report", "--claims", ",".join(holding)]) == 0
+
+
+@pytest.mark.parametrize(("delta", "n_delta"), [(0.25, 2), (0.125, 4), (0.2, 3), (0.49, 2)])
+def test_project_packing_floor_n_delta_is_the_largest_grid_with_spacing_above_two_delta(delta,
+                                                                                       n_delta):
+    from recmech.core.certified import packing_minimum
+
+    assert 2 ** packing_minimum(1, delta) == pytest.approx(n_delta)
+    d = Fraction(delta)
+    assert 2 * d * (n_delta - 1) < 1 <= 2 * d * n_delta

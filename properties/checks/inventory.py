@@ -26,8 +26,10 @@ from recmech.properties.strategies import worst_case
 from recmech.properties.subject import Subject
 from recmech.properties.verdict import Verdict
 
-__all__ = ["MARGINAL_COUNTEREXAMPLE", "NEW_CLAIMS", "READING_OF", "check_marginal_influence",
-           "exact_influence", "marginal", "marginal_gap", "norm_exceeds"]
+__all__ = ["MARGINAL_COUNTEREXAMPLE", "NEW_CLAIMS", "READING_OF", "check_gamma_series",
+           "check_lipschitz_valuation", "check_marginal_influence", "check_myerson_dsic",
+           "check_packing_floor", "check_probe_escape", "check_vcg_top_items", "exact_influence",
+           "marginal", "marginal_gap", "norm_exceeds"]
 
 # the reading names of ``recmech.properties.readings`` -> the convention of influence_matrix
 READING_OF = {"positive-probability": "ignore", "product-support": "maximal"}
@@ -38,7 +40,9 @@ READING_OF = {"positive-probability": "ignore", "product-support": "maximal"}
 MARGINAL_COUNTEREXAMPLE = {"points": [list(p) for p in itertools.product((0, 1), repeat=3)],
                            "weights": [2, 1, 9, 1, 2, 23, 10, 22], "S": [0, 2]}
 
-NEW_CLAIMS = ("project.marginal_influence",)
+NEW_CLAIMS = ("project.marginal_influence", "project.gamma_series", "project.lipschitz_valuation",
+              "project.packing_floor", "project.vcg_top_items", "project.myerson_dsic",
+              "project.probe_escape")
 
 
 def _entry(claim_id: str, place: str, statement: str) -> ClaimEntry:
@@ -104,7 +108,8 @@ def _gram(M) -> list[list[Fraction]]:
 
 
 def _positive_definite(G) -> bool:
-    """Sylvester: every leading principal minor > 0 (exact, by fraction-free elimination)."""
+    """Sylvester: every leading principal minor > 0 (exact, by fraction-free elimination) (claim:
+    project.marginal_influence)."""
     A = [row[:] for row in G]
     n = len(A)
     for p in range(n):
@@ -120,7 +125,8 @@ def _positive_definite(G) -> bool:
 def norm_exceeds(M, t: Fraction) -> bool | None:
     """Whether ||M||_2 > t, exactly: False when t^2 I - M^T M is positive definite (so
     ||M||_2 < t), True when some rational vector x has ||Mx||^2 > t^2 ||x||^2, None when the
-    float top singular vector rounded to 2^-40 does not decide (||M||_2 within rounding of t)."""
+    float top singular vector rounded to 2^-40 does not decide (||M||_2 within rounding of t)
+    (claim: project.marginal_influence)."""
     n = len(M)
     G = _gram(M)
     shifted = [[(t * t if a == b else 0) - G[a][b] for b in range(n)] for a in range(n)]
@@ -136,7 +142,8 @@ def norm_exceeds(M, t: Fraction) -> bool | None:
 
 def marginal_gap(points, weights, null_events: str) -> dict:
     """The largest ||INF(theta_S)||_2 - ||INF(theta)||_2 over proper subsets S (|S| >= 2) in
-    floats, and for the worst S an exact decision at a rational between the two norms."""
+    floats, and for the worst S an exact decision at a rational between the two norms (claim:
+    project.marginal_influence)."""
     whole = exact_influence(points, weights, null_events)
     f = spectral_norm(np.array(whole, dtype=float))
     d = len(whole)
@@ -218,3 +225,252 @@ def check_marginal_influence(*, subject: Subject, budget: Budget, readings: dict
                          notes=f"null events read as {reading!r}; observed = ||INF(theta_S)|| - "
                                "||INF(theta)|| (> 0 and decided exactly: the shortcut fails)")
 
+
+
+# -- bounds.logspace: the gamma series of the chi-square tails ----------------------------------
+
+@register_check("project.gamma_series", parts=(), entry=_entry(
+    "project.gamma_series", "recmech.bounds.logspace (chi2_log_sf, chi2_log_cdf and their series)",
+    "where scipy's float tails underflow, the series for log P(a, x) (x < a) and log Q(a, x) "
+    "(x >= 2(a - 1), a > 200) with their stopping rules give log Pr[chi2_n <= x] and "
+    "log Pr[chi2_n >= x] to 1e-9 relative (n up to 2 * 10^5)"))
+def check_gamma_series(*, subject: Subject, budget: Budget) -> Verdict:
+    """Both tails of ``recmech.bounds.logspace`` against the closed forms of
+    ``recmech.properties.exact`` (themselves checked against 40-digit mpmath,
+    project.chi2_closed_forms), in the series regime (scipy's tail below e^-700) and on both
+    sides of its thresholds."""
+    from recmech.bounds.logspace import chi2_log_cdf, chi2_log_sf
+    from recmech.properties.exact import log_chi2_lower_series, log_chi2_upper_closed
+
+    worst, count = {"rel": 0.0}, 0
+    for n in (402, 1000, 4647, 5000, 20_000, 100_000, 200_000):
+        for x, upper in ((2.0 * n - 4, True), (2.0 * n, True), (3.0 * n, True),
+                         (n / 4, False), (n / 2, False), (n / 16, False)):
+            got = chi2_log_sf(x, n) if upper else chi2_log_cdf(x, n)
+            ref = log_chi2_upper_closed(x, n) if upper else log_chi2_lower_series(x, n)
+            rel = abs(got - ref) / max(1.0, abs(ref))
+            count += 1
+            if rel > worst["rel"]:
+                worst = {"rel": rel, "n": n, "x": x, "upper": upper, "got": got, "ref": ref}
+    return Verdict.exact("project.gamma_series", worst["rel"] <= 1e-9, observed=worst["rel"],
+                         bound=1e-9, slack=1e-9 - worst["rel"], instances=count,
+                         counterexample=worst, notes="observed = largest relative log error")
+
+
+# -- core.valuations: v >= 0 and L-Lipschitz (project.lipschitz_valuation) -----------------------
+
+@register_check("project.lipschitz_valuation", parts=(), entry=_entry(
+    "project.lipschitz_valuation", "recmech.core.valuations (module docstring; ``lipschitz``)",
+    "a constrained-additive valuation (Def. 5) has v(t, S) >= 0 and "
+    "|v(t, S) - v(t', S)| <= L ||t - t'||_inf with L = its ``lipschitz`` = max |T| over I"))
+def check_lipschitz_valuation(*, subject: Subject, budget: Budget) -> Verdict:
+    """Additive, c-demand, unit-demand and downward-closed valuations on N <= 6 items, random
+    and adversarial (t' = t + s d with d a sign vector, the extreme direction) pairs of types and
+    random bundles: the largest v(t, S)-deficit below 0 and excess over L ||t - t'||_inf
+    (claim: project.lipschitz_valuation)."""
+    from recmech.core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
+
+    gen = np.random.default_rng(11)
+    worst, count = {"excess": -np.inf}, 0
+    for trial in range(max(40, budget.size("project.search"))):
+        N = int(gen.integers(1, 7))  # noqa: N806
+        mu = gen.normal(size=N) * (0.0 if trial % 3 == 0 else 1.0)
+        kind = trial % 4
+        v = (Additive(mu) if kind == 0 else CDemand(int(gen.integers(1, N + 1)), mu)
+             if kind == 1 else UnitDemand(mu) if kind == 2 else
+             DownwardClosed([gen.choice(N, size=int(gen.integers(1, N + 1)), replace=False)
+                             for _ in range(3)], mu))
+        for _ in range(8):
+            t = gen.normal(size=N) * 2
+            d = np.where(gen.random(N) < 0.5, -1.0, 1.0) if gen.random() < 0.5 else \
+                gen.uniform(-1, 1, N)
+            t2 = t + gen.exponential() * d
+            S = gen.random(N) < 0.7
+            a, b = v.value(t, S), v.value(t2, S)
+            excess = max(-a, -b, abs(a - b) - v.lipschitz * float(np.max(np.abs(t - t2))))
+            count += 1
+            if excess > worst["excess"]:
+                worst = {"excess": excess, "valuation": type(v).__name__, "N": N,
+                         "t": t.tolist(), "t2": t2.tolist(), "bundle": S.tolist()}
+    ok = worst["excess"] <= 1e-9
+    return Verdict.exact("project.lipschitz_valuation", ok, observed=worst["excess"], bound=1e-9,
+                         slack=1e-9 - worst["excess"], instances=count, counterexample=worst,
+                         notes="observed = max(-v, |v - v'| - L ||t - t'||_inf); tolerance 1e-9")
+
+
+# -- core.certified: the packing minimum and the block floor (**) --------------------------------
+
+@register_check("project.packing_floor", parts=(), entry=_entry(
+    "project.packing_floor", "recmech.core.certified (module docstring, packing_minimum, "
+    "block_floor)",
+    "n_delta = ceil(1/(2 delta)) is the largest n with 2 delta (n - 1) < 1, so k log2 n_delta "
+    "answers are needed; and every depth vector q meeting the certificate (*) <= delta has "
+    "sum_j q_j >= (**), the block floor"))
+def check_packing_floor(*, subject: Subject, budget: Budget) -> Verdict:
+    """The largest-n property of n_delta in exact rationals (deltas 1/(2m), 1/(2m) +- 1/10^6 and
+    random ones); the floor (**) against the depths ``allocate_depths`` returns and against
+    random depth vectors that meet the certificate, on random |P| and ranges."""
+    from recmech.core.certified import allocate_depths, block_floor, packing_minimum
+
+    gen = np.random.default_rng(13)
+    bad, count = [], 0
+    deltas = [Fraction(1, 2 * m) + s for m in range(1, 40)
+              for s in (0, Fraction(1, 10**6), -Fraction(1, 10**6))]
+    deltas += [Fraction(float(x)) for x in gen.uniform(1e-3, 0.5, 50)]
+    for delta in deltas:
+        if not 0 < delta < Fraction(1, 2):
+            continue
+        n = round(2 ** (packing_minimum(1, float(delta))))
+        count += 1
+        if not (2 * delta * (n - 1) < 1 <= 2 * delta * n):
+            bad.append({"delta": str(delta), "n_delta": n})
+    for _ in range(max(60, budget.size("project.search"))):
+        k, size = int(gen.integers(1, 4)), int(gen.integers(1, 7))
+        abs_p = np.abs(gen.normal(size=(k, size))) * 10.0 ** gen.uniform(-2, 1)
+        widths = gen.uniform(0.1, 5.0, size)
+        eps = float(gen.uniform(1e-4, 1e-2))
+        delta = float(abs_p.sum(axis=1).max() * eps * gen.uniform(1.5, 50))
+        floor = block_floor(abs_p, widths, delta)
+        q = allocate_depths(abs_p, widths, eps, delta)
+        tries = [q] if q is not None else []
+        tries += [gen.integers(0, 40, size) for _ in range(20)]
+        for depths in tries:
+            cert = float(np.max((abs_p * (eps + widths * 2.0 ** -(np.asarray(depths) + 1)))
+                                .sum(axis=1)))
+            if cert <= delta:
+                count += 1
+                if float(np.sum(depths)) < floor - 1e-9:
+                    bad.append({"abs_p": abs_p.tolist(), "widths": widths.tolist(),
+                                "delta": delta, "depths": np.asarray(depths).tolist(),
+                                "floor": floor})
+    return Verdict.exact("project.packing_floor", not bad, instances=count,
+                         slack=0.0 if not bad else -1.0, counterexample={"cases": bad[:3]},
+                         notes="n_delta decided in exact rationals; floor tolerance 1e-9")
+
+
+# -- core.batch: VCG among each bidder's top K items -------------------------------------------
+
+def _brute_vcg(G: np.ndarray, caps: list[int]) -> tuple[float, np.ndarray]:  # noqa: N803
+    """Optimal welfare and Clarke payments of one profile by enumerating every owner vector."""
+    m, N = G.shape  # noqa: N806
+
+    def best(excluded: int | None) -> tuple[float, tuple]:
+        top, arg = 0.0, (-1,) * N
+        for owners in itertools.product(range(-1, m), repeat=N):
+            if any(o == excluded for o in owners if o >= 0):
+                continue
+            if any(sum(o == i for o in owners) > caps[i] for i in range(m)):
+                continue
+            w = sum(G[o, j] for j, o in enumerate(owners) if o >= 0)
+            if w > top + 1e-12:
+                top, arg = w, owners
+        return top, arg
+
+    total, owners = best(None)
+    pay = np.zeros(m)
+    for i in range(m):
+        own = sum(G[i, j] for j, o in enumerate(owners) if o == i)
+        pay[i] = max(0.0, best(i)[0] - (total - own))
+    return total, pay
+
+
+@register_check("project.vcg_top_items", parts=(), entry=_entry(
+    "project.vcg_top_items", "recmech.core.batch.vcg_enumerated",
+    "for c-demand bidders, allocations among each bidder's top K = min(N, sum c_i) items reach "
+    "the optimal welfare and every Clarke pivot: VCG's allocation value and payments equal the "
+    "enumeration over all allocations"))
+def check_vcg_top_items(*, subject: Subject, budget: Budget) -> Verdict:
+    """Random gain profiles (m <= 3 bidders, N <= 5 items, caps 1..N, some gains negative)
+    against brute force over all owner vectors; tied profiles (flagged) are skipped (claim:
+    project.vcg_top_items)."""
+    from recmech.core.batch import vcg_enumerated
+
+    gen = np.random.default_rng(17)
+    worst, count = {"gap": 0.0}, 0
+    for _ in range(max(60, budget.size("project.search"))):
+        m, N = int(gen.integers(1, 4)), int(gen.integers(1, 6))  # noqa: N806
+        caps = [int(c) for c in gen.integers(1, N + 1, m)]
+        G = gen.normal(size=(4, m, N)).round(3)  # noqa: N806
+        alloc, pay, tied = vcg_enumerated(G, caps)
+        for p in range(G.shape[0]):
+            if tied[p]:
+                continue
+            total, brute_pay = _brute_vcg(G[p], caps)
+            got = float(np.sum(G[p][alloc[p]]))
+            gap = max(abs(got - total), float(np.max(np.abs(pay[p] - brute_pay))))
+            count += 1
+            if gap > worst["gap"]:
+                worst = {"gap": gap, "G": G[p].tolist(), "caps": caps}
+    return Verdict.exact("project.vcg_top_items", worst["gap"] <= 1e-9, observed=worst["gap"],
+                         bound=1e-9, slack=1e-9 - worst["gap"], instances=count,
+                         counterexample=worst, notes="observed = largest welfare/payment gap")
+
+
+# -- core.auctions: Myerson's auction is DSIC and IR off the support too -----------------------
+
+@register_check("project.myerson_dsic", parts=(), entry=_entry(
+    "project.myerson_dsic", "recmech.core.auctions (module docstring, myerson_auction)",
+    "with values between support points read as the support point below, the ironed "
+    "virtual-value rule is monotone and its threshold payment makes it DSIC and IR: no bidder "
+    "of any support type gains by any report of the grid, and truthful utility is >= 0"))
+def check_myerson_dsic(*, subject: Subject, budget: Budget) -> Verdict:
+    """Random independent finite laws (1 to 3 bidders, up to 4 support points on a 1/20 grid,
+    base value 0 or -0.2), every misreport of the 41-point grid of [0, 1] (off the support
+    included): the largest interim gain (kappa) and the most negative ex-post utility."""
+    from recmech.core.auctions import myerson_auction
+    from recmech.core.laws import FiniteLaw
+    from recmech.core.measure import Population, direct_report
+    from recmech.core.valuations import UnitDemand
+
+    gen = np.random.default_rng(19)
+    A = np.array([[1.0]])  # noqa: N806
+    grid = np.linspace(0, 1, 41)[:, None]
+    worst, count = {"violation": 0.0}, 0
+    for trial in range(max(12, budget.size("project.search") // 2)):
+        laws = []
+        for _ in range(int(gen.integers(1, 4))):
+            s = int(gen.integers(1, 5))
+            pts = gen.choice(21, size=s, replace=False) / 20
+            w = gen.integers(1, 10, s).astype(float)
+            laws.append(FiniteLaw(pts[:, None], w / w.sum()))
+        vals = [UnitDemand([0.0 if trial % 2 else -0.2])] * len(laws)
+        auction = myerson_auction(A, vals, laws)
+        rep = direct_report(auction, [Population.latent(law, A) for law in laws],
+                            candidates=[grid] * len(laws))
+        violation = max(rep.kappa, -rep.min_expost_utility)
+        count += 1
+        if violation > worst["violation"]:
+            worst = {"violation": violation, "laws": [law.to_dict() for law in laws]}
+    ok = worst["violation"] <= 1e-12
+    return Verdict.exact("project.myerson_dsic", ok, observed=worst["violation"], bound=1e-12,
+                         slack=1e-12 - worst["violation"], instances=count,
+                         counterexample=worst, notes="observed = max(kappa, -min ex-post utility)")
+
+
+# -- properties.outside: a unit probe escapes a large action rarely -----------------------------
+
+@register_check("project.probe_escape", parts=(), entry=_entry(
+    "project.probe_escape", "recmech.properties.outside.read_pinv",
+    "the component of a uniform unit vector of R^l along a fixed direction has density at most "
+    "sqrt(l / (2 pi)) (at 0, its mode), so |component| < 10^-4 / sqrt(l) has probability "
+    "< sqrt(2/pi) 10^-4, and four independent probes all do with probability < 5e-17"))
+def check_probe_escape(*, subject: Subject, budget: Budget) -> Verdict:
+    """The density at 0, Gamma(l/2) / (sqrt(pi) Gamma((l - 1)/2)), against sqrt(l / (2 pi)) in
+    40-digit mpmath for l = 2..2000 and l = 10^k up to 10^12, and the four-probe product."""
+    import mpmath
+
+    worst, count = {"excess": -np.inf}, 0
+    with mpmath.workdps(40):
+        for dim in [*range(2, 2001), *(10**e for e in range(4, 13))]:
+            dens = mpmath.exp(mpmath.loggamma(mpmath.mpf(dim) / 2)
+                              - mpmath.loggamma(mpmath.mpf(dim - 1) / 2)) / mpmath.sqrt(mpmath.pi)
+            excess = float(dens / mpmath.sqrt(dim / (2 * mpmath.pi)) - 1)
+            count += 1
+            if excess > worst["excess"]:
+                worst = {"excess": excess, "l": dim}
+        four = (mpmath.sqrt(2 / mpmath.pi) * mpmath.mpf(10) ** -4) ** 4
+    worst["four_probes"] = float(four)
+    ok = worst["excess"] < 0 and four < mpmath.mpf(5) * mpmath.mpf(10) ** -17
+    return Verdict.exact("project.probe_escape", ok, observed=worst["excess"], bound=0.0,
+                         slack=-worst["excess"], instances=count + 1, counterexample=worst,
+                         notes="observed = largest density / sqrt(l / (2 pi)) - 1")

@@ -256,6 +256,7 @@ def check_separable_norm(*, subject: Subject, budget: Budget) -> Verdict:
 
 
 # -- Prop. 1 (2): for kappa > 1 the interlacing bound is strict ---------------------------------
+# (claim: project.interlacing_edge)
 
 @register_check("project.interlacing_edge", parts=(), entry=_entry(
     "project.interlacing_edge", "recmech.bounds.proposition1.proposition1_gaussian",
