@@ -264,8 +264,8 @@ class VCG(LatentMechanism):
     """VCG with Clarke pivot payments on the latent valuations v_i^A (Sec. 3 (II)).
 
     x(b) = argmax_S sum_i v_i^A(b_i, S_i);  p_i(b) = max_S sum_{j != i} v_j^A(b_j, S_j)
-    - sum_{j != i} v_j^A(b_j, x_j(b)). definition: DSIC and ex-post IR (values are >= 0: the empty
-    set is in I).
+    - sum_{j != i} v_j^A(b_j, x_j(b)). DSIC and ex-post IR (values are >= 0: the empty set is in
+    I; checked: project.vcg_top_items, project.lipschitz_valuation).
     """
 
     def _outcome(self, bids: np.ndarray) -> Outcome:

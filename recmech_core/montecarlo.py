@@ -77,9 +77,9 @@ def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndar
 
 
 def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
-    """definition: max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5),
-    so the per-item maximum of the linear map over the box (a corner per row of A) is the worst
-    case."""
+    """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
+    per-item maximum of the linear map over the box (a corner per row of A) is the worst case
+    (checked: project.lipschitz_valuation)."""
     t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
                          np.asarray(hi, dtype=float))
     return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
@@ -88,11 +88,12 @@ def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
 def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
     """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for all bids in the box [lo, hi]^k.
 
-    definition: VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post
-    IR); PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes items whose price is
-    below mu_j + t_j); a table mechanism: its extreme table payments and 0; M_tilde (Lemma 2):
-    the inner range (resamples lie in [0,1]^k) minus the IR rebate E[v_i^A(b'_i, S) -
-    lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an excluded bidder.
+    VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post IR:
+    project.vcg_top_items); PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes
+    items whose price is below mu_j + t_j); a table mechanism: its extreme table payments and 0;
+    M_tilde (Lemma 2): the inner range (resamples lie in [0,1]^k) minus the IR rebate
+    E[v_i^A(b'_i, S) - lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an
+    excluded bidder (claim: lemma2).
     Here vmax_i = ``value_upper`` of bidder i over the box.
     """
     lo_v = np.full(mechanism.k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, float)

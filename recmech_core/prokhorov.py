@@ -144,8 +144,8 @@ def _pair_flow_integer(p: np.ndarray, q: np.ndarray, rows: np.ndarray, cols: np.
     sink = n_p + n_q + 1
     cap_p = np.round(p * scale).astype(np.int32)
     cap_q = np.round(q * scale).astype(np.int32)
-    # definition: source 0, x_a at 1 + a, y_b at 1 + n_p + b, sink last; a close pair never carries
-    # more than min(p_a, q_b) <= scale, so ``scale`` is an infinite capacity there
+    # source 0, x_a at 1 + a, y_b at 1 + n_p + b, sink last; a close pair never carries more than
+    # min(p_a, q_b) <= scale, so ``scale`` is an infinite capacity there (claim: lemma1)
     tails = np.concatenate([np.zeros(n_p, dtype=np.int64), 1 + rows, 1 + n_p + np.arange(n_q)])
     heads = np.concatenate([1 + np.arange(n_p), 1 + n_p + cols, np.full(n_q, sink)])
     caps = np.concatenate([cap_p, np.full(rows.size, scale, dtype=np.int32), cap_q])

@@ -42,9 +42,11 @@ _WORDS = re.compile(r"\b(bounded|at most|at least|no larger|no smaller|never exc
                     r"monoton(?:e|ic|ically)|decreasing|increasing)\b", re.IGNORECASE)
 _EXPLICIT = re.compile(r"\((?:checked|claim):\s*([^)]*)\)")
 _DEFINITION = re.compile(r"\bdefinition:", re.IGNORECASE)
-# a sentence ends at ". " or "? " before a capital, a bracket, a quote or a bullet (not after an
-# ellipsis, and not at "!": a factorial), at a blank line, or before a bullet line
-_SPLIT = re.compile(r"(?<=[.?])(?<!\.\.\.)\s+(?=[A-Z(\"'`*-])|\n\s*\n|\n\s*(?=- |\* |\d+\. )")
+# a sentence ends at ". " or "? " before a capital, a bracket, a quote, a bullet or the mark
+# "definition:" (not after an ellipsis, and not at "!": a factorial), at a blank line, or before
+# a bullet line
+_SPLIT = re.compile(r"(?<=[.?])(?<!\.\.\.)\s+(?=[A-Z(\"'`*-]|definition:)|\n\s*\n"
+                    r"|\n\s*(?=- |\* |\d+\. )")
 _ARROWS = re.compile(r"<->|->|<-|=>|>>>|<<|>>|<[A-Za-z_][\w .-]*>")
 
 

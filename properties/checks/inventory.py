@@ -261,13 +261,14 @@ def check_gamma_series(*, subject: Subject, budget: Budget) -> Verdict:
 
 @register_check("project.lipschitz_valuation", parts=(), entry=_entry(
     "project.lipschitz_valuation", "recmech.core.valuations (module docstring; ``lipschitz``)",
-    "a constrained-additive valuation (Def. 5) has v(t, S) >= 0 and "
+    "a constrained-additive valuation (Def. 5) has v(t, S) >= 0, is non-decreasing in t "
+    "(t <= t' entrywise gives v(t, S) <= v(t', S)) and "
     "|v(t, S) - v(t', S)| <= L ||t - t'||_inf with L = its ``lipschitz`` = max |T| over I"))
 def check_lipschitz_valuation(*, subject: Subject, budget: Budget) -> Verdict:
     """Additive, c-demand, unit-demand and downward-closed valuations on N <= 6 items, random
     and adversarial (t' = t + s d with d a sign vector, the extreme direction) pairs of types and
-    random bundles: the largest v(t, S)-deficit below 0 and excess over L ||t - t'||_inf
-    (claim: project.lipschitz_valuation)."""
+    random bundles: the largest v(t, S)-deficit below 0, drop when t grows, and excess over
+    L ||t - t'||_inf (claim: project.lipschitz_valuation)."""
     from recmech.core.valuations import Additive, CDemand, DownwardClosed, UnitDemand
 
     gen = np.random.default_rng(11)
@@ -287,7 +288,10 @@ def check_lipschitz_valuation(*, subject: Subject, budget: Budget) -> Verdict:
             t2 = t + gen.exponential() * d
             S = gen.random(N) < 0.7
             a, b = v.value(t, S), v.value(t2, S)
-            excess = max(-a, -b, abs(a - b) - v.lipschitz * float(np.max(np.abs(t - t2))))
+            # t + |t2 - t| >= t entrywise: v cannot drop (project.lipschitz_valuation)
+            up = v.value(t + np.abs(t2 - t), S)
+            excess = max(-a, -b, a - up,
+                         abs(a - b) - v.lipschitz * float(np.max(np.abs(t - t2))))
             count += 1
             if excess > worst["excess"]:
                 worst = {"excess": excess, "valuation": type(v).__name__, "N": N,
@@ -295,7 +299,8 @@ def check_lipschitz_valuation(*, subject: Subject, budget: Budget) -> Verdict:
     ok = worst["excess"] <= 1e-9
     return Verdict.exact("project.lipschitz_valuation", ok, observed=worst["excess"], bound=1e-9,
                          slack=1e-9 - worst["excess"], instances=count, counterexample=worst,
-                         notes="observed = max(-v, |v - v'| - L ||t - t'||_inf); tolerance 1e-9")
+                         notes="observed = max(-v, v(t) - v(t + |t' - t|), |v - v'| - "
+                               "L ||t - t'||_inf); tolerance 1e-9")
 
 
 # -- core.certified: the packing minimum and the block floor (**) --------------------------------
@@ -378,7 +383,8 @@ def _brute_vcg(G: np.ndarray, caps: list[int]) -> tuple[float, np.ndarray]:  # n
     "project.vcg_top_items", "recmech.core.batch.vcg_enumerated",
     "for c-demand bidders, allocations among each bidder's top K = min(N, sum c_i) items reach "
     "the optimal welfare and every Clarke pivot: VCG's allocation value and payments equal the "
-    "enumeration over all allocations"))
+    "enumeration over all allocations, and each payment lies in [0, the bidder's value] "
+    "(ex-post IR)"))
 def check_vcg_top_items(*, subject: Subject, budget: Budget) -> Verdict:
     """Random gain profiles (m <= 3 bidders, N <= 5 items, caps 1..N, some gains negative)
     against brute force over all owner vectors; tied profiles (flagged) are skipped (claim:
@@ -397,7 +403,9 @@ def check_vcg_top_items(*, subject: Subject, budget: Budget) -> Verdict:
                 continue
             total, brute_pay = _brute_vcg(G[p], caps)
             got = float(np.sum(G[p][alloc[p]]))
-            gap = max(abs(got - total), float(np.max(np.abs(pay[p] - brute_pay))))
+            own = (G[p] * alloc[p]).sum(axis=1)
+            gap = max(abs(got - total), float(np.max(np.abs(pay[p] - brute_pay))),
+                      float(np.max(-pay[p])), float(np.max(pay[p] - own)))
             count += 1
             if gap > worst["gap"]:
                 worst = {"gap": gap, "G": G[p].tolist(), "caps": caps}
