@@ -232,7 +232,8 @@ _MARGINAL = {
     "norm_whole": "0.633319 (< 285501/449981, exact: t^2 I - M^T M positive definite)",
     "norm_marginal": "157/247 = 0.635628",
     "smallest": ("d = 3 is the least dimension (a 1-marginal has INF = 0); no full-support law "
-                 "on {0, 1}^3 with integer weights of total <= 16 violates it (exhaustive)"),
+                 "on {0, 1}^3 with integer weights of total <= 22 violates it by more than "
+                 "1e-12 (exhaustive, floats); total 70 is the least a search found"),
 }
 
 _SUPPLEMENT = (
