@@ -1,8 +1,8 @@
 """Derivation chains: the steps by which the paper derives a claim, each checked at given
 parameters in exact rational or 50-digit mpmath arithmetic.
 
-A chain is a list of inequalities ``lhs <= rhs`` (or ``lhs < rhs`` where the paper needs a
-strict one). ``ChainRecord.holds`` is True when every step holds; a step that breaks names
+definition: A chain is a list of inequalities ``lhs <= rhs`` (or ``lhs < rhs`` where the paper needs
+a strict one). ``ChainRecord.holds`` is True when every step holds; a step that breaks names
 where the printed derivation does not go through.
 """
 
@@ -31,7 +31,7 @@ _DPS = 50
 
 @dataclass(frozen=True)
 class ChainStep:
-    """One step ``lhs <= rhs`` (or strict) of a derivation."""
+    """definition: One step ``lhs <= rhs`` (or strict) of a derivation."""
 
     name: str
     lhs: Any
@@ -99,7 +99,7 @@ def chain_theorem2_gaussian(Sigma_S: np.ndarray, k: int) -> ChainRecord:
 
     Steps: Lemma 4's exponent Tr/(8 rho) - 4k >= Tr/(16 rho) (needs Tr/rho >= 64k);
     Tr/(16 rho) >= 4k (Remark 4); the delta constant
-    sqrt(l k) * 2 sqrt(Tr) / (Tr/16) * 2 eps = 64 sqrt(l k)/sqrt(Tr) eps.
+    sqrt(l k) * 2 sqrt(Tr) / (Tr/16) * 2 eps = 64 sqrt(l k)/sqrt(Tr) eps (claim: theorem2.gaussian).
     """
     size, trace, rho = spectrum(Sigma_S)
     k = integer("k", k, minimum=1)
@@ -110,7 +110,8 @@ def chain_theorem2_gaussian(Sigma_S: np.ndarray, k: int) -> ChainRecord:
         tr, r = _mp(trace), _mp(rho)
         theorem_exp = tr / (16 * r)
         lemma4_exp = tr / (8 * r) - 4 * k
-        # sigma_max <= 2 sqrt(Tr), sigma_min^2 >= Tr/16, eta + eps = 2 eps
+        # sigma_max <= 2 sqrt(Tr), sigma_min^2 >= Tr/16, eta + eps = 2 eps (claim:
+        # theorem2.gaussian)
         constant = Fraction(2) * 16 * 2
         steps = (
             _le("lemma4_exponent_covers_theorem", theorem_exp, lemma4_exp,
@@ -128,7 +129,8 @@ def chain_theorem2_weak_dependence(variances: np.ndarray, c: float, k: int,
 
     With X = (sum v_i^2)^2 / (c^4 k |S|) the printed exponent is (1 - inf) X / 64.
     Lemma 5 gives (1 - inf)^2 X / 32 - 4k: at the edge of the hypothesis this is smaller
-    whenever inf > 0 (step ``lemma5_exponent_covers_theorem`` breaks). Lemma 8 with t = 3/4 v^2
+    whenever inf > 0 (step ``lemma5_exponent_covers_theorem`` breaks) (claim:
+    theorem2.weak_dependence). Lemma 8 with t = 3/4 v^2
     and the net of Lemma 6 gives 9 (1 - inf) X / 256 - 4k, which suffices on the whole domain.
     """
     var = array("variances", variances, ndim=1)
@@ -163,7 +165,8 @@ def chain_theorem2_weak_dependence(variances: np.ndarray, c: float, k: int,
 def chain_deterministic(C: np.ndarray) -> ChainRecord:
     """Thm. 2, first bullet: ||C^{-1}||_inf <= ||(C^T C)^{-1}||_inf ||C^T||_inf
     <= ||C^T||_inf/(alpha beta) <= 2 max_j |C_jj|/(alpha beta); the printed last step uses
-    max_j C_jj, which breaks when the largest |C_jj| sits on a negative diagonal entry."""
+    max_j C_jj, which breaks when the largest |C_jj| sits on a negative diagonal entry (claim:
+    theorem2.deterministic)."""
     Cm = square("C", C)
     alpha, beta = margins(Cm)
     if not (alpha > 0 and beta > 0):
@@ -222,9 +225,11 @@ def chain_lemma4_from_6_7(eps: float | Fraction = Fraction(1, 7)) -> ChainRecord
     """Lemma 4 from Lemmas 6 and 7 (Sec. 4.1) with net radius eps (paper: 1/7).
 
     Good event on the net: ||Vx|| in [sqrt(Tr)/2, sqrt(u Tr)], u = 2 with the corrected upper
-    tail of Lemma 7 and u = 3 with what its printed proof shows (Pr[>= 3 Tr]). Steps:
-    sqrt(u)/(1-eps) <= 2, 1/2 - eps/(1-eps) sqrt(u) >= 1/4, ln(3/eps) <= 4. At eps = 1/7 the
-    corrected route holds and the printed route breaks (sqrt(3)/(6/7) = 2.02 > 2).
+    tail of Lemma 7 and u = 3 with what its printed proof shows (Pr[>= 3 Tr]) (claim: lemma4).
+    Steps:
+    sqrt(u)/(1-eps) <= 2, 1/2 - eps/(1-eps) sqrt(u) >= 1/4, ln(3/eps) <= 4 (claim: lemma4). At eps =
+    1/7 the corrected route holds and the printed route breaks (sqrt(3)/(6/7) = 2.02 > 2) (claim:
+    lemma4).
     """
     e = _eps_fraction(eps)
     with mpmath.workdps(_DPS):
@@ -240,7 +245,8 @@ def chain_lemma5_from_6_8(eps: float | Fraction = Fraction(1, 7)) -> ChainRecord
 
     Good event ||Ux|| in [v/2, sqrt(2) v] from Lemma 8 with t = 3v^2/4; steps
     sqrt(2)/(1-eps) <= 2, 1/2 - eps/(1-eps) sqrt(2) >= 1/4, ln(3/eps) <= 4, and the proof's
-    exponent 9(1-inf)/256 covers the printed (1-inf)^2/32 (at inf = 0, the worst case).
+    exponent 9(1-inf)/256 covers the printed (1-inf)^2/32 (at inf = 0, the worst case) (claim:
+    lemma5).
     """
     e = _eps_fraction(eps)
     with mpmath.workdps(_DPS):
@@ -250,6 +256,7 @@ def chain_lemma5_from_6_8(eps: float | Fraction = Fraction(1, 7)) -> ChainRecord
         steps.append(_le("exponent_constant", Fraction(1, 32), Fraction(9, 256),
                          "(1-inf)^2/32 <= 9(1-inf)/256"))
         # t = 3v^2/4 covers ||Ux||^2 <= v^2/4 exactly; it covers ||Ux||^2 >= 2 v^2 if t <= v^2
+        # (claim: lemma5)
         steps.append(_le("deviation_covers_upper_band", Fraction(3, 4), Fraction(1),
                          "t = 3v^2/4 <= 2v^2 - v^2"))
     return ChainRecord("lemma5", tuple(steps))
@@ -258,14 +265,15 @@ def chain_lemma5_from_6_8(eps: float | Fraction = Fraction(1, 7)) -> ChainRecord
 def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
     """Prop. 1 from Thm. 2 and Thm. 1, per setting.
 
-    - ``separable`` (k): f = 4 eps1 >= eps1 and delta constant 4 max C_jj/(alpha beta) = 4.
+    - ``separable`` (k): f = 4 eps1 >= eps1 and delta constant 4 max C_jj/(alpha beta) = 4 (claim:
+    proposition1.separable).
     - ``gaussian`` (k, kappa_Sigma, trace_S): |S| = ceil(64 kappa k); Thm. 2 needs
       Tr/rho > 64k but interlacing only gives >= |S|/kappa (step ``theorem2_hypothesis_strict``,
       evaluated at the worst case Sigma_S = s I); Thm. 1 needs f(eps1) >= eps1, i.e.
-      64 sqrt(|S| k / Tr) >= 1 (step ``theorem1_eps_at_least_eps1``).
+      64 sqrt(|S| k / Tr) >= 1 (step ``theorem1_eps_at_least_eps1``) (claim: proposition1.gaussian).
     - ``weak_dependence`` (k, c, a, inf_norm): |S| = ceil(256 c^4 k^2/(a^4 (1-inf)^2)); Thm. 2
       needs |S| a^2 > 16 c^2 k sqrt|S| / (1-inf) at the worst case v_i^2 = a^2; Thm. 1 needs
-      64 sqrt(k)/a >= 1.
+      64 sqrt(k)/a >= 1 (claim: proposition1.weak_dependence).
     """
     with mpmath.workdps(_DPS):
         if setting == "separable":
@@ -284,7 +292,8 @@ def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
                                  f"{float(kappa)}, {float(trace)}")
             size = math.ceil(64 * Fraction(float(kappa)) * k)
             # Tr/rho >= |S|/kappa with equality only when Sigma_S = s I (kappa = 1), so the
-            # strict hypothesis is guaranteed iff |S|/kappa > 64k, or = 64k with kappa > 1
+            # strict hypothesis is guaranteed iff |S|/kappa > 64k, or = 64k with kappa > 1 (claim:
+            # project.interlacing_edge)
             lower = size / kappa
             guaranteed = lower > 64 * k or (lower == 64 * k and kappa > 1)
             steps = (

@@ -72,7 +72,8 @@ def gaussian_exponent(trace, rho):
 
 def weak_variance_threshold(c, k: int, size: int, inf_norm):
     """Thm. 2, third bullet: the hypothesis sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||); this is
-    its right-hand side (exact for Fraction inputs and a square |S|)."""
+    its right-hand side (exact for Fraction inputs and a square |S|) (claim:
+    theorem2.weak_dependence)."""
     return 16 * c * c * k * exact_sqrt(size) / (1 - inf_norm)
 
 
@@ -100,7 +101,8 @@ def _delta(claim: str, size: int, k: int, total: mpmath.mpf, eps: float, eta: fl
 
 def _require_protocol_scale(b, eps: float, eta: float, A_inf: float, N: int | None,
                             size: int) -> None:
-    """The hypotheses both ex-ante settings of Thm. 2 share: accuracies, scale, |S| <= N."""
+    """definition: The hypotheses both ex-ante settings of Thm. 2 share: accuracies, scale, |S| <=
+    N."""
     b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
     b.require("eta_positive", "eta > 0", eta > 0, f"eta = {eta}")
     b.require("A_inf_positive", "||A||_inf > 0", A_inf > 0, f"A_inf = {A_inf}")
@@ -117,9 +119,9 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     Archetypes iid N(0, Sigma); for S with Tr(Sigma_S)/rho(Sigma_S) > 64k, with probability
     >= 1 - 2 exp(-Tr(Sigma_S)/(16 rho(Sigma_S))) an (eps, delta)-query protocol with
     delta = 64 sqrt(|S| k) / sqrt(Tr Sigma_S) * eps  (= 32 sqrt(|S| k)/sqrt(Tr) (eps + eta))
-    using |S| (log2 ||A||_inf + log2(1/eta) + log2(1/eps)) queries (eta defaults to eps).
-    ``Sigma_S`` is a symmetric PSD |S| x |S| array, or a 1-D array: the diagonal of a diagonal
-    covariance. ``log_values['failure_prob']`` = log 2 - Tr/(16 rho).
+    using |S| (log2 ||A||_inf + log2(1/eta) + log2(1/eps)) queries (eta defaults to eps) (claim:
+    theorem2.gaussian). ``Sigma_S`` is a symmetric PSD |S| x |S| array, or a 1-D array: the diagonal
+    of a diagonal covariance. ``log_values['failure_prob']`` = log 2 - Tr/(16 rho).
     """
     size, trace, rho = spectrum(Sigma_S)
     k = integer("k", k)
@@ -155,15 +157,18 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
 def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: float,
                              eps: float, A_inf: float, eta: float | None = None,
                              N: int | None = None, *, strict: bool = False) -> BoundRecord:
-    """Cai-Daskalakis EC'22, Thm. 2, third bullet (bounded, weakly dependent archetypes).
+    """Cai-Daskalakis EC'22, Thm. 2, third bullet (bounded, weakly dependent archetypes) (claim:
+    theorem2.weak_dependence).
 
     theta_i in [-c, c], mean 0, v_i^2 = Var theta_i (``variances``, i in S),
     ||INF(theta_S)||_2 = inf_norm < 1 and sum v_i^2 > 16 c^2 k sqrt|S| / (1 - inf_norm): with
     probability >= 1 - 2 exp(-(1 - inf_norm)(sum v_i^2)^2 / (64 c^4 k |S|)) an (eps, delta)-query
     protocol with delta = 64 sqrt(|S| k)/sqrt(sum v_i^2) eps, |S| (log2 ||A||_inf + 2 log2(1/eps))
-    queries. The proof derives the exponent from Lemma 5, which does not give it when
-    inf_norm > 0 near the edge of the hypothesis; Lemma 8 with the net of Lemma 6 does
-    (see ``recmech.bounds.chains.chain_theorem2_weak_dependence``), so the statement stands.
+    queries (claim: theorem2.weak_dependence). The proof derives the exponent from Lemma 5, which
+    does not give it when inf_norm > 0 near the edge of the hypothesis; Lemma 8 with the net of
+    Lemma 6 does (see ``recmech.bounds.chains.chain_theorem2_weak_dependence``), so the statement
+    stands (claim:
+    theorem2.weak_dependence).
     """
     var = array("variances", variances, ndim=1)
     c, inf_v = real("c", c), real("inf_norm", inf_norm)
@@ -216,10 +221,11 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
 
 @register("remark4")
 def remark4(k: int, log_failure: float, *, strict: bool = False) -> BoundRecord:
-    """Cai-Daskalakis EC'22, Remark 4: both ex-ante failure probabilities are <= 2 exp(-4k).
+    """Cai-Daskalakis EC'22, Remark 4: both ex-ante failure probabilities are <= 2 exp(-4k) (claim:
+    remark4).
 
     Given a setting's natural-log failure bound ``log_failure``, ``holds`` is 1 when
-    log_failure <= bound_log = log 2 - 4k.
+    log_failure <= bound_log = log 2 - 4k (claim: remark4).
     """
     k = integer("k", k)
     log_failure = real("log_failure", log_failure)

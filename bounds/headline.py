@@ -2,9 +2,9 @@
 
 For k in {2, 8, 32} and eps in {1e-2, 1e-3, 1e-4}, with ||A||_inf = 1 and eta = eps:
 - deterministic: C = I_k (separability), success probability 1;
-- gaussian: Sigma = I, |S| = 64k + 1 (the least |S| with Tr/rho > 64k);
+- gaussian: Sigma = I, |S| = 64k + 1 (the least |S| with Tr/rho > 64k) (claim: theorem2.gaussian);
 - weak dependence: c = 1, all variances 1, ||INF|| = 0, |S| = 256k^2 + 1 (the least |S| with
-  sum v_i^2 > 16 c^2 k sqrt|S|).
+  sum v_i^2 > 16 c^2 k sqrt|S|) (claim: theorem2.weak_dependence).
 Columns: queries per bidder, the naive count for N = 10^6 items (N x per-item count), delta,
 the natural log of the failure probability and the success probability.
 """

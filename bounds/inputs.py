@@ -10,8 +10,8 @@ was found:
   Python int or a fraction beyond +-1.8e308, a whole number that is not whole, an array of the
   wrong shape or an empty one.
 
-Whether a well-formed value satisfies a claim's hypotheses (eps > 0, ||INF|| < 1, ...) is the
-calculator's business and is recorded in the record, not raised (unless ``strict``).
+definition: Whether a well-formed value satisfies a claim's hypotheses (eps > 0, ||INF|| < 1, ...)
+is the calculator's business and is recorded in the record, not raised (unless ``strict``).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def optional_real(name: str, value: Any) -> float | None:
 
 
 def integer(name: str, value: Any, *, minimum: int = 0) -> int:
-    """A whole number >= ``minimum`` (an integral float such as 1e6 is accepted), at most
-    1.8e308 in absolute value."""
+    """definition: A whole number >= ``minimum`` (an integral float such as 1e6 is accepted), at
+    most 1.8e308 in absolute value."""
     x = real(name, value)
     if x != math.floor(x):
         raise ValueError(f"{name} must be a whole number; found {value!r}")

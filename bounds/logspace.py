@@ -50,8 +50,8 @@ def to_float(name: str, x: Any, why: str = "") -> float:
 
 
 def prob(log_p: float) -> float:
-    """The probability exp(log_p) of a bound whose natural log is ``log_p``, at most 1 (a bound
-    with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
+    """definition: The probability exp(log_p) of a bound whose natural log is ``log_p``, at most 1
+    (a bound with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
     return math.exp(min(log_p, 0.0))
 
 
@@ -72,7 +72,7 @@ def log_sum_squares(values: np.ndarray) -> float:
 
 
 def ceil_log2(ratio: Fraction) -> int:
-    """max(0, ceil(log2(ratio))) of a positive rational, exactly: the least q >= 0 with
+    """definition: max(0, ceil(log2(ratio))) of a positive rational, exactly: the least q >= 0 with
     ratio <= 2^q (no float, so 1e308 / 5e-324 neither overflows nor rounds)."""
     if ratio <= 0:
         raise ValueError(f"ceil_log2 needs a positive ratio; found {ratio}")
@@ -103,7 +103,7 @@ _SERIES_FROM = 400
 def _log_gamma_p_series(a: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
     """log P(a, x) for x < a: P(a, x) = e^-x x^a / Gamma(a + 1) sum_k x^k / prod_{j<=k}(a + j)
     (DLMF 8.7.1); the terms shrink by x / (a + k) < 1, and the sum stops once a term is below
-    1e-45 of it (the rest is below that times x/(a - x))."""
+    1e-45 of it (the rest is below that times x/(a - x)) (claim: project.gamma_series)."""
     term = total = mpmath.mpf(1)
     k = 0
     while term > total * mpmath.mpf(10) ** -45:
@@ -116,7 +116,8 @@ def _log_gamma_p_series(a: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
 def _log_gamma_q_series(a: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
     """log Q(a, x) for x >= 2(a - 1), a > 200: Gamma(a, x) = x^(a-1) e^-x sum_{k<K} t_k + R,
     t_k = prod_{j=1..k} (a - j) / x^k (integration by parts, DLMF 8.8.2), with
-    0 <= R <= 2 t_K x^(a-1) e^-x while a - K > 1 (the terms shrink by (a - k)/x < 1/2)."""
+    0 <= R <= 2 t_K x^(a-1) e^-x while a - K > 1 (the terms shrink by (a - k)/x < 1/2) (claim:
+    project.gamma_series)."""
     term = total = mpmath.mpf(1)
     k = 0
     while term > total * mpmath.mpf(10) ** -45:
@@ -136,7 +137,7 @@ def _chi2_series(n: int, x: float, upper: bool) -> float:
 def chi2_log_sf(x: float, n: int) -> float:
     """log Pr[chi2_n >= x]: scipy's float tail; where it underflows (below e^-700), the series
     for x >= 2n - 4 and n > 400 (Lemma 7's upper tail, any n: n = 1e300 gives -1.534e299), else
-    mpmath's regularised incomplete gamma."""
+    mpmath's regularised incomplete gamma (claim: project.gamma_series)."""
     if n > _SERIES_FROM and x >= 2 * n - 4 and n > 1e15:
         return _chi2_series(n, x, upper=True)  # n beyond scipy's float arithmetic
     out = float(stats.chi2.logsf(float(x), float(n)))
@@ -149,7 +150,8 @@ def chi2_log_sf(x: float, n: int) -> float:
 
 def chi2_log_cdf(x: float, n: int) -> float:
     """log Pr[chi2_n <= x]: scipy's float tail; where it underflows, the series for x <= n/2
-    (Lemma 7's lower tail, any n), else mpmath's regularised incomplete gamma."""
+    (Lemma 7's lower tail, any n), else mpmath's regularised incomplete gamma (claim:
+    project.gamma_series)."""
     if 2 * mpmath.mpf(x) <= n and n > 1e15:
         return _chi2_series(n, x, upper=False)  # n beyond scipy's float arithmetic
     out = float(stats.chi2.logcdf(float(x), float(n)))

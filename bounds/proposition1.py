@@ -92,12 +92,13 @@ def proposition1_gaussian(k: int, kappa_Sigma: float, trace_S: float, eps1: floa
 
     |S| = ceil(64 kappa(Sigma) k); with probability >= 1 - 2 exp(-4k),
     f(eps1) = c_f k sqrt(kappa) / sqrt(Tr Sigma_S) eps1 and
-    queries = c_queries kappa k log2(||A||_inf / eps1).
+    queries = c_queries kappa k log2(||A||_inf / eps1) (claim: proposition1.gaussian).
     Theorem 2 gives f_theorem2 = 64 sqrt(|S| k)/sqrt(Tr Sigma_S) eps1. Two gaps are recorded:
     interlacing gives Tr/rho >= |S|/kappa >= 64k, but Thm. 2 needs > 64k (equality when
     Sigma_S = s I, i.e. kappa = 1; corrected |S| = 64k + 1); and Thm. 1
-    needs f(eps1) >= eps1, false when Tr Sigma_S > 4096 |S| k (corrected f = max(f, eps1)).
-    (For kappa > 1 the interlacing bound is strict, so only kappa = 1 hits the edge.)
+    needs f(eps1) >= eps1, false when Tr Sigma_S > 4096 |S| k (corrected f = max(f, eps1)) (claim:
+    proposition1.gaussian). (For kappa > 1 the interlacing bound is strict, so only kappa = 1 hits
+    the edge: project.interlacing_edge.)
     """
     k = integer("k", k)
     kappa, trace = real("kappa_Sigma", kappa_Sigma), real("trace_S", trace_S)
@@ -133,7 +134,8 @@ def proposition1_gaussian(k: int, kappa_Sigma: float, trace_S: float, eps1: floa
         small_f = f_thm2_mp < eps1
     problems = []
     # Tr/rho >= |S|/kappa(Sigma_S) >= |S|/kappa, equality only for Sigma_S = s I (kappa = 1):
-    # the strict hypothesis of Thm. 2 can fail only when kappa = 1 and |S| = 64k
+    # the strict hypothesis of Thm. 2 can fail only when kappa = 1 and |S| = 64k (claim:
+    # project.interlacing_edge)
     edge = kappa == 1 and size <= 64 * k
     if edge:
         problems.append(f"|S| = {size} with Sigma_S = s I gives Tr/rho = 64k; Thm. 2 "
@@ -151,15 +153,16 @@ def proposition1_gaussian(k: int, kappa_Sigma: float, trace_S: float, eps1: floa
 def proposition1_weak_dependence(k: int, c: float, a: float, inf_norm: float, eps1: float,
                                  A_inf: float, c_f: float = 1.0, c_queries: float = 1.0, *,
                                  strict: bool = False) -> BoundRecord:
-    """Cai-Daskalakis EC'22, Prop. 1 (3), weak dependence with variance >= a^2 per item.
+    """Cai-Daskalakis EC'22, Prop. 1 (3), weak dependence with variance >= a^2 per item (claim:
+    proposition1.weak_dependence).
 
     |S| = ceil(256 c^4 k^2 / (a^4 (1 - ||INF||)^2)); with probability >= 1 - 2 exp(-4k),
     f(eps1) = c_f sqrt(k)/a eps1 and queries = c_queries c^4 k^2/(a^4 (1-||INF||)^2)
-    log2(||A||_inf / eps1). Theorem 2 at the worst case (all variances a^2) gives
-    f_theorem2 = 64 sqrt(k)/a eps1. Gaps recorded: Thm. 2 needs sum v_i^2 > 16 c^2 k sqrt|S| /
-    (1 - ||INF||), which fails with equality at that |S| when it is whole and all v_i^2 = a^2
-    (corrected |S| = floor(.) + 1); Thm. 1 needs f(eps1) >= eps1, false when a > 64 sqrt(k).
-    Both are decided in exact rational arithmetic.
+    log2(||A||_inf / eps1) (claim: proposition1.weak_dependence). Theorem 2 at the worst case (all
+    variances a^2) gives f_theorem2 = 64 sqrt(k)/a eps1. Gaps recorded: Thm. 2 needs sum v_i^2 > 16
+    c^2 k sqrt|S| / (1 - ||INF||), which fails with equality at that |S| when it is whole and all
+    v_i^2 = a^2 (corrected |S| = floor(.) + 1); Thm. 1 needs f(eps1) >= eps1, false when a > 64
+    sqrt(k) (claim: proposition1.weak_dependence). Both are decided in exact rational arithmetic.
     """
     k = integer("k", k)
     c, a, inf_v = real("c", c), real("a", a), real("inf_norm", inf_norm)
@@ -184,10 +187,11 @@ def proposition1_weak_dependence(k: int, c: float, a: float, inf_norm: float, ep
     exact, size = weak_dependence_size(c, a, k, inf_v)
     _, per_item = printed_queries_per_value(A_inf, eps1, eps1)
     # Thm. 2's strict hypothesis at v_i^2 = a^2: |S| a^2 > 16 c^2 k sqrt|S| / (1 - inf), both
-    # sides >= 0, squared: (|S| a^2 (1 - inf))^2 > (16 c^2 k)^2 |S|
+    # sides >= 0, squared: (|S| a^2 (1 - inf))^2 > (16 c^2 k)^2 |S| (claim:
+    # proposition1.weak_dependence)
     fa, fc = Fraction(a), Fraction(c)
     strict_holds = (size * fa**2 * (1 - Fraction(inf_v))) ** 2 > (16 * fc**2 * k) ** 2 * size
-    small_f = 64 * 64 * k < fa * fa  # 64 sqrt(k)/a < 1
+    small_f = 64 * 64 * k < fa * fa  # 64 sqrt(k)/a < 1 (claim: proposition1.weak_dependence)
     claim = "proposition1.weak_dependence"
     with mpmath.workprec(PREC):
         f_thm2 = to_float(f"{claim}: f_theorem2", 64 * mpmath.sqrt(k) / mp(a) * mp(eps1),

@@ -2,8 +2,8 @@
 bullet (deterministic structure) and Lemma 3 (Varah).
 
 Query counts use base-2 logarithms: each yes/no price query halves the interval that holds the
-value, so log2 is the number of halvings. Counts are whole numbers (rounded up, at least 0),
-the sufficient ones computed in exact rational arithmetic. Norms of inverses and pseudo-inverses
+value, so log2 is the number of halvings. definition: Counts are whole numbers (rounded up, at least
+0), the sufficient ones computed in exact rational arithmetic. Norms of inverses and pseudo-inverses
 carry a-posteriori rounding bounds (``recmech.bounds.rounding``).
 """
 
@@ -42,8 +42,8 @@ __all__ = ["certified_delta", "definition3", "inverse_norm_bounds", "lemma3", "p
 
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:
     """Thm. 2 proof: log2 ||A||_inf + log2(1/eta) + log2(1/eps) as printed (a real number),
-    and the whole count max(0, ceil(.)). Inputs must be finite floats > 0 (each log2 is then
-    within [-1075, 1024], so nothing overflows)."""
+    and the whole count max(0, ceil(.)). definition: Inputs must be finite floats > 0 (each log2 is
+    then within [-1075, 1024], so nothing overflows)."""
     stated = math.log2(A_inf) - math.log2(eta) - math.log2(eps)
     return stated, max(0, math.ceil(stated))
 
@@ -53,10 +53,10 @@ def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
 
     t_j lies within eps of e_j^T A z with z in [0, 1]^k, so t_j lies in a known interval of
     length at most ||A||_inf + 2 eps; after q halvings the midpoint of the remaining interval is
-    within (||A||_inf + 2 eps) / 2^(q+1) of t_j. The count is the least q >= 0 with
-    (||A||_inf + 2 eps) <= eta 2^(q+1), i.e. max(0, ceil(log2((||A||_inf + 2 eps) / (2 eta)))),
-    computed in exact rational arithmetic (``ceil_log2``): powers of two are not rounded the
-    wrong way, and 1 / 5e-324 does not overflow.
+    within (||A||_inf + 2 eps) / 2^(q+1) of t_j (claim: project.search_interval). The count is the
+    least q >= 0 with (||A||_inf + 2 eps) <= eta 2^(q+1), i.e. max(0, ceil(log2((||A||_inf + 2 eps)
+    / (2 eta)))), computed in exact rational arithmetic (``ceil_log2``): powers of two are not
+    rounded the wrong way, and 1 / 5e-324 does not overflow (claim: project.noisy_value_count).
     """
     return ceil_log2((Fraction(A_inf) + 2 * Fraction(eps)) / (2 * Fraction(eta)))
 
@@ -78,9 +78,10 @@ def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
 
     With ``block`` (B, l x k; one block): an upper bound on ||z - fl(X y)||_inf, the error of
     least squares as run in float64, for every z in [0, 1]^k and every float vector y with
-    ||y - Bz||_inf <= eps + eta + r. It accounts for the rounding of the pseudo-inverse and of
-    the arithmetic (``recmech.bounds.rounding``: p >= ||P||_inf, d >= ||X - P||_inf from the
-    residuals of X, u = 2^-53, gamma_n = n u/(1 - n u)):
+    ||y - Bz||_inf <= eps + eta + r (claim: project.certified_protocol). It accounts for the
+    rounding of the pseudo-inverse and of the arithmetic (``recmech.bounds.rounding``: p >=
+    ||P||_inf, d >= ||X - P||_inf from the residuals of X, u = 2^-53, gamma_n = n u/(1 - n u))
+    (claim: project.certified_protocol):
 
         T = ||B||_inf + eps + eta                  (a bound on |t_j| = |(Bz)_j + noise|)
         r = (gamma_k + 4u) T                       (t_j and y_j are float64 numbers: the
@@ -92,7 +93,7 @@ def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
     from z_hat - z = [fl(Xy) - Xy] + (X - P) y + P (y - Bz) (clipping to [0, 1] only helps),
     rounded up to a float. So a protocol whose noise is below float resolution (eps = 1e-17,
     z near 1: the value query cannot be closer than an ulp, observed error 1.1e-16) is judged
-    against a bound that covers it. ValueError when X does not certify (residual >= 1).
+    against a bound that covers it. definition: ValueError when X does not certify (residual >= 1).
     """
     if block is None:
         return pinv_inf_norm(pinv) * (eps + eta)
@@ -106,8 +107,9 @@ def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]
     with rigorous a-posteriori error bounds (``recmech.bounds.rounding``), as exact mpf numbers
     (no overflow: ||[[5e-309]]^{-1}|| = 2e308 is fine): ``inv_inf_norm``, ``inv_t_inf_norm``
     (the computed norms), ``inv_inf_err``, ``inv_t_inf_err`` (each true norm is within that of
-    the computed one), ``inv_inf_upper``, ``inv_t_inf_upper`` (>= the true norms). ValueError
-    naming U when no float inverse certifies (U numerically singular or too badly scaled)."""
+    the computed one), ``inv_inf_upper``, ``inv_t_inf_upper`` (>= the true norms) (claim: lemma3).
+    ValueError naming U when no float inverse certifies (U numerically singular or too badly
+    scaled)."""
     out = {}
     n = U.shape[0]
     inv, direct = pinv_certificate(U, name, invert=True)  # inv: the inverse of 2^shift U
@@ -118,6 +120,7 @@ def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]
             scale = mpmath.ldexp(1, cert.shift)  # M^{-1} = 2^shift (2^shift M)^{-1}
             row = mp(float(np.abs(X).sum(axis=1).max())) * scale
             # |true norm - computed norm| <= ||X - M^{-1}|| + the computed row sum's rounding
+            # (claim: lemma3)
             out[f"{key}_norm"] = row
             out[f"{key}_err"] = cert.distance + gamma(n) * cert.x_norm + abs(cert.x_norm - row)
             out[f"{key}_upper"] = cert.p_norm
@@ -184,7 +187,7 @@ def theorem2_noisy_value(A_inf: float, eta: float, eps: float, *,
     Printed: log||A||_inf + log(1/eta) + log(1/eps) price queries (base 2 here).
     Corrected: max(0, ceil(log2((||A||_inf + 2 eps) / (2 eta)))) queries suffice and are needed
     by bisection on the value interval (see ``sufficient_queries_per_value``). An erratum is
-    recorded where the printed count is smaller, e.g. eps >= 1.
+    recorded where the printed count is smaller, e.g. eps >= 1 (claim: theorem2.noisy_value).
     """
     A_inf, eta, eps = real("A_inf", A_inf), real("eta", eta), real("eps", eps)
     b = RecordBuilder("theorem2.noisy_value", "proof of Thm. 2",
@@ -219,8 +222,9 @@ def theorem2_deterministic(C: np.ndarray, A_inf: float, eps: float, eta: float |
     and the sufficient bisection count per item. ``delta_certified`` >= ||C^{-1}||_inf (eps+eta),
     the least-squares protocol's exact worst case (a rigorous upper bound from the float
     inverse); the record asserts corrected delta >= delta_certified (Lemma 3 and
-    ||C^T||_inf <= 2 max_j |C_jj|). Every product is formed in mpmath (C = [[1e308]]: alpha beta
-    = 1e616 is no overflow). With ``N`` the naive count N x per-item is given for comparison.
+    ||C^T||_inf <= 2 max_j |C_jj|) (claim: theorem2.deterministic). Every product is formed in
+    mpmath (C = [[1e308]]: alpha beta = 1e616 is no overflow). With ``N`` the naive count N x
+    per-item is given for comparison.
     """
     Cm = square("C", C)
     A_inf, eps = real("A_inf", A_inf), real("eps", eps)
@@ -286,11 +290,11 @@ def lemma3(U: np.ndarray, *, strict: bool = False) -> BoundRecord:
     """Cai-Daskalakis EC'22, Lemma 3 (Varah 1975, Thm. 1 and Cor. 1).
 
     U diagonally dominant by rows with margin alpha and by columns with margin beta:
-    ||U^{-1}||_inf <= 1/alpha and ||(U^T)^{-1}||_inf <= 1/beta. The observed norms are
-    given as ``inv_inf_norm`` and ``inv_t_inf_norm`` (from a float inverse; the record asserts
+    ||U^{-1}||_inf <= 1/alpha and ||(U^T)^{-1}||_inf <= 1/beta (claim: lemma3). The observed norms
+    are given as ``inv_inf_norm`` and ``inv_t_inf_norm`` (from a float inverse; the record asserts
     each bound is above its norm up to the norm's certified rounding and 2 ulps of 1/alpha).
     Margins are correctly rounded sums and the inverse is taken of U scaled by a power of two,
-    so U = [[1e308]] gives 1/alpha = 1e-308 >= the norm, not 0.0.
+    so U = [[1e308]] gives 1/alpha = 1e-308 >= the norm, not 0.0 (claim: lemma3).
     """
     Um = square("U", U)
     alpha, beta = margins(Um)

@@ -20,8 +20,8 @@ import numpy as np
 __all__ = ["COUNTS", "EXACT_PROBABILITIES", "PROBABILITIES", "BoundRecord", "Hypothesis", "Order",
            "RecordBuilder", "dumps", "jsonable", "summarise"]
 
-# Arrays with at most this many entries are echoed in full in ``params``; larger ones are
-# summarised so a record stays printable for |S| in the hundreds of thousands.
+# definition: Arrays with at most this many entries are echoed in full in ``params``; larger ones
+# are summarised so a record stays printable for |S| in the hundreds of thousands.
 _FULL_ARRAY_ENTRIES = 64
 
 _FLOAT_MAX = float(np.finfo(float).max)
@@ -31,9 +31,9 @@ _FLOAT_MAX = float(np.finfo(float).max)
 # - PROBABILITIES: a value in [0, 1]; where ``log_values`` (or ``corrected["log_" + name]``) has
 #   the same name, the value is exp(min(log, 0)) (a bound whose log exceeds 0 is vacuous: the
 #   probability it gives is 1), or underflows to 0 with a log below -690;
-# - EXACT_PROBABILITIES: an exact probability, so also its log is <= 0;
-# - COUNTS: whole numbers >= 0 (unless a record lists the name in ``real_keys``: Prop. 1's
-#   O(.) query expressions are real numbers);
+# - definition: EXACT_PROBABILITIES: an exact probability, so also its log is <= 0;
+# - definition: COUNTS: whole numbers >= 0 (unless a record lists the name in ``real_keys``: Prop.
+# 1's O(.) query expressions are real numbers);
 # - every value, log value, corrected value and constant is a finite number within float64.
 PROBABILITIES = frozenset({"failure_prob", "bic_failure_prob", "exact_prob"})
 EXACT_PROBABILITIES = frozenset({"exact_prob"})
@@ -58,9 +58,10 @@ class Hypothesis:
 
 @dataclass(frozen=True, kw_only=True)
 class Order:
-    """An order the record asserts between two of its numbers: ``bound >= bounded - tol``.
+    """definition: An order the record asserts between two of its numbers: ``bound >= bounded -
+    tol``.
 
-    Keys are ``"values.NAME"``, ``"log_values.NAME"`` or ``"corrected.NAME"``; ``tol``
+    definition: Keys are ``"values.NAME"``, ``"log_values.NAME"`` or ``"corrected.NAME"``; ``tol``
     (absolute, >= 0) is the rounding the computation of ``bounded`` may carry (an a-posteriori
     bound, stated by the calculator);
     ``why`` is the theorem behind it (e.g. "Lemma 3 (Varah)")."""

@@ -24,9 +24,9 @@ _UNKNOWN = "O(.) constants are unknown (the paper gives rates only); 1.0 is a pl
 def lemma1(eps: float, mass_outside: float, *, strict: bool = False) -> BoundRecord:
     """Cai-Daskalakis EC'22, Sec. 2.2, Lemma 1 (Strassen's characterisation of l_inf-Prokhorov).
 
-    d_P(F, F_hat) <= eps iff some coupling has Pr[||x - y||_inf > eps] <= eps. Given the mass
-    ``mass_outside`` = Pr[||x - y||_inf > eps] of one coupling, ``holds_coupling`` is 1 when that
-    coupling certifies d_P <= eps, else 0.
+    d_P(F, F_hat) <= eps iff some coupling has Pr[||x - y||_inf > eps] <= eps (claim: lemma1). Given
+    the mass ``mass_outside`` = Pr[||x - y||_inf > eps] of one coupling, ``holds_coupling`` is 1
+    when that coupling certifies d_P <= eps, else 0 (claim: lemma1).
     """
     eps = real("eps", eps)
     mass = real("mass_outside", mass_outside)
@@ -62,8 +62,8 @@ def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: f
     With an (eps1, eps)-query protocol, eps >= eps1 > 0, Algorithm 1 (grid size
     delta = sqrt(m eps)) is (kappa, eps1)-BIC and IR with
     kappa = c_kappa (L eps1 + ||A||_inf L m eps + ||A||_inf L sqrt(m eps)),
-    and loses revenue at most c_rev m kappa. ``bic_failure_prob`` = min(eps1, 1): the
-    probability of (kappa, eps1)-BIC (eps1 = 14 is a true but vacuous statement, not 14).
+    and loses revenue at most c_rev m kappa (claim: theorem1). ``bic_failure_prob`` = min(eps1, 1):
+    the probability of (kappa, eps1)-BIC (eps1 = 14 is a true but vacuous statement, not 14).
     """
     L, eps1, eps, A_inf = (real(n, v) for n, v in
                            (("L", L), ("eps1", eps1), ("eps", eps), ("A_inf", A_inf)))
@@ -89,7 +89,8 @@ def theorem1(L: float, eps1: float, eps: float, m: int, A_inf: float, c_kappa: f
         values = {"kappa": to_float("theorem1: kappa", kappa, why),
                   "revenue_loss": to_float("theorem1: revenue_loss", mp(c_rev) * m * kappa, why),
                   "delta_grid": to_float("theorem1: delta_grid", grid, why),
-                  # the delta of (kappa, eps1)-BIC: a probability (eps1 >= 1 says nothing)
+                  # the delta of (kappa, eps1)-BIC: a probability (eps1 >= 1 says nothing) (claim:
+                  # theorem1)
                   "bic_failure_prob": min(eps1, 1.0)}
     return b.build(values=values, constants=constants, notes=_UNKNOWN)
 
@@ -137,11 +138,12 @@ def proposition1_mechanism(L: float, eps1: float, f_eps1: float, m: int, A_inf: 
 
     M is (eta, eps1)-BIC and IR with
     eta = c_eta (L eps1 + ||A||_inf L m f(eps1) + ||A||_inf L sqrt(m f(eps1))), and loses revenue
-    at most c_rev (||A||_inf L m^2 f(eps1) + ||A||_inf L m^{3/2} f(eps1)^{1/2}).
-    Theorem 1 applies with eps = f(eps1) only when f(eps1) >= eps1 (a hypothesis here).
-    Corrected: Theorem 1's revenue loss c_rev m eta keeps the term m L eps1, which Prop. 1
-    drops; the printed loss follows from Theorem 1 only when the terms it keeps dominate it
-    (an erratum is recorded when m L eps1 exceeds them, e.g. ||A||_inf small).
+    at most c_rev (||A||_inf L m^2 f(eps1) + ||A||_inf L m^{3/2} f(eps1)^{1/2}) (claim:
+    proposition1.mechanism). Theorem 1 applies with eps = f(eps1) only when f(eps1) >= eps1 (a
+    hypothesis here) (claim: proposition1.mechanism). Corrected: Theorem 1's revenue loss
+    c_rev m eta keeps the term m L eps1, which Prop. 1 drops; the printed loss follows from
+    Theorem 1 only when the terms it keeps dominate it (an erratum is recorded when m L eps1
+    exceeds them, e.g. ||A||_inf small).
     """
     L, eps1, f, A_inf = (real(n, v) for n, v in
                          (("L", L), ("eps1", eps1), ("f_eps1", f_eps1), ("A_inf", A_inf)))

@@ -4,16 +4,19 @@ For a block B (l x k, full column rank) the exact pseudo-inverse P = (B^T B)^{-1
 P B = I. A computed X (any k x l float matrix, e.g. ``numpy.linalg.pinv(B)``) is certified from
 two residuals, each evaluated in float64 with its rounding bounded (Higham, Accuracy and
 Stability, Sec. 3.5: |fl(XY) - XY| <= gamma_n |X||Y| for inner dimension n,
-gamma_n = n u / (1 - n u), u = 2^-53):
+gamma_n = n u / (1 - n u), u = 2^-53) (claim: project.certified_protocol):
 
-    E = I - X B  (k x k),   F = X - (X X^T) B^T  (k x l),   e >= ||E||_inf,  f >= sqrt(l) ||F||_inf.
+    E = I - X B  (k x k),   F = X - (X X^T) B^T  (k x l),   e >= ||E||_inf,  f >= sqrt(l) ||F||_inf
+    (claim: project.certified_protocol).
 
 With Pi = B P the orthogonal projector onto range(B): P - X = E P - X (I - Pi) exactly (as
 P B = I; for a square B, Pi = I and f = 0), and each row x of X has
 ||x (I - Pi)||_1 <= sqrt(l) ||x (I - Pi)||_2 <= sqrt(l) ||x - x X^T B^T||_2 (x X^T B^T lies
-in range(B); for X = P, F = 0). Hence, when e < 1,
+in range(B); for X = P, F = 0) (claim: project.certified_protocol). Hence, when e < 1 (claim:
+project.certified_protocol),
 
-    ||P||_inf <= p = (||X||_inf + f) / (1 - e),      ||X - P||_inf <= e p + f.
+    ||P||_inf <= p = (||X||_inf + f) / (1 - e),      ||X - P||_inf <= e p + f (claim:
+    project.certified_protocol).
 
 ``least_squares_delta`` turns this into the certified delta of Def. 3 for least squares evaluated
 as z_hat = fl(X y) (``recmech.bounds.queries.certified_delta`` states the formula).
@@ -46,7 +49,7 @@ def gamma(n: int) -> mpmath.mpf:
 
 
 def round_up(name: str, x: mpmath.mpf, why: str = "") -> float:
-    """The least float64 >= x (ValueError naming ``name`` when x is beyond float64)."""
+    """definition: The least float64 >= x (ValueError naming ``name`` when x is beyond float64)."""
     out = to_float(name, x, why)
     return out if mp(out) >= x else math.nextafter(out, math.inf)
 
@@ -76,7 +79,8 @@ class PinvCertificate:
     """What a computed pseudo-inverse X of a block B certifies (module docstring), in exact
     (mpf) numbers of the unscaled block: ``x_norm`` >= ||X||_inf, ``p_norm`` >= ||P||_inf,
     ``distance`` >= ||X - P||_inf, ``b_norm`` >= ||B||_inf, ``residual`` e >= ||I - XB||_inf;
-    ``rows`` = l and ``cols`` = k of B; ``shift``: the block was certified as 2^shift B."""
+    ``rows`` = l and ``cols`` = k of B; ``shift``: the block was certified as 2^shift B (claim:
+    project.certified_protocol)."""
 
     x_norm: mpmath.mpf
     p_norm: mpmath.mpf
@@ -168,7 +172,8 @@ def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCerti
     rows, cols = Bs.shape
     top = float(np.abs(Xs).max())
     m = math.frexp(top)[1] if top > 0 else 0
-    Xh = np.ldexp(Xs, -m)  # |entries| < 1: X X^T cannot overflow
+    # |entries| < 1: X X^T cannot overflow (claim: project.certified_protocol)
+    Xh = np.ldexp(Xs, -m)
     absx, absxh = np.abs(Xs), np.abs(Xh)
     square = rows == cols  # then Pi = I: X (I - Pi) = 0 and F needs no computing (f = 0)
     with np.errstate(all="ignore"):
@@ -209,7 +214,8 @@ def least_squares_delta(cert: PinvCertificate, eps: float, eta: float) -> mpmath
     with mpmath.workprec(PREC):
         u = mp(UNIT_ROUNDOFF)
         noise = mp(eps) + mp(eta)
-        T = cert.b_norm + noise                     # |t_j| <= ||B||_inf z_max + eps + eta
+        # |t_j| <= ||B||_inf z_max + eps + eta (claim: project.certified_protocol)
+        T = cert.b_norm + noise
         r = (gamma(cert.cols) + 4 * u) * T          # t_j, y_j in float64: their own rounding
         Y = T + r                                   # ||y||_inf
         return (cert.p_norm * (noise + r) + cert.distance * Y

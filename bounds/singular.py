@@ -54,8 +54,8 @@ def lemma4(trace_d: float, d_max: float, n: int, *, strict: bool = False) -> Bou
     """Cai-Daskalakis EC'22, Lemma 4 (Gaussian columns N(0, Lambda^T D Lambda), U is m x n).
 
     sigma_max(U) <= 2 sqrt(Tr D) and sigma_min(U) >= sqrt(Tr D)/4 with probability
-    >= 1 - 2 exp(-Tr(D)/(8 d_max) + 4n). ``vacuous`` = 1 when the failure bound is >= 1 (then
-    ``failure_prob`` is 1; its log keeps the printed exponent).
+    >= 1 - 2 exp(-Tr(D)/(8 d_max) + 4n) (claim: lemma4). definition: ``vacuous`` = 1 when the
+    failure bound is >= 1 (then ``failure_prob`` is 1; its log keeps the printed exponent).
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
     n = integer("n", n)
@@ -79,10 +79,11 @@ def lemma4(trace_d: float, d_max: float, n: int, *, strict: bool = False) -> Bou
 @register("lemma5")
 def lemma5(variances: np.ndarray, c: float, n: int, m: int | None = None,
            inf_norm: float = 0.0, *, strict: bool = False) -> BoundRecord:
-    """Cai-Daskalakis EC'22, Lemma 5 (bounded weakly dependent columns, U is m x n).
+    """Cai-Daskalakis EC'22, Lemma 5 (bounded weakly dependent columns, U is m x n) (claim: lemma5).
 
     v^2 = sum_i v_i^2 (m = len(variances) rows, n columns): sigma_max <= 2v and
-    sigma_min >= v/4 with probability >= 1 - 2 exp(-(1-||INF||)^2 v^4 / (32 c^4 n m) + 4n).
+    sigma_min >= v/4 with probability >= 1 - 2 exp(-(1-||INF||)^2 v^4 / (32 c^4 n m) + 4n) (claim:
+    lemma5).
     """
     var = array("variances", variances, ndim=1)
     c, inf_v = real("c", c), real("inf_norm", inf_norm)
@@ -122,7 +123,7 @@ def lemma6(eps: float, n: int, a: float | None = None, b: float | None = None, *
 
     An eps-net with at most (3/eps)^n points exists (``log_net_size`` = n log(3/eps)); with
     a = max and b = min of ||Mx|| over the net, sigma_max(M) <= a/(1 - eps) and
-    sigma_min(M) >= b - eps/(1 - eps) a.
+    sigma_min(M) >= b - eps/(1 - eps) a (claim: lemma6).
     """
     eps = real("eps", eps)
     n = integer("n", n)
@@ -174,10 +175,11 @@ def lemma7_lower_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
                       strict: bool = False) -> BoundRecord:
     """Cai-Daskalakis EC'22, Lemma 7, first inequality.
 
-    Pr[||Vx||^2 <= Tr(D)/4] <= exp(-Tr(D)/(8 d_max)) for a fixed unit x. With
-    ``isotropic=True`` (D = d_max I_n) the exact log probability log Pr[chi2_n <= n/4] is given
+    Pr[||Vx||^2 <= Tr(D)/4] <= exp(-Tr(D)/(8 d_max)) for a fixed unit x (claim: lemma7.lower_tail).
+    With ``isotropic=True`` (D = d_max I_n) the exact log probability log Pr[chi2_n <= n/4] is given
     (``log_values["exact_prob"]``, mpmath where scipy's tail underflows: finite for every n);
-    the record asserts the bound is above it (the lemma holds: a Chernoff bound).
+    the record asserts the bound is above it (the lemma holds: a Chernoff bound) (claim:
+    lemma7.lower_tail).
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
     iso = flag("isotropic", isotropic)
@@ -206,15 +208,16 @@ def lemma7_upper_tail(trace_d: float, d_max: float, isotropic: bool = False, *,
                       strict: bool = False) -> BoundRecord:
     """Cai-Daskalakis EC'22, Lemma 7, second inequality (printed form is false).
 
-    Printed: Pr[||Vx||^2 >= 2 Tr(D)] <= exp(-Tr(D)/(4 d_max)). False: D = I_24 gives
-    Pr[chi2_24 >= 48] = 0.0025241 > exp(-6) = 0.0024788 (24 is the least n with D = I_n that
-    breaks it). The printed Chernoff step with t = 2 Tr bounds Pr[>= 3 Tr], not 2 Tr.
-    Corrected: log E exp(lambda d (g^2 - 1)) <= (lambda d)^2/(1 - 2 lambda d); with
-    lambda = 1/(4 d_max), Pr[sum d_i g_i^2 >= 2 Tr] <= exp(-Tr/(4 d_max) + sum d_i^2/(8 d_max^2))
-    <= exp(-Tr(D)/(8 d_max)). With ``isotropic=True`` the exact log Pr[chi2_n >= 2n] is given
-    (mpmath where scipy's tail underflows, so the erratum is reported for every n >= 24, e.g.
-    n = 5000: log Pr = -771.96 > printed -1250) and the record asserts the corrected bound is
-    above it.
+    Printed: Pr[||Vx||^2 >= 2 Tr(D)] <= exp(-Tr(D)/(4 d_max)) (claim: lemma7.upper_tail). False: D =
+    I_24 gives Pr[chi2_24 >= 48] = 0.0025241 > exp(-6) = 0.0024788 (24 is the least n with D = I_n
+    that breaks it) (claim: lemma7.upper_tail). The printed Chernoff step with t = 2 Tr bounds Pr[>=
+    3 Tr], not 2 Tr (claim: lemma7.upper_tail). Corrected: log E exp(lambda d (g^2 - 1)) <= (lambda
+    d)^2/(1 - 2 lambda d); with lambda = 1/(4 d_max), Pr[sum d_i g_i^2 >= 2 Tr] <= exp(-Tr/(4 d_max)
+    + sum d_i^2/(8 d_max^2)) <= exp(-Tr(D)/(8 d_max)) (claim: lemma7.upper_tail). With
+    ``isotropic=True`` the exact log Pr[chi2_n >= 2n] is given (mpmath where scipy's tail
+    underflows, so the erratum is reported for every n >= 24, e.g. n = 5000: log Pr = -771.96 >
+    printed -1250) and the record asserts the corrected bound is above it (claim:
+    lemma7.upper_tail).
     """
     trace, d_max = real("trace_d", trace_d), real("d_max", d_max)
     iso = flag("isotropic", isotropic)
@@ -255,7 +258,8 @@ def proposition3(x: float, *, strict: bool = False) -> BoundRecord:
 
     exp(-x)/sqrt(1 - 2x) <= sqrt(1 + 2x) on [0, 1/4], through
     e^{-x} <= 1 - x + x^2 <= 1 - 2x^2 - 8x^4 <= sqrt(1 - 4x^2) (values ``exp_neg_x``,
-    ``quadratic``, ``quartic``, ``sqrt_1m4x2``; ``holds`` = 1 when every link holds).
+    ``quadratic``, ``quartic``, ``sqrt_1m4x2``; ``holds`` = 1 when every link holds) (claim:
+    proposition3).
     """
     x = real("x", x)
     b = RecordBuilder("proposition3", "Prop. 3", "exp(-x)/sqrt(1-2x) <= sqrt(1+2x)", {"x": x},
@@ -279,7 +283,7 @@ def lemma8(t: float, c: float, n: int, m: int, inf_norm: float = 0.0, *,
     For fixed unit x, E||Ux||^2 = v^2 and
     Pr[| ||Ux||^2 - v^2 | > t] <= 2 exp(-(1 - ||INF||) t^2 / (16 c^4 n m)), the exponent in
     mpmath (c^4 underflows float64 for c = 1e-100; t^2 / c^4 is then a ValueError when its log
-    is beyond float64, else exact).
+    is beyond float64, else exact) (claim: lemma8).
     """
     t, c, inf_v = real("t", t), real("c", c), real("inf_norm", inf_norm)
     n, m = integer("n", n), integer("m", m)
@@ -305,9 +309,9 @@ def lemma9(t: float, c: np.ndarray, inf_norm: float = 0.0, *,
     """Cai-Daskalakis EC'22, Lemma 9 (Chatterjee 2005, Thm. 4.3).
 
     f with bounded differences c_i and ||INF(X)||_2 < 1:
-    Pr[|f - E f| >= t] <= 2 exp(-(1 - ||INF||) t^2 / sum c_i^2). ``c`` is an array (a scalar
-    is one bounded difference). The exponent is (t / c_max)^2 / sum (c_i / c_max)^2 in mpmath,
-    so t = 1e200, c = [1e200] gives 2 exp(-1) = 0.7358, not 0 * inf.
+    Pr[|f - E f| >= t] <= 2 exp(-(1 - ||INF||) t^2 / sum c_i^2) (claim: lemma9). definition: ``c``
+    is an array (a scalar is one bounded difference). The exponent is (t / c_max)^2 / sum (c_i /
+    c_max)^2 in mpmath, so t = 1e200, c = [1e200] gives 2 exp(-1) = 0.7358, not 0 * inf.
     """
     t, inf_v = real("t", t), real("inf_norm", inf_norm)
     cs = array("c", c, ndim=1) if dims("c", c) else np.array([real("c", c)])

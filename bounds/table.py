@@ -95,7 +95,7 @@ def _diagonal_covariance(size: int, trace: float, rho: float) -> np.ndarray:
     return diag
 
 
-# the scalar conveniences build arrays of this many entries at most (8 bytes each)
+# definition: the scalar conveniences build arrays of this many entries at most (8 bytes each)
 MAX_CONVENIENCE_SIZE = 10**7
 
 

@@ -10,15 +10,16 @@ bidder i values bundle S at v_i^A(z, S) = v_i(A z, S)).
 - ``SecondPriceReserve``: one item, each bidder's value v_i = v_i^A(b_i, {item}); the highest
   value at or above the reserve (ties: lower bidder index) wins and pays max(reserve, the
   highest other value). DSIC and IR (Vickrey 1961).
-- ``myerson_auction``: the revenue-optimal single-item auction for independent finite value
-  laws (Myerson 1981; the discrete form of Elkind 2007): with bidder i's support values
+- definition: ``myerson_auction``: the revenue-optimal single-item auction for independent finite
+  value laws (Myerson 1981; the discrete form of Elkind 2007): with bidder i's support values
   v_1 < ... < v_n, probabilities f and F(v_k) = sum_{l <= k} f_l, the virtual values
   phi_k = v_k - (v_{k+1} - v_k) (1 - F(v_k)) / f_k (phi_n = v_n) are ironed (the weighted
   isotonic regression of phi with weights f: the slopes of the convex hull of the cumulative
   virtual welfare); the item goes to the largest ironed virtual value if it is >= 0 (ties: lower
   index), at the lowest support value with which the winner would still win. A value between
   support points is read as the support point below it (below the lowest: never served), so
-  the rule is monotone and the threshold payment makes it DSIC and IR. Its revenue equals the
+  the rule is monotone and the threshold payment makes it DSIC and IR (checked:
+  project.myerson_dsic). Its revenue equals the
   optimum of the BIC LP (``recmech.core.optimal``) on the same laws (tested).
 """
 
@@ -137,7 +138,7 @@ class SecondPriceReserve(_SingleItem):
 
 
 def ironed_virtual_values(values, probs) -> np.ndarray:
-    """The ironed discrete virtual values (module docstring) of the law sum_k probs_k
+    """definition: The ironed discrete virtual values (module docstring) of the law sum_k probs_k
     delta(values_k), values strictly increasing: pool-adjacent-violators with weights probs."""
     v = real_array(values, "values", ndim=1)
     f = real_array(probs, "probs", ndim=1, shape=v.shape, low=0.0)
@@ -158,7 +159,7 @@ def ironed_virtual_values(values, probs) -> np.ndarray:
 
 
 class MyersonAuction(_SingleItem):
-    """Myerson's optimal auction on one item for finite value laws (module docstring);
+    """definition: Myerson's optimal auction on one item for finite value laws (module docstring);
     ``supports[i]`` the strictly increasing values, ``ironed[i]`` their ironed virtual values."""
 
     def __init__(self, A, valuations, supports, ironed, item: int = 0) -> None:  # noqa: N803

@@ -97,8 +97,9 @@ def loop_outcomes(run, bids: np.ndarray, N: int) -> BatchOutcome:  # noqa: N803
 
 
 def _rank_combos(caps: list[int], K: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: N803
-    """Every choice of a rank set R_i subset range(K), |R_i| <= c_i, per bidder: ``pairs``
-    (n_combo, P) flat indices i*K + r (padding m*K) and ``owner`` (n_combo, P) (padding -1)."""
+    """definition: Every choice of a rank set R_i subset range(K), |R_i| <= c_i, per bidder:
+    ``pairs`` (n_combo, P) flat indices i*K + r (padding m*K) and ``owner`` (n_combo, P) (padding
+    -1)."""
     m = len(caps)
     options = [[c for size in range(cap + 1) for c in itertools.combinations(range(K), size)]
                for cap in caps]
@@ -119,7 +120,7 @@ def combo_count(caps: list[int], K: int) -> int:  # noqa: N803
 def vcg_additive(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: N803
     """Additive bidders: VCG separates into a second-price auction per item.
 
-    Item j goes to argmax_i (mu_ij + t_ij) if that is > 0 and its winner pays
+    definition: Item j goes to argmax_i (mu_ij + t_ij) if that is > 0 and its winner pays
     max(0, max_{l != i} (mu_lj + t_lj)); summing over items gives the Clarke payment.
     """
     n, m, N = G.shape  # noqa: N806
@@ -139,10 +140,11 @@ def vcg_enumerated(G: np.ndarray, caps: list[int]) -> tuple[np.ndarray, np.ndarr
 
     K = min(N, sum_i c_i): in any allocation bidder i can trade an item outside its top K for an
     unused one inside (the others hold <= K - c_i of them), weakly raising welfare; so the
-    optimum and every max with a bidder removed (Clarke pivots) are found among the combos.
-    Only combos whose items all have gain mu_ij + t_ij > 0 count (the loop drops zero-weight
-    assignments), so distinct combos are distinct allocations and a unique argmax is the loop's.
-    Profiles whose argmax is tied (or whose K-th and (K+1)-th gains tie) are flagged.
+    optimum and every max with a bidder removed (Clarke pivots) are found among the combos (claim:
+    project.vcg_top_items). definition: Only combos whose items all have gain mu_ij + t_ij > 0 count
+    (the loop drops zero-weight assignments), so distinct combos are distinct allocations and a
+    unique argmax is the loop's. Profiles whose argmax is tied (or whose K-th and (K+1)-th gains
+    tie) are flagged.
     """
     n, m, N = G.shape  # noqa: N806
     K = min(N, sum(caps))  # noqa: N806

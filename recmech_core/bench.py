@@ -214,7 +214,8 @@ def worker(setting: str, large: int, bidders: int, rounds: int) -> dict:
     out["a_bytes"] = int(proto.design.A.nbytes)
     out["peak_bytes"] = _max_rss() - base
     if setting == "weak_dependence":
-        # the theorem's own S (|S| > 256 k^2 is N-independent): N = large over N = 10^5
+        # the theorem's own S (|S| > 256 k^2 is N-independent): N = large over N = 10^5 (claim:
+        # theorem2.weak_dependence)
         mid = build_protocol(setting, 10**5)
         theorem = protocols.weak_dependence_protocol(proto.design, EPS)
         out["theorem_mid"], out["theorem_large"] = interleaved_per_bidder([mid, theorem],
@@ -269,8 +270,9 @@ def scaling_rows(results: Sequence[dict], large: int) -> list[BenchRow]:
 
 
 def query_rows(cells: Sequence[QueryCell]) -> list[BenchRow]:
-    """Row 2: per (family, k), certified-protocol queries over k log2(1/(2 delta)) at the paper's
-    delta (the issue's goal: <= 1.6), with the theorem's set and the same-delta run in the note."""
+    """definition: Row 2: per (family, k), certified-protocol queries over k log2(1/(2 delta)) at
+    the paper's delta (the issue's goal: <= 1.6), with the theorem's set and the same-delta run in
+    the note."""
     rows = []
     for c in cells:
         r = c.ratios()
@@ -300,7 +302,7 @@ def _fmt(v) -> str:
 
 
 def baseline_rows(timings: Sequence[BaselineTiming]) -> list[BenchRow]:
-    """Per-bidder protocol time over the bare numpy baseline (issue 15: <= 2)."""
+    """definition: Per-bidder protocol time over the bare numpy baseline (issue 15: <= 2)."""
     return [_row(f"time/bidder protocol over bare numpy baseline, {t.setting}", t.ratio, "<= 2",
                  lambda v: v <= 2, f"{1e6 * t.protocol_seconds:.0f} vs "
                  f"{1e6 * t.baseline_seconds:.0f} us per bidder, |Q| = {t.items:,}, N = 10^3")
@@ -355,7 +357,8 @@ def lp_full_row(rounds: int, grid: int = 20) -> tuple[BenchRow, dict]:
 
 
 def lp_generation_row(grid: int) -> tuple[BenchRow, float]:
-    """Row 6b: seconds of the default solve at grid x grid types (g = 60: < 5 minutes)."""
+    """definition: Row 6b: seconds of the default solve at grid x grid types (g = 60: < 5
+    minutes)."""
     from recmech.core.optimal import solve_optimal_lp
 
     A, vals, laws = lp_instance(grid)  # noqa: N806

@@ -37,7 +37,7 @@ QUERY_KS = (2, 8, 32)
 
 
 def minimum_ratio(queries: int, k: int, delta: float) -> float | None:
-    """queries / (k log2(1/(2 delta))), None when delta >= 1/2 (the minimum is 0)."""
+    """definition: queries / (k log2(1/(2 delta))), None when delta >= 1/2 (the minimum is 0)."""
     minimum = k * math.log2(1.0 / (2.0 * delta))
     return None if minimum <= 0 else queries / minimum
 

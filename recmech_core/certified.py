@@ -3,7 +3,8 @@
 Cai-Daskalakis EC'22, Thm. 2 proof: binary search on item j to precision eta_j, then least
 squares z_hat = clip(P y), P = (B^T B)^{-1} B^T of the queried block B = A_S, has error
 
-    ||z_hat - z||_inf <= max_r sum_{j in S} |P_rj| (eps + eta_j) =: delta(S, eta)     (*)
+    ||z_hat - z||_inf <= max_r sum_{j in S} |P_rj| (eps + eta_j) =: delta(S, eta)     (*) (claim:
+    project.certified_protocol)
 
 for every type t within eps of Az (the paper's ||P||_inf (eps + eta) when every eta_j = eta).
 (*) is the certificate: it holds on every run, whatever t. The plan makes it meet a target
@@ -16,7 +17,8 @@ delta with as few queries as it can:
   R_j = ||A_j||_1 + 2 eps, not on the common ||A||_inf + 2 eps;
 - per-item depths: q_j halvings give eta_j = R_j / 2^(q_j + 1); the fewest total sum_j q_j with
   (*) <= target is found by a common precision level (the coarsest that meets the target) and
-  then greedy single-item decrements that keep (*) within the target.
+  then greedy single-item decrements that keep (*) within the target (claim:
+  project.certified_protocol).
 
 Float rounding is part of the certificate: z_hat is computed as fl(P y) with a computed P, so the
 plan adds ||P B - I||_inf (the computed P is a left inverse only up to rounding; z in [0,1]^k)
@@ -26,18 +28,19 @@ How far from the minimum (the ``queries_over_minimum`` bench row). Any protocol 
 delta < 1/2 for every z in [0,1]^k (even with t = Az exactly) must give distinct answers to the
 n^k points of the grid {0, 1/(n-1), ..., 1}^k whenever 2 delta (n - 1) < 1 (two of them at
 l_inf distance 1/(n-1) > 2 delta cannot share an estimate), so it asks at least
-k log2 n_delta yes/no questions, n_delta = ceil(1/(2 delta)) (the largest such n; one less
+k log2 n_delta yes/no questions, n_delta = ceil(1/(2 delta)) (the largest such n, also
 when 1/(2 delta) is a whole number); that is >= k log2(1/(2 delta)), the issue's minimum, and
 exceeds it by the factor log2 n_delta / log2(1/(2 delta)): 2.13 at delta = 0.362
-(``packing_minimum``). So at the paper's a-priori delta of a Gaussian or weakly dependent
-design with k = 32 and eps = 1e-3 (64 sqrt(k) eps = 0.362) no protocol stays within 1.6 of
-k log2(1/(2 delta)). For this protocol (bisection and least squares on a block S) there is a
-second, sharper floor: for any row r with every |P_rj| > 0, AM-GM on (*) gives
-2 delta >= sum_j |P_rj| R_j 2^-q_j >= |S| (prod_j |P_rj| R_j 2^-q_j)^(1/|S|), i.e.
+(``packing_minimum``) (claim: project.packing_floor). So at the paper's a-priori delta of a Gaussian
+or weakly dependent design with k = 32 and eps = 1e-3 (64 sqrt(k) eps = 0.362) no protocol stays
+within 1.6 of k log2(1/(2 delta)). For this protocol (bisection and least squares on a block S)
+there is a second, sharper floor: for any row r with every |P_rj| > 0, AM-GM on (*) gives
+2 delta >= sum_j |P_rj| R_j 2^-q_j >= |S| (prod_j |P_rj| R_j 2^-q_j)^(1/|S|), i.e (claim:
+project.packing_floor).
 
-    sum_j q_j >= |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j)            (**)
-
-(``block_floor``): the first |S| log2 |S| + sum log2(|P_rj| R_j) bits are spent locating t_S in
+    sum_j q_j >= |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j)            (**) (claim:
+    project.packing_floor)
+ (``block_floor``): the first |S| log2 |S| + sum log2(|P_rj| R_j) bits are spent locating t_S in
 a box of ranges R_j that the cube's image A_S [0,1]^k fills only partly. Gaussian rows have
 |P_rj| R_j of order one, so at delta near 1/2 the |S| log2 |S| term dominates.
 """
@@ -90,7 +93,8 @@ class CertifiedPlan:
 
 def packing_minimum(k: int, delta: float) -> float:
     """k log2 n_delta: the fewest yes/no answers any protocol certifying delta can use (module
-    docstring); 0 for delta >= 1/2 (the centre of the cube is within 1/2 of every z)."""
+    docstring); 0 for delta >= 1/2 (the centre of the cube is within 1/2 of every z) (claim:
+    project.packing_floor)."""
     k = whole(k, "k", low=1)
     delta = real(delta, "delta", low=0.0, low_open=True)
     if delta >= 0.5:
@@ -143,7 +147,8 @@ def _certificate(abs_p: np.ndarray, widths: np.ndarray, depths: np.ndarray, eps:
 def allocate_depths(abs_p: np.ndarray, widths: np.ndarray, eps: float,
                     budget: float) -> np.ndarray | None:
     """Depths q_j (ints >= 0) with max_r sum_j |P_rj| (eps + R_j 2^-(q_j+1)) <= ``budget`` and
-    few queries sum_j q_j (module docstring), or None when even q -> infinity misses it."""
+    few queries sum_j q_j (module docstring), or None when even q -> infinity misses it (claim:
+    project.certified_protocol)."""
     floor = float(np.max(abs_p.sum(axis=1))) * eps
     if not floor < budget:
         return None
@@ -182,7 +187,8 @@ def allocate_depths(abs_p: np.ndarray, widths: np.ndarray, eps: float,
 
 def block_floor(abs_p: np.ndarray, widths: np.ndarray, delta: float) -> float:
     """The bound (**) of the module docstring on sum_j q_j for this block: max over rows r with
-    every |P_rj| > 0 of |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j) (-inf if none)."""
+    every |P_rj| > 0 of |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j) (-inf if none) (claim:
+    project.packing_floor)."""
     n = abs_p.shape[1]
     best = -math.inf
     for row in abs_p:
@@ -194,11 +200,13 @@ def block_floor(abs_p: np.ndarray, widths: np.ndarray, delta: float) -> float:
 def certified_plan(design: DesignMatrix, eps: float, target: float, *, eta: float | None = None,
                    max_blocks: int = MAX_BLOCKS) -> CertifiedPlan:
     """The plan of the module docstring: pivoted blocks, per-item ranges, per-item depths (or
-    one precision ``eta`` for every item), certificate (*) + rounding <= ``target``.
+    one precision ``eta`` for every item), certificate (*) + rounding <= ``target`` (claim:
+    project.certified_protocol).
 
     Raises ValueError naming the target and the smallest reachable value when no block count up
     to ``max_blocks`` reaches it, and the bound (eps + eta) / min_r max_j |A_jr| below which no
-    item set can: for any S, P B = I gives 1 = sum_j P_rj A_jr <= ||P||_inf max_j |A_jr|.
+    item set can: for any S, P B = I gives 1 = sum_j P_rj A_jr <= ||P||_inf max_j |A_jr| (claim:
+    project.certified_protocol).
     """
     eps = real(eps, "eps", low=0.0, low_open=True)
     target = real(target, "delta", low=0.0, low_open=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from recmech.core.gate import fits_in_memory, real, real_array, whole
+from recmech.core.influence import FiniteJointLaw
 from recmech.core.laws import RngLike, as_finite_array, as_generator, currency_scale
 
 __all__ = ["CHUNK_ROWS", "FAMILIES", "DesignMatrix", "constant_value", "constant_vector",
@@ -131,7 +132,8 @@ class DesignMatrix:
     def to_dict(self) -> dict:
         """Summary as plain data (the matrix itself is left out; numpy values are kept, and
         ``recmech.bounds.records.dumps`` writes them as JSON)."""
-        small = {k: v for k, v in self.meta.items()
+        small = {k: v.to_dict() if isinstance(v, FiniteJointLaw) else v
+                 for k, v in self.meta.items()
                  if not (isinstance(v, np.ndarray) and v.size > 64)}
         return {"family": self.family, "N": self.N, "k": self.k, "inf_norm": self.inf_norm,
                 "meta": small}
@@ -152,8 +154,8 @@ def scale_design(A, scale) -> np.ndarray:  # noqa: N803
 def dominance_margins(C) -> tuple[float, float]:
     """(alpha, beta) of Thm. 2, first bullet.
 
-    alpha = min_i (|C_ii| - sum_{j != i} |C_ij|) (rows), beta = min_j (|C_jj| - sum_{i != j} |C_ij|)
-    (columns); C is diagonally dominant by rows and columns iff both are > 0.
+    definition: alpha = min_i (|C_ii| - sum_{j != i} |C_ij|) (rows), beta = min_j (|C_jj| - sum_{i
+    != j} |C_ij|) (columns); C is diagonally dominant by rows and columns iff both are > 0.
     """
     C = as_finite_array(C, "C", ndim=2)
     if C.shape[0] != C.shape[1] or C.shape[0] == 0:
@@ -284,20 +286,33 @@ def _rademacher(n: int, k: int, c: float, gen: np.random.Generator) -> np.ndarra
 
 def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
                      sampler: Callable[[int, int, np.random.Generator], np.ndarray] | None = None,
-                     *, variances=None, influence_norm: float | None = None) -> DesignMatrix:
+                     *, variances=None, influence_norm: float | None = None,
+                     independent: bool = False, law: FiniteJointLaw | None = None
+                     ) -> DesignMatrix:
     """Archetype coordinates in [-c, c] with mean 0 (Thm. 2, third bullet).
 
     Default: independent +-c coordinates (Var = c^2, the largest a [-c, c] law allows, and
-    ||INF(theta)||_2 = 0 by independence). A custom ``sampler(N, k, gen) -> (N, k)`` must come
-    with the per-item ``variances`` v_i^2 and ``influence_norm`` = ||INF(theta)||_2 of its law
-    (these are properties of the law, not of one draw, so they cannot be measured from A).
+    INF = 0 for theta and for every marginal theta_S, by independence). A custom
+    ``sampler(N, k, gen) -> (N, k)`` must come with the per-item ``variances`` v_i^2 and
+    ``influence_norm`` = ||INF(theta)||_2 of its law (these are properties of the law, not of
+    one draw, so they cannot be measured from A). Thm. 2 needs ||INF(theta_S)||_2 of the
+    marginal law of the queried items, which the whole vector's norm does not bound (checked:
+    project.marginal_influence); so the design also records ``independent`` (the sampler's
+    coordinates are independent: every marginal has INF = 0) or the finite ``law`` of theta (a
+    ``FiniteJointLaw`` on R^N, whose marginals the item selection evaluates).
     """
     N, k = _check_dims(N, k)
     c = real(c, "c", low=0.0, low_open=True, high=1e150)  # c^2 (the variances) stays finite
     gen = as_generator(rng)
+    if not isinstance(independent, bool):
+        raise TypeError(f"independent must be a bool; found {type(independent).__name__}")
+    if law is not None and (not isinstance(law, FiniteJointLaw) or law.d != N):
+        raise ValueError(f"law must be a FiniteJointLaw on R^N (N = {N}); found "
+                         f"{type(law).__name__}" + (f" on R^{law.d}"
+                                                    if isinstance(law, FiniteJointLaw) else ""))
     if sampler is None:
         A = _rademacher(N, k, c, gen)
-        v2, inf_norm = constant_vector(c * c, N), 0.0
+        v2, inf_norm, independent = constant_vector(c * c, N), 0.0, True
     else:
         if variances is None or influence_norm is None:
             raise ValueError("variances, influence_norm: a custom sampler must state the "
@@ -314,8 +329,10 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
     if worst > c:
         raise ValueError(f"sampler output must lie in [-c, c] = [{-c}, {c}]; "
                          f"found max |entry| {worst}")
-    return DesignMatrix(A, "weakly_dependent", {"c": c, "variances": v2,
-                                                "influence_norm": inf_norm})
+    meta = {"c": c, "variances": v2, "influence_norm": inf_norm, "independent": independent}
+    if law is not None:
+        meta["law"] = law
+    return DesignMatrix(A, "weakly_dependent", meta)
 
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence")
@@ -325,7 +342,7 @@ def dominant_block(k: int, rng: RngLike, negative: bool = False,
                    margin: float = 0.5) -> np.ndarray:
     """A k x k block C for Thm. 2, first bullet: diagonal +-1 (all -1 if ``negative``, else random
     signs), off-diagonal rows and columns of absolute sum <= 1 - margin, so C is diagonally
-    dominant by rows and by columns with alpha, beta >= margin."""
+    dominant by rows and by columns with alpha, beta >= margin (claim: theorem2.deterministic)."""
     k = whole(k, "k", low=1)
     fits_in_memory(k * k, "k", f"a {k:,} x {k:,} block")
     margin = real(margin, "margin", low=0.0, high=1.0, high_open=True)

@@ -14,9 +14,9 @@ For each eps1 the true law D is eps1-close to A o D_hat_z in l_inf-Prokhorov (me
   Prokhorov closeness lets go anywhere).
 
 Compared: (a) M_hat on Q(t) directly (off-support reports take their best menu entry), and
-(b) Algorithm 1 with eps = max(eps1, EPS_FLOOR), delta = sqrt(m eps). Reported: revenue, kappa
-(largest interim gain of a true type from any latent report) and the worst expected utility of a
-truthful true type (IR holds iff >= 0). Misreports: every latent point (exact: the menu classes
+(b) Algorithm 1 with eps = max(eps1, EPS_FLOOR), delta = sqrt(m eps). definition: Reported: revenue,
+kappa (largest interim gain of a true type from any latent report) and the worst expected utility of
+a truthful true type (IR holds iff >= 0). Misreports: every latent point (exact: the menu classes
 for (a), the breakpoint grid of ``measure`` for (b)).
 
 Run: ``recmech demo --mechanism [--json PATH]``.

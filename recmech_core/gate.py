@@ -163,7 +163,7 @@ def indices(value: Any, name: str, size: int) -> np.ndarray:
 
 
 def seed(value: Any, name: str = "rng") -> int:
-    """An int seed for numpy's generators: a whole number >= 0."""
+    """definition: An int seed for numpy's generators: a whole number >= 0."""
     return whole(value, name, low=0, high=2**128 - 1)
 
 

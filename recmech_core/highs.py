@@ -1,9 +1,9 @@
 """A HiGHS driver for the revenue LP: warm-started row generation and a solve that settles.
 
 The revenue LP of ``recmech.core.optimal`` (Cai-Daskalakis EC'22, Sec. 3 (II): the optimal BIC and
-IR M_hat on finite supports) is max c^T x s.t. A x <= b, l <= x <= u. Constraint generation
-adds violated BIC rows and solves again; through HiGHS's own interface (``highspy``) the rows are
-appended to the model in place and dual simplex restarts from the previous optimal basis (a
+IR M_hat on finite supports) is max c^T x s.t. definition: A x <= b, l <= x <= u. Constraint
+generation adds violated BIC rows and solves again; through HiGHS's own interface (``highspy``) the
+rows are appended to the model in place and dual simplex restarts from the previous optimal basis (a
 basis stays dual feasible when rows are added), so a round costs the pivots the new rows need,
 not a solve from scratch.
 
@@ -13,8 +13,9 @@ row's size). Otherwise the same model is solved again by the next strategy of ``
 (dual simplex at tight tolerances, interior point with crossover, primal simplex, dual simplex
 at HiGHS's default tolerances: the interior point method at 1e-10 reports Unknown/Infeasible on
 some feasible revenue LPs, e.g. the 40 x 40 grid); when none settles, ``LPFailure`` names the
-instance size and every status seen. The revenue LP is always feasible (x = 0, p = 0) and
-bounded (p <= values): an Infeasible or Unbounded status is a numerical failure, reported as such.
+instance size and every status seen. definition: The revenue LP is always feasible (x = 0, p = 0)
+and bounded (p <= values): an Infeasible or Unbounded status is a numerical failure, reported as
+such.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class LPSolution:
 
 
 class HighsLP:
-    """min c^T x s.t. rows A x <= b, bounds l <= x <= u, held in one HiGHS model.
+    """definition: min c^T x s.t. rows A x <= b, bounds l <= x <= u, held in one HiGHS model.
 
     ``add_rows`` appends rows (the basis is kept); ``solve`` re-solves from the current basis.
     """

@@ -1,6 +1,6 @@
 """The influence (Dobrushin interdependence) matrix of a finite joint law.
 
-Cai-Daskalakis EC'22, Sec. 2.2, Definition 2: for X = (X_1, ..., X_d),
+definition: Cai-Daskalakis EC'22, Sec. 2.2, Definition 2: for X = (X_1, ..., X_d),
   alpha_{i,j} = sup_{x_{-i-j}, x_j != x_j'} d_TV( F_{X_i | X_j = x_j, X_{-i-j} = x_{-i-j}},
                                                   F_{X_i | X_j = x_j', X_{-i-j} = x_{-i-j}} ),
 alpha_{i,i} = 0, INF(X) = (alpha_{i,j}); the coordinates are weakly dependent if ||INF(X)||_2 < 1.

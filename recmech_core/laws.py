@@ -124,8 +124,9 @@ class FiniteLaw(LatentLaw):
     @classmethod
     def from_samples(cls, samples, scale=None) -> FiniteLaw:
         """The empirical law of ``samples`` (n, k): duplicate rows merged, each distinct row with
-        probability (its count) / n. ``scale`` (a number or one per coordinate, > 0) divides
-        samples given in currency units into latent coordinates in [0,1]^k (``currency_scale``).
+        probability (its count) / n. definition: ``scale`` (a number or one per coordinate, > 0)
+        divides samples given in currency units into latent coordinates in [0,1]^k
+        (``currency_scale``).
         """
         pts = as_finite_array(samples, "samples", ndim=2)
         if pts.shape[0] == 0:
@@ -169,8 +170,8 @@ class FiniteLaw(LatentLaw):
 
 
 def currency_scale(scale, k: int) -> np.ndarray:
-    """Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x in
-    [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
+    """definition: Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x
+    in [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
     is A diag(s) (``recmech.core.design.scale_design``), so types A diag(s) z are in currency."""
     if not isinstance(scale, (list, tuple, np.ndarray)):
         value = real(scale, "scale", low=0.0, low_open=True)

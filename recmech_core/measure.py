@@ -1,8 +1,9 @@
 """Exact revenue, interim utility, eps-BIC, (eps, delta)-BIC and IR of latent mechanisms.
 
-Cai-Daskalakis EC'22, Sec. 2.1: REV(M, D) = E_{t ~ D}[sum_i p_i(t)]; eps-BIC: for every i and t_i,
-E_{t_-i}[u_i(t_i, M(t_i, t_-i))] >= E_{t_-i}[u_i(t_i, M(t'_i, t_-i))] - eps for every t'_i;
-(eps, delta)-BIC: that holds for a 1 - delta fraction of t_i; IR: u_i(t_i, M(t)) >= 0 for all t.
+definition: Cai-Daskalakis EC'22, Sec. 2.1: REV(M, D) = E_{t ~ D}[sum_i p_i(t)]; eps-BIC: for every
+i and t_i, E_{t_-i}[u_i(t_i, M(t_i, t_-i))] >= E_{t_-i}[u_i(t_i, M(t'_i, t_-i))] - eps for every
+t'_i; (eps, delta)-BIC: that holds for a 1 - delta fraction of t_i; IR: u_i(t_i, M(t)) >= 0 for all
+t.
 
 A bidder is a ``Population``: true types t (values, N-dim, used in u_i) and the latent report a
 truthful bidder makes (z itself for latent laws, Q(t) for Algorithm 1). Misreports are latent
@@ -72,8 +73,8 @@ class Population:
 class IncentiveReport:
     """Revenue and incentives of one mechanism on one instance, all exact.
 
-    ``gains[i][s]`` = max over misreports of the interim utility gain of bidder i's type s;
-    ``kappa`` = max over i, s (the eps of eps-BIC); ``min_interim_utility`` the worst truthful
+    definition: ``gains[i][s]`` = max over misreports of the interim utility gain of bidder i's type
+    s; ``kappa`` = max over i, s (the eps of eps-BIC); ``min_interim_utility`` the worst truthful
     interim utility; ``min_expost_utility`` the worst over type profiles (and offsets and
     resamples for M_tilde) of a bidder's expected utility: IR holds iff it is >= 0.
     """
@@ -90,7 +91,8 @@ class IncentiveReport:
     n_regions: int
 
     def bic_fraction(self, eps: float) -> float:
-        """The smallest delta with (eps, delta)-BIC: max_i Pr_{t_i}[gain_i(t_i) > eps]."""
+        """definition: The smallest delta with (eps, delta)-BIC: max_i Pr_{t_i}[gain_i(t_i) >
+        eps]."""
         if self.kappa is None:
             raise ValueError("this report was computed without misreports (misreports=False)")
         return float(max(p[g > eps].sum() for g, p in zip(self.gains, self.probs, strict=True)))

@@ -41,9 +41,9 @@ MAX_ALLOCATIONS = 200_000
 class Outcome:
     """A lottery over allocations and expected payments (Sec. 2.1, x(b) and p(b)).
 
-    ``lottery``: tuple of (prob, allocation) with allocation a bool (m, N) array, rows disjoint
-    (each item to at most one bidder), probs >= 0 summing to <= 1 (the rest: nothing allocated);
-    ``payments``: (m,) expected payments.
+    definition: ``lottery``: tuple of (prob, allocation) with allocation a bool (m, N) array, rows
+    disjoint (each item to at most one bidder), probs >= 0 summing to <= 1 (the rest: nothing
+    allocated); ``payments``: (m,) expected payments.
     """
 
     lottery: tuple
@@ -202,7 +202,8 @@ def all_allocations(m: int, N: int, include_empty: bool = True) -> np.ndarray:  
 
 
 def _capacity(v: ConstrainedAdditive) -> int | None:
-    """c if I = {T : |T| <= c} (c-demand, unit demand, additive with c = N), else None."""
+    """definition: c if I = {T : |T| <= c} (c-demand, unit demand, additive with c = N), else
+    None."""
     if isinstance(v, CDemand):
         return min(v.c, v.N)
     if isinstance(v, Additive):
@@ -263,7 +264,8 @@ class VCG(LatentMechanism):
     """VCG with Clarke pivot payments on the latent valuations v_i^A (Sec. 3 (II)).
 
     x(b) = argmax_S sum_i v_i^A(b_i, S_i);  p_i(b) = max_S sum_{j != i} v_j^A(b_j, S_j)
-    - sum_{j != i} v_j^A(b_j, x_j(b)). DSIC and ex-post IR (values are >= 0: the empty set is in I).
+    - sum_{j != i} v_j^A(b_j, x_j(b)). DSIC and ex-post IR (values are >= 0: the empty set is in
+    I; checked: project.vcg_top_items, project.lipschitz_valuation).
     """
 
     def _outcome(self, bids: np.ndarray) -> Outcome:
@@ -280,8 +282,8 @@ class VCG(LatentMechanism):
     def outcomes_batch(self, bids) -> BatchOutcome:
         """Vectorised over the n profiles; agrees with ``outcome`` profile by profile.
 
-        Additive bidders (every c_i >= N): a second-price auction per item, fully vectorised.
-        c-/unit-demand bidders: enumeration of the allocations among each bidder's top
+        definition: Additive bidders (every c_i >= N): a second-price auction per item, fully
+        vectorised. c-/unit-demand bidders: enumeration of the allocations among each bidder's top
         K = min(N, sum c_i) items (``vcg_enumerated``), used while the number of candidate
         allocations prod_i sum_{s <= c_i} C(K, s) is <= MAX_BATCH_COMBOS (m = 3 unit-demand
         bidders: 64; m = 5: 7776, so the loop). Downward-closed families, mixed capacities

@@ -1,14 +1,14 @@
 """Monte Carlo revenue and incentives of latent mechanisms, with distribution-free intervals.
 
-Cai-Daskalakis EC'22, Sec. 2.1: REV(M, D) = E_{t ~ D}[sum_i p_i(t)]; the interim utility of
-bidder i of type t_i reporting b is U_i(t_i; b) = E_{t_-i}[u_i(t_i, M(b, t_-i))] with
+definition: Cai-Daskalakis EC'22, Sec. 2.1: REV(M, D) = E_{t ~ D}[sum_i p_i(t)]; the interim utility
+of bidder i of type t_i reporting b is U_i(t_i; b) = E_{t_-i}[u_i(t_i, M(b, t_-i))] with
 u_i(t, M(b)) = E[v_i(t, x_i(b))] - p_i(b); eps-BIC asks U_i(t_i; b) - U_i(t_i; t_i) <= eps for
 every i, t_i and b, IR asks U_i(t_i; t_i) >= 0. Exact values on finite supports live in
 ``measure``; here the law may be anything with ``.sample(n, rng) -> (n, k)`` and the
 expectations are estimated from n iid latent profiles.
 
 Intervals (no normal approximation). Every estimated mean is of a variable X in a known range
-[a, b] (``payment_bounds``). Two intervals are computed, each at level alpha / 2, and
+[a, b] (``payment_bounds``). definition: Two intervals are computed, each at level alpha / 2, and
 intersected (valid together with probability >= 1 - alpha by the union bound):
   Hoeffding:  |mean - E X| <= (b - a) sqrt(ln(2 / alpha') / (2 n)),
   empirical Bernstein (Maurer-Pontil 2009, Thm. 4, applied to X and -X at alpha' / 2 each):
@@ -78,7 +78,8 @@ def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndar
 
 def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
     """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
-    per-item maximum of the linear map over the box (a corner per row of A) is the worst case."""
+    per-item maximum of the linear map over the box (a corner per row of A) is the worst case
+    (checked: project.lipschitz_valuation)."""
     t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
                          np.asarray(hi, dtype=float))
     return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
@@ -87,11 +88,12 @@ def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
 def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
     """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for all bids in the box [lo, hi]^k.
 
-    VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post IR);
-    PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes items whose price is
-    below mu_j + t_j); a table mechanism: its extreme table payments and 0; M_tilde (Lemma 2):
-    the inner range (resamples lie in [0,1]^k) minus the IR rebate E[v_i^A(b'_i, S) -
-    lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an excluded bidder.
+    VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post IR:
+    project.vcg_top_items); PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes
+    items whose price is below mu_j + t_j); a table mechanism: its extreme table payments and 0;
+    M_tilde (Lemma 2): the inner range (resamples lie in [0,1]^k) minus the IR rebate
+    E[v_i^A(b'_i, S) - lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an
+    excluded bidder (claim: lemma2).
     Here vmax_i = ``value_upper`` of bidder i over the box.
     """
     lo_v = np.full(mechanism.k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, float)
@@ -149,15 +151,15 @@ class IncentiveEstimate:
     ``mode`` "ex-ante" (``types`` None): bidder i's true latent type is drawn with the others, so
     ``utility[i, 0]`` estimates E_{t_i}[U_i(t_i; t_i)] and ``gain[i, 0, r]`` estimates
     E_{t_i}[U_i(t_i; b'_r) - U_i(t_i; t_i)], the ex-ante average over types of the interim gain
-    of the fixed report b'_r. It is <= the eps of eps-BIC (a max over types), so
+    of the fixed report b'_r. definition: It is <= the eps of eps-BIC (a max over types), so
     ``bic_violation_low`` > 0 certifies that M is not eps-BIC for any eps below it; it cannot
     certify BIC. ``mode`` "interim": ``utility[i, q]`` = U_i(types[q]; types[q]) and
     ``gain[i, q, r]`` = U_i(types[q]; b'_r) - U_i(types[q]; types[q]) for the listed latent types.
     ``bic_violation`` = max over (i, q, r) of the gain, a lower bound on eps (the types and
     misreports are finite lists); ``ir_min`` = min over (i, q) of the utility.
 
-    Coverage: each of the ``n_intervals`` = m Q r + m Q intervals has level false_alarm /
-    n_intervals (union bound over bidders x types x misreports, plus the utilities), so with
+    definition: Coverage: each of the ``n_intervals`` = m Q r + m Q intervals has level false_alarm
+    / n_intervals (union bound over bidders x types x misreports, plus the utilities), so with
     probability >= 1 - false_alarm all hold at once, and then the max (min) of the true values
     lies in [max of lows, max of highs] ([min of lows, min of highs]).
     """
@@ -222,14 +224,14 @@ def _check_common(mechanism, laws, n_samples, false_alarm, batch_size, chunk_sam
                   executor) -> tuple:
     if not isinstance(mechanism, LatentMechanism):
         raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
-    # >= 2: the sample variance needs two; <= MAX_SAMPLES: beyond, a run would take days
+    # definition: >= 2: the sample variance needs two; <= MAX_SAMPLES: beyond, a run would take days
     n_samples = whole(n_samples, "n_samples", low=2, high=MAX_SAMPLES)
     batch_size = whole(batch_size, "batch_size", low=1, high=MAX_SAMPLES)
     chunk_samples = whole(chunk_samples, "chunk_samples", low=1, high=MAX_SAMPLES)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise TypeError(f"executor must be a concurrent.futures executor (with submit); found "
                         f"{type(executor).__name__}")
-    # >= MIN_FALSE_ALARM: log(4 / false_alarm) and the union-bound shares stay finite
+    # definition: >= MIN_FALSE_ALARM: log(4 / false_alarm) and the union-bound shares stay finite
     false_alarm = real(false_alarm, "false_alarm", low=MIN_FALSE_ALARM, high=1.0,
                        high_open=True)
     laws = tuple(as_latent_law(law, f"laws[{i}]") for i, law in enumerate(laws))

@@ -5,7 +5,7 @@ For finite latent supports Z_i (laws D_hat_z,i) the optimum over all randomised 
 linear program over ex-post lottery variables x[b, a] = Pr[allocation a | profile b] (a ranges
 over all (m+1)^N allocations but the empty one) and payments p[b, i]:
 
-    max  sum_b Pr[b] sum_i p[b, i]
+    definition: max  sum_b Pr[b] sum_i p[b, i]
     s.t. sum_a x[b, a] <= 1                                       (per-profile feasibility)
          p[b, i] <= sum_a x[b, a] v_i^A(b_i, a_i)                 (ex-post IR, Sec. 2.1)
          E_{b_-i}[U_i(s -> s)] >= E_{b_-i}[U_i(s -> s')]  for all i, s, s' in Z_i   (BIC)
@@ -151,7 +151,7 @@ class _Problem:
         return mat, rhs
 
     def ic_rows(self, i: int, ss: np.ndarray, sp: np.ndarray) -> sparse.csr_matrix:
-        """Rows U_i(s -> s') - U_i(s -> s) <= 0 for the pairs (ss[r], sp[r])."""
+        """definition: Rows U_i(s -> s') - U_i(s -> s) <= 0 for the pairs (ss[r], sp[r])."""
         n_p = ss.size
         pr_o = self.pr_others[i]
         vals = self.values[i][ss]                                       # (P, n_a)
@@ -200,8 +200,8 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
                      solver: str = "highs", initial: int = 8) -> OptimalLPResult:
     """The revenue-optimal BIC, ex-post IR mechanism for finite latent laws (module docstring).
 
-    ``method``: "full" (all m * s (s - 1) BIC rows in one solve), "generation" (add violated
-    BIC rows, at most ``per_type`` per type and round, until every pair's violation is
+    definition: ``method``: "full" (all m * s (s - 1) BIC rows in one solve), "generation" (add
+    violated BIC rows, at most ``per_type`` per type and round, until every pair's violation is
     <= ``ic_tol``; the first round already holds the rows towards each type's ``initial``
     nearest support points, the usual binding ones) or "auto" (the default: full up to
     ``AUTO_FULL_PAIRS`` pairs, generation beyond). Both solve through HiGHS's own
@@ -300,8 +300,8 @@ def others_probs(probs, i: int) -> np.ndarray:
 class TabularMechanism(LatentMechanism):
     """A latent mechanism given by a ``MechanismTable`` on finite supports (e.g. the LP optimum).
 
-    On a support profile it plays the table. A report off bidder i's support is mapped by
-    ``off_support``: "error" (ValueError), "nearest" (the l_inf-nearest support point) or "menu"
+    On a support profile it plays the table. definition: A report off bidder i's support is mapped
+    by ``off_support``: "error" (ValueError), "nearest" (the l_inf-nearest support point) or "menu"
     (the support report that maximises the interim utility of the latent type b_i against
     truthful others drawn from the model, or nothing at price 0 if every such utility is < 0:
     BIC and IR are then kept for latent types off the support, interim). A bidder mapped to

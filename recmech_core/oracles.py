@@ -1,9 +1,10 @@
 """A bidder as a price oracle (Cai-Daskalakis EC'22, Thm. 2).
 
-Thm. 2 queries are e_j^T t >= p?: "is the bidder willing to pay at least p + mu_j for item j?",
-answered Yes/No. ``oracle.accepts(j, p)`` answers one; ``accepts_many(items, prices)`` answers one
-price per listed item (a batch of len(items) queries, counted as such). ``oracle.queries`` counts
-every answered query. ``oracle.eta`` is the declared answer noise (0 for a truthful bidder).
+definition: Thm. 2 queries are e_j^T t >= p?: "is the bidder willing to pay at least p + mu_j for
+item j?", answered Yes/No. ``oracle.accepts(j, p)`` answers one; ``accepts_many(items, prices)``
+answers one price per listed item (a batch of len(items) queries, counted as such).
+``oracle.queries`` counts every answered query. ``oracle.eta`` is the declared answer noise (0 for a
+truthful bidder).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def _check_type(t) -> None:
 
 
 class PriceOracle:
-    """Base class: answers "t_j >= p?" from a type, counting queries."""
+    """definition: Base class: answers "t_j >= p?" from a type, counting queries."""
 
     eta: float = 0.0
 
@@ -46,9 +47,9 @@ class PriceOracle:
     def bind(self, items) -> Callable[[np.ndarray], np.ndarray]:
         """An answerer for a fixed item list, validated once (the bisection's per-bidder path).
 
-        ``answer(prices)`` answers "t_j >= prices[i]?" for the first len(prices) listed items and
-        counts that many queries. The prices are the caller's (finite by construction: midpoints
-        of finite intervals) and are not checked again, and the type is evaluated once: a
+        definition: ``answer(prices)`` answers "t_j >= prices[i]?" for the first len(prices) listed
+        items and counts that many queries. The prices are the caller's (finite by construction:
+        midpoints of finite intervals) and are not checked again, and the type is evaluated once: a
         type's values do not change between rounds. A subclass that overrides ``_answer`` is
         asked through it every round.
         """
@@ -68,23 +69,24 @@ class PriceOracle:
         return answer
 
     def accepts_many(self, items, prices) -> np.ndarray:
-        """Answers to the queries t_{items[i]} >= prices[i]; counts len(items) queries."""
+        """definition: Answers to the queries t_{items[i]} >= prices[i]; counts len(items)
+        queries."""
         items = np.asarray(items, dtype=np.int64).reshape(-1)
         prices = as_finite_array(prices, "prices", ndim=1, shape=items.shape)
         self.queries += int(items.size)
         return np.asarray(self._answer(items, prices), dtype=bool)
 
     def accepts(self, j: int, p: float) -> bool:
-        """Would the bidder pay p + mu_j for item j, i.e. is t_j >= p?"""
+        """definition: Would the bidder pay p + mu_j for item j, i.e. is t_j >= p?"""
         return bool(self.accepts_many(np.array([j]), np.array([float(p)]))[0])
 
 
 class TruthfulOracle(PriceOracle):
-    """Answers t_j >= p exactly (Definition 3's truthful interaction)."""
+    """definition: Answers t_j >= p exactly (Definition 3's truthful interaction)."""
 
 
 class NoisyOracle(PriceOracle):
-    """Answers correctly when |t_j - p| > eta and adversarially otherwise.
+    """definition: Answers correctly when |t_j - p| > eta and adversarially otherwise.
 
     ``adversary``: "up" (within eta say Yes: acts as t_j + eta), "down" (say No), "flip" (the
     wrong answer), a mapping item -> +1/-1 (per-item "up"/"down"; unlisted items answer

@@ -2,22 +2,22 @@
 
 Cai-Daskalakis EC'22, Sec. 2.2, Definition 1 (with d the l_inf distance) and Lemma 1 (Strassen):
 d_P(F, F_hat) <= eps iff some coupling gamma of F and F_hat has
-Pr_gamma[||x - y||_inf > eps] <= eps.
+Pr_gamma[||x - y||_inf > eps] <= eps (claim: lemma1).
 
 For finite laws P = sum_a p_a delta_{x_a}, Q = sum_b q_b delta_{y_b} let
 
-    g(eps) = min over couplings of Pr[||x - y||_inf > eps] = 1 - maxflow(eps),
+    definition: g(eps) = min over couplings of Pr[||x - y||_inf > eps] = 1 - maxflow(eps),
 
-maxflow(eps) being the largest mass a transport plan can move along the pairs with
+definition: maxflow(eps) being the largest mass a transport plan can move along the pairs with
 ||x_a - y_b||_inf <= eps (capacities p_a at the sources, q_b at the sinks). Then
 
-    d_P(P, Q) = inf{eps > 0 : g(eps) <= eps}.
+    definition: d_P(P, Q) = inf{eps > 0 : g(eps) <= eps}.
 
 Convention at the breakpoints. Definition 1 uses open neighbourhoods A^eps = {x : d(x, A) < eps};
 Lemma 1 the strict event ||x - y|| > eps. g is a non-increasing, right-continuous step function
 whose jumps sit at the pairwise distances d_1 < d_2 < ... (the pair (a, b) becomes usable at
-eps = d_ab, inclusive). On [d_q, d_{q+1}) g is constant G_q, so the feasible set {eps : g(eps) <=
-eps} is a closed half-line and its left end is
+eps = d_ab, inclusive) (claim: lemma1). On [d_q, d_{q+1}) g is constant G_q, so the feasible
+set {eps : g(eps) <= eps} is a closed half-line and its left end is (claim: lemma1)
 
     d_P = min_q max(d_q, G_q),  with d_0 = 0.
 
@@ -32,7 +32,7 @@ close pairs, b -> sink with capacity q_b). When every mass is a multiple of 1/D 
 algorithm (scipy.sparse.csgraph.maximum_flow); otherwise by the transport LP (HiGHS). The first
 q with G_q <= d_q is found by a galloping search from eps = 0 (steps 1, 2, 4, ...) and then
 bisection, so every flow is solved on at most twice as many pairs as the answer needs (a plain
-bisection starts at the median distance, with half of all pairs).
+bisection starts at the median distance, with half of all pairs) (claim: lemma1).
 """
 
 from __future__ import annotations
@@ -52,14 +52,15 @@ __all__ = ["FLOW_TOL", "MAX_SCALE", "SCALE_TOL", "Coupling", "breakpoint_search"
            "coupling_far_mass", "integer_scale", "law_arrays", "linf_distances",
            "prokhorov_brute_force", "prokhorov_distance", "sorted_pairs"]
 
-# Masses from the flow LP are exact up to the solver's feasibility tolerance; comparisons of
-# g(eps) <= eps allow this much so that a tie at a breakpoint is not lost to rounding.
+# definition: Masses from the flow LP are exact up to the solver's feasibility tolerance;
+# comparisons of g(eps) <= eps allow this much so that a tie at a breakpoint is not lost to
+# rounding.
 FLOW_TOL = 1e-9
 
 # scipy's integer max flow works in int32: the total capacity D must stay below 2^31.
 MAX_SCALE = 2**30
-# masses are rounded to multiples of 1/D only when that moves them (all together) by at most
-# this much, so the integer flow is the float problem's up to a tenth of FLOW_TOL
+# definition: masses are rounded to multiples of 1/D only when that moves them (all together) by at
+# most this much, so the integer flow is the float problem's up to a tenth of FLOW_TOL
 SCALE_TOL = FLOW_TOL / 10
 
 
@@ -102,7 +103,7 @@ def linf_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 class Coupling:
     """A coupling of two finite laws (Lemma 1): ``plan[a, b]`` = Pr[(x_a, y_b)].
 
-    ``far_mass`` = Pr_plan[||x - y||_inf > eps], the quantity Lemma 1 bounds by eps.
+    ``far_mass`` = Pr_plan[||x - y||_inf > eps], the quantity Lemma 1 bounds by eps (claim: lemma1).
     """
 
     plan: np.ndarray
@@ -115,10 +116,11 @@ class Coupling:
 
 
 def integer_scale(p: np.ndarray, q: np.ndarray) -> int | None:
-    """The least D <= MAX_SCALE with every mass within SCALE_TOL (in total) of a multiple of 1/D.
+    """definition: The least D <= MAX_SCALE with every mass within SCALE_TOL (in total) of a
+    multiple of 1/D.
 
-    Found from the continued-fraction approximations of the distinct masses (at most 64 of
-    them; None beyond, or when no such D exists).
+    definition: Found from the continued-fraction approximations of the distinct masses (at most 64
+    of them; None beyond, or when no such D exists).
     """
     masses = np.unique(np.concatenate([p, q]))
     masses = masses[masses > 0]
@@ -142,8 +144,8 @@ def _pair_flow_integer(p: np.ndarray, q: np.ndarray, rows: np.ndarray, cols: np.
     sink = n_p + n_q + 1
     cap_p = np.round(p * scale).astype(np.int32)
     cap_q = np.round(q * scale).astype(np.int32)
-    # source 0, x_a at 1 + a, y_b at 1 + n_p + b, sink last; a close pair never carries more
-    # than min(p_a, q_b) <= scale, so ``scale`` is an infinite capacity there
+    # source 0, x_a at 1 + a, y_b at 1 + n_p + b, sink last; a close pair never carries more than
+    # min(p_a, q_b) <= scale, so ``scale`` is an infinite capacity there (claim: lemma1)
     tails = np.concatenate([np.zeros(n_p, dtype=np.int64), 1 + rows, 1 + n_p + np.arange(n_q)])
     heads = np.concatenate([1 + np.arange(n_p), 1 + n_p + cols, np.full(n_q, sink)])
     caps = np.concatenate([cap_p, np.full(rows.size, scale, dtype=np.int32), cap_q])
@@ -191,10 +193,12 @@ def _max_close_flow(p: np.ndarray, q: np.ndarray, close: np.ndarray,
 
 
 def coupling_far_mass(p_law, q_law, eps: float) -> Coupling:
-    """g(eps) of Lemma 1 and an optimal coupling: min over couplings of Pr[||x - y||_inf > eps].
+    """g(eps) of Lemma 1 and an optimal coupling: min over couplings of Pr[||x - y||_inf > eps]
+    (claim: lemma1).
 
     The plan moves the max-flow mass along close pairs (distance <= eps) and the rest
-    arbitrarily (product of the leftover marginals), so its rows/columns are exactly p and q.
+    arbitrarily (product of the leftover marginals), so its rows/columns are exactly p and q (claim:
+    lemma1).
     """
     if not np.isfinite(eps) or eps < 0:
         raise ValueError(f"eps must be finite and >= 0; found {eps}")
@@ -212,11 +216,12 @@ def coupling_far_mass(p_law, q_law, eps: float) -> Coupling:
 
 
 def breakpoint_search(cands: np.ndarray, big_g) -> float:
-    """min_q max(d_q, G_q) over sorted candidates d_0 = 0 < d_1 < ... (module docstring).
+    """min_q max(d_q, G_q) over sorted candidates d_0 = 0 < d_1 < ... (module docstring) (claim:
+    lemma1).
 
-    ``big_g(i)`` = G_i = g(d_i), non-increasing, with G_last <= d_last. The first q with
-    G_q <= d_q is found by galloping from q = 0 (steps 1, 2, 4, ...) and then bisection, with
-    each G evaluated at most once; the answer is min(d_{q*}, G_{q*-1}), capped at 1.
+    ``big_g(i)`` = G_i = g(d_i), non-increasing, with G_last <= d_last (claim: lemma1). The first q
+    with G_q <= d_q is found by galloping from q = 0 (steps 1, 2, 4, ...) and then bisection, with
+    each G evaluated at most once; the answer is min(d_{q*}, G_{q*-1}), capped at 1 (claim: lemma1).
     """
     memo: dict[int, float] = {}
 
@@ -232,13 +237,13 @@ def breakpoint_search(cands: np.ndarray, big_g) -> float:
     if passes(0):
         return 0.0
     lo, hi, step = 0, last, 1
-    while lo + step < last:              # gallop: invariant G(lo) > d_lo
+    while lo + step < last:              # gallop: invariant G(lo) > d_lo (claim: lemma1)
         if passes(lo + step):
             hi = lo + step
             break
         lo += step
         step *= 2
-    while hi - lo > 1:                   # invariant: G(lo) > d_lo, G(hi) <= d_hi
+    while hi - lo > 1:                   # invariant: G(lo) > d_lo, G(hi) <= d_hi (claim: lemma1)
         mid = (lo + hi) // 2
         if passes(mid):
             hi = mid
@@ -250,7 +255,8 @@ def breakpoint_search(cands: np.ndarray, big_g) -> float:
 def sorted_pairs(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(cands, rows, cols, counts): the pairs by increasing distance, and for each candidate
     eps = cands[i] (0 and the distinct distances) the number counts[i] of pairs within eps, so
-    the close pairs at cands[i] are rows[:counts[i]], cols[:counts[i]] (one sort for all eps)."""
+    the close pairs at cands[i] are rows[:counts[i]], cols[:counts[i]] (one sort for all eps)
+    (claim: lemma1)."""
     flat = dist.ravel()
     order = np.argsort(flat)             # ties in any order: counts take all of a tie at once
     ranked = flat[order]
@@ -268,9 +274,9 @@ def sorted_pairs(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 def prokhorov_distance(p_law, q_law) -> float:
     """d_P(P, Q) in l_inf for finite laws, exactly: min_q max(d_q, G_q) (module docstring).
 
-    G_q = g(d_q) is non-increasing in q and d_q increasing (``breakpoint_search``). The flows
-    are integer max flows when the masses are multiples of a common 1/D (``integer_scale``),
-    else transport LPs. Always in [0, 1].
+    G_q = g(d_q) is non-increasing in q and d_q increasing (``breakpoint_search``) (claim: lemma1).
+    The flows are integer max flows when the masses are multiples of a common 1/D
+    (``integer_scale``), else transport LPs. Always in [0, 1].
     """
     x, p = law_arrays(p_law, "p_law")
     y, q = law_arrays(q_law, "q_law")
@@ -294,9 +300,9 @@ def prokhorov_brute_force(p_law, q_law, max_support: int = 12) -> float:
     """d_P straight from Definition 1 (open neighbourhoods), by enumerating every subset.
 
     For finite laws only A intersected with a support matters, so the condition is checked for all
-    subsets S of supp P (P(S) <= Q(S^eps) + eps) and all T of supp Q (Q(T) <= P(T^eps) + eps).
-    The deficiency is constant for eps in (d_q, d_{q+1}] and the infimum is min_q max(d_q, D_q).
-    Exponential: for tests on tiny supports only.
+    subsets S of supp P (P(S) <= Q(S^eps) + eps) and all T of supp Q (Q(T) <= P(T^eps) + eps)
+    (claim: lemma1). The deficiency is constant for eps in (d_q, d_{q+1}] and the infimum is min_q
+    max(d_q, D_q). Exponential: for tests on tiny supports only.
     """
     x, p = law_arrays(p_law, "p_law")
     y, q = law_arrays(q_law, "q_law")
@@ -307,7 +313,8 @@ def prokhorov_brute_force(p_law, q_law, max_support: int = 12) -> float:
     cands = np.unique(np.concatenate([[0.0], dist.ravel()]))
     best = 1.0
     for i, d_lo in enumerate(cands):
-        # any eps in (d_lo, next] sees exactly the pairs with distance <= d_lo as "< eps"
+        # any eps in (d_lo, next] sees exactly the pairs with distance <= d_lo as "< eps" (claim:
+        # lemma1)
         near = dist <= d_lo
         deficiency = 0.0
         for mass, other, adj in ((p, q, near), (q, p, near.T)):
@@ -315,7 +322,7 @@ def prokhorov_brute_force(p_law, q_law, max_support: int = 12) -> float:
                 for sub in itertools.combinations(range(mass.size), r):
                     reach = adj[list(sub)].any(axis=0)
                     deficiency = max(deficiency, mass[list(sub)].sum() - other[reach].sum())
-        # on (d_lo, d_hi] the feasible eps are those >= deficiency
+        # on (d_lo, d_hi] the feasible eps are those >= deficiency (claim: lemma1)
         d_hi = cands[i + 1] if i + 1 < cands.size else np.inf
         if deficiency <= d_hi:
             best = min(best, max(d_lo, deficiency))

@@ -12,10 +12,12 @@ Each run reports
   4 max_j |C_jj| / (alpha beta) eps and 64 sqrt(|S| k) / sqrt(.) eps. None where the setting's
   hypothesis fails (and always for the pivoted protocol, which has no a-priori bound).
   Erratum: the paper writes max_j C_jj; with a negative diagonal that is negative (a "bound"
-  below zero), while its own proof uses ||C^T||_inf <= 2 max_j |C_jj|; we use |C_jj|.
-  The Gaussian and weak-dependence bounds hold with probability over the draw of A (at least
-  1 - 2 exp(-Tr Sigma_S / (16 rho(Sigma_S))), resp. the third bullet's expression); the log of
-  that failure probability is reported as ``log_failure_probability``.
+  below zero), while its own proof uses ||C^T||_inf <= 2 max_j |C_jj|; we use |C_jj| (claim:
+  theorem2.deterministic). The Gaussian and weak-dependence bounds hold with probability over the
+  draw of A (at least 1 - 2 exp(-Tr Sigma_S / (16 rho(Sigma_S))), resp. the third bullet's
+  expression); the log of that failure probability is reported as ``log_failure_probability``
+  (claim:
+  theorem2.gaussian,theorem2.weak_dependence).
 - the certified a-posteriori delta ||(B^T B)^{-1} B^T||_inf (eps + eta + eta_o) of the actual
   block B = QA, which holds for every t within eps of Az (eta_o = the oracle's answer noise).
 """
@@ -37,6 +39,7 @@ from recmech.core.selection import (
     ItemSelection,
     diagonal_block,
     gaussian_items,
+    marginal_influence_norm,
     pivoted_items,
     trace_and_rho,
     weak_dependence_items,
@@ -220,9 +223,9 @@ def certified_protocol(design: DesignMatrix, eps: float, delta: float | None = N
     ``delta`` defaults to the paper's a-priori delta of the design's setting (``paper_delta``,
     with the paper's eta = eps unless ``eta`` is given); ``eta`` fixes one precision for every
     item instead of choosing them. The guarantee is the certificate: on every run the error is
-    at most the reported certified delta (<= ``delta``). ValueError when the design's setting
-    gives no a-priori delta and none is given, or when ``delta`` is out of reach (naming the
-    target and the smallest reachable value).
+    at most the reported certified delta (<= ``delta``) (claim: project.certified_protocol).
+    ValueError when the design's setting gives no a-priori delta and none is given, or when
+    ``delta`` is out of reach (naming the target and the smallest reachable value).
     """
     if not isinstance(design, DesignMatrix):
         raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
@@ -261,10 +264,12 @@ def deterministic_protocol(design: DesignMatrix, eps: float,
 
 def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
                       eta: float | None = None) -> QueryProtocol:
-    """Thm. 2, second bullet: query S with Tr(Sigma_S)/rho(Sigma_S) > 64k.
+    """Thm. 2, second bullet: query S with Tr(Sigma_S)/rho(Sigma_S) > 64k (claim:
+    theorem2.gaussian).
 
     delta = 32 sqrt(|S| k) / sqrt(Tr Sigma_S) (eps + eta) with probability
-    >= 1 - 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S))); None if the ratio condition fails.
+    >= 1 - 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S))); None if the ratio condition fails (claim:
+    theorem2.gaussian).
     """
     eps = _check_eps(eps)
     eta_v = eps if eta is None else _check_eps(eta, "eta")
@@ -280,23 +285,30 @@ def gaussian_protocol(design: DesignMatrix, eps: float, S=None,
 
 
 def weak_dependence_protocol(design: DesignMatrix, eps: float, S=None,
-                             eta: float | None = None) -> QueryProtocol:
+                             eta: float | None = None, *,
+                             influence_norm: float | None = None) -> QueryProtocol:
     """Thm. 2, third bullet: delta = 32 sqrt(|S| k) / sqrt(sum_S v_i^2) (eps + eta).
 
-    With probability >= 1 - 2 exp(-(1 - ||INF||) (sum v_i^2)^2 / (64 c^4 k |S|)); None if
-    the variance condition fails.
+    With probability >= 1 - 2 exp(-(1 - ||INF(theta_S)||) (sum v_i^2)^2 / (64 c^4 k |S|))
+    (claim: theorem2.weak_dependence); None if the variance condition fails or
+    ||INF(theta_S)||_2 of the marginal law is not known (``marginal_influence_norm``; the
+    caller may state it for S as ``influence_norm``).
     """
     eps = _check_eps(eps)
     eta_v = eps if eta is None else _check_eps(eta, "eta")
-    sel = weak_dependence_items(design, None if S is None else len(np.unique(S)))
+    sel = weak_dependence_items(design, None if S is None else len(np.unique(S)),
+                                influence_norm=influence_norm)
     if S is not None:
         items = np.unique(np.asarray(S, dtype=np.int64))
         v2 = np.asarray(design.meta["variances"])[items]
-        c, infl = sel.stats["c"], sel.stats["influence_norm"]
-        req = weak_dependence_required(c, design.k, items.size, infl)
-        sel = ItemSelection(items, "weak_dependence", bool(infl < 1 and v2.sum() > req),
+        c = sel.stats["c"]
+        infl, source = marginal_influence_norm(design, items, influence_norm)
+        req = math.inf if infl is None else weak_dependence_required(c, design.k, items.size,
+                                                                     infl)
+        sel = ItemSelection(items, "weak_dependence",
+                            bool(infl is not None and infl < 1 and v2.sum() > req),
                             {"sum_variances": float(v2.sum()), "required": req,
-                             "influence_norm": infl, "c": c})
+                             "influence_norm": infl, "influence_source": source, "c": c})
     apriori, logp = _a_priori(design, sel, eps, eta_v)
     return QueryProtocol(design, eps, sel, apriori, eta_v, logp)
 

@@ -1,19 +1,22 @@
 """Noisy value queries by binary search, and least-squares latent recovery.
 
 Cai-Daskalakis EC'22, proof of Thm. 2:
-- a noisy value query (an answer within eta of t_j) is simulated by binary search on the price p
+- definition: a noisy value query (an answer within eta of t_j) is simulated by binary search on the
+price p
   with Yes/No queries t_j >= p. For z in [0,1]^k, (Az)_j lies in [lo_j, hi_j] with
   lo_j = sum_l min(A_jl, 0), hi_j = sum_l max(A_jl, 0), so t_j lies in [lo_j - eps, hi_j + eps].
   Every item gets the same interval length R = ||A||_inf + 2 eps (centred on (lo_j + hi_j)/2,
   which contains that range since hi_j - lo_j <= ||A||_inf), hence the same count
   q = max(0, ceil(log2(R / (2 eta)))) (base 2: each answer halves the interval), and the
-  midpoint of the final interval (length R / 2^q <= 2 eta) is within eta of t_j. The paper states
-  log||A||_inf + log(1/eta) + log(1/eps) queries; ours is the exact count of this search.
-  With an oracle whose answers are wrong only when |t_j - p| <= eta_o the error is
-  <= eta + eta_o (each answer still certifies p <= t_j + eta_o or p >= t_j - eta_o).
+  midpoint of the final interval (length R / 2^q <= 2 eta) is within eta of t_j (claim:
+  project.search_interval). The paper states log||A||_inf + log(1/eta) + log(1/eps) queries; ours is
+  the exact count of this search. With an oracle whose answers are wrong only when |t_j - p| <=
+  eta_o the error is <= eta + eta_o (each answer still certifies p <= t_j + eta_o or p >= t_j -
+  eta_o) (claim:
+  theorem2.noisy_value).
 - least squares: z_hat = argmin ||B z - y_hat||_2 with B = QA, i.e. z_hat = P y_hat with
   P = (B^T B)^{-1} B^T, computed from a QR factorisation (never the inverse of B^T B), and
-  ||z_hat - z||_inf <= ||P||_inf (eps + eta).
+  ||z_hat - z||_inf <= ||P||_inf (eps + eta) (claim: project.certified_delta).
 """
 
 from __future__ import annotations
@@ -38,12 +41,14 @@ def _positive(value: float, name: str) -> float:
 
 
 def queries_per_item(R: float, eta: float) -> int:
-    """q = max(0, ceil(log2(R / (2 eta)))): halvings until the interval has length <= 2 eta."""
+    """q = max(0, ceil(log2(R / (2 eta)))): halvings until the interval has length <= 2 eta (claim:
+    project.noisy_value_count)."""
     R, eta = _positive(R, "R"), _positive(eta, "eta")
     # log2 of the ratio, not of R / (2 eta): that quotient overflows for a subnormal eta
     q = max(0, math.ceil(math.log2(R) - math.log2(eta) - 1.0))
     # log2 rounding can leave one halving short; the guarantee is R / 2^q <= 2 eta exactly
-    # (ldexp scales by 2^-q without forming 2^q, which overflows beyond q = 1023)
+    # (ldexp scales by 2^-q without forming 2^q, which overflows beyond q = 1023) (claim:
+    # project.noisy_value_count)
     while math.ldexp(R, -q) > 2 * eta:
         q += 1
     while q > 0 and math.ldexp(R, -(q - 1)) <= 2 * eta:
@@ -97,7 +102,8 @@ def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def depths_for(widths: np.ndarray, eta: float) -> np.ndarray:
-    """q_j = the fewest halvings with widths_j / 2^q_j <= 2 eta (``queries_per_item`` per item)."""
+    """definition: q_j = the fewest halvings with widths_j / 2^q_j <= 2 eta (``queries_per_item``
+    per item)."""
     return np.array([queries_per_item(w, eta) for w in np.asarray(widths, dtype=float)],
                     dtype=np.int64)
 
@@ -159,7 +165,7 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
     Invariant: every Yes at p certifies p <= t_j + eta_o and every No certifies p >= t_j - eta_o,
     so the final midpoint is within R_j / 2^(q_j+1) + eta_o <= eta + eta_o of t_j (in float64
     too: ``search_plan`` refuses an eta below twice the spacing of the interval's ends, where
-    the rounded midpoints would stall).
+    the rounded midpoints would stall) (claim: theorem2.noisy_value).
 
     Lean: items are validated once per bidder, not per round. The intervals live in three
     buffers updated in place; with per-item depths the items are ordered by depth (deepest
@@ -176,7 +182,7 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
         order = np.argsort(-plan.depths, kind="stable")
         items = plan.items[order]
         depth_sorted = plan.depths[order]
-        # round r queries the items with q_j > r: a prefix of the depth-sorted list
+        # definition: round r queries the items with q_j > r: a prefix of the depth-sorted list
         active = np.searchsorted(-depth_sorted, -np.arange(plan.q), side="left")
     widths = plan.R if plan.widths is None else plan.widths
     centers = plan.centers if order is None else plan.centers[order]
@@ -232,7 +238,8 @@ class LeastSquares:
     """z_hat = clip(P y, 0, 1) with P = (B^T B)^{-1} B^T from a QR factorisation of B.
 
     Factor once per mechanism and reuse for every bidder. Clipping never hurts: z lies in
-    [0,1]^k and projection onto a box acts coordinatewise, so |clip(a)_j - z_j| <= |a_j - z_j|.
+    [0,1]^k and projection onto a box acts coordinatewise, so |clip(a)_j - z_j| <= |a_j - z_j|
+    (claim: project.certified_protocol).
     """
 
     def __init__(self, B) -> None:

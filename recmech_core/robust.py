@@ -14,21 +14,20 @@ Exact IR (our payment rule). For the allocated bundle S let
 
 Charge p~_i = p_i(b') - E_{S ~ x_i(b')}[v_i^A(b'_i, S) - lower_i(c_i, S)]. A bidder whose latent
 type z is reported truthfully has z in C_i subset B(c_i), and v_i is non-decreasing in the type
-(a max of sums of mu_j + t_j), so v_i^A(z, S) >= lower_i(c_i, S) for every S and
+(a max of sums of mu_j + t_j), so v_i^A(z, S) >= lower_i(c_i, S) for every S and (claim: lemma2)
 
     u_i(z) = E[v_i^A(z, S)] - p~_i = E[v_i^A(z, S) - lower_i(c_i, S)] + u_i^{M_hat}(b'_i; b')
-           >= u_i^{M_hat}(b'_i; b') >= 0
+           >= u_i^{M_hat}(b'_i; b') >= 0 (claim: lemma2)
 
 by the ex-post IR of M_hat, for every offset and every resampled profile. The rebate is at most
-L ||A||_inf 2 delta per bidder and is part of the measured revenue loss. Why B(c) rather than
-the cell itself: it makes M_tilde depend on the offset only through the cell indices, so expected
-revenue and utilities over the offset are exact finite sums (``measure``); the price is a factor
-<= 2 in the rebate.
-
-Empty cells: if the cell of b_i has zero mass under D_hat_z,i (a report off the model's support),
+L ||A||_inf 2 delta per bidder and is part of the measured revenue loss (claim: lemma2). Why B(c)
+rather than the cell itself: it makes M_tilde depend on the offset only through the cell indices, so
+expected revenue and utilities over the offset are exact finite sums (``measure``); the price is a
+factor <= 2 in the rebate (claim: lemma2).
+ Empty cells: if the cell of b_i has zero mass under D_hat_z,i (a report off the model's support),
 bidder i is excluded: gets nothing, pays 0 (IR), and M_hat is run with b'_i drawn from the
 unconditioned D_hat_z,i so the other bidders face the model law. Excluded utility 0 <= any
-truthful utility, so a report into an empty cell is never a profitable deviation.
+truthful utility, so a report into an empty cell is never a profitable deviation (claim: lemma2).
 
 Algorithm 1: query each bidder once with the protocol Q, set delta = sqrt(m eps), run M_tilde on
 (Q(b_1), ..., Q(b_m)).
@@ -127,7 +126,8 @@ class RobustifiedMechanism(LatentMechanism):
         return box_minimum(self.A, lo, lo + 2 * self.delta)
 
     def lower_bound(self, i: int, index, bundle) -> float:
-        """lower_i(c, S) = v_i(t_min(c), S) <= v_i^A(z, S) for every z in a cell of index c."""
+        """lower_i(c, S) = v_i(t_min(c), S) <= v_i^A(z, S) for every z in a cell of index c (claim:
+        lemma2)."""
         return self.valuations[i].value(self.lower_vector(index), bundle)
 
     def _support_cells(self, grid: RandomGrid) -> list[np.ndarray]:

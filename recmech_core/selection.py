@@ -2,9 +2,10 @@
 
 Cai-Daskalakis EC'22, Thm. 2:
 - deterministic (first bullet): the k rows forming the diagonally dominant block C;
-- Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k;
+- Gaussian (second bullet): S with Tr(Sigma_S) / rho(Sigma_S) > 64k (claim: theorem2.gaussian);
 - weak dependence (third bullet): S with ||INF(theta_S)||_2 < 1 and
-  sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2);
+  sum_{i in S} v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2), INF(theta_S) that of the
+  marginal law of theta_S (claim: theorem2.weak_dependence);
 - assumption-free (ours): rows picked by column-pivoted QR of A^T, which keeps the chosen block
   well conditioned; its quality is certified a posteriori by ||(B^T B)^{-1} B^T||_inf.
 Each selector returns an ``ItemSelection`` saying whether the setting's hypothesis holds.
@@ -24,13 +25,17 @@ from recmech.core.design import (
     constant_value,
     dominance_margins,
 )
+from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
 
 __all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diagonal",
-           "diagonal_block", "gaussian_items", "pivoted_items", "trace_and_rho",
-           "weak_dependence_items", "weak_dependence_required"]
+           "diagonal_block", "gaussian_items", "marginal_influence_norm", "pivoted_items",
+           "trace_and_rho", "weak_dependence_items", "weak_dependence_required"]
 
-GAUSSIAN_RATIO = 64  # Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k
-WEAK_CONSTANT = 16  # Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)
+# Thm. 2, second bullet: Tr(Sigma_S) / rho(Sigma_S) > 64 k (claim: theorem2.gaussian)
+GAUSSIAN_RATIO = 64
+# Thm. 2, third bullet: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (claim:
+# theorem2.weak_dependence)
+WEAK_CONSTANT = 16
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,8 @@ def diagonal_block(design: DesignMatrix) -> ItemSelection:
 
     Taken from ``design.meta["block_rows"]`` when the design records it; otherwise found: for
     each archetype l, the row with the largest row-dominance margin at l,
-    |A_jl| - sum_{m != l} |A_jm|. Either way the block is checked for dominance by rows and
-    columns; ``hypothesis_holds`` says whether it is (alpha > 0 and beta > 0).
+    |A_jl| - sum_{m != l} |A_jm|. definition: Either way the block is checked for dominance by rows
+    and columns; ``hypothesis_holds`` says whether it is (alpha > 0 and beta > 0).
     """
     design = _check_design(design)
     if "block_rows" in design.meta:
@@ -144,7 +149,8 @@ def _shortest_run(d: np.ndarray, k: int, N: int) -> tuple[np.ndarray, int, int]:
 
 
 def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
-    """A set S with Tr(Sigma_S) / rho(Sigma_S) > 64k (Thm. 2, second bullet), greedily.
+    """A set S with Tr(Sigma_S) / rho(Sigma_S) > 64k (Thm. 2, second bullet), greedily (claim:
+    theorem2.gaussian).
 
     Items are ranked by variance (largest first); for each candidate top item the smallest run
     of the ranking below it whose variance sum exceeds 64k times the top variance is found (the
@@ -152,7 +158,7 @@ def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelecti
     rho(Sigma_S) is then checked and the run extended while it fails. ``size`` fixes |S|
     (the top-variance items). With equal scales every run has the same length, the least L
     with L s^2 > 64k s^2, and the first L items (the stable ranking) are taken without O(N)
-    work or memory.
+    work or memory (claim: theorem2.gaussian).
     """
     design = _check_design(design)
     k, N = design.k, design.N
@@ -189,27 +195,41 @@ def gaussian_items(design: DesignMatrix, size: int | None = None) -> ItemSelecti
                                                      "required_ratio": GAUSSIAN_RATIO * k})
 
 
-def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
-    """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (Thm. 2, third bullet).
+def marginal_influence_norm(design: DesignMatrix, items=None,
+                            stated: float | None = None) -> tuple[float | None, str]:
+    """(||INF(theta_S)||_2, its source) for S = ``items``: INF of Definition 2 for the marginal
+    law of theta_S, which integrates out the coordinates outside S.
 
-    The largest-variance items are taken, as few as the condition allows (the left side grows
-    faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is bounded by
-    the design's stated ||INF(theta)||_2 (a principal submatrix of a non-negative matrix has no
-    larger spectral norm). The prefix sums are scanned in chunks and the scan stops at the
-    first |S| that passes; with equal variances the ranking is the identity (no O(N) sort).
+    It is not the principal block of INF(theta), and the whole vector's norm does not bound it:
+    a law on {0, 1}^3 has ||INF(theta_{1,3})||_2 = 157/247 > ||INF(theta)||_2 = 0.6333
+    (checked: project.marginal_influence). Sources, in order: "stated" (the caller's ``stated``
+    norm for this S), "independent" (0.0: the design's coordinates are independent, so are a
+    marginal's), "law" (the design's finite law of theta: its marginal on S, Definition 2 with a
+    null conditioning event counted as total variation 1, the product-support reading under which
+    Lemma 9 holds), else (None, "unstated").
     """
     design = _check_design(design)
-    if "variances" not in design.meta or "c" not in design.meta:
-        raise ValueError("design must be a weakly dependent design with meta 'c', 'variances' "
-                         f"and 'influence_norm'; found meta keys {sorted(design.meta)}")
-    k, N = design.k, design.N
-    size = _check_size(size, k, N)
-    c = float(design.meta["c"])
-    infl = float(design.meta.get("influence_norm", np.inf))
-    v2 = np.asarray(design.meta["variances"], dtype=float)
-    order = None if constant_value(v2) is not None else np.argsort(-v2, kind="stable")
-    slack = 1 - infl
-    search = size is None and slack > 0
+    if stated is not None:
+        value = float(stated)
+        if not 0 <= value < math.inf:
+            raise ValueError(f"influence_norm must be a finite number >= 0; found {stated}")
+        return value, "stated"
+    if design.meta.get("independent", False):
+        return 0.0, "independent"
+    law = design.meta.get("law")
+    if law is not None and items is not None:
+        cols = np.asarray(items, dtype=np.int64)
+        sub = FiniteJointLaw(law.support[:, cols], law.probs)
+        return spectral_norm(influence_matrix(sub, "maximal")), "law"
+    return None, "unstated"
+
+
+def _variance_run(v2: np.ndarray, order, c: float, k: int, N: int, size: int | None,
+                  infl: float) -> tuple[int, float]:
+    """(|S|, sum_S v_i^2): the shortest prefix of the variance ranking that passes with
+    ||INF|| = ``infl``, or the prefix of length ``size``. The prefix sums are scanned in chunks
+    and the scan stops at the first |S| that passes."""
+    search = size is None and 1 - infl > 0
     target = N if size is None else size
     carry, total = 0.0, 0.0
     for a in range(0, N, CHUNK_ROWS):
@@ -228,19 +248,60 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None) -> Item
         if target <= b:
             total = float(prefix[target - 1 - a])
             break
-    size = target
-    chosen = np.arange(size) if order is None else np.sort(order[:size])
-    required = weak_dependence_required(c, k, size, infl)
-    holds = bool(slack > 0 and total > required)
+    return target, total
+
+
+def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
+                          influence_norm: float | None = None) -> ItemSelection:
+    """A set S with sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF(theta_S)||_2) (Thm. 2, third
+    bullet) (claim: theorem2.weak_dependence).
+
+    The largest-variance items are taken, as few as the condition allows (the left side grows
+    faster than sqrt|S| while the added variances stay large). ||INF(theta_S)||_2 is that of
+    the marginal law of theta_S (``marginal_influence_norm``): 0 for independent coordinates,
+    computed from the design's ``law`` when it has one (the search is repeated with the chosen
+    S's norm until it is stable), else the caller's ``influence_norm`` stated for the chosen S.
+    Without any of these the design's whole-vector ||INF(theta)||_2 only guides the search and
+    ``hypothesis_holds`` is False, with ``influence_source`` "unstated" in the record: the
+    marginal's norm can be larger (checked: project.marginal_influence). With equal variances
+    the ranking is the identity (no O(N) sort).
+    """
+    design = _check_design(design)
+    if "variances" not in design.meta or "c" not in design.meta:
+        raise ValueError("design must be a weakly dependent design with meta 'c', 'variances' "
+                         f"and 'influence_norm'; found meta keys {sorted(design.meta)}")
+    k, N = design.k, design.N
+    size = _check_size(size, k, N)
+    c = float(design.meta["c"])
+    whole = float(design.meta.get("influence_norm", np.inf))
+    v2 = np.asarray(design.meta["variances"], dtype=float)
+    order = None if constant_value(v2) is not None else np.argsort(-v2, kind="stable")
+    infl, source = marginal_influence_norm(design, None, influence_norm)
+    guide, seen = (whole if infl is None else infl), set()
+    while True:
+        target, total = _variance_run(v2, order, c, k, N, size, guide)
+        chosen = np.arange(target) if order is None else np.sort(order[:target])
+        infl, source = marginal_influence_norm(design, chosen, influence_norm)
+        if infl is None or infl == guide or size is not None or infl in seen:
+            break
+        seen.add(guide)
+        guide = infl
+    if infl is None:
+        required, holds = math.inf, False
+    else:
+        required = float(weak_dependence_required(c, k, target, infl))
+        holds = bool(1 - infl > 0 and total > required)
     return ItemSelection(chosen, "weak_dependence", holds,
-                         {"sum_variances": total, "required": float(required),
-                          "influence_norm": infl, "c": c})
+                         {"sum_variances": total, "required": required,
+                          "influence_norm": infl, "influence_source": source,
+                          "whole_influence_norm": whole, "c": c})
 
 
 def weak_dependence_required(c: float, k: int, size, influence_norm: float):
     """Thm. 2, third bullet: the hypothesis holds iff sum_S v_i^2 exceeds this,
-    16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it). ``size`` may
-    be an array of |S| values (the result is then an array)."""
+    16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it) (claim:
+    theorem2.weak_dependence). ``size`` may be an array of |S| values (the result is then an
+    array)."""
     slack = 1 - influence_norm
     if slack <= 0:
         return np.full(np.shape(size), np.inf) if np.ndim(size) else math.inf
@@ -250,7 +311,7 @@ def weak_dependence_required(c: float, k: int, size, influence_norm: float):
 def pivoted_items(design: DesignMatrix, size: int | None = None) -> ItemSelection:
     """Rows chosen by column-pivoted QR of A^T (no hypothesis on A).
 
-    The first k pivots of A^T pick k rows that are as linearly independent as the greedy
+    definition: The first k pivots of A^T pick k rows that are as linearly independent as the greedy
     volume rule can make them; for size > k further blocks of k pivots are taken from the rows
     not chosen yet, so the block only gains conditioning. ``hypothesis_holds`` is True when the
     chosen block has full column rank.

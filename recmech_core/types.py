@@ -1,14 +1,16 @@
 """True type laws D_i that are eps1-close to A o D_hat_z,i, built through Lemma 1's coupling.
 
 Cai-Daskalakis EC'22, Sec. 2.2, Lemma 1 (Strassen): d_P(F, F_hat) <= eps iff some coupling has
-Pr[||x - y||_inf > eps] <= eps. ``CloseTypeLaw`` draws the pair (z, t) of such a coupling:
+Pr[||x - y||_inf > eps] <= eps (claim: lemma1). definition: ``CloseTypeLaw`` draws the pair (z, t)
+of such a coupling:
 z ~ D_hat_z,i; with probability 1 - rate the type is t = Az + e with ||e||_inf <= eps1
 (perturbation "uniform": e_j iid uniform on [-eps1, eps1]; "adversarial": the vertex of the
 eps1-box that maximises a given protocol's error; "none": e = 0); with probability rate <= eps1
 it is corrupted ("adversarial": t = Az' for the vertex z' of [0,1]^k farthest from z, a well-formed
 type that a protocol maps to the wrong latent; "shift": t = Az + magnitude; "uniform": e_j iid
 uniform on [-magnitude, magnitude]; "none": no corruption). So Pr[||t - Az||_inf > eps1] <= rate
-<= eps1, and by Lemma 1 the law of t is within eps1 of A o D_hat_z,i in l_inf-Prokhorov distance.
+<= eps1, and by Lemma 1 the law of t is within eps1 of A o D_hat_z,i in l_inf-Prokhorov distance
+(claim: lemma1).
 
 A type is never materialised: ``LazyType.item(j)`` costs O(k), so a bidder over 10^7 items costs
 memory only for the items a protocol asks about. Per-item random offsets come from a counter-based
@@ -53,7 +55,8 @@ def hashed_uniform(seed: int, idx) -> np.ndarray:
 
 
 class Offsets(abc.ABC):
-    """The offset e = t - A z_type of a type, evaluated item by item; |e_j| <= ``bound``."""
+    """definition: The offset e = t - A z_type of a type, evaluated item by item; |e_j| <=
+    ``bound``."""
 
     bound: float
 
@@ -175,7 +178,7 @@ def worst_vertex_offsets(items, pinv, eps: float, z=None) -> tuple[np.ndarray, i
     For a block with pseudo-inverse P (k x l) the error is P e; its r-th coordinate is largest,
     eps * ||P[r, :]||_1, at e = s * eps * sign(P[r, :]) with r = argmax_r ||P[r, :]||_1. The sign s
     points away from the nearer face of [0, 1] at z_r (s = +1 if z_r < 1/2), so clipping to the
-    box cannot undo the error. Returns (offsets on ``items``, r, s).
+    box cannot undo the error (claim: definition3). Returns (offsets on ``items``, r, s).
     """
     P = as_finite_array(pinv, "pinv", ndim=2)
     if P.shape[1] != len(items):
@@ -190,7 +193,8 @@ def worst_vertex_offsets(items, pinv, eps: float, z=None) -> tuple[np.ndarray, i
 
 @dataclass(frozen=True)
 class CouplingReport:
-    """Measured coupling of Lemma 1: how many of n draws had ||t - Az||_inf > eps1."""
+    """Measured coupling of Lemma 1: how many of n draws had ||t - Az||_inf > eps1 (claim:
+    lemma1)."""
 
     n: int
     outside: int
@@ -207,11 +211,12 @@ CORRUPTIONS = ("adversarial", "shift", "uniform", "none")
 
 
 class CloseTypeLaw:
-    """A true type law D_i with d_P(D_i, A o D_hat_z,i) <= eps1, via Lemma 1's coupling.
+    """A true type law D_i with d_P(D_i, A o D_hat_z,i) <= eps1, via Lemma 1's coupling (claim:
+    lemma1).
 
     ``target`` (for the adversarial perturbation) is any object with ``items`` (queried item
     indices) and ``pinv`` (the k x l least-squares pseudo-inverse), e.g. a query protocol.
-    ``rate`` (default eps1) is the corruption probability; it must be <= eps1.
+    definition: ``rate`` (default eps1) is the corruption probability; it must be <= eps1.
     """
 
     def __init__(self, latent: LatentLaw, design: DesignMatrix, eps1: float, *,
@@ -246,7 +251,8 @@ class CloseTypeLaw:
 
     @property
     def coupling_fraction(self) -> float:
-        """The designed Pr[||t - Az||_inf > eps1] upper bound: ``rate`` (<= eps1)."""
+        """The designed Pr[||t - Az||_inf > eps1] upper bound: ``rate`` (<= eps1) (claim:
+        lemma1)."""
         return self.rate
 
     def _close_offsets(self, z: np.ndarray, seed: int) -> Offsets:
@@ -281,11 +287,12 @@ class CloseTypeLaw:
         return [self.sample(gen) for _ in range(int(n))]
 
     def exact_outside_probability(self) -> float | None:
-        """Pr[||t - Az||_inf > eps1] under the coupling, exactly, where computable.
+        """Pr[||t - Az||_inf > eps1] under the coupling, exactly, where computable (claim: lemma1).
 
         The close branch never leaves the eps1-box, so only the corruption contributes:
         "shift": rate; "uniform": rate * (1 - (eps1/magnitude)^N); "adversarial": rate times
-        the D_hat_z-mass of {z : ||A(z' - z)||_inf > eps1} (finite latent laws only; else None).
+        the D_hat_z-mass of {z : ||A(z' - z)||_inf > eps1} (finite latent laws only; else None)
+        (claim: lemma1).
         """
         if self.corruption == "none" or self.rate == 0:
             return 0.0
@@ -301,7 +308,7 @@ class CloseTypeLaw:
         return float(self.rate * self.latent.probs[gaps > self.eps1].sum())
 
     def coupling_report(self, n: int, rng: RngLike) -> CouplingReport:
-        """Draw n pairs and count ||t - Az||_inf > eps1 exactly (O(n N k) time)."""
+        """definition: Draw n pairs and count ||t - Az||_inf > eps1 exactly (O(n N k) time)."""
         gen = as_generator(rng)
         outside = sum(t.distance(z) > self.eps1 for z, t in self.sample_many(n, gen))
         return CouplingReport(int(n), int(outside), outside / n, self.eps1, self.rate)

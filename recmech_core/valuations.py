@@ -1,11 +1,11 @@
 """Constrained-additive valuations (Cai-Daskalakis EC'22, Definition 5).
 
 v(t, S) = max_{T in I, T subset S} sum_{j in T} (mu_j + t_j), with I a downward-closed set system
-over the N items and mu a fixed vector of common base values. The empty set is always in I, so
-v(t, S) >= 0. If every T in I has |T| <= L, v is L-Lipschitz in ||.||_inf (Definition 4, and the
-sentence after Definition 5): |v(t, S) - v(t', S)| <= L ||t - t'||_inf.
-
-A type ``t`` is an (N,) array, or any object with ``items(idx) -> values`` (a lazily evaluated
+over the N items and mu a fixed vector of common base values. definition: The empty set is always in
+I, so v(t, S) >= 0. If every T in I has |T| <= L, v is L-Lipschitz in ||.||_inf (Definition 4, and
+the sentence after Definition 5): |v(t, S) - v(t', S)| <= L ||t - t'||_inf (claim:
+project.lipschitz_valuation).
+ A type ``t`` is an (N,) array, or any object with ``items(idx) -> values`` (a lazily evaluated
 type, so a bundle of a few items of a 10^7-item universe costs O(|bundle| k), not O(N)).
 A bundle is a boolean (N,) mask or an integer array of item indices.
 """
@@ -72,7 +72,8 @@ class ConstrainedAdditive(abc.ABC):
         """Positions into ``idx`` of an optimal T subset of the bundle."""
 
     def best_subset(self, t, bundle) -> np.ndarray:
-        """A boolean (N,) mask of an argmax T in I, T subset bundle (empty if no gain is > 0)."""
+        """definition: A boolean (N,) mask of an argmax T in I, T subset bundle (empty if no gain is
+        > 0)."""
         idx = self._bundle_indices(bundle)
         mask = np.zeros(self.N, dtype=bool)
         if idx.size:
@@ -133,7 +134,7 @@ def _top_positive(gains: np.ndarray, c: int) -> np.ndarray:
 
 
 class CDemand(ConstrainedAdditive):
-    """c-demand: I = {T : |T| <= c} (Sec. 3, footnote 2); Lipschitz constant c."""
+    """definition: c-demand: I = {T : |T| <= c} (Sec. 3, footnote 2); Lipschitz constant c."""
 
     def __init__(self, c: int, mu) -> None:
         super().__init__(mu)
@@ -165,7 +166,7 @@ class CDemand(ConstrainedAdditive):
 
 
 class UnitDemand(CDemand):
-    """Unit demand: I = {T : |T| <= 1} (Definition 5, example); Lipschitz constant 1."""
+    """definition: Unit demand: I = {T : |T| <= 1} (Definition 5, example); Lipschitz constant 1."""
 
     def __init__(self, mu) -> None:
         super().__init__(1, mu)

@@ -226,6 +226,19 @@ _FAR_Z = {"A": "I_1 (N = k = 1, separable)", "eps": 0.01, "eta": 0.01, "z": 10.0
           "protocol_output": "1.0 (bisection over [-0.01, 1.01], clipped to [0, 1])",
           "error": 9.0, "delta": 0.04}
 
+_MARGINAL = {
+    "law": ("weights (2, 1, 9, 1, 2, 23, 10, 22) / 70 on {0, 1}^3, atoms in lexicographic "
+            "order of (x_1, x_2, x_3); full support, so both readings of Definition 2 agree"),
+    "S": "{1, 3}",
+    "INF(theta)": [["0", "1/38", "11/24"], ["1/66", "0", "31/90"], ["47/80", "7/30", "0"]],
+    "INF(theta_S)": [["0", "471/1081"], ["157/247", "0"]],
+    "norm_whole": "0.633319 (< 285501/449981, exact: t^2 I - M^T M positive definite)",
+    "norm_marginal": "157/247 = 0.635628",
+    "smallest": ("d = 3 is the least dimension (a 1-marginal has INF = 0); no full-support law "
+                 "on {0, 1}^3 with integer weights of total <= 22 violates it by more than "
+                 "1e-12 (exhaustive, floats); total 70 is the least a search found"),
+}
+
 _SUPPLEMENT = (
     Erratum(
         claim_id="theorem2.weak_dependence", verdict="fails-as-stated",
@@ -253,6 +266,21 @@ _SUPPLEMENT = (
         corrected_check=("the proposition1.weak_dependence check "
                          "(recmech.properties.judging.checks.rates, product-support reading)"),
         readings=("positive-probability",)),
+    Erratum(
+        claim_id="project.marginal_influence", verdict="fails-as-stated",
+        summary=("The item selection of Thm. 2's third bullet took the design's whole-vector "
+                 "||INF(theta)||_2 for ||INF(theta_S)||_2; the marginal's norm can be larger."),
+        counterexample=_MARGINAL,
+        proof_gap=("The docstring argued that a principal submatrix of a non-negative matrix "
+                   "has no larger spectral norm; true, but INF(theta_S) is the influence "
+                   "matrix of the marginal law of theta_S, whose conditionals integrate out "
+                   "the other coordinates, not the principal block of INF(theta). (Under the "
+                   "positive-probability reading the repetition law X_1 = X_2 = X_3 has "
+                   "INF = 0 and a 2-marginal of norm 1.)"),
+        corrected_statement=("none for a general law: ||INF(theta_S)||_2 is computed from the "
+                             "marginal law (independent coordinates: 0; a finite law: "
+                             "Definition 2 on the marginal), or stated by the caller for S"),
+        corrected_check="recmech.core.selection.marginal_influence_norm (tests pin it)"),
     *(_all_real(cid, _FAR_Z) for cid in (
         "definition3", "theorem2.noisy_value", "theorem2.deterministic", "theorem2.gaussian",
         "theorem2.weak_dependence", "proposition1.separable")),
@@ -347,6 +375,22 @@ _MORE_GAPS = (
          "|S| = floor(256 c^4 k^2 / (a^4 (1 - ||INF||)^2)) + 1; f(eps1) = max(64 sqrt(k) / a "
          "eps1, eps1)",
          "recmech.bounds.proposition1 (corrected size and f_theorem2)"),
+    _gap("proposition1.weak_dependence",
+         "The proof applies Thm. 2 to theta_S with ||INF(theta)|| of the whole vector in place "
+         "of ||INF(theta_S)||, which it does not bound.",
+         {"law": _MARGINAL["law"], "S": _MARGINAL["S"], "norm_whole": _MARGINAL["norm_whole"],
+          "norm_marginal": _MARGINAL["norm_marginal"],
+          "blocks": ("theta = independent copies of this law (centred): INF(theta) is block "
+                     "diagonal with norm 0.6333, INF(theta_S) for S = coordinates 1 and 3 of "
+                     "every block has norm 157/247")},
+         "Thm. 2 needs ||INF(theta_S)||_2 < 1 and sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - "
+         "||INF(theta_S)||_2); Prop. 1 (3) assumes only ||INF(theta)||_2 < 1 and sizes S with "
+         "it. A marginal's influence matrix is not a principal block of INF(theta) "
+         "(project.marginal_influence), so Thm. 2's hypothesis at that |S| does not follow; "
+         "the statement is not refuted (on this law the variances of S exceed a^2 enough).",
+         "footnote 6's form: S with ||INF(theta_S)||_2 < 1 and |S| >= 256 c^4 k^2 / (a^4 (1 - "
+         "||INF(theta_S)||_2)^2) (e.g. independent coordinates: every marginal has INF = 0)",
+         "recmech.core.selection.marginal_influence_norm; the project.marginal_influence check"),
     _gap("proposition1.mechanism",
          "The revenue loss drops Thm. 1's m L eps1 term.",
          {"m": 1, "L": 1, "A_inf": 1e-3, "f_eps1": 4e-3, "eps1": 1e-3,

@@ -69,4 +69,41 @@ PROJECT_CLAIMS: Mapping[str, ClaimEntry] = MappingProxyType({e.claim_id: e for e
             "within eps of Az (z in [0, 1]^k) and every eta_o-noisy oracle its error ||z - "
             "Q(t)||_inf is at most certified_delta(eta_o); it asks exactly the price queries "
             "its plan counts")),
+    _entry("project.marginal_influence",
+           "recmech.core.selection.weak_dependence_items (its docstring until the inventory)",
+           ("for every finite law of theta and every S, ||INF(theta_S)||_2 <= ||INF(theta)||_2 "
+            "(INF(theta_S) of Def. 2 for the marginal law of theta_S)")),
+    _entry("project.gamma_series",
+           "recmech.bounds.logspace (chi2_log_sf, chi2_log_cdf and their series)",
+           ("where scipy's float tails underflow, the series for log P(a, x) (x < a) and log "
+            "Q(a, x) (x >= 2(a - 1), a > 200) with their stopping rules give log Pr[chi2_n <= "
+            "x] and log Pr[chi2_n >= x] to 1e-9 relative (n up to 2 * 10^5)")),
+    _entry("project.lipschitz_valuation",
+           "recmech.core.valuations (module docstring; ``lipschitz``)",
+           ("a constrained-additive valuation (Def. 5) has v(t, S) >= 0, is non-decreasing in t"
+            " (t <= t' entrywise gives v(t, S) <= v(t', S)) and |v(t, S) - v(t', S)| <= L ||t -"
+            " t'||_inf with L = its ``lipschitz`` = max |T| over I")),
+    _entry("project.packing_floor",
+           "recmech.core.certified (module docstring, packing_minimum, block_floor)",
+           ("n_delta = ceil(1/(2 delta)) is the largest n with 2 delta (n - 1) < 1, so k log2 "
+            "n_delta answers are needed; and every depth vector q meeting the certificate (*) "
+            "<= delta has sum_j q_j >= (**), the block floor")),
+    _entry("project.vcg_top_items",
+           "recmech.core.batch.vcg_enumerated",
+           ("for c-demand bidders, allocations among each bidder's top K = min(N, sum c_i) "
+            "items reach the optimal welfare and every Clarke pivot: VCG's allocation value and"
+            " payments equal the enumeration over all allocations, and each payment lies in [0,"
+            " the bidder's value] (ex-post IR)")),
+    _entry("project.myerson_dsic",
+           "recmech.core.auctions (module docstring, myerson_auction)",
+           ("with values between support points read as the support point below, the ironed "
+            "virtual-value rule is monotone and its threshold payment makes it DSIC and IR: no "
+            "bidder of any support type gains by any report of the grid, and truthful utility "
+            "is >= 0")),
+    _entry("project.probe_escape",
+           "recmech.properties.subject.outside.read_pinv",
+           ("the component of a uniform unit vector of R^l along a fixed direction has density "
+            "at most sqrt(l / (2 pi)) (at 0, its mode), so |component| < 10^-4 / sqrt(l) has "
+            "probability < sqrt(2/pi) 10^-4, and four independent probes all do with "
+            "probability < 5e-17")),
 )})

@@ -14,8 +14,9 @@ Cai-Daskalakis EC'22 leaves three points open that change verdicts:
   ||z - Q(t)||_inf <= delta "for any t in R^N and z in R^k with ||t - Az||_inf <= eps".
   ``latent-cube``: z ranges over the latent support [0, 1]^k (what Thm. 2's proof uses: "for
   each item j, |e_j^T Az| <= ||A||_inf for all z in [0, 1]^k"); ``all-real``: z ranges over R^k,
-  as printed.
-- ``ir.valuation`` (Sec. 2.1, IR; Thm. 1 (2), Prop. 1): Algorithm 1 "is IR". ``true-types``:
+  as printed (claim: definition3).
+- ``ir.valuation`` (Sec. 2.1, IR; Thm. 1 (2), Prop. 1): Algorithm 1 "is IR". definition:
+``true-types``:
   u_i(t_i, M(t)) >= 0 with the bidder's own valuation v_i(t_i, .) for every type profile, as
   Sec. 2.1 defines IR; ``latent-report``: IR with respect to the latent valuation v^A at the
   protocol's read-out Q(t_i), which is what the proof inherits from Lemma 2.
@@ -98,6 +99,7 @@ CLAIM_POINTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "lemma5": ("definition2.null_events",),
     "theorem2.weak_dependence": ("definition2.null_events", "definition3.latent_domain"),
     "proposition1.weak_dependence": ("definition2.null_events",),
+    "project.marginal_influence": ("definition2.null_events",),
     "definition3": ("definition3.latent_domain",),
     "theorem2.noisy_value": ("definition3.latent_domain",),
     "theorem2.deterministic": ("definition3.latent_domain",),

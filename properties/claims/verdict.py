@@ -110,7 +110,8 @@ class Verdict:
     @classmethod
     def statistical(cls, claim_id: str, verdict: str, *, instances: int, alpha: float,
                     **fields_: Any) -> Verdict:
-        """A Monte Carlo verdict whose false alarm and false pass are each at most ``alpha``."""
+        """definition: A Monte Carlo verdict whose false alarm and false pass are each at most
+        ``alpha``."""
         return cls(claim_id=claim_id, verdict=verdict, instances=instances, false_alarm=alpha,
                    false_pass=alpha, **fields_)
 

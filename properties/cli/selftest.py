@@ -1,8 +1,8 @@
 """``recmech selftest --seeds N``: the suite's property tests under N hypothesis seeds.
 
 The default run is derandomized (profile ``quick``): green there says nothing about the inputs
-hypothesis did not draw. The self-test reruns the property tests under the ``dev`` profile
-(random exploration) with explicit seeds 1..N, each in a process of its own with a bounded
+hypothesis did not draw. definition: The self-test reruns the property tests under the ``dev``
+profile (random exploration) with explicit seeds 1..N, each in a process of its own with a bounded
 budget, and reports every failure with the seed that reproduces it:
 
     python -m pytest --pyargs recmech.properties --hypothesis-seed=SEED   # RECMECH_PROFILE=dev

@@ -190,8 +190,8 @@ class DaskEngine:
 
 
 def engine_for(jobs: int = 1, scheduler: str | None = None):
-    """The engine of the command line: ``scheduler`` = "local" for a local Dask cluster of
-    ``jobs`` workers, an address for a running one; else a process pool (``jobs`` > 1) or this
+    """definition: The engine of the command line: ``scheduler`` = "local" for a local Dask cluster
+    of ``jobs`` workers, an address for a running one; else a process pool (``jobs`` > 1) or this
     process."""
     if scheduler is not None:
         return DaskEngine(None if scheduler == "local" else scheduler, workers=max(1, jobs))

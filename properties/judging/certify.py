@@ -1,12 +1,13 @@
 """Computer-assisted proofs of scalar inequalities on intervals (mpmath interval arithmetic).
 
-``certify_inequality(f_lhs, f_rhs, lo, hi)`` proves f_lhs(x) <= f_rhs(x) for every x in [lo, hi]:
+definition: ``certify_inequality(f_lhs, f_rhs, lo, hi)`` proves f_lhs(x) <= f_rhs(x) for every x in
+[lo, hi]:
 the interval is bisected until, on every piece X, the interval evaluation (``mpmath.iv``, outward
 rounded) gives sup f_lhs(X) <= inf f_rhs(X). A piece where both sides are equal at a point (an
 equality point, e.g. x = 0 in Cai-Daskalakis EC'22, Prop. 3) can never be closed this way: the
 caller proves such pieces by an equivalent form (``certify_nonnegative`` on a factored difference)
 or an exact polynomial identity (``polynomial_identity``), and says so in the certificate's notes.
-A piece where sup f_rhs(X) < inf f_lhs(X) is a disproof: the certificate carries it as a
+definition: A piece where sup f_rhs(X) < inf f_lhs(X) is a disproof: the certificate carries it as a
 counterexample.
 """
 
@@ -27,7 +28,8 @@ IntervalFn = Callable[[object], object]
 
 @dataclass(frozen=True)
 class Certificate:
-    """The outcome of an interval certification of g >= 0 (or lhs <= rhs) on [lo, hi]."""
+    """definition: The outcome of an interval certification of g >= 0 (or lhs <= rhs) on [lo,
+    hi]."""
 
     statement: str
     lo: str
@@ -56,7 +58,7 @@ def _mid(x) -> mpmath.mpf:
 def certify_nonnegative(g: IntervalFn, lo, hi, *, statement: str = "g(x) >= 0",
                         max_depth: int = 40, max_pieces: int = 20000,
                         dps: int = 30) -> Certificate:
-    """Prove g(x) >= 0 on [lo, hi] by bisection with interval evaluation of ``g``.
+    """definition: Prove g(x) >= 0 on [lo, hi] by bisection with interval evaluation of ``g``.
 
     ``g`` takes an ``mpmath.iv`` interval and returns one. ``lo``/``hi`` may be strings
     ("1/4"), Fractions or numbers; strings are parsed exactly as intervals.
@@ -98,7 +100,8 @@ def certify_nonnegative(g: IntervalFn, lo, hi, *, statement: str = "g(x) >= 0",
 
 def certify_inequality(f_lhs: IntervalFn, f_rhs: IntervalFn, lo, hi, *,
                        statement: str = "lhs(x) <= rhs(x)", **kwargs) -> Certificate:
-    """Prove f_lhs(x) <= f_rhs(x) for all x in [lo, hi] (interval bisection; see module doc)."""
+    """definition: Prove f_lhs(x) <= f_rhs(x) for all x in [lo, hi] (interval bisection; see module
+    doc)."""
     return certify_nonnegative(lambda x: f_rhs(x) - f_lhs(x), lo, hi, statement=statement,
                                **kwargs)
 

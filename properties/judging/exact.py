@@ -5,20 +5,21 @@ Q = sum_i d_i g_i^2 with g_i iid N(0, 1). Its tails are computed here without sa
 
 - equal weights (d_i = d): Q/d ~ chi2_n, via ``scipy.stats.chi2`` (``logsf``/``logcdf``), and for
   even n the closed Poisson form Pr[chi2_n >= x] = e^{-x/2} sum_{j < n/2} (x/2)^j / j!, evaluated in
-  mpmath at any precision;
+  mpmath at any precision (claim: project.chi2_closed_forms);
 - general weights, fast and with a rigorous truncation bracket: Ruben's mixture representation
   (Ruben 1962, Ann. Math. Statist. 33, eq. 2.5) with beta = min_i d_i:
   Pr[Q <= x] = sum_k a_k Pr[chi2_{n+2k} <= x / beta],  a_k >= 0,  sum_k a_k = 1,
   a_0 = prod_i sqrt(beta / d_i),  a_k = (1 / 2k) sum_{r<k} G_{k-r} a_r,
   G_j = sum_i (1 - beta/d_i)^j;
   truncating after K terms leaves an unknown part in [0, 1 - sum_{k<K} a_k] (every chi2 probability
-  lies in [0, 1]), which is carried as the width of the returned bracket;
+  lies in [0, 1]), which is carried as the width of the returned bracket (claim:
+  project.ruben_bracket);
 - general weights, as an independent oracle: Imhof's inversion formula
   (Imhof 1961, Biometrika 48, eq. 3.2)
   Pr[Q > x] = 1/2 + (1/pi) int_0^inf sin(theta(u)) / (u rho(u)) du,
   theta(u) = (1/2) sum_i atan(d_i u) - x u / 2,  rho(u) = prod_i (1 + d_i^2 u^2)^{1/4},
   integrated with mpmath at a working precision high enough that the cancellation against 1/2
-  leaves the requested significant digits.
+  leaves the requested significant digits (claim: project.ruben_bracket).
 
 The checks' oracle on purpose does not share code with ``recmech.bounds.logspace``, the
 calculators' own log tails (series and mpmath where scipy underflows): the two are computed
@@ -64,7 +65,8 @@ def _log_sum_exp(v: np.ndarray) -> float:
 def log_chi2_upper_closed(x: float, n: int) -> float:
     """log Pr[chi2_n >= x] in closed form, every term positive (no cancellation, no underflow):
     Q(n/2, y), y = x/2, is e^{-y} sum_{j<m} y^j / j! for n = 2m, and
-    erfc(sqrt y) + e^{-y} sum_{j<m} y^{j+1/2} / Gamma(j + 3/2) for n = 2m + 1."""
+    erfc(sqrt y) + e^{-y} sum_{j<m} y^{j+1/2} / Gamma(j + 3/2) for n = 2m + 1 (claim:
+    project.chi2_closed_forms)."""
     if n > CLOSED_FORM_MAX_N:
         raise ValueError(f"n = {n}: the closed form sums n/2 terms; at most "
                          f"{CLOSED_FORM_MAX_N:,} degrees of freedom")
@@ -82,7 +84,8 @@ def log_chi2_upper_closed(x: float, n: int) -> float:
 def log_chi2_lower_series(x: float, n: int) -> float:
     """log Pr[chi2_n <= x] by the series P(a, y) = e^{-y} y^a sum_{j>=0} y^j / Gamma(a + j + 1),
     a = n/2, y = x/2, summed in log space until the terms fall below 1e-17 of the sum (for
-    y < a + 1 the terms decrease at least geometrically, ratio y / (a + 1))."""
+    y < a + 1 the terms decrease at least geometrically, ratio y / (a + 1)) (claim:
+    project.chi2_closed_forms)."""
     a, y = n / 2.0, x / 2.0
     if not y < a + 1:
         raise ValueError(f"the lower-tail series needs x/2 < n/2 + 1; found x = {x}, n = {n}")
@@ -95,7 +98,8 @@ def log_chi2_lower_series(x: float, n: int) -> float:
 
 def chi2_log_sf(x: float, n: int) -> float:
     """log Pr[chi2_n >= x] (continuous law, so >= and > agree): scipy's log survival, and the
-    closed form ``log_chi2_upper_closed`` where scipy's float tail underflows."""
+    closed form ``log_chi2_upper_closed`` where scipy's float tail underflows (claim:
+    project.chi2_closed_forms)."""
     if n < 1:
         raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
     out = float(stats.chi2.logsf(x, n))
@@ -106,7 +110,7 @@ def chi2_log_sf(x: float, n: int) -> float:
 
 def chi2_log_cdf(x: float, n: int) -> float:
     """log Pr[chi2_n <= x]: scipy's log cdf, and the series ``log_chi2_lower_series`` where it
-    underflows."""
+    underflows (claim: project.chi2_closed_forms)."""
     if n < 1:
         raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
     out = float(stats.chi2.logcdf(x, n))
@@ -116,9 +120,11 @@ def chi2_log_cdf(x: float, n: int) -> float:
 
 
 def chi2_sf_mp(x: float | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
-    """Pr[chi2_n >= x] in mpmath at ``dps`` digits: the regularised upper incomplete gamma.
+    """Pr[chi2_n >= x] in mpmath at ``dps`` digits: the regularised upper incomplete gamma (claim:
+    project.chi2_closed_forms).
 
-    For even n this equals the finite Poisson sum e^{-x/2} sum_{j < n/2} (x/2)^j / j!.
+    For even n this equals the finite Poisson sum e^{-x/2} sum_{j < n/2} (x/2)^j / j! (claim:
+    project.chi2_closed_forms).
     """
     if n < 1:
         raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
@@ -127,7 +133,8 @@ def chi2_sf_mp(x: float | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
 
 
 def chi2_sf_poisson(x: int | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
-    """Pr[chi2_n >= x] for even n by the closed Poisson sum (an independent oracle)."""
+    """Pr[chi2_n >= x] for even n by the closed Poisson sum (an independent oracle) (claim:
+    project.chi2_closed_forms)."""
     if n < 2 or n % 2:
         raise ValueError(f"n must be even and >= 2 for the Poisson form; found {n}")
     with mpmath.workdps(dps):
@@ -136,7 +143,8 @@ def chi2_sf_poisson(x: int | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
 
 
 def imhof_sf(d: Sequence[float] | np.ndarray, x: float, dps: int = 30) -> mpmath.mpf:
-    """Pr[sum_i d_i g_i^2 > x] by Imhof's formula (see module docstring), in mpmath.
+    """Pr[sum_i d_i g_i^2 > x] by Imhof's formula (see module docstring), in mpmath (claim:
+    project.ruben_bracket).
 
     ``dps`` significant digits are carried; the result is accurate to about 10^(-dps+5) in
     absolute terms, so tails far below that need a larger ``dps``.
@@ -180,10 +188,12 @@ class TailBracket:
 
 def ruben_tail(d: Sequence[float] | np.ndarray, x: float, upper: bool = True,
                rel_width: float = 1e-9, max_terms: int = 20000) -> TailBracket:
-    """Bracket of Pr[Q >= x] (``upper``) or Pr[Q <= x] for Q = sum_i d_i g_i^2 (Ruben's series).
+    """Bracket of Pr[Q >= x] (``upper``) or Pr[Q <= x] for Q = sum_i d_i g_i^2 (Ruben's series)
+    (claim: project.ruben_bracket).
 
     The bracket's relative width is at most ``rel_width``; ValueError if ``max_terms`` terms do
-    not reach it (weights too spread: min d / max d tiny) rather than a number that looks exact.
+    not reach it (weights too spread: min d / max d tiny) rather than a number that looks exact
+    (claim: project.ruben_bracket).
     """
     w = _weights(d)
     if not math.isfinite(x) or x <= 0:
@@ -212,6 +222,7 @@ def ruben_tail(d: Sequence[float] | np.ndarray, x: float, upper: bool = True,
         rest = _ruben_remainder(log_a0, n, rho, k)
         if not upper:
             # the lower tail Pr[chi2_df <= y] decreases in df: later terms are at most pk each
+            # (claim: project.ruben_bracket)
             rest *= pk
         if total_p > 0 and rest <= rel_width * total_p:
             break
@@ -224,7 +235,8 @@ def ruben_tail(d: Sequence[float] | np.ndarray, x: float, upper: bool = True,
 def _ruben_remainder(log_a0: float, n: int, rho: float, k: int) -> float:
     """Upper bound of sum_{j >= k} a_j: coefficientwise a_j <= a_0 C(j + n/2 - 1, j) rho^j
     (prod_i (1 - rho_i z)^{-1/2} is dominated by (1 - rho z)^{-n/2}, rho = max rho_i), whose
-    tail is a_0 (1 - rho)^{-n/2} Pr[NegBin(n/2, 1 - rho) >= k] (in log space: no cancellation)."""
+    tail is a_0 (1 - rho)^{-n/2} Pr[NegBin(n/2, 1 - rho) >= k] (in log space: no cancellation)
+    (claim: project.ruben_bracket)."""
     if rho <= 0.0:
         return 0.0
     log_tail = float(stats.nbinom.logsf(k - 1, n / 2, 1.0 - rho))
@@ -232,7 +244,7 @@ def _ruben_remainder(log_a0: float, n: int, rho: float, k: int) -> float:
 
 
 def log_upper_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
-    """log Pr[sum_i d_i g_i^2 >= x]: chi2 for equal weights, Imhof otherwise."""
+    """definition: log Pr[sum_i d_i g_i^2 >= x]: chi2 for equal weights, Imhof otherwise."""
     w = _weights(d)
     if _equal(w):
         return chi2_log_sf(x / w[0], w.size)
@@ -243,7 +255,7 @@ def log_upper_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
 
 
 def log_lower_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
-    """log Pr[sum_i d_i g_i^2 <= x]: chi2 for equal weights, Imhof otherwise."""
+    """definition: log Pr[sum_i d_i g_i^2 <= x]: chi2 for equal weights, Imhof otherwise."""
     w = _weights(d)
     if _equal(w):
         return chi2_log_cdf(x / w[0], w.size)

@@ -3,8 +3,9 @@
 A Monte Carlo verdict is drawn from k failures in n independent trials. With the two one-sided
 Clopper-Pearson bounds at level ``alpha`` each, the true failure probability p lies below the upper
 bound with probability >= 1 - alpha and above the lower bound with probability >= 1 - alpha
-(exact binomial, no normal approximation). A check says "fails" only if the lower bound exceeds
-the stated probability (false alarm <= alpha) and "holds" only if the upper bound is below it.
+(exact binomial, no normal approximation) (claim: project.clopper_pearson_duality). A check says
+"fails" only if the lower bound exceeds the stated probability (false alarm <= alpha) and "holds"
+only if the upper bound is below it (claim: project.clopper_pearson_duality).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def _count(name: str, value: object, what: str) -> int:
 
 
 def clopper_pearson(k: int, n: int, alpha: float = DEFAULT_ALPHA) -> BinomialBounds:
-    """One-sided exact bounds: Pr[p < lower] <= alpha and Pr[p > upper] <= alpha.
+    """One-sided exact bounds: Pr[p < lower] <= alpha and Pr[p > upper] <= alpha (claim:
+    project.clopper_pearson_duality).
 
     lower = Beta^{-1}(alpha; k, n - k + 1) (0 if k = 0),
     upper = Beta^{-1}(1 - alpha; k + 1, n - k) (1 if k = n).
@@ -99,7 +101,8 @@ def compare_probability(bounds: BinomialBounds, stated: float) -> str:
 class SampleSize:
     """Draws a Monte Carlo check needs: with ``n`` draws, a true probability ``true_p`` leads to
     the verdict ``verdict`` with probability >= 1 - ``beta``, while the opposite verdict on the
-    other side of ``stated`` keeps its error <= ``alpha`` (Clopper-Pearson)."""
+    other side of ``stated`` keeps its error <= ``alpha`` (Clopper-Pearson) (claim:
+    project.clopper_pearson_duality)."""
 
     n: int
     stated: float
@@ -126,8 +129,9 @@ def _check_probabilities(stated: float, true_p: float, alpha: float, beta: float
 def _critical(n: int, stated: float, alpha: float, fails: bool) -> int | None:
     """The critical count of the verdict: the least K with Pr_{Bin(n, stated)}[X >= K] < alpha
     ("fails"), or the largest K with Pr_{Bin(n, stated)}[X <= K] <= alpha ("holds"); None when
-    no count qualifies. Found from scipy's quantile and settled exactly on its neighbours (the
-    quantile is a float computation; the conditions are checked as stated)."""
+    no count qualifies (claim: project.clopper_pearson_duality). Found from scipy's quantile and
+    settled exactly on its neighbours (the quantile is a float computation; the conditions are
+    checked as stated)."""
     if fails:
         def good(k: int) -> bool:
             return 0 <= k <= n and float(stats.binom.sf(k - 1, n, stated)) < alpha
@@ -159,7 +163,8 @@ def power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> fl
 
     By Clopper-Pearson duality, lower(K) > stated iff Pr_{Bin(n, stated)}[X >= K] < alpha, and
     upper(K) <= stated iff Pr_{Bin(n, stated)}[X <= K] <= alpha: the verdict is decided by one
-    critical count (``_critical``), so the power is one binomial tail.
+    critical count (``_critical``), so the power is one binomial tail (claim:
+    project.clopper_pearson_duality).
     """
     k = _critical(n, stated, alpha, fails)
     if k is None:
@@ -172,7 +177,8 @@ def sample_size(stated: float, true_p: float, alpha: float = DEFAULT_ALPHA,
     """The smallest n (found by doubling, then bisection; the power at n is verified) such that
     a true failure probability ``true_p`` is told apart from the ``stated`` bound: "fails" with
     probability >= 1 - beta when true_p > stated (detecting a violation), "holds" with
-    probability >= 1 - beta when true_p < stated (confirming the claim); exact binomial."""
+    probability >= 1 - beta when true_p < stated (confirming the claim); exact binomial (claim:
+    project.clopper_pearson_duality)."""
     _check_probabilities(stated, true_p, alpha, beta)
     if true_p == stated:
         raise ValueError(f"true_p must differ from stated = {stated}; found {true_p}")

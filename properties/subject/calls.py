@@ -14,7 +14,7 @@ What is checked, per part (``validate``):
   finite; the guard keeps a fresh float64 copy, never the part's own array (which may be a view
   into a large buffer, as ``scipy.linalg.lstsq`` returns);
 - ``value_queries(...)``: one finite real value per item;
-- ``spectral_norm(M)``: one finite real number >= 0;
+- definition: ``spectral_norm(M)``: one finite real number >= 0;
 - ``influence_matrix(law)``: a finite (d, d) real array;
 - ``compute(claim_id, **params)`` / ``bounds[claim_id](**params)``: a record with ``values`` and
   ``log_values`` mappings of real numbers (no NaN) and a boolean ``valid``;

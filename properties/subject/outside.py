@@ -6,7 +6,7 @@ its return value and the price queries it sends to the oracle.
   the block it queried; without a ``query_protocol`` part, ``ComposedProtocol`` runs the
   reference item selection with the implementation's value queries and least squares;
 - least squares: the pseudo-inverse P = (B^T B)^{-1} B^T is read off ``least_squares`` by
-  linearity, in bounded memory (``read_pinv``);
+  linearity, a few columns per call (``read_pinv``);
 - mechanisms (Lemma 2, Thm. 1): ``OutsideMechanism`` is a latent mechanism known only through
   ``outcome(bids)``, measured exactly by ``recmech.core.measure``.
 """
@@ -147,7 +147,7 @@ def read_pinv(least_squares, B: np.ndarray, gen: np.random.Generator,  # noqa: N
 
     The fast reading (k + 4 right-hand sides). With B = QR (reduced QR, ours) a least squares L
     that is linear gives L = L(Q) Q^T + L(Q_perp) Q_perp^T, and the exact one has L(Q) = R^{-1},
-    L(Q_perp) = 0. ``least_squares(B, [Q | G])``, with G = 4 unit Gaussian probes of the
+    L(Q_perp) = 0. definition: ``least_squares(B, [Q | G])``, with G = 4 unit Gaussian probes of the
     complement of range(B), gives L(Q), hence L(Q) Q^T, and the action on the complement; it is
     called at most 6 columns at a time (one call for k <= 2: the claim checks read 4,000 blocks
     per batch, and LAPACK's least squares through a multithreaded BLAS on a loaded machine
@@ -159,7 +159,7 @@ def read_pinv(least_squares, B: np.ndarray, gen: np.random.Generator,  # noqa: N
     ||M||_2 > 10^4 sqrt(l) t escapes one unit probe with probability < sqrt(2/pi) 10^-4 (the
     probe's component along M's top right singular vector has density <= sqrt(l / (2 pi)) at
     0), all four with probability < 5e-17 per block; below that size it changes ||P||_inf by
-    at most 10^4 l t.
+    at most 10^4 l t (checked: project.probe_escape).
 
     The full reading, otherwise (a probe answered beyond t, or B not of full column rank): P is
     read column by column from ``least_squares(B, I[:, a:a + 256])``, each chunk copied out.
@@ -198,9 +198,10 @@ def read_pinv(least_squares, B: np.ndarray, gen: np.random.Generator,  # noqa: N
 
 
 def pinv_from_least_squares(least_squares, B: np.ndarray) -> np.ndarray:
-    """P = (B^T B)^{-1} B^T for a batch of blocks (b, l, k), read off an implementation's least
-    squares block by block (``read_pinv``); a block of rank < k that the part refuses with a
-    ValueError reads as the zero map (z is not identified there), a full-rank one raises.
+    """definition: P = (B^T B)^{-1} B^T for a batch of blocks (b, l, k), read off an
+    implementation's least squares block by block (``read_pinv``); a block of rank < k that the part
+    refuses with a ValueError reads as the zero map (z is not identified there), a full-rank one
+    raises.
 
     Memory bound, by construction: the result, b k l doubles, is allocated once and every
     block's answer is written into it, so the guard holds b k l + l max(k + 4, 256) + k 256
@@ -216,8 +217,8 @@ def pinv_from_least_squares(least_squares, B: np.ndarray) -> np.ndarray:
         try:
             read_pinv(least_squares, B[i], gen, out=out[i])
         except ValueError:
-            # refusing a block of rank < k is allowed (the least squares is not unique): the
-            # block does not identify z, which a zero map says to every caller (P B != I)
+            # definition: refusing a block of rank < k is allowed (the least squares is not unique):
+            # the block does not identify z, which a zero map says to every caller (P B != I)
             if np.linalg.matrix_rank(B[i]) >= B.shape[2]:
                 raise
             out[i] = 0.0

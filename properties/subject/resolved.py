@@ -207,9 +207,9 @@ class Subject:
         return abs(float(value[0]) - t_j), int(oracle.queries)
 
     def pseudo_inverses(self, B: np.ndarray) -> np.ndarray:
-        """P = (B^T B)^{-1} B^T for a batch of blocks (b, l, k): numpy's pinv for the reference,
-        read off the implementation's least squares otherwise, in memory bounded by b k l plus
-        one call's worth (``recmech.properties.subject.outside.pinv_from_least_squares``)."""
+        """definition: P = (B^T B)^{-1} B^T for a batch of blocks (b, l, k): numpy's pinv for the
+        reference, read off the implementation's least squares otherwise, in memory bounded by b k l
+        plus one call's worth (``recmech.properties.subject.outside.pinv_from_least_squares``)."""
         ls = self.outside("least_squares")
         return np.linalg.pinv(B) if ls is None else pinv_from_least_squares(ls, B)
 

@@ -2,9 +2,9 @@
 
 For every claim id two records: ``part.compute.<claim id>`` (the outside calculator's record
 equals the reference's on the same parameters) and ``tight.<claim id>`` (its bounds are not
-looser than the paper's). Parameters: fixed points at the edges of each hypothesis (equalities
-of strict inequalities, the smallest counterexamples of the errata, d_max != 1, Sigma_S != I,
-negative diagonals, eps >= 1), then a hypothesis search over the claim's whole stated domain
+looser than the paper's). definition: Parameters: fixed points at the edges of each hypothesis
+(equalities of strict inequalities, the smallest counterexamples of the errata, d_max != 1, Sigma_S
+!= I, negative diagonals, eps >= 1), then a hypothesis search over the claim's whole stated domain
 targeted at the difference (``recmech.properties.guard.parts.parameters``).
 
 Differential. Where the reference refuses the input (ValueError) the outside calculator must
@@ -12,7 +12,8 @@ refuse it too; where a hypothesis fails (an invalid record, no values) the outsi
 be invalid too (a number there "looks valid when its hypotheses fail"); otherwise every value
 and log value of the reference record must be present and agree within
 
-- 1e-9 relative (1e-9 max(1, |x|) absolute for logarithms): the calculators evaluate closed
+- definition: 1e-9 relative (1e-9 max(1, |x|) absolute for logarithms): the calculators evaluate
+closed
   formulas in at most a few dozen operations; rounding is then a few ulps, magnified at most
   |x| ~ 10^5 times by exp / log of an argument x: far below 1e-9;
 - 64 n u kappa(M) + 1e-9 relative for the values computed from a matrix M (n x n or l x k)
@@ -23,8 +24,8 @@ and log value of the reference record must be present and agree within
 Tightness. Each bound has a direction (``DIRECTIONS``: an upper bound is looser when larger, a
 lower bound when smaller; keys without a direction are not bounds). The yardstick is the
 reference's printed value, or for a claim with an erratum (``recmech.properties.claims.errata``) the
-looser of the printed and the corrected value (``CORRECTED_KEYS`` maps the names). A value
-looser than the yardstick beyond the differential tolerance fails as "looser than the paper";
+looser of the printed and the corrected value (``CORRECTED_KEYS`` maps the names). definition: A
+value looser than the yardstick beyond the differential tolerance fails as "looser than the paper";
 list ``tight.<claim id>`` in an xfails file for a calculator conservative on purpose.
 """
 
@@ -134,8 +135,9 @@ def _yardstick(claim_id: str, key: str, rec, log: bool) -> float:
 
 
 def compare_records(claim_id: str, params: dict, outside) -> dict:
-    """The outside calculator's record against the reference's on ``params``: the differential
-    score, the tightness score (each a worst ratio to its tolerance, > 1 fails) and the detail."""
+    """definition: The outside calculator's record against the reference's on ``params``: the
+    differential score, the tightness score (each a worst ratio to its tolerance, > 1 fails) and the
+    detail."""
     ref, ref_err = _call(reference_compute, claim_id, params)
     got, got_err = _call(outside, claim_id, params)
     detail: dict[str, Any] = {"claim_id": claim_id, "params": params}

@@ -3,20 +3,23 @@
 Each outside answer is compared with the reference's on the same input, within the accuracy a
 correct floating-point computation attains (u = 2^-53 the unit roundoff):
 
-- ``least_squares(B, Y)`` (proof of Thm. 2: z_hat = argmin ||B z - y||_2, unclipped). For B of
+- ``least_squares(B, Y)`` (proof of Thm. 2: z_hat = argmin ||B z - y||_2, unclipped). definition:
+For B of
   full column rank (kappa = sigma_max / sigma_min < 1 / (max(l, k) u)), per column,
   ||z_out - z_ref||_2 <= 20 l k u kappa (||z|| + ||y|| / sigma_max + kappa ||r|| / sigma_max),
   r = y - B z: Higham, Accuracy and Stability, Thm. 20.3 (Householder QR is backward stable
   with backward error c l k u) with the perturbation bound of Thm. 20.1, doubled for the two
   solvers compared. A solver through the normal equations loses a further factor kappa and fails
   on ill-conditioned blocks (list ``part.least_squares`` in an xfails file if that is meant).
-  For B of lower numerical rank the argmin is not unique: a ValueError or LinAlgError is
+  definition: For B of lower numerical rank the argmin is not unique: a ValueError or LinAlgError is
   accepted, and an answer must satisfy the normal equations,
   ||B^T (B z - y)||_2 <= 20 l k u sigma_max (sigma_max ||z|| + ||y||).
-- ``spectral_norm(M)`` (Def. 2's ||INF(X)||_2): |s_out - s_ref| <= 64 max(n, m) u ||M||_2 (a
+- definition: ``spectral_norm(M)`` (Def. 2's ||INF(X)||_2): |s_out - s_ref| <= 64 max(n, m) u
+||M||_2 (a
   backward-stable SVD returns the singular values of M + E, ||E||_2 <= c max(n, m) u ||M||_2,
   and singular values move by at most ||E||_2).
-- ``influence_matrix(law)`` (Def. 2): every entry |alpha_out - alpha_ref| <= 64 s u, s the
+- definition: ``influence_matrix(law)`` (Def. 2): every entry |alpha_out - alpha_ref| <= 64 s u, s
+the
   support size (an entry is a total variation distance of two conditional laws, sums of at most
   s probabilities in [0, 1], each rounded once when normalised).
 

@@ -3,14 +3,14 @@
 ``robustify(inner, laws, delta)`` (Lemma 2, Appendix A). The construction fixes the allocation:
 for a grid offset r, each bid b_i is rounded to its cell, b'_i is drawn from the model law
 conditioned on the cell, and M_hat runs on b'; the outcome is the expectation over b' (and over
-r for ``outcome``). The payment is M_hat's minus an IR rebate the paper leaves open; the
+r for ``outcome``). definition: The payment is M_hat's minus an IR rebate the paper leaves open; the
 reference's rebate (``recmech.core.robust``) is a yardstick from above: a larger rebate is
 "looser than the reference" (revenue given away), a smaller one must still leave every truthful
 bidder's utility >= 0. So, on every bid profile whose cells hold model mass:
 
 - allocation: every allocation's probability equals the reference's;
-- payments: p_out_i >= p_ref_i (a rebate no larger than the reference's);
-- IR: E[v_i^A(b_i, S)] - p_out_i >= 0 for the truthful bidder of type b_i;
+- definition: payments: p_out_i >= p_ref_i (a rebate no larger than the reference's);
+- definition: IR: E[v_i^A(b_i, S)] - p_out_i >= 0 for the truthful bidder of type b_i;
 
 per offset region (exactly: one representative offset inside each region, where every cell
 assignment is constant; when the part's mechanism provides ``outcome_at(bids, offset)``) and
@@ -29,12 +29,12 @@ M_hat on purpose), above it means BIC or IR fails somewhere. Metamorphic: the re
 invariant under permuting the bidders and adding a dummy item nobody values (a zero row of A,
 mu = 0), and doubles with the units.
 
-Tolerances. Probabilities and payments here are sums of at most T = (offset regions) x
+Tolerances. definition: Probabilities and payments here are sums of at most T = (offset regions) x
 (resampled profiles) x (lottery entries) <= 10^4 products of probabilities and values, rounded
 with relative error below 2 T u < 5e-12; the guard allows 1e-9 V, V = max(1, largest value or
 payment in play). BIC and IR of M_hat: 1e-8 V (HiGHS solves to feasibility 1e-10 per row; an
-interim constraint sums up to 100 rows). Revenue against the LP optimum: 1e-6 max(1, REV*) (an
-LP whose rows are relaxed by tau moves its optimum by at most tau ||y||_1, the duals; 1e-6
+interim constraint sums up to 100 rows). definition: Revenue against the LP optimum: 1e-6 max(1,
+REV*) (an LP whose rows are relaxed by tau moves its optimum by at most tau ||y||_1, the duals; 1e-6
 covers ||y||_1 up to 10^4 at tau = 1e-10).
 """
 
@@ -111,8 +111,8 @@ def _lottery(out: Outcome) -> dict[bytes, float]:
 
 def compare_outcomes(got: Outcome, ref: Outcome, mech: LatentMechanism, bids: np.ndarray,
                      scale: float) -> tuple[float, dict]:
-    """(score, detail): the allocation lottery equal, no larger rebate, IR for the truthful
-    bidders, each as a ratio to the tolerance 1e-9 scale (module docstring)."""
+    """definition: (score, detail): the allocation lottery equal, no larger rebate, IR for the
+    truthful bidders, each as a ratio to the tolerance 1e-9 scale (module docstring)."""
     tol = TOL * scale
     a, b = _lottery(got), _lottery(ref)
     alloc_diff = max((abs(a.get(key, 0.0) - b.get(key, 0.0)) for key in set(a) | set(b)),

@@ -1,8 +1,8 @@
 """Parameters for judging the bound calculators: the whole stated domain of each claim id.
 
-``fixed_points(claim_id)`` lists points at the edges of the claim's hypotheses (equalities of
-strict inequalities, the smallest counterexamples of the errata, d_max != 1, Sigma_S != I,
-negative diagonals, eps >= 1, values just outside a hypothesis); ``PARAMETERS[claim_id](gen,
+definition: ``fixed_points(claim_id)`` lists points at the edges of the claim's hypotheses
+(equalities of strict inequalities, the smallest counterexamples of the errata, d_max != 1, Sigma_S
+!= I, negative diagonals, eps >= 1, values just outside a hypothesis); ``PARAMETERS[claim_id](gen,
 mode)`` draws a point from a numpy generator, ``mode`` in {0, 1, 2} steering towards an edge
 (e.g. eps = eps1, d_max != 1, an isotropic D, a covariance with rho > 1). The search of
 ``recmech.properties.guard.parts.calculators`` draws (seed, mode) with hypothesis.

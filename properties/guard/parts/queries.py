@@ -6,8 +6,8 @@
   the bisection's own arithmetic allowed on top, 8 u (|c_j| + R) for an interval of length
   R = ||A||_inf + 2 eps centred at c_j (u = 2^-53). It may use no more price queries than the
   reference's bisection, q = max(0, ceil(log2(R / (2 eta)))) per item (more is "looser than
-  the paper"), and ask only about the listed items. Inputs: rows with negative entries (the
-  centre of [lo_j, hi_j] is not ||A_j||_1 / 2), values at both ends lo_j - eps and hi_j + eps,
+  the paper"), and ask only about the listed items. definition: Inputs: rows with negative entries
+  (the centre of [lo_j, hi_j] is not ||A_j||_1 / 2), values at both ends lo_j - eps and hi_j + eps,
   ||A||_inf above the rows' own norms, eps >= 1 (the erratum's corner), q = 0 and q ~ 40,
   adversarial oracles pushing up, down or flipping within eta_o.
 - ``query_protocol(design, eps, setting, eta)`` (Def. 3, Thm. 2). Judged on the worst vertex of
@@ -169,7 +169,8 @@ def value_queries_score(outside, case: ValueCase) -> tuple[float, dict]:
 
 @register_part("part.value_queries", part="value_queries")
 def judge_value_queries(*, subject: Subject, budget: Budget) -> Verdict:
-    """Noisy value queries: error within eta + eta_o, at most the paper's count of queries."""
+    """Noisy value queries: error within eta + eta_o, at most the paper's count of queries (claim:
+    theorem2.noisy_value)."""
     outside = subject.outside("value_queries")
     worst = Worst("part.value_queries")
     worst.over(value_cases(), _value_inputs(), lambda case: value_queries_score(outside, case),

@@ -119,8 +119,8 @@ def run_part_check(check_id: str, subject: Subject, budget: Budget) -> Verdict:
 
 
 class Worst:
-    """The worst case of a judgement: the largest score (difference / tolerance; > 1 fails) and
-    its details, and the first ``PartError`` met."""
+    """definition: The worst case of a judgement: the largest score (difference / tolerance; > 1
+    fails) and its details, and the first ``PartError`` met."""
 
     def __init__(self, check_id: str) -> None:
         self.check_id = check_id

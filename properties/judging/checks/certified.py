@@ -4,13 +4,14 @@
 thing: on every run its error is within its certificate, ||z - Q(t)||_inf <= certified delta
 <= the target (by default the paper's a-priori delta of the design's setting), for every type t
 within eps of Az, z in [0, 1]^k, and an oracle whose eta_o-noise pushes either way
-(``certified_delta(eta_o)``).
+(``certified_delta(eta_o)``) (claim: project.certified_protocol).
 
 "Every type" is checked exactly, not by sampling the box: each noisy value query is a bisection,
 a non-decreasing function of t_j, and clip(P y) is monotone in each y_j, so the largest error
 of coordinate r in either direction is attained at the vertex t_j = (Az)_j + s sign(P_rj)
 (eps + eta_o), s = +-1 (an oracle answering "up" within eta_o acts exactly as the type
-t + eta_o). ``every_vertex_error`` runs the protocol on those 2k vertices.
+t + eta_o) (claim: project.certified_protocol). ``every_vertex_error`` runs the protocol on those 2k
+vertices.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ EPS64 = float(np.finfo(float).eps)
 
 def varah_ratios(u: np.ndarray) -> dict:
     """||U^{-1}||_inf * alpha and ||U^{-T}||_inf * beta (each <= 1 by Lemma 3 when its margin is
-    > 0), with the relative tolerance the floating-point solve allows.
+    > 0), with the relative tolerance the floating-point solve allows (claim: lemma3).
 
     The inverse comes from an LU solve U X = I; its relative error in the inf-norm is below
     c n eps kappa_inf(U), kappa_inf = ||U||_inf ||U^{-1}||_inf; we take c = 10 (Higham, Accuracy
@@ -104,7 +104,8 @@ def _lemma3_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
 
 def _lemma3_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
     """Lemma 3: ||U^{-1}||_inf <= 1/alpha (rows), ||U^{-T}||_inf <= 1/beta (columns), on
-    hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300)."""
+    hypothesis-drawn dominant matrices (minimal margins, mixed signs, n up to 300) (claim:
+    lemma3)."""
     scored = [p for p in partials if p["worst"] is not None]
     top = max(scored, key=lambda p: p["worst"])
     r = top["inst"]
@@ -136,13 +137,16 @@ register_chunks("lemma3", plan=_lemma3_plan, run=_lemma3_run, merge=_lemma3_merg
 
 def lemma6_constants() -> dict:
     """The constants of Lemmas 4-5 at eps = 1/7, in exact rationals (squares compared):
-    sqrt2/(1-eps) <= 2, 1/2 - eps/(1-eps) sqrt2 >= 1/4, ln(3/eps) = ln 21 <= 4 (21 < 2.7^4)."""
+    sqrt2/(1-eps) <= 2, 1/2 - eps/(1-eps) sqrt2 >= 1/4, ln(3/eps) = ln 21 <= 4 (21 < 2.7^4) (claim:
+    lemma6)."""
     eps = Fraction(1, 7)
     q = eps / (1 - eps)
     return {
-        "sigma_max_constant": 2 / (1 - eps) ** 2 <= 4,          # (sqrt2/(1-eps))^2 <= 2^2
-        "sigma_min_constant": 2 * q**2 <= Fraction(1, 16),      # (q sqrt2)^2 <= (1/2 - 1/4)^2
-        "net_log_constant": 3 / eps < Fraction(27, 10) ** 4,    # 21 < 2.7^4 < e^4
+        # (sqrt2/(1-eps))^2 <= 2^2 (claim: lemma6)
+        "sigma_max_constant": 2 / (1 - eps) ** 2 <= 4,
+        # (q sqrt2)^2 <= (1/2 - 1/4)^2 (claim: lemma6)
+        "sigma_min_constant": 2 * q**2 <= Fraction(1, 16),
+        "net_log_constant": 3 / eps < Fraction(27, 10) ** 4,    # 21 < 2.7^4 < e^4 (claim: lemma6)
         "values": {"sqrt2/(1-eps)": math.sqrt(2) * 7 / 6,
                    "1/2 - eps/(1-eps) sqrt2": 0.5 - math.sqrt(2) / 6, "ln(3/eps)": math.log(21)},
     }
@@ -150,17 +154,19 @@ def lemma6_constants() -> dict:
 
 def cube_net(n: int, eps: float) -> tuple[np.ndarray, float]:
     """An eps-net of S^{n-1}: a grid of spacing h on the faces of [-1, 1]^n, pushed radially to
-    the sphere, with a rigorous covering radius r = (h/2) sqrt(n - 1) < eps.
+    the sphere, with a rigorous covering radius r = (h/2) sqrt(n - 1) < eps (claim:
+    project.cube_net).
 
     Every x in S^{n-1} is y/||y|| for y on the cube's surface; y has a grid point y' on its face
     within (h/2) sqrt(n-1); radial projection onto the unit ball is 1-Lipschitz and equals
-    y/||y|| for ||y|| >= 1, so ||x - y'/||y'|| || <= ||y - y'||.
+    y/||y|| for ||y|| >= 1, so ||x - y'/||y'|| || <= ||y - y'|| (claim: project.cube_net).
     """
     if n < 1:
         raise ValueError(f"n must be >= 1; found {n}")
     if not 0 < eps < 1:
         raise ValueError(f"eps must be in (0, 1); found {eps}")
-    k = max(1, math.floor(math.sqrt(n - 1) / eps) + 1)  # h/2 sqrt(n-1) = sqrt(n-1)/k < eps
+    # h/2 sqrt(n-1) = sqrt(n-1)/k < eps (claim: project.cube_net)
+    k = max(1, math.floor(math.sqrt(n - 1) / eps) + 1)
     ticks = np.linspace(-1.0, 1.0, k + 1)
     pts = []
     for axis in range(n):
@@ -189,7 +195,8 @@ def _matrices(draw, n: int) -> np.ndarray:
 @register_check("lemma6", parts=("compute",))
 def check_lemma6(*, subject: Subject, budget: Budget) -> Verdict:
     """Lemma 6: explicit eps-nets of S^1 and S^2 of size <= (3/eps)^n, and
-    sigma_max <= a/(1-eps), sigma_min >= b - eps/(1-eps) a on drawn matrices; constants at 1/7."""
+    sigma_max <= a/(1-eps), sigma_min >= b - eps/(1-eps) a on drawn matrices; constants at 1/7
+    (claim: lemma6)."""
     consts = lemma6_constants()
     compute = subject.compute
     eps = 1.0 / 7.0

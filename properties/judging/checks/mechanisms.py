@@ -8,14 +8,14 @@ the revenue loss against eps (eps1) and compare it with the slope of the stated 
 (``recmech.bounds.compute``), and report the largest observed/bound ratio. Theorem 1 and
 Proposition 1 also claim IR w.r.t. the true N-dimensional types; that is checked exactly and fails.
 
-A rate holds on the sweep when the observed quantity does not fall off more slowly than the
-bound as eps -> 0: log-log slope(observed) >= slope(bound) - ``RATE_TOL[name]`` (an O(bound)
+definition: A rate holds on the sweep when the observed quantity does not fall off more slowly than
+the bound as eps -> 0: log-log slope(observed) >= slope(bound) - ``RATE_TOL[name]`` (an O(bound)
 quantity cannot stay constant while the bound vanishes). The revenue loss is smooth in eps
 (tolerance 0.3; the reference is within 0.09); kappa is not monotone on these small instances
 (the reference reaches -0.24 on the thorough sweep), so its tolerance is 0.45, still below the
-slope of the bound (0.53 to 0.6), which a kappa that does not vanish would miss by.
-
-Another implementation is judged through ``mechanism.outcome(bids)`` only
+slope of the bound (0.53 to 0.6), which a kappa that does not vanish would miss by (claim:
+theorem1).
+ Another implementation is judged through ``mechanism.outcome(bids)`` only
 (``Subject.inner_mechanism``, ``Subject.robust_report``): revenue, BIC gains over the same exact
 misreport grid as the reference (the grid is a property of the instance: laws, delta and
 reports) and IR on every truthful report, all by enumeration.
@@ -46,8 +46,8 @@ RATE_TOL = {"kappa": 0.45, "revenue_loss": 0.3}
 
 
 def rate_follows(x, ys, bound) -> dict:
-    """Per observed series: its log-log slope minus the bound's (None if too few positive
-    points); the rate follows when every difference is >= -RATE_TOL[series]."""
+    """definition: Per observed series: its log-log slope minus the bound's (None if too few
+    positive points); the rate follows when every difference is >= -RATE_TOL[series]."""
     sb = _slope(x, bound)
     diffs = {}
     for name, y in ys.items():
@@ -170,7 +170,8 @@ def _theorem_sweep(subject: Subject, claim_id: str, budget: Budget, f_factor: fl
         rep = subject.robust_report(inner, [exp.MODEL], float(np.sqrt(eps)), [pop])
         kap.append(rep.kappa)
         loss.append(rev_hat - rep.revenue)
-        # corrected IR: on the coupling's good event, utility >= -L (eps1 + ||A||_inf eps)
+        # corrected IR: on the coupling's good event, utility >= -L (eps1 + ||A||_inf eps) (claim:
+        # theorem1)
         ir_gap = min(ir_gap, rep.min_expost_utility + lip * (float(eps1) + a_inf * eps))
         if claim_id == "theorem1":
             rec = subject.compute("theorem1", L=lip, eps1=float(eps1), eps=eps, m=1,
@@ -187,7 +188,7 @@ def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget, f_factor:
                       readings: dict) -> list[Verdict]:
     """[IR for true types (the headline, an erratum), the rate]; the headline's ``corrected``
     is the rate's verdict when the corrected IR (utility >= -L (eps1 + ||A||_inf eps) on the
-    good event, the 'shift' sweep) holds."""
+    good event, the 'shift' sweep) holds (claim: theorem1)."""
     eps1s, kap, loss, bound, move, ir_gap = _theorem_sweep(subject, claim_id, budget, f_factor)
     ratio = float(max(np.max(np.asarray(kap) / bound), np.max(np.asarray(loss) / bound)))
     follows = rate_follows(eps1s, {"kappa": kap, "revenue_loss": loss}, bound)

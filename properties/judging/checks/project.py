@@ -235,6 +235,7 @@ def check_separable_norm(*, subject: Subject, budget: Budget) -> Verdict:
 
 
 # -- Prop. 1 (2): for kappa > 1 the interlacing bound is strict ---------------------------------
+# (claim: project.interlacing_edge)
 
 @register_check("project.interlacing_edge", parts=())
 def check_interlacing_edge(*, subject: Subject, budget: Budget) -> Verdict:

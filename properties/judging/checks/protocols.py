@@ -63,7 +63,7 @@ def far_latent(subject: Subject, cases) -> tuple[str, dict | None]:
 @register_check("definition3", parts=PROTOCOL_PARTS)
 def check_definition3(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Def. 3: ||t - Az||_inf <= eps implies ||z - Q(t)||_inf <= ||P||_inf (eps + eta + eta_o),
-    z in [0, 1]^k; under the all-real reading also z outside the cube."""
+    z in [0, 1]^k; under the all-real reading also z outside the cube (claim: definition3)."""
     worst_ratio, worst, count, cex = 0.0, {}, 0, None
     cases = []
     for inst in protocol_instances(budget.size("definition3.instances"),
@@ -109,13 +109,14 @@ def check_definition3(*, subject: Subject, budget: Budget, readings: dict) -> Ve
 @register_check("theorem2.noisy_value", parts=("value_queries", "compute"))
 def check_theorem2_noisy_value(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Thm. 2 proof: log||A||_inf + log(1/eta) + log(1/eps) price queries simulate one value
-    query with error <= eta. Runs bisection with the printed count (base 2) and with the exact
-    count, on values at both ends of [lo - eps, hi + eps] and inside.
+    query with error <= eta (claim: theorem2.noisy_value). Runs bisection with the printed count
+    (base 2) and with the exact count, on values at both ends of [lo - eps, hi + eps] and inside.
 
     Corrected statement (the verdict's ``corrected``): the value query under test (the
     reference bisection, or the implementation's ``value_queries``) has error <= eta + eta_o
     with at most the corrected count max(0, ceil(log2((||A||_inf + 2 eps)/(2 eta)))) queries
-    (the record's ``corrected["queries_sufficient"]`` when it has one)."""
+    (the record's ``corrected["queries_sufficient"]`` when it has one) (claim:
+    theorem2.noisy_value)."""
     grid = [(1.0, 1.0, 0.5), (1.0, 0.5, 0.25), (2.0, 0.1, 0.1), (8.0, 0.01, 0.01),
             (0.5, 0.3, 0.3), (3.0, 1e-3, 1e-2)]
     if budget.size("theorem2.noisy_value.extended_grid"):
@@ -220,8 +221,9 @@ def check_theorem2_deterministic(*, subject: Subject, budget: Budget, readings: 
 
 
 def _count_failures(sampler, trials: int, factor: float, subject: Subject) -> tuple[int, float]:
-    """(draws whose certified delta per unit eps exceeds ``factor``, the largest ratio): a draw
-    whose queried block does not identify z (P B != I: rank < k) fails with an infinite delta."""
+    """definition: (draws whose certified delta per unit eps exceeds ``factor``, the largest ratio):
+    a draw whose queried block does not identify z (P B != I: rank < k) fails with an infinite
+    delta."""
     failures, worst, done = 0, 0.0, 0
     while done < trials:
         batch = min(4000, trials - done)
@@ -302,7 +304,8 @@ def check_theorem2_weak_dependence(*, subject: Subject, budget: Budget,
                                    readings: dict) -> Verdict:
     """Thm. 2, third bullet, +-1 entries (c = 1, v_i^2 = 1, INF = 0) at the smallest |S| with
     |S| > 16 k sqrt|S|, i.e. |S| = 256 k^2 + 1; under the positive-probability reading of
-    Definition 2 also the repetition law theta = s (1, ..., 1) (INF = 0 there) at k = 2."""
+    Definition 2 also the repetition law theta = s (1, ..., 1) (INF = 0 there) at k = 2 (claim:
+    theorem2.weak_dependence)."""
     gen = np.random.default_rng(budget.seed("theorem2.weak_dependence"))
     k = budget.size("theorem2.weak_dependence.k")
     size = 256 * k * k + 1

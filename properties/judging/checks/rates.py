@@ -1,6 +1,7 @@
 """Rate checks of Prop. 1 (2) and (3) (Cai-Daskalakis EC'22, Sec. 3): the ex-ante settings.
 
-Prop. 1 fixes |S| from the model's parameters and states, with probability >= 1 - 2 exp(-4k),
+Prop. 1 fixes |S| from the model's parameters and states, with probability >= 1 - 2 exp(-4k) (claim:
+proposition1.gaussian,proposition1.weak_dependence),
 
 - (2) Gaussian archetypes, |S| = 64 kappa(Sigma) k: f(eps1) = O(k sqrt(kappa) / sqrt(Tr Sigma_S)
   eps1) with O(kappa k log(||A||_inf / eps1)) queries;
@@ -14,12 +15,14 @@ parameters (k, kappa and the scale of Sigma; k and a):
    least-squares pseudo-inverse of the queried block (the exact worst-case error, Def. 3) and
    eta = eps1 as in Thm. 2, is divided by the stated rate; the ratio must not grow along any
    swept parameter (a least-squares fit of log(ratio) on the logs of the parameters has every
-   slope <= ``SLOPE_TOL``) and its largest value is the empirical constant c_f;
+   slope <= ``SLOPE_TOL``) and its largest value is the empirical constant c_f (claim:
+   proposition1.gaussian,proposition1.weak_dependence);
 2. the constant Theorem 2 implies for this |S| (``f_theorem2`` of the bound record: 64 sqrt(|S|
    k)/sqrt(Tr Sigma_S) eps1, resp. 64 sqrt(k)/a eps1) is tested with the stated probability:
    draws of the design with f_obs > f_theorem2 are counted and compared with 2 exp(-4k) by exact
    Clopper-Pearson bounds at false alarm 1e-9 (draws of one k are pooled: each has failure
-   probability <= 2 exp(-4k) if the claim holds, so the pooled count is dominated by a binomial);
+   probability <= 2 exp(-4k) if the claim holds, so the pooled count is dominated by a binomial)
+   (claim: proposition1.gaussian,proposition1.weak_dependence);
 3. the query count of the reference protocol for that S over the stated rate must not grow either.
 
 Where Prop. 1's |S| sits on the edge of Thm. 2's strict hypothesis (kappa = 1, resp. all
@@ -60,7 +63,8 @@ def certified_per_eps(B: np.ndarray) -> np.ndarray:
     """2 ||(B^T B)^{-1} B^T||_inf for a batch of blocks B (b, |S|, k): f_obs / eps1, eta = eps1.
 
     The normal equations are well conditioned here (sigma_min(B)^2 >= Tr/16 with the stated
-    probability), so solving them is as exact as an SVD and much cheaper for tall blocks.
+    probability), so solving them is as exact as an SVD and much cheaper for tall blocks (claim:
+    lemma4).
     """
     gram = np.einsum("bsi,bsj->bij", B, B)
     P = np.linalg.solve(gram, np.transpose(B, (0, 2, 1)))
@@ -95,7 +99,8 @@ def _rate_verdict(claim_id: str, rows: list[dict], pooled: dict[int, list[int]],
         v = compare_probability(cp, stated)
         prob[k] = {"failures": fails, "draws": draws, "stated": stated, "verdict": v,
                    "clopper_pearson": cp.to_dict(),
-                   # draws that detect a failure rate twice the stated one w.p. >= 1 - 1e-9
+                   # draws that detect a failure rate twice the stated one w.p. >= 1 - 1e-9 (claim:
+                   # project.clopper_pearson_duality)
                    "draws_to_detect_2x": sample_size(stated, min(1.0, 2 * stated)).n}
         if v == "fails-as-stated" or (v == "inconclusive" and worst_prob == "holds"):
             worst_prob = v
@@ -203,7 +208,7 @@ def _gaussian_merge(subject: Subject, budget: Budget, readings, partials: list) 
 
 # Prop. 1 (2): sweep k, kappa(Sigma) and the scale s of Sigma = s^2 diag(geomspace(1, kappa));
 # accuracy and queries over the stated rates, and f_obs <= f_theorem2 with probability
-# >= 1 - 2 exp(-4k). One chunk per sweep point.
+# >= 1 - 2 exp(-4k) (claim: proposition1.gaussian). One chunk per sweep point.
 register_chunks("proposition1.gaussian", plan=_gaussian_plan, run=_gaussian_point,
                 merge=_gaussian_merge)
 
@@ -267,7 +272,8 @@ def _weak_point(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
                           eps1=EPS1[0], A_inf=1.0)
     size = int(rec.corrected.get("size", rec.value("size")))
     design = designs.weakly_dependent(size, k, c, gen, lambda n, kk, g: sample((n, kk), g),
-                                      variances=np.full(size, a * a), influence_norm=0.0)
+                                      variances=np.full(size, a * a), influence_norm=0.0,
+                                      independent=True)
     rec = subject.compute("proposition1.weak_dependence", k=k, c=c, a=a, inf_norm=0.0,
                           eps1=EPS1[0], A_inf=design.inf_norm)
     row, fails, n = _sweep_point(rec, size, k, math.sqrt(k) / a,
@@ -312,9 +318,10 @@ def _weak_merge(subject: Subject, budget: Budget, readings, partials: list) -> V
 
 # Prop. 1 (3): independent three-point coordinates (c = 1, variance a^2, ||INF|| = 0) at
 # |S| = 256 c^4 k^2 / a^4; sweep k and a; accuracy and queries over the stated rates, and
-# f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k). Under the
-# positive-probability reading of Definition 2 also the repetition law (c = a = 1, INF = 0
-# there) at k = 2. One chunk per sweep point, one for the repetition law.
+# f_obs <= f_theorem2 = 64 sqrt(k)/a eps1 with probability >= 1 - 2 exp(-4k) (claim:
+# proposition1.weak_dependence). Under the positive-probability reading of Definition 2 also the
+# repetition law (c = a = 1, INF = 0 there) at k = 2. One chunk per sweep point, one for the
+# repetition law.
 register_chunks("proposition1.weak_dependence", plan=_weak_plan, run=_weak_point,
                 merge=_weak_merge)
 
@@ -323,7 +330,7 @@ def _repetition_family(compute, gen: np.random.Generator, k: int = 2, draws: int
     """Prop. 1 (3) on the repetition law theta = s (1, ..., 1) (c = a = 1, INF = 0 under the
     positive-probability reading): draws of the queried block against f_theorem2, a draw whose
     block does not identify z (rank < k) counting as a failure; Clopper-Pearson against
-    2 exp(-4k)."""
+    2 exp(-4k) (claim: proposition1.weak_dependence)."""
     rec = compute("proposition1.weak_dependence", k=k, c=1.0, a=1.0, inf_norm=0.0,
                   eps1=EPS1[0], A_inf=1.0)
     size = int(rec.corrected.get("size", rec.value("size")))

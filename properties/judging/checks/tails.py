@@ -3,7 +3,8 @@
 Cai-Daskalakis EC'22, Sec. 4.1. For a fixed unit x, ||Vx||^2 ~ Q = sum_i d_i g_i^2 (proof of
 Lemma 7), so every tail here is computed exactly (``recmech.properties.judging.exact``), never
 sampled,
-except Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control.
+except Lemma 4 with n >= 2 columns, which is a Monte Carlo with exact Clopper-Pearson control
+(claim: lemma4).
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def _lemma7_run(upper: bool, log_bound, budget: Budget, spec: dict, prefix: str 
     if part == "sweep":
         sizes = iid_sizes(budget)[spec["lo"]:spec["hi"]]
         out = _lemma7_sweep(upper, log_bound, sizes)
-        if upper and prefix:  # what the printed proof does show: Pr[Q >= 3 Tr] <= e^{-Tr/4}
+        # what the printed proof does show: Pr[Q >= 3 Tr] <= e^{-Tr/4} (claim: lemma7.upper_tail)
+        if upper and prefix:
             out["three_trace_worst_slack"] = min(-n / 4 - chi2_log_sf(3.0 * n, n)
                                                  for n in sizes)
         return {"part": spec["part"], **out}
@@ -160,7 +162,8 @@ def _lemma7_merge(partials: list[dict], prefix: str = "") -> tuple[dict, SearchR
 
 
 def lemma7_upper_counterexample(n: int = 24) -> dict:
-    """D = I_n: Pr[chi2_n >= 2n] (closed Poisson form, 40 digits) against exp(-n/4)."""
+    """D = I_n: Pr[chi2_n >= 2n] (closed Poisson form, 40 digits) against exp(-n/4) (claim:
+    lemma7.upper_tail)."""
     p = chi2_sf_poisson(2 * n, n, dps=40)
     bound = mpmath.exp(mpmath.mpf(-n) / 4)
     return {"d": f"I_{n}", "trace_d": n, "d_max": 1, "threshold": 2 * n,
@@ -198,7 +201,8 @@ def _corrected_verdict(partials: list[dict], budget: Budget) -> Verdict:
 
 
 def _upper_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
-    """Lemma 7: Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D / (4 d_max)), exact tails on the domain."""
+    """Lemma 7: Pr[||Vx||^2 >= 2 Tr D] <= exp(-Tr D / (4 d_max)), exact tails on the domain (claim:
+    lemma7.upper_tail)."""
     sweep, search = _lemma7_merge(partials)
     viol = sweep["violating"]
     fixed = _corrected_verdict(partials, budget)
@@ -250,12 +254,13 @@ def _corrected_upper_log_bound(subject: Subject) -> Callable[[float, float], flo
 
 
 def check_lemma7_upper_tail_corrected(*, subject: Subject, budget: Budget) -> Verdict:
-    """Corrected Lemma 7 upper tail: Pr[Q >= 2 Tr D] <= exp(-Tr D / (8 d_max)), exactly checked.
+    """Corrected Lemma 7 upper tail: Pr[Q >= 2 Tr D] <= exp(-Tr D / (8 d_max)), exactly checked
+    (claim: lemma7.upper_tail).
 
     Proof: log E exp(a(g^2 - 1)) = -a - log(1 - 2a)/2 <= a^2/(1 - 2a) <= 2a^2 for a <= 1/4;
     with a_i = lambda d_i, lambda = 1/(4 d_max): log Pr <= -lambda Tr + 2 lambda^2 d_max Tr
-    = -Tr/(8 d_max). Also checks what the printed proof does show (t = 2 Tr is the event
-    Q >= 3 Tr): Pr[Q >= 3 Tr D] <= exp(-Tr D/(4 d_max)).
+    = -Tr/(8 d_max) (claim: lemma7.upper_tail). Also checks what the printed proof does show (t = 2
+    Tr is the event Q >= 3 Tr): Pr[Q >= 3 Tr D] <= exp(-Tr D/(4 d_max)) (claim: lemma7.upper_tail).
     """
     log_bound = _corrected_upper_log_bound(subject)
     partials = [_lemma7_run(True, log_bound, budget, spec, "c-")
@@ -272,7 +277,8 @@ def _lower_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
 
 
 def _lower_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
-    """Lemma 7: Pr[||Vx||^2 <= Tr D / 4] <= exp(-Tr D / (8 d_max)), exact tails on the domain."""
+    """Lemma 7: Pr[||Vx||^2 <= Tr D / 4] <= exp(-Tr D / (8 d_max)), exact tails on the domain
+    (claim: lemma7.lower_tail)."""
     sweep, search = _lemma7_merge(partials)
     ok = not sweep["violating"] and search.score < 0
     return Verdict.exact(
@@ -297,14 +303,16 @@ def certify_proposition3(fine: bool = False) -> dict[str, Certificate]:
     - Prop. 3 near x = 0 (both sides 1): e^{-x} <= sqrt(1 - 4x^2) iff
       h(x) = x + log(1 - 4x^2)/2 >= 0, and -log(1 - y) <= y/(1 - y) gives
       h(x) >= x (1 - 2x/(1 - 4x^2)); the factor k(x) = 1 - 2x/(1 - 4x^2) is certified >= 0 on
-      [0, h0] by intervals, the original form on [h0, 1/4].
+      [0, h0] by intervals, the original form on [h0, 1/4] (claim: proposition3).
     - (i) e^{-x} <= 1 - x + x^2: on [0, h0] the Lagrange remainder gives e^{-x} <= 1 - x + x^2/2
-      (analytic); [h0, 1] by intervals; for x >= 1, 1 - x + x^2 >= 1 >= e^{-x} (analytic).
+      (analytic); [h0, 1] by intervals; for x >= 1, 1 - x + x^2 >= 1 >= e^{-x} (analytic) (claim:
+      proposition3).
     - (ii) sqrt(1 - 4x^2) >= 1 - 2x^2 - 8x^4 on [0, 1/2] (equal at 0 and 1/2): with
       p = 1 - 2x^2 - 8x^4 = (1 - 4x^2)(1 + 2x^2) >= 0, it is 1 - 4x^2 - p^2 >= 0, and
-      1 - 4x^2 - p^2 = 4x^4 (1 - 4x^2)(3 + 4x^2) exactly (both identities checked in rationals).
+      1 - 4x^2 - p^2 = 4x^4 (1 - 4x^2)(3 + 4x^2) exactly (both identities checked in rationals)
+      (claim: proposition3).
     - (iii) 1 - 2x^2 - 8x^4 >= 1 - x + x^2 on [0, 1/4] (equal at 0): the difference is
-      x (1 - 3x - 8x^3), and 1 - 3x - 8x^3 >= 0 is certified by intervals.
+      x (1 - 3x - 8x^3), and 1 - 3x - 8x^3 >= 0 is certified by intervals (claim: proposition3).
     """
     depth = 60 if fine else 40
     h0 = "1/64"
@@ -366,7 +374,7 @@ def check_proposition3(*, subject: Subject, budget: Budget) -> Verdict:
 
 def lemma4_log_failure_n1(d: np.ndarray) -> float:
     """n = 1 exactly: log Pr[Q > 4 Tr D or Q < Tr D / 16], Q = sum_i d_i g_i^2 (U is a vector,
-    sigma_max = sigma_min = ||U||, ||U||^2 ~ Q)."""
+    sigma_max = sigma_min = ||U||, ||U||^2 ~ Q) (claim: lemma4)."""
     tr = float(d.sum())
     if np.all(d == d[0]):
         m = d.size
@@ -378,7 +386,8 @@ def lemma4_log_failure_n1(d: np.ndarray) -> float:
 
 def _mc_lemma4(m: int, n: int, d: np.ndarray, samples: int, rng: np.random.Generator) -> int:
     """Failures of sigma_max <= 2 sqrt(Tr D), sigma_min >= sqrt(Tr D)/4 among ``samples`` draws
-    of U = Lambda^T D^{1/2} G (columns iid N(0, Lambda^T D Lambda), Lambda random orthonormal)."""
+    of U = Lambda^T D^{1/2} G (columns iid N(0, Lambda^T D Lambda), Lambda random orthonormal)
+    (claim: lemma4)."""
     lam, _ = np.linalg.qr(rng.standard_normal((m, m)))
     tr = float(d.sum())
     fails = 0
@@ -414,7 +423,7 @@ def _lemma4_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
 
 def _lemma4_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
     """One chunk of Lemma 4's check: n = 1 exactly on iid weights, a search piece over unequal
-    weights, or one Monte Carlo case for n >= 2 (its own seed)."""
+    weights, or one Monte Carlo case for n >= 2 (its own seed) (claim: lemma4)."""
     log_bound = _lemma4_bound(subject)
     if spec["part"] == "iid":
         worst, worst_inst, tried = math.inf, {}, 0
@@ -422,7 +431,7 @@ def _lemma4_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
             d = np.ones(m)
             lb = log_bound(d, 1)
             if lb is None or lb >= 0:
-                continue  # a vacuous bound (>= 1) cannot fail
+                continue  # a vacuous bound (>= 1) cannot fail (claim: lemma4)
             tried += 1
             s = lb - lemma4_log_failure_n1(d)
             if s < worst:
@@ -454,7 +463,7 @@ def _lemma4_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
 
 def _lemma4_merge(subject: Subject, budget: Budget, readings, partials: list[dict]) -> Verdict:
     """Lemma 4: n = 1 exact over iid and searched d; n >= 2 Monte Carlo (Clopper-Pearson 1e-9)
-    in the non-vacuous regime Tr D / d_max > 32 n + 8 ln 2."""
+    in the non-vacuous regime Tr D / d_max > 32 n + 8 ln 2 (claim: lemma4)."""
     iid = next(p for p in partials if p["part"] == "iid")
     worst, worst_inst, tried = iid["worst"], iid["inst"], iid["tried"]
     res = search_result(partials, "search")
@@ -496,7 +505,7 @@ def check_remark4(*, subject: Subject, budget: Budget) -> Verdict:
     """Remark 4: both ex-ante failure probabilities of Thm. 2 are <= 2 exp(-4k), checked in exact
     rationals at the hypothesis edges: Gaussian exponent Tr/(16 rho) with Tr/rho -> 64k;
     weak dependence exponent (1 - I)(sum v^2)^2 / (64 c^4 k |S|) with
-    sum v^2 -> 16 c^2 k sqrt|S| / (1 - I)."""
+    sum v^2 -> 16 c^2 k sqrt|S| / (1 - I) (claim: remark4)."""
     compute = subject.compute
     worst: Fraction | None = None
     inst: dict = {}
@@ -507,7 +516,7 @@ def check_remark4(*, subject: Subject, budget: Budget) -> Verdict:
         nonlocal worst, inst, count
         count += 1
         # the calculator must agree: log failure = log 2 - (4k + gap) is >= 1 - 2 exp(-4k) iff
-        # gap >= 0
+        # gap >= 0 (claim: remark4)
         rec = compute("remark4", k=k, log_failure=math.log(2) - float(4 * k + gap))
         if bool(rec.value("holds")) != (gap >= 0):
             disagree.append({**where, "gap": str(gap), "calculator": rec.values})

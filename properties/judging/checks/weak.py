@@ -42,15 +42,17 @@ LOG_NOTE = "slack = log(bound) - log(exact probability) at the worst t (positive
 
 
 def repetition_law(d: int, values: tuple[float, float] = (-1.0, 1.0)) -> FiniteJointLaw:
-    """X_1 = ... = X_d uniform on ``values``: INF(X) = 0 under Definition 2 (d >= 3)."""
+    """X_1 = ... = X_d uniform on ``values``: INF(X) = 0 under Definition 2 (d >= 3) (claim:
+    lemma9)."""
     return FiniteJointLaw(np.array([[values[0]] * d, [values[1]] * d]), np.array([0.5, 0.5]))
 
 
 def worst_deviation(probs: np.ndarray, values: np.ndarray, log_bound) -> dict:
-    """max over t of log Pr[|F - EF| >= t] - log_bound(t), F = ``values`` with ``probs``.
+    """max over t of log Pr[|F - EF| >= t] - log_bound(t), F = ``values`` with ``probs`` (claim:
+    lemma8,lemma9).
 
     Pr[|F - EF| >= t] is a step function that is largest, for a decreasing bound, at its jump
-    points t = |F(w) - EF|, so only those are evaluated (exactly).
+    points t = |F(w) - EF|, so only those are evaluated (exactly) (claim: lemma8,lemma9).
     """
     mean = float(np.dot(probs, values))
     dev = np.abs(values - mean)
@@ -75,7 +77,8 @@ FUNCTIONS = ("weighted_sum", "max", "parity")
 
 
 def bounded_difference_function(kind: str, weights: np.ndarray, pts: np.ndarray):
-    """f on {0,1}^d points and constants c with |f(x) - f(y)| <= sum_i c_i 1[x_i != y_i]."""
+    """definition: f on {0,1}^d points and constants c with |f(x) - f(y)| <= sum_i c_i 1[x_i !=
+    y_i]."""
     if kind == "weighted_sum":
         return pts @ weights, np.abs(weights)
     if kind == "max":
@@ -92,7 +95,7 @@ def influence_norm(subject: Subject, law: FiniteJointLaw) -> float:
 
 def lemma9_score(law: FiniteJointLaw, kind: str, weights: np.ndarray, subject: Subject) -> dict:
     """Exact worst log-ratio of Pr[|f - Ef| >= t] to the bound of ``recmech.bounds`` for Lemma 9,
-    2 exp(-(1 - ||INF||) t^2 / sum c_i^2)."""
+    2 exp(-(1 - ||INF||) t^2 / sum c_i^2) (claim: lemma9)."""
     norm = influence_norm(subject, law)
     if norm >= 1:
         return {"score": -math.inf, "inf_norm": norm}
@@ -142,7 +145,8 @@ def check_lemma9(*, subject: Subject, budget: Budget, readings: dict) -> Verdict
     """Lemma 9: exact Pr[|f - Ef| >= t] on binary laws (d <= 4) against
     2 exp(-(1 - ||INF||) t^2 / sum c_i^2); searched with hypothesis.target over laws of product
     support (in the domain under both readings of Definition 2) and, under the
-    positive-probability reading, over laws with null atoms and the repetition law."""
+    positive-probability reading, over laws with null atoms and the repetition law (claim:
+    lemma9)."""
     positive = readings[NULL] == "positive-probability"
     n_ex = budget.size("lemma9.search")
     full = worst_case(_lemma9_instances(True),
@@ -173,7 +177,8 @@ def check_lemma9(*, subject: Subject, budget: Budget, readings: dict) -> Verdict
                          label="log p - log bound")
     rep = lemma9_score(repetition_law(3, (0.0, 1.0)), "weighted_sum", np.ones(4), subject)
     # an influence matrix that gives the repetition law ||INF|| >= 1 puts it outside the
-    # hypothesis (the product-support view), whatever the reading: then it cannot fail
+    # hypothesis (the product-support view), whatever the reading: then it cannot fail (claim:
+    # lemma9)
     rep_in = "prob" in rep
     fails = rep["score"] > 0 or partial.score > 0
     families.update({"any-support": "fails" if partial.score > 0 else "holds",
@@ -232,7 +237,7 @@ def _lemma8_instances(draw):
 def lemma8_counterexample(compute: Callable[..., Any], m: int = 23) -> dict:
     """Repetition law X = s (1, ..., 1) in {-1, 1}^m, n = 2, x = (1, 1)/sqrt2: ||Ux||^2 is 0 or
     2m, so | ||Ux||^2 - m | = m surely; at t = m - 1/100 the bound is
-    2 exp(-t^2 / (16 * 2 * m)) < 1 once m >= 23."""
+    2 exp(-t^2 / (16 * 2 * m)) < 1 once m >= 23 (claim: lemma8)."""
     law = repetition_law(m)
     res = lemma8_exact(law, 2, np.array([1.0, 1.0]) / math.sqrt(2), 1.0, 0.0, compute)
     t = m - 0.01
@@ -247,7 +252,8 @@ def lemma8_counterexample(compute: Callable[..., Any], m: int = 23) -> dict:
 def check_lemma8(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """Lemma 8: E||Ux||^2 = v^2 and the two-sided tail bound, exactly, on symmetric laws on
     {-1, 1}^m of product support (c = 1, m n <= 16), searched over laws and unit x; under the
-    positive-probability reading also the repetition law (m = 23, the smallest that breaks it)."""
+    positive-probability reading also the repetition law (m = 23, the smallest that breaks it)
+    (claim: lemma8)."""
     positive = readings[NULL] == "positive-probability"
     mean_err = [0.0]
 
@@ -318,7 +324,7 @@ def check_lemma5(*, subject: Subject, budget: Budget, readings: dict) -> Verdict
 
     gen = np.random.default_rng(budget.seed("lemma5"))
     # iid Rademacher, n = 2: Gram = [[m, s], [s, m]], s = 2B - m, B ~ Bin(m, 1/2);
-    # sigma_min^2 = m - |s| < m/16  iff  |s| > 15m/16
+    # sigma_min^2 = m - |s| < m/16  iff  |s| > 15m/16 (claim: lemma5)
     m = 600
     k_min = math.floor((m + 15 * m / 16) / 2) + 1
     log_p = math.log(2) + float(stats.binom.logsf(k_min - 1, m, 0.5))
