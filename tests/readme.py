@@ -331,6 +331,7 @@ def rooms() -> str:
     def job(path: Path) -> str:
         """The first sentence of the docstring."""
         doc = " ".join((ast.get_docstring(ast.parse(path.read_text())) or "").split())
+        doc = doc.replace("``", "")  # the tree is a code block: literal marks would show
         for stop in (". ",):
             doc = doc.split(stop)[0]
         return doc.rstrip(".")
