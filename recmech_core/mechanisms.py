@@ -476,8 +476,8 @@ class MechanismTable:
 def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     """Run the mechanism on every profile of the finite ``laws`` (objects with
     ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``: one
-    batched call (``outcomes``) when it keeps the lotteries or is deterministic, else
-    ``outcome`` per profile."""
+    batched call (``outcomes``) when it keeps the lotteries or is deterministic, else the
+    lotteries of ``outcome`` per profile (the payments still from the batch)."""
     laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
     points = tuple(law.points for law in laws)
     probs = tuple(law.probs for law in laws)
@@ -490,7 +490,8 @@ def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     batch = mechanism.outcomes(bids)
     if batch.lotteries is not None:
         lotteries = batch.lotteries
-    elif batch.deterministic():
+    elif batch.bundles is None and batch.deterministic():
+        # the deterministic mechanisms' ``outcome``: one allocation (the empty one too) at 1
         lotteries = tuple(((1.0, batch.allocation(s)),) for s in range(batch.n))
     else:
         lotteries = tuple(mechanism.outcome(b).lottery for b in bids)
