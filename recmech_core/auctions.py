@@ -34,7 +34,7 @@ from recmech.core.batch import BatchOutcome
 from recmech.core.gate import real, real_array, whole
 from recmech.core.laws import as_finite_law
 from recmech.core.mechanisms import LatentMechanism, Outcome
-from recmech.core.menus import menu_pick, utility_tolerance
+from recmech.core.menus import bundle_values, menu_pick, utility_tolerance
 
 __all__ = ["BundleMenu", "MyersonAuction", "SecondPriceReserve", "ironed_virtual_values",
            "myerson_auction"]
@@ -102,22 +102,22 @@ class BundleMenu(LatentMechanism):
         same rule (``menu_pick``) as ``outcome``."""
         n = bids.shape[0]
         types = bids @ self.A.T
-        available = np.ones((n, self.N), dtype=bool)
-        alloc = np.zeros((n, self.m, self.N), dtype=bool)
+        # entry f stays available until an entry sharing an item with it is sold
+        overlap = (self.bundles.astype(np.int64) @ self.bundles.T.astype(np.int64)) > 0
+        ok = np.ones((n, self.bundles.shape[0]), dtype=bool)
+        alloc = np.zeros((n, self.m, self.N))
         pay = np.zeros((n, self.m))
+        rows = np.arange(n)
         for i in self.order:
             v = self.valuations[i]
-            vals = np.column_stack([v.value_batch(types[:, i], np.broadcast_to(b, (n, self.N)))
-                                    for b in self.bundles])
-            ok = ~np.any(self.bundles[None, :, :] & ~available[:, None, :], axis=2)
+            vals = bundle_values(v, types[:, i], self.bundles)
             util = np.where(ok, vals - self.prices[None, :], -np.inf)
             e = menu_pick(util, self.prices, self.tolerance(vals))
-            bought = e >= 0
-            take = np.where(bought[:, None], self.bundles[np.maximum(e, 0)], False)
-            alloc[:, i] = take
-            pay[:, i] = np.where(bought, self.prices[np.maximum(e, 0)], 0.0)
-            available &= ~take
-        return BatchOutcome(alloc_prob=alloc.astype(float), payments=pay)
+            sold = np.flatnonzero(e >= 0)
+            alloc[sold, i] = self.bundles[e[sold]]
+            pay[sold, i] = self.prices[e[sold]]
+            ok[rows[sold]] &= ~overlap[e[sold]]
+        return BatchOutcome(alloc_prob=alloc, payments=pay)
 
     def _outcome(self, bids: np.ndarray) -> Outcome:
         types = bids @ self.A.T

@@ -19,11 +19,14 @@ target:
 6. revenue-optimal LP (1 bidder, 2 items, g x g latent grid): all BIC pairs in one solve over
    warm-started generation at g = 20, and the default solve's seconds at g = 20, 40, 60.
 7. peak memory of the N = 10^7 run over the size of A.
+8. ``mechanism_us_per_profile``: every mechanism's batched ``outcomes`` time per profile over
+   posted prices' on the same bids (issue 27: <= 5), the per-profile loop's in the note.
 
 ``BenchRun.to_dict()["ratios"]`` holds the headline numbers by name (``RATIO_KEYS``):
 ``queries_over_minimum`` {protocol: {family: {k: ratio}}}, ``protocol_over_baseline``
 {separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s},
-``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio}; ``details`` the
+``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio},
+``mechanism_us_per_profile`` {mechanism: ratio}; ``details`` the
 counts and times they came from and the machine's load average before and after the run.
 """
 
@@ -59,10 +62,11 @@ from recmech.core.laws import BetaProduct, FiniteLaw, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
 
-__all__ = ["NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun", "baseline_rows",
-           "bidder_types", "build_protocol", "interleaved_per_bidder", "lp_full_row",
-           "lp_generation_row", "mc_rows", "prokhorov_row", "query_rows", "run_bench",
-           "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
+__all__ = ["MECHANISM_TARGET", "NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun",
+           "baseline_rows", "bidder_types", "build_protocol", "interleaved_per_bidder",
+           "lp_full_row", "lp_generation_row", "mc_rows", "mechanism_instances", "mechanism_rows",
+           "prokhorov_row", "query_rows", "run_bench", "run_bidders", "scaling_rows",
+           "seconds_per_bidder", "timed", "worker"]
 
 K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
@@ -368,6 +372,63 @@ def lp_generation_row(grid: int) -> tuple[BenchRow, float]:
                 f"{res.n_ic_pairs:,} BIC rows; {res.message}"), seconds
 
 
+# --- batched mechanisms (issue 27) ---------------------------------------------------------------
+
+MECHANISM_TARGET = 5.0  # each mechanism's batched time per profile over posted prices
+
+
+def mechanism_instances(seed: int = 0) -> dict:
+    """{name: mechanism} of every mechanism family on one instance (m = 2 unit-demand bidders,
+    N = k = 2, finite laws of 20 points per bidder for the LP and Myerson), and Myerson's
+    auction on one item with 4,000 support values per bidder."""
+    from recmech.core.auctions import BundleMenu, SecondPriceReserve, myerson_auction
+    from recmech.core.mechanisms import VCG, PostedPrices
+    from recmech.core.optimal import TabularMechanism
+    from recmech.core.valuations import UnitDemand
+
+    gen = np.random.default_rng(seed)
+    A = np.array([[1.0, 0.25], [0.25, 1.0]])  # noqa: N806 - the paper's name
+    vals = [UnitDemand([0.0, 0.0])] * 2
+    laws = [FiniteLaw(gen.uniform(0, 1, (20, 2)), np.full(20, 1 / 20)) for _ in range(2)]
+    big = [FiniteLaw(gen.uniform(0, 1, (4000, 1)), np.full(4000, 1 / 4000)) for _ in range(2)]
+    return {"PostedPrices": PostedPrices(A, vals, [0.6, 0.6]), "VCG": VCG(A, vals),
+            "BundleMenu": BundleMenu(A, vals, [[0], [1], [0, 1]], [0.6, 0.6, 1.0]),
+            "SecondPriceReserve": SecondPriceReserve(A, vals, 0.3),
+            "MyersonAuction": myerson_auction(A, vals, laws),
+            "MyersonAuction, 4,000 support values": myerson_auction(
+                np.eye(1), [UnitDemand([0.0])] * 2, big),
+            "TabularMechanism (LP, menu)": TabularMechanism.from_lp(A, vals, laws)}
+
+
+def mechanism_rows(rounds: int, n: int = 4096, loop: int = 50) -> tuple[list[BenchRow], dict]:
+    """Rows ``mechanism_us_per_profile``: each mechanism's batched ``outcomes`` time per
+    profile over posted prices' on the same n uniform bid profiles, rounds interleaved
+    (medians), with the per-profile ``outcome`` loop's time (``loop`` profiles) in the note."""
+    mechs = mechanism_instances()
+    gen = np.random.default_rng(1)
+    bids = {name: gen.uniform(0, 1, (n, m.m, m.k)) for name, m in mechs.items()}
+    times: dict[str, list[float]] = {name: [] for name in mechs}
+    for r in range(rounds + 1):
+        for name, mech in mechs.items():
+            start = time.perf_counter()
+            mech.outcomes(bids[name])
+            if r:
+                times[name].append((time.perf_counter() - start) / n)
+    fast = {name: statistics.median(t) for name, t in times.items()}
+    slow = {name: timed(lambda m=mech, b=bids[name][:loop]: [m.outcome(x) for x in b], 1)[0]
+            / loop for name, mech in mechs.items()}
+    base = fast["PostedPrices"]
+    rows = [_row(f"mechanism_us_per_profile, {name}, over PostedPrices", fast[name] / base,
+                 f"<= {MECHANISM_TARGET:g}", lambda v: v <= MECHANISM_TARGET,
+                 f"{1e6 * fast[name]:.2f} vs {1e6 * base:.2f} us per profile batched ({n:,} "
+                 f"profiles); per-profile outcome {1e6 * slow[name]:.0f} us")
+            for name in mechs if name != "PostedPrices"]
+    return rows, {"us_per_profile": {k: 1e6 * v for k, v in fast.items()},
+                  "loop_us_per_profile": {k: 1e6 * v for k, v in slow.items()},
+                  "over_posted_prices": {k: v / base for k, v in fast.items()
+                                         if k != "PostedPrices"}}
+
+
 # --- output -------------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -416,7 +477,8 @@ class BenchRun:
 
 
 RATIO_KEYS = ("queries_over_minimum", "protocol_over_baseline", "lp_full_over_generation_400",
-              "lp_generation_seconds", "time_per_bidder_1e7_over_1e3", "peak_memory_over_A")
+              "lp_generation_seconds", "time_per_bidder_1e7_over_1e3", "peak_memory_over_A",
+              "mechanism_us_per_profile")
 
 
 def _load() -> list[float]:
@@ -454,6 +516,8 @@ def run_bench(quick: bool = False,
             protocol_over_baseline(build_protocol(s, SMALL_N), 100, 5 if quick else 9,
                                    label=s)))
     add("Monte Carlo batched over looped", lambda: got.__setitem__("mc", mc_rows(rounds)))
+    add("mechanisms batched, time per profile",
+        lambda: got.__setitem__("mechanisms", mechanism_rows(rounds + 3)))
     add("Prokhorov max flow over plain LP", lambda: got.__setitem__("prokhorov",
                                                                      prokhorov_row(rounds)))
     add("optimal LP, full over generation (400 types)",
@@ -469,6 +533,7 @@ def run_bench(quick: bool = False,
     rows = scaling[:-3] + query_rows(got["cells"]) + baseline_rows(got["baseline"])
     rows += got["mc"] + [got["prokhorov"], got["lp_full"][0]]
     rows += [row for row, _ in got["lp_seconds"].values()] + scaling[-3:]
+    rows += got["mechanisms"][0]
     ratios = {
         "queries_over_minimum": _query_ratios(got["cells"]),
         "protocol_over_baseline": {t.setting: t.ratio for t in got["baseline"]},
@@ -478,10 +543,12 @@ def run_bench(quick: bool = False,
                                          for r in got["scaling"]},
         "peak_memory_over_A": {r["setting"]: r["peak_bytes"] / r["a_bytes"]
                                for r in got["scaling"]},
+        "mechanism_us_per_profile": got["mechanisms"][1]["over_posted_prices"],
     }
     details = {"query_cells": [c.to_dict() for c in got["cells"]],
                "baseline": [t.to_dict() for t in got["baseline"]], "scaling": got["scaling"],
                "lp_full": got["lp_full"][1], "query_N": query_n, "eps": EPS,
+               "mechanisms": got["mechanisms"][1],
                "load_average_before": load_before, "load_average_after": _load()}
     return BenchRun(rows, machine(), bool(quick), rounds, 20, time.perf_counter() - start,
                     ratios, details)

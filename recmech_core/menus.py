@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome
+from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
-__all__ = ["EPS", "TablePlan", "menu_pick", "table_accuracy", "table_outcomes", "table_plan",
-           "utility_tolerance"]
+__all__ = ["EPS", "TablePlan", "bundle_values", "menu_pick", "table_accuracy", "table_outcomes",
+           "table_plan", "utility_tolerance"]
 
 EPS = float(np.finfo(float).eps)
 
@@ -44,6 +45,31 @@ def utility_tolerance(accuracy: float, terms: int, scale) -> np.ndarray:
     return (2.0 * float(accuracy) + terms * EPS) * (1.0 + np.abs(np.asarray(scale, dtype=float)))
 
 
+def bundle_values(valuation: ConstrainedAdditive, types: np.ndarray,
+                  bundles: np.ndarray) -> np.ndarray:
+    """V[s, e] = v(types[s], bundles[e]) (Definition 5) for types (S, N) and fixed bundles
+    (r, N): ``value_batch`` of each bundle, computed column by column over the items of the
+    bundle when the best subset is every positive item (additive, or |S_e| <= c) or the best
+    one (unit demand): the same terms summed in item order, without reductions along the short
+    item axis (equal to ``value_batch`` to rounding, exactly below 8 items: tested)."""
+    n = types.shape[0]
+    out = np.zeros((n, bundles.shape[0]))
+    cap = valuation.N if isinstance(valuation, Additive) else (
+        valuation.c if isinstance(valuation, CDemand) else None)
+    gains = valuation.mu[None, :] + types
+    for e, mask in enumerate(bundles):
+        items = np.flatnonzero(mask)
+        if cap is not None and (cap >= items.size or cap == 1):
+            acc = np.zeros(n)
+            for j in items:
+                g = np.maximum(gains[:, j], 0.0)
+                acc = np.maximum(acc, g) if cap == 1 and items.size > 1 else acc + g
+            out[:, e] = acc
+        elif items.size:
+            out[:, e] = valuation.value_batch(types, np.broadcast_to(mask, types.shape))
+    return out
+
+
 def menu_pick(util, prices, tol) -> np.ndarray:
     """The chosen entry of each row (or -1: nothing): ``util`` (S, r) utilities (-inf for an
     unavailable entry), ``prices`` (r,), ``tol`` (S,) the tie tolerance.
@@ -51,22 +77,31 @@ def menu_pick(util, prices, tol) -> np.ndarray:
     Nothing when the best utility is below -tol; else among the entries within tol of the best
     the dearest, then the lowest index (the module docstring's rule)."""
     u = np.asarray(util, dtype=float)
-    top = u.max(axis=1) if u.shape[1] else np.full(u.shape[0], -np.inf)
+    p = np.asarray(prices, dtype=float)
+    if u.shape[1] == 0:
+        return np.full(u.shape[0], -1)
+    top = u.max(axis=1)
     tol = np.broadcast_to(np.asarray(tol, dtype=float), top.shape)
     tied = u >= (top - tol)[:, None]
-    key = np.where(tied, np.asarray(prices, dtype=float)[None, :], -np.inf)
-    best = np.argmax(key, axis=1) if u.shape[1] else np.zeros(u.shape[0], dtype=int)
+    if np.all(p[1:] <= p[:-1]):
+        best = np.argmax(tied, axis=1)      # entries listed dearest first: the first tied one
+    else:
+        best = np.argmax(np.where(tied, p[None, :], -np.inf), axis=1)
     return np.where(top >= -tol, best, -1)
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Bidder:
-    """One bidder's menu: distinct bundles (n_b, N), interim xbar (s, n_b) and prices (s,)."""
+    """One bidder's menu: distinct bundles (n_b, N), interim xbar (s, n_b) and prices (s,);
+    ``dearest`` the support indices by price, dearest first (ties: lower index first), and
+    ``first`` the support points' first coordinates sorted, to find exact reports fast."""
 
     bundles: np.ndarray
     xbar: np.ndarray
     pbar: np.ndarray
     points: np.ndarray
+    dearest: np.ndarray
+    first: np.ndarray
 
 
 class TablePlan:
@@ -85,8 +120,10 @@ class TablePlan:
             prof, pr_o = profiles_of(table.shape, i), others_probs(table.probs, i)
             xbar = np.einsum("sob,o->sb", weights[prof], pr_o)
             pbar = table.payments[prof, i] @ pr_o
-            self.bidders.append(_Bidder(bundles=bundles, xbar=xbar, pbar=pbar,
-                                        points=np.asarray(table.points[i])))
+            pts = np.asarray(table.points[i], dtype=float)
+            self.bidders.append(_Bidder(bundles=bundles, xbar=xbar, pbar=pbar, points=pts,
+                                        dearest=np.argsort(-pbar, kind="stable"),
+                                        first=np.sort(pts[:, 0])))
             self.weights.append(weights)
         n_a = table.allocations.shape[0]
         self.marginals = table.alloc_probs @ table.allocations.reshape(n_a, -1).astype(float)
@@ -106,11 +143,8 @@ class TablePlan:
         return self._accuracy
 
     def values(self, i: int, types: np.ndarray) -> np.ndarray:
-        """V[s, b] = v_i(types[s], bundles_i[b]) for types (S, N)."""
-        b = self.bidders[i].bundles
-        v = self.valuations[i]
-        return np.column_stack([v.value_batch(types, np.broadcast_to(mask, types.shape))
-                                for mask in b]) if b.shape[0] else np.zeros((types.shape[0], 0))
+        """V[s, b] = v_i(types[s], bundles_i[b]) for types (S, N) (``bundle_values``)."""
+        return bundle_values(self.valuations[i], types, self.bidders[i].bundles)
 
     def tolerance(self, i: int, vals: np.ndarray) -> np.ndarray:
         """The tie tolerance of bidder i's menu for the value rows ``vals`` (S, n_b)."""
@@ -119,26 +153,42 @@ class TablePlan:
         return utility_tolerance(self.accuracy, b.xbar.shape[1] + 1, scale)
 
     def menu(self, i: int, z: np.ndarray) -> np.ndarray:
-        """Bidder i's menu choice (support index, -1 nothing) for latent types z (S, k)."""
+        """Bidder i's menu choice (support index, -1 nothing) for latent types z (S, k); the
+        entries are scanned dearest first, so the first tied one is the rule's."""
         b = self.bidders[i]
         vals = self.values(i, z @ self.A.T)
-        util = vals @ b.xbar.T - b.pbar[None, :]
-        return menu_pick(util, b.pbar, self.tolerance(i, vals))
+        util = vals @ b.xbar[b.dearest].T - b.pbar[b.dearest][None, :]
+        pick = menu_pick(util, b.pbar[b.dearest], self.tolerance(i, vals))
+        return np.where(pick >= 0, b.dearest[np.maximum(pick, 0)], -1)
 
     def report_indices(self, bids: np.ndarray, off_support: str) -> np.ndarray:
         """(S, m) support index of each report (-1: nothing), as ``report_index`` per report:
-        the lowest index within 1e-12 in l_inf, else by ``off_support``."""
+        the lowest index within 1e-12 in l_inf, else by ``off_support``. Off "nearest", only
+        the reports whose first coordinate is within 1e-12 of a support point's are compared
+        with the whole support."""
         n = bids.shape[0]
-        idx = np.empty((n, self.m), dtype=np.int64)
+        idx = np.full((n, self.m), -1, dtype=np.int64)
         for i, b in enumerate(self.bidders):
             z = bids[:, i, :]
-            dist = np.zeros((n, b.points.shape[0]))
-            for col in range(z.shape[1]):
-                np.maximum(dist, np.abs(z[:, col, None] - b.points[None, :, col]), out=dist)
-            nearest = np.argmin(dist, axis=1)
-            idx[:, i] = nearest
-            off = dist[np.arange(n), nearest] > 1e-12
-            if off_support == "nearest" or not off.any():
+            if off_support == "nearest":
+                near = np.arange(n)
+            else:
+                lo = np.searchsorted(b.first, z[:, 0] - 1e-12, side="left")
+                hi = np.searchsorted(b.first, z[:, 0] + 1e-12, side="right")
+                near = np.flatnonzero(hi > lo)
+            hit = np.zeros(n, dtype=bool)
+            if near.size:
+                dist = np.zeros((near.size, b.points.shape[0]))
+                for col in range(z.shape[1]):
+                    np.maximum(dist, np.abs(z[near, col, None] - b.points[None, :, col]),
+                               out=dist)
+                nearest = np.argmin(dist, axis=1)
+                close = dist[np.arange(near.size), nearest] <= 1e-12
+                keep = close | (off_support == "nearest")
+                idx[near[keep], i] = nearest[keep]
+                hit[near[keep]] = True
+            off = ~hit
+            if not off.any():
                 continue
             if off_support == "error":
                 s = int(np.flatnonzero(off)[0])
@@ -168,11 +218,13 @@ class TablePlan:
         alloc = np.zeros((n, self.m * N))
         pay = np.zeros((n, self.m))
         weights = [np.zeros((n, b.bundles.shape[0])) for b in self.bidders]
-        nulls_of = idx < 0
-        patterns, which = np.unique(nulls_of, axis=0, return_inverse=True)
-        for p, pattern in enumerate(patterns):
-            rows = np.flatnonzero(which.ravel() == p)
-            nulls = tuple(int(i) for i in np.flatnonzero(pattern))
+        code = (idx < 0) @ (1 << np.arange(self.m))        # the set of bidders mapped to nothing
+        counts = np.bincount(code, minlength=1 << self.m)
+        order = np.argsort(code, kind="stable") if np.count_nonzero(counts) > 1 else None
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for c in np.flatnonzero(counts):
+            rows = slice(None) if order is None else order[bounds[c]:bounds[c + 1]]
+            nulls = tuple(i for i in range(self.m) if c >> i & 1)
             if len(nulls) == self.m:
                 continue
             marg, pays, bundle_w = self.reduced(nulls)

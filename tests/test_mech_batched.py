@@ -16,7 +16,7 @@ from recmech.core.bench import lp_instance
 from recmech.core.laws import FiniteLaw
 from recmech.core.measure import Population, direct_report, robust_report
 from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
-from recmech.core.menus import menu_pick, table_plan, utility_tolerance
+from recmech.core.menus import bundle_values, menu_pick, table_plan, utility_tolerance
 from recmech.core.montecarlo import monte_carlo_revenue
 from recmech.core.optimal import TabularMechanism
 from recmech.core.robust import RobustifiedMechanism
@@ -202,3 +202,18 @@ def test_cdemand_bundle_menu_batched_on_a_three_item_instance():
     fast, slow = menu.outcomes(bids), loop_outcomes(menu.outcome, bids, menu.N)
     assert np.array_equal(fast.alloc_prob, slow.alloc_prob)
     np.testing.assert_allclose(fast.payments, slow.payments, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("valuation", [UnitDemand([0.1, -0.2, 0.0, 0.3]),
+                                       CDemand(2, [0.0, 0.1, -0.1, 0.2]),
+                                       Additive([0.0, -0.3, 0.2, 0.1])])
+def test_bundle_values_are_value_batch_of_each_bundle(valuation):
+    """The column-by-column values of fixed bundles equal ``value_batch`` exactly (N = 4)."""
+    gen = np.random.default_rng(2)
+    types = np.concatenate([gen.uniform(-0.5, 1.0, size=(200, 4)),
+                            gen.integers(-1, 2, size=(200, 4)) / 2.0])
+    bundles = np.array([[b >> j & 1 for j in range(4)] for b in range(16)], dtype=bool)
+    got = bundle_values(valuation, types, bundles)
+    for e, mask in enumerate(bundles):
+        want = valuation.value_batch(types, np.broadcast_to(mask, types.shape))
+        assert np.array_equal(got[:, e], want)
