@@ -62,11 +62,10 @@ from recmech.core.laws import BetaProduct, FiniteLaw, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
 
-__all__ = ["MECHANISM_TARGET", "NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun",
-           "baseline_rows", "bidder_types", "build_protocol", "interleaved_per_bidder",
-           "lp_full_row", "lp_generation_row", "mc_rows", "mechanism_instances", "mechanism_rows",
-           "prokhorov_row", "query_rows", "run_bench", "run_bidders", "scaling_rows",
-           "seconds_per_bidder", "timed", "worker"]
+__all__ = ["NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun", "baseline_rows",
+           "bidder_types", "build_protocol", "interleaved_per_bidder", "lp_full_row",
+           "lp_generation_row", "mc_rows", "mechanism_rows", "prokhorov_row", "query_rows",
+           "run_bench", "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
 
 K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
@@ -374,59 +373,18 @@ def lp_generation_row(grid: int) -> tuple[BenchRow, float]:
 
 # --- batched mechanisms (issue 27) ---------------------------------------------------------------
 
-MECHANISM_TARGET = 5.0  # each mechanism's batched time per profile over posted prices
-
-
-def mechanism_instances(seed: int = 0) -> dict:
-    """{name: mechanism} of every mechanism family on one instance (m = 2 unit-demand bidders,
-    N = k = 2, finite laws of 20 points per bidder for the LP and Myerson), and Myerson's
-    auction on one item with 4,000 support values per bidder."""
-    from recmech.core.auctions import BundleMenu, SecondPriceReserve, myerson_auction
-    from recmech.core.mechanisms import VCG, PostedPrices
-    from recmech.core.optimal import TabularMechanism
-    from recmech.core.valuations import UnitDemand
-
-    gen = np.random.default_rng(seed)
-    A = np.array([[1.0, 0.25], [0.25, 1.0]])  # noqa: N806 - the paper's name
-    vals = [UnitDemand([0.0, 0.0])] * 2
-    laws = [FiniteLaw(gen.uniform(0, 1, (20, 2)), np.full(20, 1 / 20)) for _ in range(2)]
-    big = [FiniteLaw(gen.uniform(0, 1, (4000, 1)), np.full(4000, 1 / 4000)) for _ in range(2)]
-    return {"PostedPrices": PostedPrices(A, vals, [0.6, 0.6]), "VCG": VCG(A, vals),
-            "BundleMenu": BundleMenu(A, vals, [[0], [1], [0, 1]], [0.6, 0.6, 1.0]),
-            "SecondPriceReserve": SecondPriceReserve(A, vals, 0.3),
-            "MyersonAuction": myerson_auction(A, vals, laws),
-            "MyersonAuction, 4,000 support values": myerson_auction(
-                np.eye(1), [UnitDemand([0.0])] * 2, big),
-            "TabularMechanism (LP, menu)": TabularMechanism.from_lp(A, vals, laws)}
-
-
 def mechanism_rows(rounds: int, n: int = 4096, loop: int = 50) -> tuple[list[BenchRow], dict]:
-    """Rows ``mechanism_us_per_profile``: each mechanism's batched ``outcomes`` time per
-    profile over posted prices' on the same n uniform bid profiles, rounds interleaved
-    (medians), with the per-profile ``outcome`` loop's time (``loop`` profiles) in the note."""
-    mechs = mechanism_instances()
-    gen = np.random.default_rng(1)
-    bids = {name: gen.uniform(0, 1, (n, m.m, m.k)) for name, m in mechs.items()}
-    times: dict[str, list[float]] = {name: [] for name in mechs}
-    for r in range(rounds + 1):
-        for name, mech in mechs.items():
-            start = time.perf_counter()
-            mech.outcomes(bids[name])
-            if r:
-                times[name].append((time.perf_counter() - start) / n)
-    fast = {name: statistics.median(t) for name, t in times.items()}
-    slow = {name: timed(lambda m=mech, b=bids[name][:loop]: [m.outcome(x) for x in b], 1)[0]
-            / loop for name, mech in mechs.items()}
-    base = fast["PostedPrices"]
-    rows = [_row(f"mechanism_us_per_profile, {name}, over PostedPrices", fast[name] / base,
+    """Rows ``mechanism_us_per_profile`` (row 8) from ``mechanism_timings``."""
+    from recmech.core.bench_mechanisms import MECHANISM_TARGET, mechanism_timings
+
+    t = mechanism_timings(rounds, n, loop)
+    base = t.batched["PostedPrices"]
+    rows = [_row(f"mechanism_us_per_profile, {name}, over PostedPrices", ratio,
                  f"<= {MECHANISM_TARGET:g}", lambda v: v <= MECHANISM_TARGET,
-                 f"{1e6 * fast[name]:.2f} vs {1e6 * base:.2f} us per profile batched ({n:,} "
-                 f"profiles); per-profile outcome {1e6 * slow[name]:.0f} us")
-            for name in mechs if name != "PostedPrices"]
-    return rows, {"us_per_profile": {k: 1e6 * v for k, v in fast.items()},
-                  "loop_us_per_profile": {k: 1e6 * v for k, v in slow.items()},
-                  "over_posted_prices": {k: v / base for k, v in fast.items()
-                                         if k != "PostedPrices"}}
+                 f"{1e6 * t.batched[name]:.2f} vs {1e6 * base:.2f} us per profile batched "
+                 f"({n:,} profiles); per-profile outcome {1e6 * t.looped[name]:.0f} us")
+            for name, ratio in t.over_posted_prices().items()]
+    return rows, t.to_dict()
 
 
 # --- output -------------------------------------------------------------------------------------
