@@ -137,8 +137,10 @@ class TablePlan:
             worst = 0.0
             for i, b in enumerate(self.bidders):
                 vals = self.values(i, b.points @ self.A.T)
-                util = vals @ b.xbar.T - b.pbar[None, :]
-                worst = max(worst, float(np.max(util - np.diag(util)[:, None])))
+                own = np.einsum("sb,sb->s", vals, b.xbar) - b.pbar
+                for lo, hi in _chunks(vals.shape[0], b.pbar.size):
+                    util = vals[lo:hi] @ b.xbar.T - b.pbar[None, :]
+                    worst = max(worst, float(np.max(util - own[lo:hi, None])))
             self._accuracy = worst
         return self._accuracy
 
@@ -165,7 +167,13 @@ class TablePlan:
         """(S, m) support index of each report (-1: nothing), as ``report_index`` per report:
         the lowest index within 1e-12 in l_inf, else by ``off_support``. Off "nearest", only
         the reports whose first coordinate is within 1e-12 of a support point's are compared
-        with the whole support."""
+        with the whole support. Rows go in chunks of about 2^20 (row, support point) pairs."""
+        largest = max(b.pbar.size for b in self.bidders)
+        return np.concatenate([self._indices(bids[lo:hi], off_support)
+                               for lo, hi in _chunks(bids.shape[0], largest)]
+                              or [np.zeros((0, self.m), dtype=np.int64)])
+
+    def _indices(self, bids: np.ndarray, off_support: str) -> np.ndarray:
         n = bids.shape[0]
         idx = np.full((n, self.m), -1, dtype=np.int64)
         for i, b in enumerate(self.bidders):
@@ -242,6 +250,12 @@ class TablePlan:
         return BatchOutcome(alloc_prob=alloc.reshape(n, self.m, N), payments=pay,
                             bundles=tuple((b.bundles, w) for b, w in
                                           zip(self.bidders, weights, strict=True)))
+
+
+def _chunks(n: int, width: int, pairs: int = 1 << 20):
+    """Row ranges of about ``pairs`` / ``width`` rows: (rows x width) work arrays of ~8 MB."""
+    step = max(1, pairs // max(width, 1))
+    return [(lo, min(n, lo + step)) for lo in range(0, n, step)]
 
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
