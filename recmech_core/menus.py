@@ -103,6 +103,11 @@ class _Bidder:
     dearest: np.ndarray
     first: np.ndarray
 
+    @property
+    def menu_x(self) -> np.ndarray:
+        """xbar^T with the entries dearest first: (n_b, s)."""
+        return self.xbar[self.dearest].T.copy()
+
 
 class TablePlan:
     """What a table mechanism's batched outcomes need, computed once per mechanism: each
@@ -127,6 +132,7 @@ class TablePlan:
             self.weights.append(weights)
         n_a = table.allocations.shape[0]
         self.marginals = table.alloc_probs @ table.allocations.reshape(n_a, -1).astype(float)
+        self._menus = [(b.menu_x, b.pbar[b.dearest]) for b in self.bidders]
         self._reduced: dict[tuple, tuple] = {}
         self._accuracy: float | None = None
 
@@ -158,9 +164,11 @@ class TablePlan:
         """Bidder i's menu choice (support index, -1 nothing) for latent types z (S, k); the
         entries are scanned dearest first, so the first tied one is the rule's."""
         b = self.bidders[i]
+        menu_x, prices = self._menus[i]
         vals = self.values(i, z @ self.A.T)
-        util = vals @ b.xbar[b.dearest].T - b.pbar[b.dearest][None, :]
-        pick = menu_pick(util, b.pbar[b.dearest], self.tolerance(i, vals))
+        util = vals @ menu_x
+        util -= prices[None, :]
+        pick = menu_pick(util, prices, self.tolerance(i, vals))
         return np.where(pick >= 0, b.dearest[np.maximum(pick, 0)], -1)
 
     def report_indices(self, bids: np.ndarray, off_support: str) -> np.ndarray:
@@ -181,9 +189,10 @@ class TablePlan:
             if off_support == "nearest":
                 near = np.arange(n)
             else:
-                lo = np.searchsorted(b.first, z[:, 0] - 1e-12, side="left")
-                hi = np.searchsorted(b.first, z[:, 0] + 1e-12, side="right")
-                near = np.flatnonzero(hi > lo)
+                pos = np.searchsorted(b.first, z[:, 0])
+                above = b.first[np.minimum(pos, b.first.size - 1)] - z[:, 0]
+                below = z[:, 0] - b.first[np.maximum(pos - 1, 0)]
+                near = np.flatnonzero((np.abs(above) <= 1e-12) | (np.abs(below) <= 1e-12))
             hit = np.zeros(n, dtype=bool)
             if near.size:
                 dist = np.zeros((near.size, b.points.shape[0]))
