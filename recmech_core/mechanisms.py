@@ -127,9 +127,16 @@ def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
 
 
 def _box(k: int, lo, hi) -> tuple[np.ndarray, np.ndarray]:
-    lo_v = np.full(k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, dtype=float)
-    hi_v = np.full(k, hi, dtype=float) if np.ndim(hi) == 0 else np.asarray(hi, dtype=float)
-    return lo_v, hi_v
+    """The bid box [lo, hi] as two k-vectors (numbers are repeated), lo <= hi."""
+    ends = []
+    for name, end in (("lo", lo), ("hi", hi)):
+        arr = as_finite_array(end, name)
+        ends.append(np.full(k, float(arr)) if arr.ndim == 0 else
+                    as_finite_array(end, name, ndim=1, shape=(k,)))
+    if np.any(ends[0] > ends[1]):
+        raise ValueError(f"lo, hi: the box must have lo <= hi; found {ends[0].tolist()}, "
+                         f"{ends[1].tolist()}")
+    return ends[0], ends[1]
 
 
 class LatentMechanism(abc.ABC):

@@ -215,3 +215,16 @@ def test_bundle_values_are_value_batch_of_each_bundle(valuation):
     for e, mask in enumerate(bundles):
         want = valuation.value_batch(types, np.broadcast_to(mask, types.shape))
         assert np.array_equal(got[:, e], want)
+
+
+def test_payment_range_refuses_a_bad_box_by_name():
+    mech = MECHANISMS["vcg"]
+    assert mech.payment_range([0.0, 0.0], [1.0, 2.0]).shape == (mech.m, 2)
+    with pytest.raises(ValueError, match="lo <= hi"):
+        mech.payment_range(1.0, 0.0)
+    with pytest.raises(ValueError, match=r"lo must have shape \(2,\)"):
+        mech.payment_range([0.0, 0.0, 0.0], 1.0)
+    with pytest.raises(TypeError, match="hi must be a real"):
+        mech.payment_range(0.0, "1")
+    with pytest.raises(ValueError, match=r"bids must be a finite \(n, m, k\)"):
+        mech.outcomes(np.zeros((3, 2, 3)))
