@@ -5,6 +5,9 @@ exact measurement and Monte Carlo run a mechanism on many profiles at once
 (``LatentMechanism.outcomes``). Each mechanism family is timed on the same uniform bids as
 ``PostedPrices`` (the batched baseline), rounds interleaved so that drifts of a shared machine
 hit all alike, and the per-profile ``outcome`` loop is timed on a few profiles for the note.
+Times are CPU seconds of this process (``time.process_time``, all its threads): on a machine
+shared with other work, wall-clock medians of the longer calls absorbed the other processes'
+time slices (ratios of 2.3 read as 7 to 11 at load average 10 on 2 cores), CPU time does not.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ def mechanism_instances(seed: int = 0) -> dict:
 
 @dataclass(frozen=True, kw_only=True)
 class MechanismTimings:
-    """Seconds per profile: ``batched`` (median over rounds of ``outcomes`` on n profiles) and
-    ``looped`` (``outcome`` per profile), by mechanism name."""
+    """CPU seconds per profile: ``batched`` (median over rounds of ``outcomes`` on n profiles)
+    and ``looped`` (``outcome`` per profile), by mechanism name."""
 
     batched: dict
     looped: dict
@@ -73,15 +76,15 @@ def mechanism_timings(rounds: int, n: int = 4096, loop: int = 50) -> MechanismTi
     times: dict[str, list[float]] = {name: [] for name in mechs}
     for r in range(rounds + 1):           # round 0 warms up
         for name, mech in mechs.items():
-            start = time.perf_counter()
+            start = time.process_time()
             mech.outcomes(bids[name])
             if r:
-                times[name].append((time.perf_counter() - start) / n)
+                times[name].append((time.process_time() - start) / n)
     looped = {}
     for name, mech in mechs.items():
-        start = time.perf_counter()
+        start = time.process_time()
         for b in bids[name][:loop]:
             mech.outcome(b)
-        looped[name] = (time.perf_counter() - start) / loop
+        looped[name] = (time.process_time() - start) / loop
     return MechanismTimings(batched={k: statistics.median(t) for k, t in times.items()},
                             looped=looped, n=n, rounds=rounds)
