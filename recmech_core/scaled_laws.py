@@ -31,8 +31,9 @@ __all__ = ["BetaLaw", "ExponentialLaw", "ScaledProductLaw", "TruncatedNormalLaw"
 
 def _vector(value, name: str, k: int | None, low: float | None = None,
             low_open: bool = False) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(value, dtype=object))
-    out = real_array(arr.astype(float) if arr.dtype != object else arr, name, ndim=1)
+    out = np.atleast_1d(real_array(value, name))
+    if out.ndim != 1:
+        raise ValueError(f"{name} must be a number or a 1-d array; found shape {out.shape}")
     if k is not None and out.shape[0] == 1 and k > 1:
         out = np.full(k, out[0])
     if k is not None and out.shape[0] != k:
@@ -42,6 +43,13 @@ def _vector(value, name: str, k: int | None, low: float | None = None,
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low} in every coordinate; "
                          f"found {out.tolist()}")
     return out
+
+
+def _size(k: int | None, *values) -> int:
+    """k, or else the longest of the per-coordinate parameters (numbers count as 1)."""
+    if k is not None:
+        return whole(k, "k", low=1)
+    return max(int(np.size(v)) if np.ndim(v) else 1 for v in values)
 
 
 class ScaledProductLaw(LatentLaw):
@@ -145,7 +153,7 @@ class ExponentialLaw(ScaledProductLaw):
     cut-off mass exp(-rate upper) per coordinate (module docstring)."""
 
     def __init__(self, rate, upper, k: int | None = None) -> None:
-        rate = _vector(rate, "rate", k, low=0.0, low_open=True)
+        rate = _vector(rate, "rate", _size(k, rate, upper), low=0.0, low_open=True)
         upper = _vector(upper, "upper", rate.shape[0], low=0.0, low_open=True)
         super().__init__([stats.expon(scale=1.0 / r) for r in rate], np.zeros_like(upper), upper,
                          "ExponentialLaw")
@@ -157,7 +165,7 @@ class UniformLaw(ScaledProductLaw):
     """x_l uniform on [lo_l, hi_l], 0 <= lo_l < hi_l (scale = hi)."""
 
     def __init__(self, lo, hi, k: int | None = None) -> None:
-        lo = _vector(lo, "lo", k, low=0.0)
+        lo = _vector(lo, "lo", _size(k, lo, hi), low=0.0)
         hi = _vector(hi, "hi", lo.shape[0])
         if np.any(hi <= lo):
             raise ValueError(f"hi must be > lo in every coordinate; found lo={lo.tolist()}, "
@@ -170,7 +178,7 @@ class TruncatedNormalLaw(ScaledProductLaw):
     """x_l ~ N(mean_l, sd_l^2) conditioned on lo_l <= x_l <= hi_l, 0 <= lo_l (scale = hi)."""
 
     def __init__(self, mean, sd, lo, hi, k: int | None = None) -> None:
-        mean = _vector(mean, "mean", k)
+        mean = _vector(mean, "mean", _size(k, mean, sd, lo, hi))
         sd = _vector(sd, "sd", mean.shape[0], low=0.0, low_open=True)
         super().__init__([stats.norm(mu, s) for mu, s in zip(mean, sd, strict=True)],
                          _vector(lo, "lo", mean.shape[0]), _vector(hi, "hi", mean.shape[0]),
@@ -182,7 +190,7 @@ class BetaLaw(ScaledProductLaw):
     """x_l = scale_l B_l with B_l ~ Beta(a_l, b_l) (support [0, scale_l])."""
 
     def __init__(self, a, b, scale=1.0, k: int | None = None) -> None:
-        a = _vector(a, "a", k, low=0.0, low_open=True)
+        a = _vector(a, "a", _size(k, a, b, scale), low=0.0, low_open=True)
         b = _vector(b, "b", a.shape[0], low=0.0, low_open=True)
         s = _vector(scale, "scale", a.shape[0], low=0.0, low_open=True)
         super().__init__([stats.beta(p, q, scale=c) for p, q, c in zip(a, b, s, strict=True)],

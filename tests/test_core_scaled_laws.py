@@ -90,5 +90,9 @@ def test_scaled_laws_refuse_a_support_they_cannot_scale():
         UniformLaw([1.0], [1.0])
     with pytest.raises(ValueError, match="rate must be > 0"):
         ExponentialLaw(0.0, 5.0)
-    with pytest.raises(ValueError, match="upper must give one value or one per coordinate"):
+    with pytest.raises(ValueError, match="rate must give one value or one per coordinate"):
         ExponentialLaw([1.0, 1.0], [5.0, 5.0, 5.0])
+    with pytest.raises(TypeError, match="rate must be a real"):
+        ExponentialLaw("1", 5.0)
+    # numbers repeat over the coordinates the longest parameter gives
+    assert BetaLaw(2.0, 3.0, scale=[1.0, 2.0]).k == 2 and UniformLaw(0.0, [1.0, 2.0]).k == 2
