@@ -1,8 +1,8 @@
 """Batched outcomes: n bid profiles at once (the vectorised counterpart of ``Outcome``).
 
-The batched paths of ``VCG`` and ``PostedPrices`` (``LatentMechanism.outcomes_batch``) live in
-``recmech.core.mechanisms``; the record and the vectorised VCG solvers they use live here, so
-Monte Carlo revenue and IC estimates (``recmech.core.montecarlo``) run thousands of auctions
+Every mechanism's batched path (``LatentMechanism.outcomes``) returns a ``BatchOutcome``; the
+record and the vectorised VCG solvers live here, so exact measurement (``recmech.core.measure``)
+and Monte Carlo revenue and IC estimates (``recmech.core.montecarlo``) run thousands of auctions
 per second instead of one Python call per profile.
 """
 
@@ -33,6 +33,9 @@ class BatchOutcome:
     ``alloc_prob[s, i, j]`` = Pr[item j goes to bidder i] under profile s's lottery (the
     marginals of x(b)), ``payments[s, i]`` the expected payment. ``lotteries`` keeps every
     profile's full lottery when they were computed one by one (``None`` on vectorised paths).
+    ``bundles`` (vectorised randomised paths, e.g. a table mechanism): per bidder i a pair
+    (B_i, W_i), B_i (n_b, N) bool the bundles bidder i can get and W_i[s, b] = Pr[bidder i gets
+    B_i[b] under profile s] (the rest of the mass: the empty bundle).
 
     Why keep the lotteries: E[v_i(t, S)] is not a function of the marginals for unit- or
     c-demand bidders (v is not linear in S when the lottery randomises). The marginals are exact
@@ -43,6 +46,7 @@ class BatchOutcome:
     alloc_prob: np.ndarray
     payments: np.ndarray
     lotteries: tuple | None = None
+    bundles: tuple | None = None
 
     def __post_init__(self) -> None:
         x = np.asarray(self.alloc_prob, dtype=float)
@@ -53,6 +57,11 @@ class BatchOutcome:
         if self.lotteries is not None and len(self.lotteries) != x.shape[0]:
             raise ValueError(f"lotteries must hold one lottery per profile ({x.shape[0]}); "
                              f"found {len(self.lotteries)}")
+        if self.bundles is not None and (len(self.bundles) != x.shape[1] or any(
+                w.shape != (x.shape[0], b.shape[0]) or b.shape[1:] != x.shape[2:]
+                for b, w in self.bundles)):
+            raise ValueError(f"bundles must hold one pair (B_i (n_b, N), W_i (n, n_b)) per bidder "
+                             f"with n = {x.shape[0]}, N = {x.shape[2]}")
         object.__setattr__(self, "alloc_prob", x)
         object.__setattr__(self, "payments", pay)
 
@@ -66,6 +75,15 @@ class BatchOutcome:
         if self.lotteries is not None:
             return np.array([sum(p * valuation.value(t[s], a[i]) for p, a in lot if p > 0)
                              for s, lot in enumerate(self.lotteries)])
+        if self.bundles is not None:
+            masks, weights = self.bundles[i]
+            out = np.zeros(t.shape[0])
+            for b, mask in enumerate(masks):
+                live = weights[:, b] != 0
+                if mask.any() and live.any():
+                    out[live] += weights[live, b] * valuation.value_batch(
+                        t[live], np.broadcast_to(mask, (int(live.sum()), mask.size)))
+            return out
         row = self.alloc_prob[:, i, :]
         if np.any(np.minimum(row, np.abs(1.0 - row)) > PROB_TOL):
             raise ValueError(f"bidder {i}'s allocation randomises and the lotteries were not "
@@ -80,7 +98,19 @@ class BatchOutcome:
         return {"alloc_prob": self.alloc_prob.tolist(), "payments": self.payments.tolist(),
                 "lotteries": None if self.lotteries is None else
                 [[{"prob": float(p), "allocation": a.astype(int).tolist()} for p, a in lot]
-                 for lot in self.lotteries]}
+                 for lot in self.lotteries],
+                "bundles": None if self.bundles is None else
+                [{"bundles": b.astype(int).tolist(), "weights": w.tolist()}
+                 for b, w in self.bundles]}
+
+    def deterministic(self) -> bool:
+        """Whether every profile's allocation is one deterministic allocation (marginals 0/1)."""
+        x = self.alloc_prob
+        return bool(np.all(np.minimum(x, np.abs(1.0 - x)) <= PROB_TOL))
+
+    def allocation(self, s: int) -> np.ndarray:
+        """Profile s's allocation (m, N) bool, for a deterministic outcome (``deterministic``)."""
+        return self.alloc_prob[s] > 0.5
 
 
 def loop_outcomes(run, bids: np.ndarray, N: int) -> BatchOutcome:  # noqa: N803

@@ -19,11 +19,15 @@ target:
 6. revenue-optimal LP (1 bidder, 2 items, g x g latent grid): all BIC pairs in one solve over
    warm-started generation at g = 20, and the default solve's seconds at g = 20, 40, 60.
 7. peak memory of the N = 10^7 run over the size of A.
+8. ``mechanism_us_per_profile``: every mechanism's batched ``outcomes`` time per profile over
+   posted prices' on the same bids (issue 27: <= 5), the per-profile loop's in the note (CPU
+   time of this process, ``recmech.core.bench_mechanisms``).
 
 ``BenchRun.to_dict()["ratios"]`` holds the headline numbers by name (``RATIO_KEYS``):
 ``queries_over_minimum`` {protocol: {family: {k: ratio}}}, ``protocol_over_baseline``
 {separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s},
-``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio}; ``details`` the
+``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio},
+``mechanism_us_per_profile`` {mechanism: ratio}; ``details`` the
 counts and times they came from and the machine's load average before and after the run.
 """
 
@@ -61,8 +65,8 @@ from recmech.core.types import CloseTypeLaw
 
 __all__ = ["NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun", "baseline_rows",
            "bidder_types", "build_protocol", "interleaved_per_bidder", "lp_full_row",
-           "lp_generation_row", "mc_rows", "prokhorov_row", "query_rows", "run_bench",
-           "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
+           "lp_generation_row", "mc_rows", "mechanism_rows", "prokhorov_row", "query_rows",
+           "run_bench", "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
 
 K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
@@ -371,6 +375,22 @@ def lp_generation_row(grid: int) -> tuple[BenchRow, float]:
                 f"{res.n_ic_pairs:,} BIC rows; {res.message}"), seconds
 
 
+# --- batched mechanisms (issue 27) ---------------------------------------------------------------
+
+def mechanism_rows(rounds: int, n: int = 4096, loop: int = 50) -> tuple[list[BenchRow], dict]:
+    """Rows ``mechanism_us_per_profile`` (row 8) from ``mechanism_timings``."""
+    from recmech.core.bench_mechanisms import MECHANISM_TARGET, mechanism_timings
+
+    t = mechanism_timings(rounds, n, loop)
+    base = t.batched["PostedPrices"]
+    rows = [_row(f"mechanism_us_per_profile, {name}, over PostedPrices", ratio,
+                 f"<= {MECHANISM_TARGET:g}", lambda v: v <= MECHANISM_TARGET,
+                 f"{1e6 * t.batched[name]:.2f} vs {1e6 * base:.2f} us per profile batched "
+                 f"({n:,} profiles); per-profile outcome {1e6 * t.looped[name]:.0f} us")
+            for name, ratio in t.over_posted_prices().items()]
+    return rows, t.to_dict()
+
+
 # --- output -------------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -419,7 +439,8 @@ class BenchRun:
 
 
 RATIO_KEYS = ("queries_over_minimum", "protocol_over_baseline", "lp_full_over_generation_400",
-              "lp_generation_seconds", "time_per_bidder_1e7_over_1e3", "peak_memory_over_A")
+              "lp_generation_seconds", "time_per_bidder_1e7_over_1e3", "peak_memory_over_A",
+              "mechanism_us_per_profile")
 
 
 def _load() -> list[float]:
@@ -457,6 +478,8 @@ def run_bench(quick: bool = False,
             protocol_over_baseline(build_protocol(s, SMALL_N), 100, 5 if quick else 9,
                                    label=s)))
     add("Monte Carlo batched over looped", lambda: got.__setitem__("mc", mc_rows(rounds)))
+    add("mechanisms batched, time per profile",
+        lambda: got.__setitem__("mechanisms", mechanism_rows(rounds + 3)))
     add("Prokhorov max flow over plain LP", lambda: got.__setitem__("prokhorov",
                                                                      prokhorov_row(rounds)))
     add("optimal LP, full over generation (400 types)",
@@ -472,6 +495,7 @@ def run_bench(quick: bool = False,
     rows = scaling[:-3] + query_rows(got["cells"]) + baseline_rows(got["baseline"])
     rows += got["mc"] + [got["prokhorov"], got["lp_full"][0]]
     rows += [row for row, _ in got["lp_seconds"].values()] + scaling[-3:]
+    rows += got["mechanisms"][0]
     ratios = {
         "queries_over_minimum": _query_ratios(got["cells"]),
         "protocol_over_baseline": {t.setting: t.ratio for t in got["baseline"]},
@@ -481,10 +505,12 @@ def run_bench(quick: bool = False,
                                          for r in got["scaling"]},
         "peak_memory_over_A": {r["setting"]: r["peak_bytes"] / r["a_bytes"]
                                for r in got["scaling"]},
+        "mechanism_us_per_profile": got["mechanisms"][1]["over_posted_prices"],
     }
     details = {"query_cells": [c.to_dict() for c in got["cells"]],
                "baseline": [t.to_dict() for t in got["baseline"]], "scaling": got["scaling"],
                "lp_full": got["lp_full"][1], "query_N": query_n, "eps": EPS,
+               "mechanisms": got["mechanisms"][1],
                "load_average_before": load_before, "load_average_after": _load()}
     return BenchRun(rows, machine(), bool(quick), rounds, 20, time.perf_counter() - start,
                     ratios, details)

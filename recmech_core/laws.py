@@ -184,16 +184,25 @@ def currency_scale(scale, k: int) -> np.ndarray:
 
 def as_finite_law(law, name: str = "law") -> FiniteLaw:
     """Every finite law the API accepts, as a ``FiniteLaw``: a ``FiniteLaw``, an object with
-    ``.points``/``.probs``, or a pair ``(points, probs)``; points in [0,1]^k."""
+    ``.points``/``.probs``, a pair ``(points, probs)``, or a bare numpy array (n, k) of samples
+    (its empirical law, ``FiniteLaw.from_samples``: duplicates merged); points in [0,1]^k."""
     if isinstance(law, FiniteLaw):
         return law
+    if isinstance(law, np.ndarray) and law.ndim == 2:
+        try:
+            return FiniteLaw.from_samples(law)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name} (an array of samples, read as their empirical law): "
+                            f"{exc}") from None
     if hasattr(law, "points") and hasattr(law, "probs"):
         pts, probs = law.points, law.probs
     elif isinstance(law, tuple) and len(law) == 2:
         pts, probs = law
     else:
         raise TypeError(f"{name} must be a finite law: a FiniteLaw, an object with .points and "
-                        f".probs, or a pair (points, probs); found {type(law).__name__}")
+                        f".probs, a pair (points, probs), or a numpy array (n, k) of samples "
+                        f"(their empirical law; a list of samples: np.asarray it or use "
+                        f"FiniteLaw.from_samples); found {type(law).__name__}")
     try:
         return FiniteLaw(pts, probs)
     except (TypeError, ValueError) as exc:
@@ -201,16 +210,20 @@ def as_finite_law(law, name: str = "law") -> FiniteLaw:
 
 
 def as_latent_law(law, name: str = "law") -> LatentLaw:
-    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``); any other
-    object with ``sample(n, rng)`` as is (a law of the caller's own)."""
+    """A ``LatentLaw`` as is; a finite law in any accepted form (``as_finite_law``, a bare
+    (n, k) array of samples included); any other object with ``sample(n, rng)`` as is (a law
+    of the caller's own). Laws beyond [0,1]^k (exponential, normal, a box in currency units):
+    ``recmech.core.scaled_laws``."""
     if isinstance(law, LatentLaw):
         return law
-    if (hasattr(law, "points") and hasattr(law, "probs")) or isinstance(law, tuple):
+    if (hasattr(law, "points") and hasattr(law, "probs")) or isinstance(law, tuple) or \
+            (isinstance(law, np.ndarray) and law.ndim == 2):
         return as_finite_law(law, name)
     if callable(getattr(law, "sample", None)):
         return law
-    raise TypeError(f"{name} must be a latent law (a LatentLaw, a finite law (points, probs), or "
-                    f"an object with sample(n, rng)); found {type(law).__name__}")
+    raise TypeError(f"{name} must be a latent law (a LatentLaw, a finite law (points, probs), a "
+                    f"numpy array (n, k) of samples, or an object with sample(n, rng)); found "
+                    f"{type(law).__name__}")
 
 
 class UniformBox(LatentLaw):

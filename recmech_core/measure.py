@@ -124,50 +124,42 @@ def _check_populations(mech: LatentMechanism, populations) -> tuple:
 
 
 def direct_report(mech: LatentMechanism, populations, candidates=None) -> IncentiveReport:
-    """Exact measurement by enumeration of ``mech.outcome`` over finite populations.
+    """Exact measurement by enumeration of the mechanism's outcomes over finite populations.
 
     Misreports of bidder i range over ``candidates[i]`` (k-vectors) together with bidder i's
     truthful reports; exact when the mechanism's outcome depends on a report only
     through a class that this set hits (VCG over a finite type space, a table on its support).
+    Per bidder i, every (others' reports, candidate) profile is run in one batched call
+    (``LatentMechanism.outcomes``).
     """
     pops = _check_populations(mech, populations)
-    cache: dict[bytes, object] = {}
-
-    def outcome(bids: np.ndarray):
-        key = bids.tobytes()
-        if key not in cache:
-            cache[key] = mech.outcome(bids)
-        return cache[key]
-
     rev_i = np.zeros(mech.m)
     truth, gains, min_post = [], [], np.inf
     n_cand = 0
     for i, pop in enumerate(pops):
         extra = [] if candidates is None else [np.atleast_2d(candidates[i])]
-        cand = np.unique(np.vstack([pop.reports] + extra), axis=0)
+        cand, where = np.unique(np.vstack([pop.reports] + extra), axis=0, return_inverse=True)
+        own = where.ravel()[:pop.probs.size]          # the candidate of each truthful report
         n_cand = max(n_cand, cand.shape[0])
-        others = [range(pops[j].probs.size) for j in range(mech.m) if j != i]
-        util = np.zeros((pop.probs.size, cand.shape[0]))
-        u_true = np.zeros(pop.probs.size)
-        for o in itertools.product(*others):
-            o_idx = list(o)
-            w = np.prod([pops[j].probs[o_idx[n]] for n, j in
-                         enumerate(j for j in range(mech.m) if j != i)]) if o_idx else 1.0
-            bids = np.zeros((mech.m, mech.k))
-            for n, j in enumerate(j for j in range(mech.m) if j != i):
-                bids[j] = pops[j].reports[o_idx[n]]
-            for c, y in enumerate(cand):
-                bids[i] = y
-                out = outcome(bids.copy())
-                for s, t in enumerate(pop.values):
-                    util[s, c] += w * out.utility(i, mech.valuations[i], t)
-            for s, t in enumerate(pop.values):
-                bids[i] = pop.reports[s]
-                out = outcome(bids.copy())
-                u = out.utility(i, mech.valuations[i], t)
-                u_true[s] += w * u
-                rev_i[i] += w * pop.probs[s] * out.payments[i]
-                min_post = min(min_post, u)
+        others = [j for j in range(mech.m) if j != i]
+        grids = np.meshgrid(*(np.arange(pops[j].probs.size) for j in others), indexing="ij")
+        w = np.ones(grids[0].size if others else 1)
+        n_o, n_c = w.size, cand.shape[0]
+        bids = np.zeros((n_o, n_c, mech.m, mech.k))
+        for j, g in zip(others, grids, strict=True):
+            w = w * pops[j].probs[g.ravel()]
+            bids[:, :, j] = pops[j].reports[g.ravel()][:, None, :]
+        bids[:, :, i] = cand[None, :, :]
+        outs = mech.outcomes(bids.reshape(n_o * n_c, mech.m, mech.k))
+        pay = outs.payments[:, i].reshape(n_o, n_c)
+        util = np.zeros((pop.probs.size, n_c))
+        for s, t in enumerate(pop.values):
+            post = outs.expected_values(i, mech.valuations[i], np.broadcast_to(
+                t, (n_o * n_c, t.size))).reshape(n_o, n_c) - pay
+            util[s] = w @ post
+            min_post = min(min_post, float(post[:, own[s]].min()))
+        u_true = util[np.arange(pop.probs.size), own]
+        rev_i[i] = float(pop.probs @ (w @ pay[:, own]))
         truth.append(u_true)
         gains.append(np.maximum(util.max(axis=1) - u_true, 0.0))
     return _report(rev_i, truth, gains, pops, min_post, n_cand, 1)

@@ -31,8 +31,8 @@ from recmech.core.laws import as_finite_array, as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
 __all__ = ["MAX_ALLOCATIONS", "VCG", "LatentMechanism", "MechanismTable", "Outcome",
-           "PostedPrices", "WelfareResult", "all_allocations", "design_array", "max_welfare",
-           "mix_outcomes", "tabulate"]
+           "PostedPrices", "WelfareResult", "all_allocations", "box_minimum", "design_array",
+           "max_welfare", "mix_outcomes", "tabulate", "value_upper"]
 
 MAX_ALLOCATIONS = 200_000
 
@@ -113,6 +113,32 @@ def design_array(A) -> np.ndarray:
     return as_finite_array(arr, "A", ndim=2)
 
 
+def box_minimum(A: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # noqa: N803
+    """min_{z in [lo, hi]} (A z)_j for every row j: the corner picked by the signs of A_j."""
+    return np.where(A >= 0, A * lo[None, :], A * hi[None, :]).sum(axis=1)
+
+
+def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
+    """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
+    per-item maximum of the linear map over the box (a corner per row of A) is the worst case."""
+    t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
+                         np.asarray(hi, dtype=float))
+    return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
+
+
+def _box(k: int, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+    """The bid box [lo, hi] as two k-vectors (numbers are repeated), lo <= hi."""
+    ends = []
+    for name, end in (("lo", lo), ("hi", hi)):
+        arr = as_finite_array(end, name)
+        ends.append(np.full(k, float(arr)) if arr.ndim == 0 else
+                    as_finite_array(end, name, ndim=1, shape=(k,)))
+    if np.any(ends[0] > ends[1]):
+        raise ValueError(f"lo, hi: the box must have lo <= hi; found {ends[0].tolist()}, "
+                         f"{ends[1].tolist()}")
+    return ends[0], ends[1]
+
+
 class LatentMechanism(abc.ABC):
     """A direct mechanism on latent bids (Sec. 3 (II)): bids (m, k) -> ``Outcome``.
 
@@ -162,10 +188,47 @@ class LatentMechanism(abc.ABC):
                              f"found shape {b.shape}")
         return b
 
+    def outcomes(self, bids) -> BatchOutcome:
+        """The outcomes of the profiles ``bids`` (n, m, k) at once, checked against the
+        interface: every mechanism's batched path (``_outcomes``), used by exact measurement
+        and Monte Carlo. It agrees with ``outcome`` profile by profile (the same decisions,
+        payments to rounding)."""
+        b = self.check_bids_batch(bids)
+        out = self._outcomes(b)
+        if out.payments.shape != (b.shape[0], self.m) or \
+                out.alloc_prob.shape != (b.shape[0], self.m, self.N):
+            raise ValueError(f"the mechanism returned batched outcomes of shapes "
+                             f"{out.alloc_prob.shape}, {out.payments.shape}; expected "
+                             f"({b.shape[0]}, {self.m}, {self.N}), ({b.shape[0]}, {self.m})")
+        return out
+
     def outcomes_batch(self, bids) -> BatchOutcome:
-        """The outcomes of the profiles ``bids`` (n, m, k). Here: ``outcome`` profile by profile
-        (the reference); subclasses vectorise over the n profiles and must agree with it."""
-        return loop_outcomes(self.outcome, self.check_bids_batch(bids), self.N)
+        """The former name of ``outcomes``."""
+        return self.outcomes(bids)
+
+    def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
+        """Batched outcomes for validated bids. Here: ``outcome`` profile by profile (the
+        reference); subclasses vectorise over the n profiles and must agree with it."""
+        return loop_outcomes(self.outcome, bids, self.N)
+
+    def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
+        """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for every bid profile in
+        the box [lo, hi]^k (numbers or k-vectors): what Monte Carlo intervals need. Every
+        mechanism states its own; one that cannot raises ValueError. Here: a mechanism that
+        plays a ``MechanismTable`` (``table``) pays a lottery-weighted average of the table's
+        payments, so its extreme table payments and 0 bound it."""
+        table = getattr(self, "table", None)
+        if isinstance(table, MechanismTable):
+            pay = np.asarray(table.payments, dtype=float)
+            return np.column_stack([np.minimum(0.0, pay.min(axis=0)),
+                                    np.maximum(0.0, pay.max(axis=0))])
+        raise ValueError(f"payment_range: no payment bound is known for "
+                         f"{type(self).__name__}; pass payment_range=(lo, hi) per bidder")
+
+    def value_range(self, lo=0.0, hi=1.0) -> np.ndarray:
+        """vmax_i = max over the box of v_i^A(z, [N]) per bidder (``value_upper``)."""
+        lo_v, hi_v = _box(self.k, lo, hi)
+        return np.array([value_upper(v, self.A, lo_v, hi_v) for v in self.valuations])
 
     def latent_value(self, i: int, z, bundle) -> float:
         """v_i^A(z, S) = v_i(A z, S) (Sec. 3 (II), second bullet)."""
@@ -279,7 +342,12 @@ class VCG(LatentMechanism):
             pay[i] = max(0.0, without.welfare - (full.welfare - full.values[i]))
         return Outcome(lottery=((1.0, full.allocation),), payments=pay)
 
-    def outcomes_batch(self, bids) -> BatchOutcome:
+    def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
+        """[0, vmax_i]: Clarke payments are >= 0, and <= the bidder's value by ex-post IR
+        (checked: every sampled payment, in ``monte_carlo_revenue``)."""
+        return np.column_stack([np.zeros(self.m), self.value_range(lo, hi)])
+
+    def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
         """Vectorised over the n profiles; agrees with ``outcome`` profile by profile.
 
         definition: Additive bidders (every c_i >= N): a second-price auction per item, fully
@@ -290,11 +358,11 @@ class VCG(LatentMechanism):
         beyond the limit, and the profiles whose argmax is tied within TIE_TOL (where the
         loop's assignment solver breaks the tie its own way): ``outcome`` per profile.
         """
-        b = self.check_bids_batch(bids)
+        b = bids
         caps = [_capacity(v) for v in self.valuations]
         n = b.shape[0]
         if n == 0 or any(c is None for c in caps):
-            return super().outcomes_batch(b)
+            return super()._outcomes(b)
         K = min(self.N, sum(caps))  # noqa: N806
         if all(c >= self.N for c in caps):
             solve, width = vcg_additive, self.m * self.N
@@ -303,7 +371,7 @@ class VCG(LatentMechanism):
                 return vcg_enumerated(G, caps)
             width = combo_count(caps, K)
         else:
-            return super().outcomes_batch(b)
+            return super()._outcomes(b)
         mus = np.array([v.mu for v in self.valuations])
         types = b @ self.A.T
         # (chunk, width) work arrays of ~2 MB stay in cache
@@ -345,12 +413,19 @@ class PostedPrices(LatentMechanism):
             remaining &= ~take
         return Outcome(lottery=((1.0, alloc),), payments=pay)
 
-    def outcomes_batch(self, bids) -> BatchOutcome:
+    def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
+        """[sum of negative prices, vmax_i]: a bidder takes only items whose price is below
+        mu_j + t_j, so it pays at most its value (checked: every sampled payment, in
+        ``monte_carlo_revenue``)."""
+        return np.column_stack([np.full(self.m, np.minimum(self.prices, 0.0).sum()),
+                                self.value_range(lo, hi)])
+
+    def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
         """Vectorised over the n profiles, looping over the m bidders only: each takes
         ``best_subset_batch`` of its gains at the posted prices among the remaining items.
         Same argmax and tie-breaking as ``outcome`` (``ConstrainedAdditive.best_subset_batch``);
         a downward-closed family is solved row by row inside that call."""
-        b = self.check_bids_batch(bids)
+        b = bids
         n = b.shape[0]
         types = b @ self.A.T
         remaining = np.ones((n, self.N), dtype=bool)
@@ -408,8 +483,10 @@ class MechanismTable:
 
 
 def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
-    """Run ``mechanism.outcome`` on every profile of the finite ``laws`` (objects with
-    ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``."""
+    """Run the mechanism on every profile of the finite ``laws`` (objects with
+    ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``: one
+    batched call (``outcomes``) when it keeps the lotteries or is deterministic, else the
+    lotteries of ``outcome`` per profile (the payments still from the batch)."""
     laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
     points = tuple(law.points for law in laws)
     probs = tuple(law.probs for law in laws)
@@ -417,24 +494,30 @@ def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
         raise ValueError(f"laws must give one law per bidder ({mechanism.m}); found "
                          f"{len(points)}")
     shape = tuple(p.shape[0] for p in points)
+    grids = np.meshgrid(*(np.arange(s) for s in shape), indexing="ij")
+    bids = np.stack([points[i][g.ravel()] for i, g in enumerate(grids)], axis=1)
+    batch = mechanism.outcomes(bids)
+    if batch.lotteries is not None:
+        lotteries = batch.lotteries
+    elif batch.bundles is None and batch.deterministic():
+        # the deterministic mechanisms' ``outcome``: one allocation (the empty one too) at 1
+        lotteries = tuple(((1.0, batch.allocation(s)),) for s in range(batch.n))
+    else:
+        lotteries = tuple(mechanism.outcome(b).lottery for b in bids)
     index: dict[bytes, int] = {}
     allocs: list[np.ndarray] = []
     entries: list[tuple[int, int, float]] = []
-    pays = np.zeros((int(np.prod(shape)), mechanism.m))
-    for row, idx in enumerate(itertools.product(*(range(s) for s in shape))):
-        bids = np.array([points[i][s] for i, s in enumerate(idx)])
-        out = mechanism.outcome(bids)
-        pays[row] = out.payments
-        for prob, alloc in out.lottery:
+    for row, lottery in enumerate(lotteries):
+        for prob, alloc in lottery:
             key = alloc.tobytes()
             if key not in index:
                 index[key] = len(allocs)
                 allocs.append(alloc)
             entries.append((row, index[key], prob))
-    alloc_probs = np.zeros((pays.shape[0], max(len(allocs), 1)))
+    alloc_probs = np.zeros((batch.n, max(len(allocs), 1)))
     for row, a, prob in entries:
         alloc_probs[row, a] += prob
     allocations = (np.array(allocs) if allocs
                    else np.zeros((1, mechanism.m, mechanism.N), dtype=bool))
     return MechanismTable(points=points, probs=probs, allocations=allocations,
-                          alloc_probs=alloc_probs, payments=pays)
+                          alloc_probs=alloc_probs, payments=batch.payments.copy())

@@ -36,8 +36,7 @@ import numpy as np
 from recmech.core.batch import BatchOutcome, loop_outcomes
 from recmech.core.gate import real, seed, whole
 from recmech.core.laws import as_latent_law
-from recmech.core.mechanisms import VCG, LatentMechanism, PostedPrices
-from recmech.core.robust import RobustifiedMechanism, box_minimum
+from recmech.core.mechanisms import LatentMechanism, value_upper
 
 __all__ = ["CHUNK_SAMPLES", "MAX_SAMPLES", "METHOD", "MIN_FALSE_ALARM", "RANGE_TOL",
            "IncentiveEstimate",
@@ -76,45 +75,12 @@ def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndar
     return np.maximum(mean - half, lo), np.minimum(mean + half, hi)
 
 
-def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
-    """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
-    per-item maximum of the linear map over the box (a corner per row of A) is the worst case
-    (checked: project.lipschitz_valuation)."""
-    t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
-                         np.asarray(hi, dtype=float))
-    return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
-
-
 def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
-    """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for all bids in the box [lo, hi]^k.
-
-    VCG: [0, vmax_i] (Clarke payments are >= 0, and <= the bidder's value by ex-post IR:
-    project.vcg_top_items); PostedPrices: [sum of negative prices, vmax_i] (a bidder only takes
-    items whose price is below mu_j + t_j); a table mechanism: its extreme table payments and 0;
-    M_tilde (Lemma 2): the inner range (resamples lie in [0,1]^k) minus the IR rebate
-    E[v_i^A(b'_i, S) - lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an
-    excluded bidder (claim: lemma2).
-    Here vmax_i = ``value_upper`` of bidder i over the box.
-    """
-    lo_v = np.full(mechanism.k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, float)
-    hi_v = np.full(mechanism.k, hi, dtype=float) if np.ndim(hi) == 0 else np.asarray(hi, float)
-    vmax = np.array([value_upper(v, mechanism.A, lo_v, hi_v) for v in mechanism.valuations])
-    if isinstance(mechanism, RobustifiedMechanism):
-        inner = payment_bounds(mechanism.inner)
-        unit = np.array([value_upper(v, mechanism.A, np.zeros(mechanism.k), np.ones(mechanism.k))
-                         for v in mechanism.valuations])
-        return np.column_stack([np.minimum(0.0, inner[:, 0] - unit), np.maximum(0.0, inner[:, 1])])
-    if isinstance(mechanism, VCG):
-        return np.column_stack([np.zeros(mechanism.m), vmax])
-    if isinstance(mechanism, PostedPrices):
-        return np.column_stack([np.full(mechanism.m, np.minimum(mechanism.prices, 0.0).sum()),
-                                vmax])
-    table = getattr(mechanism, "table", None)
-    if table is not None and hasattr(table, "payments"):
-        pay = np.asarray(table.payments, dtype=float)
-        return np.column_stack([np.minimum(0.0, pay.min(axis=0)), np.maximum(0.0, pay.max(axis=0))])
-    raise ValueError(f"payment_range: no payment bound is known for {type(mechanism).__name__}; "
-                     "pass payment_range=(lo, hi) per bidder")
+    """Per-bidder [a_i, b_i] (an (m, 2) array) containing p_i(b) for all bids in the box
+    [lo, hi]^k: the mechanism's own ``payment_range`` (every mechanism states one: VCG
+    [0, vmax_i], posted prices, bundle menus and Myerson by their prices, second price by the
+    reserve and the value, a table by its payments, M_tilde by its inner range and rebate)."""
+    return mechanism.payment_range(lo, hi)
 
 
 @dataclass(frozen=True)
@@ -297,7 +263,7 @@ def _outcomes(mech: LatentMechanism, bids: np.ndarray, gen, batched: bool) -> Ba
     if callable(sampler):
         return loop_outcomes(lambda b: sampler(b, gen), bids, mech.N)
     if batched:
-        return mech.outcomes_batch(bids)
+        return mech.outcomes(bids)
     return loop_outcomes(mech.outcome, mech.check_bids_batch(bids), mech.N)
 
 
@@ -343,7 +309,7 @@ def monte_carlo_revenue(mechanism: LatentMechanism, laws, n_samples: int, rng, *
 
     Profiles are drawn in chunks of ``chunk_samples`` (module docstring: each chunk its own
     seed, merged exactly, the same result on any ``executor``), ``batch_size`` at a time within
-    a chunk (bidder by bidder, ``law.sample``), then evaluated with ``outcomes_batch``
+    a chunk (bidder by bidder, ``law.sample``), then evaluated with ``outcomes``
     (``batched``) or ``outcome`` per profile: the same draws, so the two paths give the same
     numbers up to rounding. A mechanism with ``sample`` (M_tilde of Lemma 2) is run once per
     profile with its own randomness drawn from the chunk's generator after the batch's

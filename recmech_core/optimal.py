@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from recmech.core.batch import BatchOutcome
 from recmech.core.gate import real, whole
 from recmech.core.highs import HighsLP, LPFailure
 from recmech.core.laws import as_finite_law
@@ -35,6 +36,7 @@ from recmech.core.mechanisms import (
     all_allocations,
     design_array,
 )
+from recmech.core.menus import table_accuracy, table_outcomes, table_plan
 
 __all__ = ["AUTO_FULL_PAIRS", "HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism",
            "others_probs", "profiles_of", "solve_optimal_lp"]
@@ -340,10 +342,11 @@ class TabularMechanism(LatentMechanism):
 
         A support point is found by exact lookup (O(k)); a report within 1e-12 of one in l_inf
         counts as that point. Off the support, "menu" picks the support report of the largest
-        interim utility for the latent type b; ties (within 1e-12 (1 + |u|)) go to the higher
-        interim price, then to the lower support index, so the choice, and hence revenue, does
-        not depend on how the support is ordered: a type indifferent between two menu entries
-        buys the dearer one, and one indifferent between buying and nothing buys.
+        interim utility for the latent type b; ties (within the table's accuracy,
+        ``recmech.core.menus``) go to the higher interim price, then to the lower support index,
+        so the choice, and hence revenue, does not depend on how the support is ordered nor on
+        the solver's noise: a type indifferent between two menu entries buys the dearer one,
+        and one indifferent between buying and nothing buys.
         """
         hit = self._lookup[i].get(np.asarray(b, dtype=float).tobytes())
         if hit is not None:
@@ -356,14 +359,15 @@ class TabularMechanism(LatentMechanism):
         if self.off_support == "error":
             raise ValueError(f"bids[{i}] = {b.tolist()} is not a support point of bidder {i}'s "
                              "law (off_support='error')")
-        bundles, xbar, pbar = self._interim[i]
-        t = self.A @ b
-        vals = self.valuations[i].value_batch(np.broadcast_to(t, bundles.shape), bundles)
-        util = xbar @ vals - pbar
-        top = float(util.max())
-        tied = np.flatnonzero(util >= top - 1e-12 * (1.0 + abs(top)))
-        best = int(tied[np.argmax(pbar[tied])])  # argmax: the first (lowest index) of the dearest
-        return best if util[best] >= -1e-12 else -1
+        return int(table_plan(self).menu(i, b[None, :])[0])
+
+    @property
+    def accuracy(self) -> float:
+        """The table's certified BIC violation (``recmech.core.menus.table_accuracy``)."""
+        return table_accuracy(self)
+
+    def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
+        return table_outcomes(self, bids)
 
     def _outcome(self, bids: np.ndarray) -> Outcome:
         """The table's lottery; bidders mapped to nothing get nothing and pay 0, and the others

@@ -43,7 +43,14 @@ import numpy as np
 
 from recmech.core.gate import real, whole
 from recmech.core.laws import as_generator, as_latent_law
-from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
+from recmech.core.mechanisms import (
+    LatentMechanism,
+    Outcome,
+    box_minimum,
+    mix_outcomes,
+    tabulate,
+    value_upper,
+)
 
 __all__ = ["IndirectRun", "QueryMechanism", "RandomGrid", "RobustifiedMechanism", "box_minimum",
            "check_delta"]
@@ -78,11 +85,6 @@ class RandomGrid:
         return {"delta": self.delta, "offset": self.offset.tolist()}
 
 
-def box_minimum(A: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # noqa: N803
-    """min_{z in [lo, hi]} (A z)_j for every row j: the corner picked by the signs of A_j."""
-    return np.where(A >= 0, A * lo[None, :], A * hi[None, :]).sum(axis=1)
-
-
 class RobustifiedMechanism(LatentMechanism):
     """M_tilde of Lemma 2 around ``inner`` (M_hat) and the model laws D_hat_z,i (module docstring).
 
@@ -106,6 +108,16 @@ class RobustifiedMechanism(LatentMechanism):
             if pts is not None and (np.any(pts < 0) or np.any(pts > 1)):
                 raise ValueError(f"laws[{i}] must lie on [0,1]^k (Lemma 2's hypothesis)")
         self._table = None
+
+    def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
+        """The inner range (resamples lie in [0,1]^k) minus the IR rebate
+        E[v_i^A(b'_i, S) - lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an
+        excluded bidder (checked: every sampled payment, in ``monte_carlo_revenue``)."""
+        inner = self.inner.payment_range()
+        unit = np.array([value_upper(v, self.A, np.zeros(self.k), np.ones(self.k))
+                         for v in self.valuations])
+        return np.column_stack([np.minimum(0.0, inner[:, 0] - unit),
+                                np.maximum(0.0, inner[:, 1])])
 
     @property
     def finite(self) -> bool:

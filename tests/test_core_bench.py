@@ -9,6 +9,7 @@ import math
 import pytest
 
 from recmech.core import bench
+from recmech.core.bench_mechanisms import mechanism_instances
 from recmech.core.bench_queries import (
     bare_numpy_bidders,
     minimum_ratio,
@@ -38,6 +39,11 @@ def test_the_side_by_side_rows_compute_the_same_answer_both_ways():
     assert detail["full_seconds"] > 0 and detail["generation_seconds"] > 0
     prok = bench.prokhorov_row(1, n=30)
     assert prok.measured > 0 and "d_P = " in prok.note
+    rows, detail = bench.mechanism_rows(1, n=64, loop=2)
+    assert len(rows) == len(mechanism_instances()) - 1
+    assert all(r.measured > 0 and r.ratio.startswith("mechanism_us_per_profile") for r in rows)
+    assert set(detail["over_posted_prices"]) == {r.ratio.split(", ", 1)[1].rsplit(", over", 1)[0]
+                                                 for r in rows}
 
 
 def test_the_baseline_computes_what_the_protocol_computes():
@@ -72,6 +78,8 @@ def test_run_bench_reports_every_ratio_key_and_calls_progress(monkeypatch):
                                                                             label=label))
     monkeypatch.setattr(bench, "mc_rows", lambda rounds: step([row]))
     monkeypatch.setattr(bench, "prokhorov_row", lambda rounds: step(row))
+    monkeypatch.setattr(bench, "mechanism_rows", lambda rounds: step(
+        ([row], {"over_posted_prices": {"VCG": 1.0}})))
     monkeypatch.setattr(bench, "lp_full_row", lambda rounds: step((row, {"full_seconds": 1.0})))
     monkeypatch.setattr(bench, "lp_generation_row", lambda g: step((row, 0.5)))
     monkeypatch.setattr(bench, "build_protocol", lambda s, N: bench.protocols.protocol_for(
@@ -84,6 +92,7 @@ def test_run_bench_reports_every_ratio_key_and_calls_progress(monkeypatch):
     assert set(out["ratios"]["queries_over_minimum"]) >= {"theorem", "certified"}
     assert out["ratios"]["lp_generation_seconds"] == {"20": 0.5, "40": 0.5}
     assert set(out["ratios"]["peak_memory_over_A"]) == set(bench.SETTINGS)
+    assert out["ratios"]["mechanism_us_per_profile"] == {"VCG": 1.0}
     assert [c[1] for c in calls] == list(range(len(calls))) and calls[0][2] == len(calls)
     # each progress call comes before its step runs (baseline steps have no fake: skip them)
     assert all(seen <= done for (_, done, _, seen) in calls)

@@ -1,6 +1,6 @@
 """Batched mechanism outcomes and Monte Carlo REV / incentives (Sec. 2.1 REV(M, D), eps-BIC, IR).
 
-The vectorised ``outcomes_batch`` of VCG and PostedPrices must agree with ``outcome`` profile by
+The vectorised ``outcomes`` of VCG and PostedPrices must agree with ``outcome`` profile by
 profile (allocations exactly, payments to 1e-12), ties included; the Monte Carlo intervals must
 cover the exact values of ``measure`` on finite instances. Every coverage assertion uses fixed
 seeds; its false-alarm probability (over the seed) is at most the stated false_alarm = 1e-9.
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recmech.core.batch import BatchOutcome
+from recmech.core.batch import BatchOutcome, loop_outcomes
 from recmech.core.laws import FiniteLaw, UniformBox
 from recmech.core.measure import Population, direct_report, robust_report
 from recmech.core.mechanisms import VCG, LatentMechanism, Outcome, PostedPrices
@@ -64,8 +64,8 @@ def batch_instance(draw, kinds=("unit", "c2", "add", "family"), m_max=4, n_max=5
 
 
 def assert_batch_matches_loop(mech: LatentMechanism, bids: np.ndarray) -> BatchOutcome:
-    fast = mech.outcomes_batch(bids)
-    slow = LatentMechanism.outcomes_batch(mech, bids)
+    fast = mech.outcomes(bids)
+    slow = loop_outcomes(mech.outcome, bids, mech.N)
     for s, b in enumerate(bids):                  # the loop itself is ``outcome`` per profile
         assert np.array_equal(slow.payments[s], mech.outcome(b).payments)
     differ = np.flatnonzero((fast.alloc_prob != slow.alloc_prob).any(axis=(1, 2)))
@@ -327,9 +327,9 @@ def test_bad_input_names_the_parameter():
         monte_carlo_incentives(mech, laws, 10, 0, misreports=np.zeros((1, 2)), types=[0.1, 0.2])
     for bad in (np.zeros((4, 3, 3)), np.zeros((3, 2)), np.full((2, 3, 2), np.nan)):
         with pytest.raises(ValueError, match="bids"):
-            mech.outcomes_batch(bad)
+            mech.outcomes(bad)
         with pytest.raises(ValueError, match="bids"):
-            PostedPrices(A, vals, np.zeros(3)).outcomes_batch(bad)
+            PostedPrices(A, vals, np.zeros(3)).outcomes(bad)
     for bad_range in ((1.0, 0.0), (0.0, np.inf), [(0.0, 1.0)] * 2, (np.nan, 1.0)):
         with pytest.raises(ValueError, match=r"payment_range must be finite \(lo, hi\) pairs"):
             monte_carlo_revenue(mech, laws, 50, 0, payment_range=bad_range)
