@@ -72,12 +72,14 @@ class BundleMenu(LatentMechanism):
         if sorted(self.order) != list(range(self.m)):
             raise ValueError(f"order must be a permutation of range({self.m}); found {self.order}")
         self.accuracy = real(accuracy, "accuracy", low=0.0)
-        # the size of the terms summed into a value: |mu_j| + sum_l |A_jl| z_l per item, z <= 1
+        # definition: the size of the terms summed into a value: |mu_j| + sum_l |A_jl| z_l per
+        # item, z <= 1
         self.magnitude = max(float(np.sum(np.abs(v.mu) + np.abs(self.A).sum(axis=1)))
                              for v in self.valuations)
 
     def tolerance(self, values: np.ndarray) -> np.ndarray:
-        """The tie tolerance for the entry values (S, r) (``utility_tolerance``: N k + N + 1
+        """definition: The tie tolerance for the entry values (S, r) (``utility_tolerance``: N k +
+        N + 1
         terms of one utility, each at most the magnitude of the values and prices)."""
         scale = np.abs(values).max(axis=1) + np.abs(self.prices).max() + self.magnitude
         return utility_tolerance(self.accuracy, self.N * (self.k + 1) + 1, scale)
@@ -189,8 +191,7 @@ class SecondPriceReserve(_SingleItem):
 
     def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
         """The winner pays max(reserve, the second value) <= its own value: [min(0, reserve),
-        max(0, vmax_i)] over the box (checked: every sampled payment, in
-        ``monte_carlo_revenue``)."""
+        max(0, vmax_i)] over the box (checked: project.payment_range)."""
         return np.column_stack([np.full(self.m, min(0.0, self.reserve)),
                                 np.maximum(0.0, self.value_range(lo, hi))])
 
@@ -245,7 +246,8 @@ class MyersonAuction(_SingleItem):
         return int(self._levels(i, np.array([value]))[0])
 
     def _levels(self, i: int, values: np.ndarray) -> np.ndarray:
-        """``_level`` of every value; a value within the rounding of its sum (k + 1 terms of
+        """definition: ``_level`` of every value; a value within the rounding of its sum (k + 1
+        terms of
         size at most |mu| + ||A_item||_1 for bids in [0,1]^k) of a support point counts as
         that point."""
         row = np.abs(self.A[self.item]).sum() + abs(self.valuations[i].mu[self.item])
@@ -254,15 +256,15 @@ class MyersonAuction(_SingleItem):
 
     def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
         """The winner pays one of its support values: [min(0, min support_i), max(0, max
-        support_i)] (checked: every sampled payment, in ``monte_carlo_revenue``)."""
+        support_i)] (checked: project.payment_range)."""
         return np.array([[min(0.0, float(s[0])), max(0.0, float(s[-1]))]
                          for s in self.supports])
 
     def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
         """Vectorised: levels by ``searchsorted``, the winner the first largest ironed virtual
         value >= 0, the threshold the first support point that still wins (the ironed values
-        are non-decreasing (checked: ``ironed_virtual_values`` is an isotonic regression,
-        tests/test_mech_auctions.py), so it is a ``searchsorted`` against the others' best:
+        are non-decreasing (checked: project.myerson_dsic), so it is a ``searchsorted`` against the
+        others' best:
         strictly above a lower index, at least a higher one)."""
         vals = self.values_batch(bids)
         n, m = vals.shape

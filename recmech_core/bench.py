@@ -20,7 +20,8 @@ target:
    warm-started generation at g = 20, and the default solve's seconds at g = 20, 40, 60.
 7. peak memory of the N = 10^7 run over the size of A.
 8. ``mechanism_us_per_profile``: every mechanism's batched ``outcomes`` time per profile over
-   posted prices' on the same bids (issue 27: <= 5), the per-profile loop's in the note (CPU
+   posted prices' on the same bids (definition: the target of issue 27 is 5), the per-profile
+   loop's in the note (CPU
    time of this process, ``recmech.core.bench_mechanisms``).
 
 ``BenchRun.to_dict()["ratios"]`` holds the headline numbers by name (``RATIO_KEYS``):

@@ -120,14 +120,15 @@ def box_minimum(A: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  #
 
 def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
     """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
-    per-item maximum of the linear map over the box (a corner per row of A) is the worst case."""
+    per-item maximum of the linear map over the box (a corner per row of A) is the worst case
+    (checked: project.lipschitz_valuation)."""
     t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
                          np.asarray(hi, dtype=float))
     return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
 
 
 def _box(k: int, lo, hi) -> tuple[np.ndarray, np.ndarray]:
-    """The bid box [lo, hi] as two k-vectors (numbers are repeated), lo <= hi."""
+    """definition: The bid box [lo, hi] as two k-vectors (numbers are repeated), lo <= hi."""
     ends = []
     for name, end in (("lo", lo), ("hi", hi)):
         arr = as_finite_array(end, name)
@@ -344,7 +345,7 @@ class VCG(LatentMechanism):
 
     def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
         """[0, vmax_i]: Clarke payments are >= 0, and <= the bidder's value by ex-post IR
-        (checked: every sampled payment, in ``monte_carlo_revenue``)."""
+        (checked: project.payment_range, project.vcg_top_items)."""
         return np.column_stack([np.zeros(self.m), self.value_range(lo, hi)])
 
     def _outcomes(self, bids: np.ndarray) -> BatchOutcome:
@@ -415,8 +416,7 @@ class PostedPrices(LatentMechanism):
 
     def payment_range(self, lo=0.0, hi=1.0) -> np.ndarray:
         """[sum of negative prices, vmax_i]: a bidder takes only items whose price is below
-        mu_j + t_j, so it pays at most its value (checked: every sampled payment, in
-        ``monte_carlo_revenue``)."""
+        mu_j + t_j, so it pays at most its value (checked: project.payment_range)."""
         return np.column_stack([np.full(self.m, np.minimum(self.prices, 0.0).sum()),
                                 self.value_range(lo, hi)])
 

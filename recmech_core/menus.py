@@ -47,7 +47,8 @@ def utility_tolerance(accuracy: float, terms: int, scale) -> np.ndarray:
 
 def bundle_values(valuation: ConstrainedAdditive, types: np.ndarray,
                   bundles: np.ndarray) -> np.ndarray:
-    """V[s, e] = v(types[s], bundles[e]) (Definition 5) for types (S, N) and fixed bundles
+    """definition: V[s, e] = v(types[s], bundles[e]) (Definition 5) for types (S, N) and fixed
+    bundles
     (r, N): ``value_batch`` of each bundle, computed column by column over the items of the
     bundle when the best subset is every positive item (additive, or |S_e| <= c) or the best
     one (unit demand): the same terms summed in item order, without reductions along the short

@@ -8,7 +8,7 @@ A diag(s) (``design``, i.e. ``recmech.core.design.scale_design``): A diag(s) z =
 values and payments come out in currency. Where the scaling enters: only there; every other
 part of the API sees a law on [0,1]^k.
 
-Each law is a product of independent truncated marginals on [lo_l, hi_l] (hi_l = s_l):
+definition: Each law is a product of independent truncated marginals on [lo_l, hi_l] (hi_l = s_l):
 ``ExponentialLaw(rate, upper)`` Exp(rate) cut at ``upper`` (the cut-off mass
 exp(-rate upper) is ``tail_mass``: the law is the exponential conditioned on x <= upper),
 ``UniformLaw(lo, hi)``, ``TruncatedNormalLaw(mean, sd, lo, hi)`` and ``BetaLaw(a, b, scale)``
@@ -53,7 +53,8 @@ def _size(k: int | None, *values) -> int:
 
 
 class ScaledProductLaw(LatentLaw):
-    """The latent law of z = x / scale for x with independent marginals ``dists`` (frozen
+    """definition: The latent law of z = x / scale for x with independent marginals ``dists``
+    (frozen
     ``scipy.stats`` laws) truncated to [lo_l, hi_l], 0 <= lo_l < hi_l, scale = hi (module
     docstring)."""
 
@@ -82,7 +83,8 @@ class ScaledProductLaw(LatentLaw):
         return scale_design(A, self.scale)
 
     def _masses(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Pr[a_l <= x_l <= b_l] per coordinate (untruncated), from the CDF or, in the upper
+        """definition: Pr[a_l <= x_l <= b_l] per coordinate (untruncated), from the CDF or, in the
+        upper
         half, the survival function (no cancellation near 1)."""
         out = np.empty(self.k)
         for j, d in enumerate(self.dists):
@@ -149,7 +151,8 @@ class ScaledProductLaw(LatentLaw):
 
 
 class ExponentialLaw(ScaledProductLaw):
-    """x_l ~ Exp(rate_l) conditioned on x_l <= upper_l (scale = upper); ``tail_mass`` the
+    """definition: x_l ~ Exp(rate_l) conditioned on x_l <= upper_l (scale = upper); ``tail_mass``
+    the
     cut-off mass exp(-rate upper) per coordinate (module docstring)."""
 
     def __init__(self, rate, upper, k: int | None = None) -> None:
@@ -162,7 +165,7 @@ class ExponentialLaw(ScaledProductLaw):
 
 
 class UniformLaw(ScaledProductLaw):
-    """x_l uniform on [lo_l, hi_l], 0 <= lo_l < hi_l (scale = hi)."""
+    """definition: x_l uniform on [lo_l, hi_l], 0 <= lo_l < hi_l (scale = hi)."""
 
     def __init__(self, lo, hi, k: int | None = None) -> None:
         lo = _vector(lo, "lo", _size(k, lo, hi), low=0.0)
@@ -175,7 +178,8 @@ class UniformLaw(ScaledProductLaw):
 
 
 class TruncatedNormalLaw(ScaledProductLaw):
-    """x_l ~ N(mean_l, sd_l^2) conditioned on lo_l <= x_l <= hi_l, 0 <= lo_l (scale = hi)."""
+    """definition: x_l ~ N(mean_l, sd_l^2) conditioned on lo_l <= x_l <= hi_l, 0 <= lo_l (scale =
+    hi)."""
 
     def __init__(self, mean, sd, lo, hi, k: int | None = None) -> None:
         mean = _vector(mean, "mean", _size(k, mean, sd, lo, hi))

@@ -100,6 +100,10 @@ PROJECT_CLAIMS: Mapping[str, ClaimEntry] = MappingProxyType({e.claim_id: e for e
             "virtual-value rule is monotone and its threshold payment makes it DSIC and IR: no "
             "bidder of any support type gains by any report of the grid, and truthful utility "
             "is >= 0")),
+    _entry("project.payment_range",
+           "recmech.core (every mechanism's payment_range; recmech.core.montecarlo)",
+           ("for bids in the box [lo, hi]^k every payment p_i(b) of every mechanism lies in "
+            "its stated payment_range(lo, hi)[i] (the range Monte Carlo's intervals use)")),
     _entry("project.probe_escape",
            "recmech.properties.subject.outside.read_pinv",
            ("the component of a uniform unit vector of R^l along a fixed direction has density "

@@ -61,7 +61,7 @@ _QUICK: dict[str, Any] = {
     "proposition1.weak_dependence.ks": (1, 2),
     "proposition1.weak_dependence.alphas": (1.0, 0.75),
     "rates.draws_beyond_k2": 500,
-    "project.search": 30, "project.certified_k": 8,
+    "project.search": 30, "project.certified_k": 8, "payments.instances": 4,
     "chunks.search_pieces": 1, "chunks.sweep_blocks": 1,
 }
 _THOROUGH: dict[str, Any] = {
@@ -82,7 +82,7 @@ _THOROUGH: dict[str, Any] = {
     "proposition1.weak_dependence.ks": (1, 2, 3),
     "proposition1.weak_dependence.alphas": (1.0, 0.75, 0.6),
     "rates.draws_beyond_k2": 2000,
-    "project.search": 300, "project.certified_k": 32,
+    "project.search": 300, "project.certified_k": 32, "payments.instances": 40,
     "chunks.search_pieces": 6, "chunks.sweep_blocks": 4,
 }
 
