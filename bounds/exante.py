@@ -13,6 +13,7 @@ import math
 import mpmath
 import numpy as np
 
+from recmech.bounds.edges import exact, exact_sum, exceeds_sqrt, sign
 from recmech.bounds.inputs import array, dims, integer, optional_integer, real
 from recmech.bounds.logspace import PREC, mp, prob, to_float
 from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
@@ -23,6 +24,7 @@ __all__ = ["exact_sqrt", "gaussian_exponent", "remark4", "spectrum", "theorem2_g
            "theorem2_weak_dependence", "weak_exponent", "weak_variance_threshold"]
 
 _LOG2 = math.log(2.0)
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
@@ -55,6 +57,27 @@ def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
         trace = to_float("Sigma_S: its trace", mpmath.ldexp(mp(tr), exponent))
         rho = to_float("Sigma_S: its largest eigenvalue", mpmath.ldexp(mp(top), exponent))
     return size, trace, rho
+
+
+def effective_rank_exceeds(Sigma_S: np.ndarray | list, bound: int) -> bool:
+    """Tr(Sigma_S) > bound rho(Sigma_S) (Thm. 2, second bullet, strict), decided exactly.
+
+    The trace is the exact sum of the diagonal; rho is the exact largest entry of a diagonal
+    covariance (1-D, or 2-D with a zero off-diagonal), else the computed largest eigenvalue
+    raised by a backward-error bound (n^2 2^-50 ||Sigma_S||_F, far above LAPACK's p(n) u
+    ||Sigma_S||_2), so a case within the eigen-solver's rounding of the edge is not established
+    and fails, as the strict edge itself does."""
+    arr = array("Sigma_S", Sigma_S, ndim=1 if dims("Sigma_S", Sigma_S) == 1 else 2)
+    diag = arr if arr.ndim == 1 else np.diag(arr)
+    trace = exact_sum(diag)
+    if arr.ndim == 1 or not np.any(arr - np.diag(diag)):
+        rho = exact(float(diag.max()))
+    else:
+        _, _, rho_f = spectrum(arr)
+        top = float(np.abs(arr).max())
+        frob = top * float(np.linalg.norm(arr / top))
+        rho = exact(rho_f) + exact(arr.shape[0] ** 2 * 2.0**-50 * frob * (1 + 2.0**-40))
+    return bool(rho > 0 and trace > bound * rho)
 
 
 def exact_sqrt(n: int) -> int | float:
@@ -137,7 +160,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
     ratio = trace / rho if rho > 0 else 0.0
     b.require("effective_rank", "Tr(Sigma_S)/rho(Sigma_S) > 64k (strict)",
-              rho > 0 and ratio > 64 * k, f"Tr/rho = {ratio:.6g}, 64k = {64 * k}")
+              effective_rank_exceeds(Sigma_S, 64 * k), f"Tr/rho = {ratio:.17g}, 64k = {64 * k}")
     _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
@@ -173,10 +196,11 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     N_v = optional_integer("N", N)
     size = var.size
     with mpmath.workprec(PREC):
-        total = mpmath.fsum(mp(v) for v in var) if size <= 4096 else mp(math.fsum(var))
+        exact_total = exact_sum(var)  # 5000 variances of 1e308 sum beyond float64: exactly
+        total = mp(exact_total)
         c2 = mp(c) ** 2
         params = {"variances": var, "size": size,
-                  "sum_variances": to_float("variances: their sum", total), "c": c, "k": k,
+                  "sum_variances": total if total > _FLOAT_MAX else float(total), "c": c, "k": k,
                   "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
         if N_v is not None:
             params["N"] = N_v
@@ -187,12 +211,14 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
         b.require("weak_dependence", "0 <= ||INF(theta_S)||_2 < 1", 0 <= inf_v < 1,
                   f"inf_norm = {inf_v}")
         b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
-                  c > 0 and var.min() >= 0 and mp(var.max()) <= c2,
+                  c > 0 and var.min() >= 0 and exact(float(var.max())) <= exact(c) ** 2,
                   f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
         need = (weak_variance_threshold(mp(c), k, size, mp(inf_v)) if 0 <= inf_v < 1
                 else mpmath.inf)
         b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
-                  total > need, f"sum v_i^2 = {mpmath.nstr(total, 7)}, threshold = "
+                  0 <= inf_v < 1 and exceeds_sqrt(exact_total * (1 - exact(inf_v)),
+                                                   16 * exact(c) ** 2 * k, size),
+                  f"sum v_i^2 = {mpmath.nstr(total, 7)}, threshold = "
                   f"{mpmath.nstr(need, 7)}")
         _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
         if b.failed:
@@ -228,16 +254,14 @@ def remark4(k: int, log_failure: float, *, strict: bool = False) -> BoundRecord:
     b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
     if b.failed:
         return b.build()
-    # in float arithmetic, as a caller computes log 2 - 4k (the edge log_failure = log 2 - 4k
-    # must give margin 0); only a result beyond float64 is refused, by name
-    with np.errstate(over="ignore"):
-        bound = _LOG2 - 4.0 * float(k)
-        margin = bound - log_failure
-    for name, x in (("bound_log", bound), ("margin", margin)):
-        if not math.isfinite(x):
-            raise ValueError(f"remark4: {name} is beyond float64 (k = {k}, log_failure = "
-                             f"{log_failure})")
-    holds = log_failure <= bound
+    # decided exactly: log_failure <= log 2 - 4k in interval arithmetic (log 2 is irrational,
+    # so the float edge fl(log 2 - 4k) is never on it); the margin is the exact one, rounded
+    holds = sign(lambda: mpmath.iv.log(2) - 4 * mpmath.iv.mpf(k)
+                 - mpmath.iv.mpf(log_failure)) >= 0
+    with mpmath.workprec(2 * 1100 + k.bit_length()):  # every float and 4k exactly
+        bound = to_float("remark4: bound_log", mpmath.log(2) - 4 * mp(k), f" (k = {k})")
+        margin = to_float("remark4: margin", mpmath.log(2) - 4 * mp(k) - mp(log_failure),
+                          f" (k = {k}, log_failure = {log_failure})")
     return b.build(values={"holds": int(holds), "bound_log": bound, "margin": margin},
                    log_values={"bound_log": bound},
                    erratum=None if holds else

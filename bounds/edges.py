@@ -1,0 +1,109 @@
+"""Hypotheses decided exactly at their edges: the one comparison helper of the calculators.
+
+A float64 comparison of computed quantities (fl(sum)/rho > 64k, fl(sqrt |S|), fl(log 2 - 4k))
+can answer "holds" exactly where a strict hypothesis excludes the case, because the rounding of
+the computed side crosses the edge. Here every float input is taken as the rational number it
+is (``exact``), sums are formed without rounding (``exact_sum``: integers under one power of
+two), square roots are compared by squaring (``exceeds_sqrt``), and a comparison with an
+irrational side (log 2) is decided in mpmath interval arithmetic at a precision raised until the
+interval excludes the edge (``sign``). A case on the edge gets the statement's answer: a strict
+inequality fails on it, a non-strict one holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from numbers import Integral
+from typing import Any
+
+import mpmath
+import numpy as np
+
+__all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "sign"]
+
+_MAX_PREC = 1 << 16  # bits: an interval still straddling 0 here is an exact 0 (see ``sign``)
+
+
+def exact(x: Any) -> Fraction:
+    """``x`` (a float, int, numpy number, Fraction or finite mpf) as the rational it is."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (Integral, np.integer)):
+        return Fraction(int(x))
+    if isinstance(x, mpmath.mpf):
+        man, exp = mpmath.mpf(x).man_exp
+        return Fraction(man) * Fraction(2) ** exp
+    return Fraction(float(x))
+
+
+def exact_sum(values: Any) -> Fraction:
+    """The exact sum of a finite float array: each entry m 2^e (m a 53-bit integer) shifted onto
+    the least exponent and added as Python integers (no rounding, no overflow at 1e308 x 10^6)."""
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if arr.size == 0:
+        return Fraction(0)
+    mant, expo = np.frexp(arr)
+    ints = (mant * 2.0**53).astype(np.int64)  # exact: |mant| in [1/2, 1) has 53 bits
+    expo = expo.astype(np.int64) - 53
+    low = int(expo.min())
+    total = 0
+    for m, e in zip(ints.tolist(), (expo - low).tolist(), strict=True):
+        total += m << e
+    return Fraction(total) * Fraction(2) ** low
+
+
+def exact_margins(matrix: np.ndarray) -> tuple[Fraction, Fraction]:
+    """The diagonal-dominance margins (alpha, beta) of Thm. 2's first bullet, exactly:
+    alpha = min_i(|U_ii| - sum_{j!=i}|U_ij|), beta the same over columns."""
+    absu = np.abs(np.asarray(matrix, dtype=float))
+
+    def margin(lines: np.ndarray) -> Fraction:
+        return min(2 * exact(lines[i, i]) - exact_sum(lines[i]) for i in range(lines.shape[0]))
+
+    return margin(absu), margin(absu.T)
+
+
+def exceeds_sqrt(lhs: Fraction, factor: Fraction, n: int) -> bool:
+    """lhs > factor sqrt(n) (factor >= 0, n >= 0), exactly: both sides squared when lhs > 0."""
+    if lhs <= 0:
+        return False
+    return lhs * lhs > factor * factor * n
+
+
+_OPS: dict[str, Callable[[int], bool]] = {
+    "<": lambda s: s < 0, "<=": lambda s: s <= 0, ">": lambda s: s > 0, ">=": lambda s: s >= 0,
+    "==": lambda s: s == 0}
+
+
+def compare(lhs: Any, op: str, rhs: Any) -> bool:
+    """``lhs op rhs`` decided on the exact rationals of both sides (``op`` one of <, <=, >, >=,
+    ==): the one comparison a hypothesis between computed numbers goes through."""
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {sorted(_OPS)}; found {op!r}")
+    diff = exact(lhs) - exact(rhs)
+    return _OPS[op]((diff > 0) - (diff < 0))
+
+
+def sign(expression: Callable[[], Any], *, start: int = 128) -> int:
+    """The sign (-1, 0, 1) of a real number given as an mpmath expression of exact inputs
+    (``expression`` is evaluated inside ``mpmath.iv`` at ``iv.prec`` bits: it must build its
+    value from ``mpmath.iv`` numbers, so each result is an interval that contains it). The
+    precision doubles until the interval excludes 0; one still containing 0 at 2^16 bits is
+    taken as 0, which only an expression exactly 0 reaches (an expression of floats, whole
+    numbers and log 2 is 0 only where it is built to be)."""
+    prec = start
+    while True:
+        saved, mpmath.iv.prec = mpmath.iv.prec, prec
+        try:
+            value = expression()
+        finally:
+            mpmath.iv.prec = saved
+        if value.a > 0:
+            return 1
+        if value.b < 0:
+            return -1
+        if prec >= _MAX_PREC:
+            return 0
+        prec *= 2
+

@@ -1,0 +1,180 @@
+"""Strict and non-strict hypotheses decided exactly at their edges (claims theorem2.gaussian,
+theorem2.weak_dependence, theorem2.deterministic, lemma3, lemma5, remark4, proposition3).
+
+Each bug of the edge report is pinned by a test named after it; then, per hypothesis, hypothesis
+draws instances exactly on the edge and one ulp off either way, and the calculator's verdict must
+equal the exact (Fraction / 300-digit) oracle's: a strict hypothesis fails on its edge.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recmech.bounds import compute
+from recmech.bounds.edges import compare, exact, exact_margins, exact_sum, exceeds_sqrt, sign
+
+EXAMPLES = settings(max_examples=60, deadline=None)
+EDGE = st.sampled_from([-1, 0, 1])  # one ulp below, on, one ulp above
+
+
+def _ulp(x: float, way: int) -> float:
+    return x if way == 0 else math.nextafter(x, math.inf if way > 0 else -math.inf)
+
+
+# ---------------------------------------------------------------- the bugs, pinned by name
+
+
+def test_bug1_gaussian_effective_rank_edge_is_excluded():
+    # Tr/rho is exactly 192 = 64k; fl(sum)/rho is 192.00000000000003
+    rec = compute("theorem2.gaussian", Sigma_S=np.full(192, 0.7690716566096392), k=3, eps=0.01,
+                  A_inf=1)
+    assert not rec.valid
+    assert [h.name for h in rec.failed()] == ["effective_rank"]
+
+
+def test_bug2_weak_variance_below_16_sqrt_258_fails():
+    t = 16 * math.sqrt(258)  # math.sqrt rounds down: fl(t) is 7.3e-15 below 16 sqrt(258)
+    variances = np.array([1.0] * 256 + [t - 256, 1e-15])
+    assert not exceeds_sqrt(exact_sum(variances), Fraction(16), 258)
+    rec = compute("theorem2.weak_dependence", variances=variances, c=1, k=1, inf_norm=0,
+                  eps=0.1, A_inf=1)
+    assert [h.name for h in rec.failed()] == ["sufficient_variance"]
+
+
+def test_bug3_remark4_margin_is_exact_for_huge_k():
+    rec = compute("remark4", k=2**50 + 1, log_failure=-(2.0**52 + 3))
+    assert rec.value("holds") == 0
+    assert rec.value("margin") == pytest.approx(math.log(2) - 1, rel=1e-15)
+
+
+def test_bug4_deterministic_A_inf_one_ulp_below_row_sum_fails():
+    C = np.array([[3.0, 0.2697867137638703, 0.04097352393619469],
+                  [0.016527635528529094, 3.0, 0.9127555772777217],
+                  [0.6066357757671799, 0.7294965609839984, 3.0]])
+    rounded = float(np.abs(C).sum(axis=1).max())
+    exact_norm = max(exact_sum(row) for row in np.abs(C))
+    assert Fraction(rounded) < exact_norm  # fl(row sum) is below the exact ||C||_inf
+    rec = compute("theorem2.deterministic", C=C, A_inf=rounded, eps=0.1)
+    assert [h.name for h in rec.failed()] == ["A_inf_covers_C"]
+    assert compute("theorem2.deterministic", C=C, A_inf=math.nextafter(rounded, 9), eps=0.1).valid
+
+
+def test_bug5_more_than_4096_variances_of_1e308_are_summed_exactly():
+    lemma5 = compute("lemma5", variances=np.full(5000, 1e308), c=1e154, n=1)
+    assert lemma5.valid and lemma5.value("sigma_max_bound") == pytest.approx(
+        2 * math.sqrt(5000) * 1e154, rel=1e-12)
+    weak = compute("theorem2.weak_dependence", variances=np.full(5000, 1e308), c=1e154, k=1,
+                   inf_norm=0, eps=0.1, A_inf=1)
+    assert weak.valid
+    assert weak.to_dict()["params"]["sum_variances"].startswith("5.0000000000000001e+311")
+
+
+def test_remark4_at_fl_log2_minus_4_is_decided_exactly():
+    # log 2 - 4 is irrational: fl(log 2 - 4) lies 8.8e-17 above it (fails), the next float
+    # below lies under it (holds)
+    edge = math.log(2) - 4
+    assert compute("remark4", k=1, log_failure=edge).value("holds") == 0
+    assert compute("remark4", k=1, log_failure=math.nextafter(edge, -9)).value("holds") == 1
+
+
+def test_proposition3_holds_exactly_near_zero():
+    for x in (0.0, 5e-324, 1e-300, 1e-17, 0.25):
+        assert compute("proposition3", x=x).value("holds") == 1
+
+
+def test_exact_helpers():
+    assert exact(0.1) == Fraction(3602879701896397, 36028797018963968)
+    assert exact(mpmath.mpf(0.1)) == exact(0.1)
+    assert exact_sum([1e308] * 3) == 3 * Fraction(1e308)
+    assert exact_sum([5e-324, 1.0]) == 1 + Fraction(5e-324)
+    assert compare(0.1 + 0.2, ">", 0.3) and not compare(1, "<", 1) and compare(1, "<=", 1)
+    with pytest.raises(ValueError, match="op"):
+        compare(1, "=<", 2)
+    assert sign(lambda: mpmath.iv.log(2) - mpmath.iv.mpf(0.6931471805599453)) == 1
+    assert sign(lambda: mpmath.iv.mpf(0)) == 0
+
+
+# ----------------------------------------------------- edges and one ulp off, against oracles
+
+
+@EXAMPLES
+@given(k=st.integers(1, 4), value=st.floats(1e-300, 1e300), way=EDGE)
+def test_gaussian_effective_rank_edge_property(k, value, way):
+    """theorem2.gaussian: Tr/rho > 64k (strict). 64k equal entries is the edge; one entry an
+    ulp lower is below it, one extra subnormal entry above it."""
+    diag = np.full(64 * k, value)
+    if way < 0:
+        diag[0] = math.nextafter(value, 0.0)
+    if way > 0:
+        diag = np.append(diag, 5e-324)
+    oracle = exact_sum(diag) > 64 * k * exact(float(diag.max()))
+    rec = compute("theorem2.gaussian", Sigma_S=diag, k=k, eps=0.1, A_inf=1)
+    assert ("effective_rank" not in {h.name for h in rec.failed()}) == oracle == (way > 0)
+
+
+@EXAMPLES
+@given(size=st.integers(500, 3000), k=st.integers(1, 2), inf_norm=st.sampled_from([0.0, 0.25]),
+       way=EDGE)
+def test_weak_variance_edge_property(size, k, inf_norm, way):
+    """theorem2.weak_dependence: sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict, c = 1),
+    at the float threshold and one ulp either side: whole ones and the exact remainder."""
+    total = _ulp(16 * k * math.sqrt(size) / (1 - inf_norm), way)
+    if total >= size:  # no |S| variances in [0, 1] reach it
+        return
+    whole = math.floor(total)
+    variances = np.zeros(size)
+    variances[:whole] = 1.0
+    variances[whole] = total - whole  # exact: total and its floor share an exponent
+    assert exact_sum(variances) == exact(total)
+    oracle = exceeds_sqrt(exact(total) * (1 - exact(inf_norm)), Fraction(16 * k), size)
+    rec = compute("theorem2.weak_dependence", variances=variances, c=1, k=k,
+                  inf_norm=inf_norm, eps=0.1, A_inf=1)
+    assert ("sufficient_variance" not in {h.name for h in rec.failed()}) == oracle
+
+
+@EXAMPLES
+@given(k=st.integers(1, 2**60), way=EDGE)
+def test_remark4_edge_property(k, way):
+    """remark4: log failure <= log 2 - 4k, at fl(log 2 - 4k) and one ulp either side, against
+    a 400-digit oracle."""
+    log_failure = _ulp(math.log(2) - 4.0 * k, way)
+    with mpmath.workdps(400):
+        oracle = mpmath.mpf(log_failure) <= mpmath.log(2) - 4 * mpmath.mpf(k)
+        margin = float(mpmath.log(2) - 4 * mpmath.mpf(k) - mpmath.mpf(log_failure))
+    rec = compute("remark4", k=k, log_failure=log_failure)
+    assert rec.value("holds") == int(oracle)
+    assert rec.value("margin") == margin
+
+
+@EXAMPLES
+@given(entries=st.lists(st.floats(1e-3, 1e3), min_size=4, max_size=4), way=EDGE)
+def test_deterministic_A_inf_edge_property(entries, way):
+    """theorem2.deterministic: ||A||_inf >= ||C||_inf (non-strict), at fl(row sum) and one ulp
+    either side, against the exact row sums."""
+    off = np.array(entries).reshape(2, 2)
+    C = np.array([[1 + off[0].sum(), off[0, 0], off[0, 1]],
+                  [off[1, 0], 1 + off[1].sum(), off[1, 1]],
+                  [0.0, 0.0, 1.0]]) * 3
+    A_inf = _ulp(float(np.abs(C).sum(axis=1).max()), way)
+    oracle = exact(A_inf) >= max(exact_sum(row) for row in np.abs(C))
+    rec = compute("theorem2.deterministic", C=C, A_inf=A_inf, eps=0.1)
+    assert ("A_inf_covers_C" not in {h.name for h in rec.failed()}) == oracle
+
+
+@EXAMPLES
+@given(a=st.floats(1e-3, 1e3), b=st.floats(1e-3, 1e3), way=EDGE)
+def test_diagonal_dominance_edge_property(a, b, way):
+    """lemma3 / theorem2.deterministic: alpha > 0 (strict), at |U_11| = fl(a + b) and one ulp
+    either side, against exact margins (an edge a rounding hides is still decided)."""
+    d = _ulp(a + b, way)
+    U = np.array([[d, a, b], [0.0, 2 * d, 0.0], [0.0, 0.0, 2 * d]])
+    alpha, _ = exact_margins(U)
+    rec = compute("lemma3", U=U)
+    assert ("diagonally_dominant_rows" not in {h.name for h in rec.failed()}) == (alpha > 0)
