@@ -12,6 +12,11 @@ was found:
 
 Whether a well-formed value satisfies a claim's hypotheses (eps > 0, ||INF|| < 1, ...) is the
 calculator's business and is recorded in the record, not raised (unless ``strict``).
+
+Arrays of another class or dtype follow the core gate's one rule (``recmech.core.gate.plain``):
+a masked array only with no entry masked, an ndarray subclass (``np.matrix``) as a plain
+ndarray, every real dtype converted to float64 before any arithmetic, datetime and timedelta
+values refused by name.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
+
+from recmech.core.gate import plain
 
 __all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "margins",
            "optional_integer", "optional_real", "real", "square"]
@@ -41,8 +48,10 @@ def real(name: str, value: Any) -> float:
     arrays. TypeError for bool, str, bytes, complex, None and anything else; ValueError for NaN,
     +-inf and for ints or fractions beyond +-1.8e308 (``float`` would raise OverflowError).
     """
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value[()]
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iufmM":
+        value = plain(value, name)[()]
+    if isinstance(value, (np.timedelta64, np.datetime64)):
+        plain(value, name)  # refused by name: numpy counts a timedelta as an integer
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number, not a bool; found {value!r}")
     if isinstance(value, (str, bytes)):
@@ -102,6 +111,7 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
         raise TypeError(f"{name} must be a numeric array, not text; found {value!r}")
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a numeric array, not a bool; found {value!r}")
+    value = plain(value, name)
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists and the like
@@ -144,6 +154,7 @@ def array(name: str, value: Any, *, ndim: int, shape: tuple[int | None, ...] | N
 def dims(name: str, value: Any) -> int:
     """The number of dimensions of an array-like ``value`` (for parameters that take a scalar or
     an array, or a vector or a matrix); a ragged list is a ValueError naming it."""
+    value = plain(value, name)
     try:
         return int(np.ndim(value))
     except (TypeError, ValueError) as exc:
