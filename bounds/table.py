@@ -26,6 +26,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,18 @@ def _number(name: str, text: str) -> int | float:
         raise UsageError(f"cannot parse {text!r} as a number for {name}") from None
     if math.isnan(value):
         raise UsageError(f"{name} must not be NaN")
+    if value == 0.0 and _nonzero(text):
+        raise UsageError(f"{name}={text} underflows float64 to 0 (the least positive float64 is "
+                         "5e-324); give 0 or a representable number")
     return value
+
+
+def _nonzero(text: str) -> bool:
+    """Whether the decimal ``text`` names a number other than 0 (1e-400 does)."""
+    try:
+        return Decimal(text) != 0
+    except InvalidOperation:
+        return False
 
 
 def parse_value(name: str, text: str) -> Any:

@@ -165,8 +165,16 @@ def _known_claim(claim_id: str) -> None:
 # -- parsing --------------------------------------------------------------------------------------
 
 def _bracketed(name: str, text: str) -> np.ndarray:
+    from recmech.bounds.table import UsageError, parse_value
+
+    def number(token: str) -> float:  # 1e-400 refused by name, as outside brackets
+        try:
+            return parse_value(name, token)
+        except UsageError as exc:
+            raise ParameterError(str(exc)) from None
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_float=number)
     except json.JSONDecodeError:
         raise ParameterError(f"cannot parse {text!r} for {name}: write [1,2] or [[1,2],[3,4]]"
                              ) from None
