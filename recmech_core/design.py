@@ -293,7 +293,8 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
     (these are properties of the law, not of one draw, so they cannot be measured from A).
     """
     N, k = _check_dims(N, k)
-    c = real(c, "c", low=0.0, low_open=True, high=1e150)  # c^2 (the variances) stays finite
+    # c^2 (the variances) stays finite and c^4 (Thm. 2's failure exponent) normal
+    c = real(c, "c", low=1e-75, high=1e150)
     gen = as_generator(rng)
     if sampler is None:
         A = _rademacher(N, k, c, gen)
