@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from recmech.core.batch import (
     vcg_additive,
     vcg_enumerated,
 )
+from recmech.core.gate import whole
 from recmech.core.laws import as_finite_array, as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
@@ -190,6 +192,10 @@ class LatentMechanism(abc.ABC):
 
 def all_allocations(m: int, N: int, include_empty: bool = True) -> np.ndarray:  # noqa: N803
     """Every deterministic allocation of N items to m bidders (or nobody): ((m+1)^N, m, N)."""
+    m, N = whole(m, "m", low=0), whole(N, "N", low=0)  # noqa: N806
+    if N * math.log2(m + 1) > math.log2(MAX_ALLOCATIONS) + 1:  # before (m+1)^N is formed
+        raise ValueError(f"m, N: (m+1)^N = {m + 1}^{N} allocations exceed the enumeration "
+                         f"limit {MAX_ALLOCATIONS}")
     count = (m + 1) ** N
     if count > MAX_ALLOCATIONS:
         raise ValueError(f"m, N: (m+1)^N = {count} allocations exceed the enumeration limit "
