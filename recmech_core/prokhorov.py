@@ -46,7 +46,7 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
-from recmech.core.gate import probabilities, real_array
+from recmech.core.gate import probabilities, real, real_array
 
 __all__ = ["FLOW_TOL", "MAX_SCALE", "SCALE_TOL", "Coupling", "breakpoint_search",
            "coupling_far_mass", "integer_scale", "law_arrays", "linf_distances",
@@ -85,6 +85,9 @@ def law_arrays(law, name: str = "law") -> tuple[np.ndarray, np.ndarray]:
 
 def linf_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The matrix ||x_a - y_b||_inf, shape (len(x), len(y))."""
+    x, y = real_array(x, "x", 2), real_array(y, "y", 2)
+    if x.shape[1] == 0:
+        raise ValueError("x, y: points need at least one coordinate; found dimension 0")
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"the two laws live in different dimensions: {x.shape[1]} vs "
                          f"{y.shape[1]}")
@@ -196,8 +199,7 @@ def coupling_far_mass(p_law, q_law, eps: float) -> Coupling:
     The plan moves the max-flow mass along close pairs (distance <= eps) and the rest
     arbitrarily (product of the leftover marginals), so its rows/columns are exactly p and q.
     """
-    if not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be finite and >= 0; found {eps}")
+    eps = real(eps, "eps", low=0.0)
     x, p = law_arrays(p_law, "p_law")
     y, q = law_arrays(q_law, "q_law")
     dist = linf_distances(x, y)
