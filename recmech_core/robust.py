@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.gate import real, whole
+from recmech.core.gate import real, real_array, whole
 from recmech.core.laws import as_generator, as_latent_law
 from recmech.core.mechanisms import LatentMechanism, Outcome, mix_outcomes, tabulate
 
@@ -81,6 +81,12 @@ class RandomGrid:
 
 def box_minimum(A: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # noqa: N803
     """min_{z in [lo, hi]} (A z)_j for every row j: the corner picked by the signs of A_j."""
+    A = real_array(A, "A", 2)  # noqa: N806
+    lo, hi = (real_array(v, name, 1, (A.shape[1],)) for v, name in ((lo, "lo"), (hi, "hi")))
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.abs(A).sum(axis=1).max(initial=0.0)
+                           * max(np.abs(lo).max(initial=0.0), np.abs(hi).max(initial=0.0))):
+            raise ValueError("A, lo, hi: a row's minimum over the box exceeds float64")
     return np.where(A >= 0, A * lo[None, :], A * hi[None, :]).sum(axis=1)
 
 
