@@ -91,6 +91,10 @@ class SearchPlan:
 def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(centers, l1): the midpoint (lo_j + hi_j)/2 and the length hi_j - lo_j = ||A_j||_1 of the
     range [lo_j, hi_j] of (Az)_j over z in [0,1]^k (module docstring)."""
+    rows = as_finite_array(rows, "rows", ndim=2)
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(np.abs(rows).sum(axis=1))):
+            raise ValueError("rows: a row's l1 norm ||A_j||_1 exceeds float64")
     lo = np.minimum(rows, 0).sum(axis=1)
     hi = np.maximum(rows, 0).sum(axis=1)
     return 0.5 * (lo + hi), hi - lo
@@ -238,6 +242,8 @@ class LeastSquares:
     def __init__(self, B) -> None:
         B = as_finite_array(B, "B", ndim=2)
         rows, k = B.shape
+        if k == 0:
+            raise ValueError("B must have k >= 1 columns (latent dimensions); found 0")
         if rows < k:
             raise ValueError(f"B must have at least k={k} rows (queried items); found {rows}")
         s = np.linalg.svd(B, compute_uv=False)
