@@ -20,7 +20,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "sign"]
+__all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "inf_norm_up",
+           "sign"]
 
 _MAX_PREC = 1 << 16  # bits: an interval still straddling 0 here is an exact 0 (see ``sign``)
 
@@ -62,6 +63,18 @@ def exact_margins(matrix: np.ndarray) -> tuple[Fraction, Fraction]:
         return min(2 * exact(lines[i, i]) - exact_sum(lines[i]) for i in range(lines.shape[0]))
 
     return margin(absu), margin(absu.T)
+
+
+def inf_norm_up(matrix: Any) -> float:
+    """The least float64 >= ||M||_inf (the exact largest absolute row sum): what a caller passes
+    as ||A||_inf to a hypothesis ||A||_inf >= ||C||_inf (a float row sum may lie an ulp below);
+    ValueError when it exceeds float64."""
+    absm = np.abs(np.asarray(matrix, dtype=float))
+    norm = max((exact_sum(row) for row in absm.reshape(absm.shape[0], -1)), default=Fraction(0))
+    if norm > Fraction(float(np.finfo(float).max)):
+        raise ValueError("matrix: its inf-norm exceeds float64")
+    out = float(norm)
+    return out if Fraction(out) >= norm else float(np.nextafter(out, np.inf))
 
 
 def exceeds_sqrt(lhs: Fraction, factor: Fraction, n: int) -> bool:
