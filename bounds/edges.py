@@ -20,6 +20,9 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from recmech.bounds.inputs import array, dims, integer, real, square
+from recmech.core.gate import plain
+
 __all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "inf_norm_up",
            "sign"]
 
@@ -28,6 +31,11 @@ _MAX_PREC = 1 << 16  # bits: an interval still straddling 0 here is an exact 0 (
 
 def exact(x: Any) -> Fraction:
     """``x`` (a float, int, numpy number, Fraction or finite mpf) as the rational it is."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Integral, np.integer, Fraction,
+                                                              mpmath.mpf, float, np.floating)):
+        real("x", x)  # TypeError naming x: a bool, text, an array or another object
+    if isinstance(x, (float, np.floating, mpmath.mpf)) and not mpmath.isfinite(x):
+        raise ValueError(f"x must be a finite number; found {x}")
     if isinstance(x, Fraction):
         return x
     if isinstance(x, (Integral, np.integer)):
@@ -41,9 +49,10 @@ def exact(x: Any) -> Fraction:
 def exact_sum(values: Any) -> Fraction:
     """The exact sum of a finite float array: each entry m 2^e (m a 53-bit integer) shifted onto
     the least exponent and added as Python integers (no rounding, no overflow at 1e308 x 10^6)."""
-    arr = np.asarray(values, dtype=float).reshape(-1)
-    if arr.size == 0:
+    ndim = dims("values", values)  # a ragged list is named here
+    if not isinstance(values, (str, bytes)) and np.size(plain(values, "values")) == 0:
         return Fraction(0)
+    arr = array("values", values, ndim=ndim).reshape(-1)
     mant, expo = np.frexp(arr)
     ints = (mant * 2.0**53).astype(np.int64)  # exact: |mant| in [1/2, 1) has 53 bits
     expo = expo.astype(np.int64) - 53
@@ -57,7 +66,7 @@ def exact_sum(values: Any) -> Fraction:
 def exact_margins(matrix: np.ndarray) -> tuple[Fraction, Fraction]:
     """The diagonal-dominance margins (alpha, beta) of Thm. 2's first bullet, exactly:
     alpha = min_i(|U_ii| - sum_{j!=i}|U_ij|), beta the same over columns."""
-    absu = np.abs(np.asarray(matrix, dtype=float))
+    absu = np.abs(square("matrix", matrix))
 
     def margin(lines: np.ndarray) -> Fraction:
         return min(2 * exact(lines[i, i]) - exact_sum(lines[i]) for i in range(lines.shape[0]))
@@ -69,7 +78,7 @@ def inf_norm_up(matrix: Any) -> float:
     """The least float64 >= ||M||_inf (the exact largest absolute row sum): what a caller passes
     as ||A||_inf to a hypothesis ||A||_inf >= ||C||_inf (a float row sum may lie an ulp below);
     ValueError when it exceeds float64."""
-    absm = np.abs(np.asarray(matrix, dtype=float))
+    absm = np.abs(array("matrix", matrix, ndim=2))
     norm = max((exact_sum(row) for row in absm.reshape(absm.shape[0], -1)), default=Fraction(0))
     if norm > Fraction(float(np.finfo(float).max)):
         raise ValueError("matrix: its inf-norm exceeds float64")
@@ -79,6 +88,9 @@ def inf_norm_up(matrix: Any) -> float:
 
 def exceeds_sqrt(lhs: Fraction, factor: Fraction, n: int) -> bool:
     """lhs > factor sqrt(n) (factor >= 0, n >= 0), exactly: both sides squared when lhs > 0."""
+    lhs, factor, n = exact(lhs), exact(factor), integer("n", n)
+    if factor < 0:
+        raise ValueError(f"factor must be >= 0; found {factor}")
     if lhs <= 0:
         return False
     return lhs * lhs > factor * factor * n
@@ -105,7 +117,12 @@ def sign(expression: Callable[[], Any], *, start: int = 128) -> int:
     precision doubles until the interval excludes 0; one still containing 0 at 2^16 bits is
     taken as 0, which only an expression exactly 0 reaches (an expression of floats, whole
     numbers and log 2 is 0 only where it is built to be)."""
-    prec = start
+    if not callable(expression):
+        raise TypeError(f"expression must be a callable returning an mpmath interval; found "
+                        f"{type(expression).__name__}")
+    prec = integer("start", start, minimum=2)
+    if prec > _MAX_PREC:
+        raise ValueError(f"start must be at most {_MAX_PREC} bits; found {prec}")
     while True:
         saved, mpmath.iv.prec = mpmath.iv.prec, prec
         try:

@@ -174,7 +174,7 @@ def inf_norm(matrix: np.ndarray) -> float:
     """||M||_inf: the largest absolute row sum (inf when it exceeds float64; callers that need a
     finite norm say so by name). Summed after scaling by the largest entry, so a row of huge
     entries whose sum is representable does not overflow on the way."""
-    absm = np.abs(matrix)
+    absm = np.abs(array("matrix", matrix, ndim=2))
     top = float(absm.max())
     if top == 0.0 or not math.isfinite(top):
         return top
@@ -192,7 +192,7 @@ def margins(matrix: np.ndarray) -> tuple[float, float]:
     where scaling drops subnormal bits), entries near 1.8e308 do not overflow (never
     2|U_ii| - row sum, which reported a margin of inf) and a line of subnormal entries keeps its
     margin; a negative margin beyond float64 is -inf."""
-    absu = np.abs(np.asarray(matrix, dtype=float))
+    absu = np.abs(square("matrix", matrix))
     n = absu.shape[0]
 
     def margin(lines: np.ndarray) -> float:

@@ -30,6 +30,9 @@ _SCIPY_FLOOR = -700.0  # below this scipy's float tail is subnormal or 0: redo i
 
 def mp(x: Any) -> mpmath.mpf:
     """``x`` (a float, int, Fraction or mpf) as an mpf, exactly for floats and ints."""
+    if isinstance(x, (bool, np.bool_, str, bytes, np.ndarray, np.timedelta64, np.datetime64)):
+        raise TypeError(f"x must be a real number (float, int, Fraction or mpf); found "
+                        f"{type(x).__name__}")
     if isinstance(x, Fraction):
         return mpmath.mpf(x.numerator) / x.denominator
     if isinstance(x, (np.integer, int)):
@@ -52,11 +55,22 @@ def to_float(name: str, x: Any, why: str = "") -> float:
 def prob(log_p: float) -> float:
     """The probability exp(log_p) of a bound whose natural log is ``log_p``, at most 1 (a bound
     with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
+    if isinstance(log_p, (bool, np.bool_)) or not isinstance(log_p, (int, float, np.integer,
+                                                                     np.floating, mpmath.mpf)):
+        raise TypeError(f"log_p must be a real number; found {type(log_p).__name__}")
+    if mpmath.isnan(log_p) or log_p == math.inf:
+        raise ValueError(f"log_p must be a log probability (a number < inf); found {log_p}")
     return math.exp(min(log_p, 0.0))
 
 
 def log2(x: float) -> float:
     """log2 of a positive float (math.log2 is exact for powers of two and never overflows)."""
+    if isinstance(x, (bool, np.bool_, str, bytes)) or not isinstance(x, (int, float, np.integer,
+                                                                         np.floating)):
+        raise TypeError(f"x must be a real number; found {type(x).__name__}")
+    x = float(x)
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"x must be a finite number > 0; found {x}")
     return math.log2(x)
 
 
@@ -74,6 +88,8 @@ def log_sum_squares(values: np.ndarray) -> float:
 def ceil_log2(ratio: Fraction) -> int:
     """max(0, ceil(log2(ratio))) of a positive rational, exactly: the least q >= 0 with
     ratio <= 2^q (no float, so 1e308 / 5e-324 neither overflows nor rounds)."""
+    if isinstance(ratio, bool) or not isinstance(ratio, (Fraction, int)):
+        raise TypeError(f"ratio must be a Fraction or an int; found {type(ratio).__name__}")
     if ratio <= 0:
         raise ValueError(f"ceil_log2 needs a positive ratio; found {ratio}")
     if ratio <= 1:

@@ -18,6 +18,7 @@ import numpy as np
 from recmech.bounds.edges import exact, exact_margins, exact_sum
 from recmech.bounds.inputs import (
     array,
+    dims,
     inf_norm,
     margins,
     optional_integer,
@@ -41,10 +42,19 @@ __all__ = ["certified_delta", "definition3", "inverse_norm_bounds", "lemma3", "p
            "theorem2_noisy_value"]
 
 
+def _positive(name: str, value) -> float:
+    x = real(name, value)
+    if not x > 0:
+        raise ValueError(f"{name} must be > 0; found {x}")
+    return x
+
+
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:
     """Thm. 2 proof: log2 ||A||_inf + log2(1/eta) + log2(1/eps) as printed (a real number),
     and the whole count max(0, ceil(.)). Inputs must be finite floats > 0 (each log2 is then
     within [-1075, 1024], so nothing overflows)."""
+    A_inf, eta, eps = (_positive(name, v) for name, v in (("A_inf", A_inf), ("eta", eta),
+                                                          ("eps", eps)))
     stated = math.log2(A_inf) - math.log2(eta) - math.log2(eps)
     return stated, max(0, math.ceil(stated))
 
@@ -59,13 +69,21 @@ def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
     computed in exact rational arithmetic (``ceil_log2``): powers of two are not rounded the
     wrong way, and 1 / 5e-324 does not overflow.
     """
+    A_inf, eta, eps = (_positive(name, v) for name, v in (("A_inf", A_inf), ("eta", eta),
+                                                          ("eps", eps)))
     return ceil_log2((Fraction(A_inf) + 2 * Fraction(eps)) / (2 * Fraction(eta)))
 
 
 def pinv_inf_norm(pinv: np.ndarray) -> float | np.ndarray:
     """||P||_inf, the largest absolute row sum, of P = (B^T B)^{-1} B^T (k x l), or of each P in
     a batch (b, k, l) (then an array of b norms)."""
-    return np.abs(np.asarray(pinv, dtype=float)).sum(axis=-1).max(axis=-1)
+    ndim = dims("pinv", pinv)
+    arr = array("pinv", pinv, ndim=3 if ndim == 3 else 2)
+    with np.errstate(over="ignore"):
+        out = np.abs(arr).sum(axis=-1).max(axis=-1)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("pinv: a row's l1 norm exceeds float64")
+    return out
 
 
 def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
@@ -95,6 +113,7 @@ def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
     z near 1: the value query cannot be closer than an ulp, observed error 1.1e-16) is judged
     against a bound that covers it. ValueError when X does not certify (residual >= 1).
     """
+    eps, eta = real("eps", eps), real("eta", eta)
     if block is None:
         return pinv_inf_norm(pinv) * (eps + eta)
     cert = certify_pinv(pinv, np.asarray(block, dtype=float), "block")
@@ -109,6 +128,7 @@ def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]
     (the computed norms), ``inv_inf_err``, ``inv_t_inf_err`` (each true norm is within that of
     the computed one), ``inv_inf_upper``, ``inv_t_inf_upper`` (>= the true norms). ValueError
     naming U when no float inverse certifies (U numerically singular or too badly scaled)."""
+    U = square(name, U)
     out = {}
     n = U.shape[0]
     inv, direct = pinv_certificate(U, name, invert=True)  # inv: the inverse of 2^shift U

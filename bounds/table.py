@@ -72,6 +72,9 @@ def _nonzero(text: str) -> bool:
 
 def parse_value(name: str, text: str) -> Any:
     """A scalar, a list ``a,b,c``, a matrix ``a,b;c,d`` or a boolean."""
+    for label, value in (("name", name), ("text", text)):
+        if not isinstance(value, str):
+            raise TypeError(f"{label} must be text; found {type(value).__name__} {value!r}")
     if text.strip().lower() in ("true", "false"):
         return text.strip().lower() == "true"
     if ";" in text:
