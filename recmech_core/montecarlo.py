@@ -73,6 +73,9 @@ def bernstein_halfwidth(n: int, variance, span, alpha: float):
 def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """A two-sided interval for E X (X in [lo, hi]) at level ``alpha``: the intersection of the
     Hoeffding and empirical Bernstein intervals at alpha / 2 each, clipped to [lo, hi]."""
+    mean, variance, lo, hi = (real_array(v, name) for v, name in (
+        (mean, "mean"), (variance, "variance"), (lo, "lo"), (hi, "hi")))
+    n, alpha = whole(n, "n", low=2), real(alpha, "alpha", low=0.0, high=1.0, low_open=True)
     span = np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)
     half = np.minimum(hoeffding_halfwidth(n, span, alpha / 2),
                       bernstein_halfwidth(n, variance, span, alpha / 2))
@@ -83,8 +86,8 @@ def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndar
 def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
     """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
     per-item maximum of the linear map over the box (a corner per row of A) is the worst case."""
-    t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
-                         np.asarray(hi, dtype=float))
+    A, lo, hi = real_array(A, "A", 2), real_array(lo, "lo", 1), real_array(hi, "hi", 1)  # noqa: N806
+    t_max = -box_minimum(-A, lo, hi)
     return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
 
 
