@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import abc
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,7 +192,7 @@ class LatentMechanism(abc.ABC):
 def all_allocations(m: int, N: int, include_empty: bool = True) -> np.ndarray:  # noqa: N803
     """Every deterministic allocation of N items to m bidders (or nobody): ((m+1)^N, m, N)."""
     m, N = whole(m, "m", low=0), whole(N, "N", low=0)  # noqa: N806
-    if N * math.log2(m + 1) > math.log2(MAX_ALLOCATIONS) + 1:  # before (m+1)^N is formed
+    if m >= 1 and N >= MAX_ALLOCATIONS.bit_length():  # 2^N > the limit: before (m+1)^N
         raise ValueError(f"m, N: (m+1)^N = {m + 1}^{N} allocations exceed the enumeration "
                          f"limit {MAX_ALLOCATIONS}")
     count = (m + 1) ** N
