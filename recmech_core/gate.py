@@ -220,7 +220,7 @@ def _physical_memory() -> int:
 def fits_in_memory(entries: int, name: str, what: str) -> None:
     """Refuse, by name, an array of ``entries`` float64 values larger than this machine's
     memory (numpy would fail deep inside, or the system would start to swap)."""
-    need = 8 * int(entries)
+    need = 8 * whole(entries, "entries", low=0)
     have = _physical_memory()
     if need > have:
         size = f"{need >> 30:,} GiB" if need < 2**80 else f"about 2^{need.bit_length() - 1} bytes"
