@@ -31,6 +31,8 @@ _MAX_PREC = 1 << 16  # bits: an interval still straddling 0 here is an exact 0 (
 
 def exact(x: Any) -> Fraction:
     """``x`` (a float, int, numpy number, Fraction or finite mpf) as the rational it is."""
+    if isinstance(x, (np.timedelta64, np.datetime64)):
+        plain(x, "x")  # refused by name: numpy counts a timedelta as an integer
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Integral, np.integer, Fraction,
                                                               mpmath.mpf, float, np.floating)):
         real("x", x)  # TypeError naming x: a bool, text, an array or another object
@@ -104,7 +106,7 @@ _OPS: dict[str, Callable[[int], bool]] = {
 def compare(lhs: Any, op: str, rhs: Any) -> bool:
     """``lhs op rhs`` decided on the exact rationals of both sides (``op`` one of <, <=, >, >=,
     ==): the one comparison a hypothesis between computed numbers goes through."""
-    if op not in _OPS:
+    if not isinstance(op, str) or op not in _OPS:
         raise ValueError(f"op must be one of {sorted(_OPS)}; found {op!r}")
     diff = exact(lhs) - exact(rhs)
     return _OPS[op]((diff > 0) - (diff < 0))

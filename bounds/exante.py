@@ -9,6 +9,7 @@ is an error, by name. Query counts use base 2 (see ``recmech.bounds.queries``).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -83,25 +84,49 @@ def effective_rank_exceeds(Sigma_S: np.ndarray | list, bound: int) -> bool:
 def exact_sqrt(n: int) -> int | float:
     """sqrt(n): an int when n is a perfect square (exact, so rational edge cases stay exact),
     else the float square root."""
+    n = integer("n", n)
     root = math.isqrt(n)
     return root if root * root == n else math.sqrt(n)
+
+
+def _exactly(name: str, value):
+    """A number for the exact formulas: a Fraction or a finite mpf as given, an int within
+    float64 as given (exact), anything else as a float64 through the gate."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, mpmath.mpf):
+        return value if mpmath.isfinite(value) else real(name, value)
+    out = real(name, value)
+    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(
+        value, (bool, np.bool_)) else out
 
 
 def gaussian_exponent(trace, rho):
     """Thm. 2, second bullet: the failure probability is 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S)));
     this is the exponent Tr / (16 rho) (exact for Fraction inputs)."""
+    trace, rho = _exactly("trace", trace), _exactly("rho", rho)
+    if not rho > 0:
+        raise ValueError(f"rho must be > 0; found {rho}")
     return trace / (16 * rho)
 
 
 def weak_variance_threshold(c, k: int, size: int, inf_norm):
     """Thm. 2, third bullet: the hypothesis sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||); this is
     its right-hand side (exact for Fraction inputs and a square |S|)."""
+    c, inf_norm = _exactly("c", c), _exactly("inf_norm", inf_norm)
+    k, size = integer("k", k), integer("size", size)
+    if not inf_norm < 1:
+        raise ValueError(f"inf_norm must be < 1; found {inf_norm}")
     return 16 * c * c * k * exact_sqrt(size) / (1 - inf_norm)
 
 
 def weak_exponent(sum_variances, c, k: int, size: int, inf_norm):
     """Thm. 2, third bullet: the failure probability is 2 exp(-(1 - ||INF||) (sum v_i^2)^2 /
     (64 c^4 k |S|)); this is the exponent (exact for Fraction inputs)."""
+    sum_variances, c = _exactly("sum_variances", sum_variances), _exactly("c", c)
+    inf_norm, k, size = _exactly("inf_norm", inf_norm), integer("k", k), integer("size", size)
+    if not (c != 0 and k > 0 and size > 0):
+        raise ValueError(f"c, k and size must be nonzero; found c = {c}, k = {k}, size = {size}")
     return (1 - inf_norm) * sum_variances**2 / (64 * c**4 * k * size)
 
 

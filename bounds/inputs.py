@@ -32,7 +32,7 @@ import numpy as np
 from recmech.core.gate import plain
 
 __all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "margins",
-           "optional_integer", "optional_real", "real", "square"]
+           "mapping", "optional_integer", "optional_real", "real", "square", "text"]
 
 FLOAT_MAX = float(np.finfo(float).max)  # 1.7976931348623157e308
 
@@ -97,6 +97,20 @@ def integer(name: str, value: Any, *, minimum: int = 0) -> int:
 def optional_integer(name: str, value: Any, *, minimum: int = 0) -> int | None:
     """``None`` (the calculator's default applies), or ``integer(name, value)``."""
     return None if value is None else integer(name, value, minimum=minimum)
+
+
+def text(name: str, value: Any) -> str:
+    """A name or a claim id: a str (TypeError naming ``name`` for anything else)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text; found {_kind(value)} {value!r}"[:200])
+    return value
+
+
+def mapping(name: str, value: Any) -> dict:
+    """Keyword parameters: a dict with text keys (TypeError naming ``name`` otherwise)."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"{name} must be a dict of parameter names; found {_kind(value)}"[:200])
+    return value
 
 
 def flag(name: str, value: Any) -> bool:
