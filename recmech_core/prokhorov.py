@@ -123,6 +123,7 @@ def integer_scale(p: np.ndarray, q: np.ndarray) -> int | None:
     Found from the continued-fraction approximations of the distinct masses (at most 64 of
     them; None beyond, or when no such D exists).
     """
+    p, q = real_array(p, "p", 1, low=0.0), real_array(q, "q", 1, low=0.0)
     masses = np.unique(np.concatenate([p, q]))
     masses = masses[masses > 0]
     if masses.size > 64:
@@ -220,6 +221,9 @@ def breakpoint_search(cands: np.ndarray, big_g) -> float:
     G_q <= d_q is found by galloping from q = 0 (steps 1, 2, 4, ...) and then bisection, with
     each G evaluated at most once; the answer is min(d_{q*}, G_{q*-1}), capped at 1.
     """
+    cands = real_array(cands, "cands", 1)
+    if cands.size == 0 or not callable(big_g):
+        raise TypeError("cands must be a non-empty array and big_g a function of an index")
     memo: dict[int, float] = {}
 
     def g(i: int) -> float:
@@ -253,6 +257,9 @@ def sorted_pairs(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """(cands, rows, cols, counts): the pairs by increasing distance, and for each candidate
     eps = cands[i] (0 and the distinct distances) the number counts[i] of pairs within eps, so
     the close pairs at cands[i] are rows[:counts[i]], cols[:counts[i]] (one sort for all eps)."""
+    dist = real_array(dist, "dist", 2, low=0.0)
+    if dist.size == 0:
+        raise ValueError("dist must be non-empty; found shape {dist.shape}")
     flat = dist.ravel()
     order = np.argsort(flat)             # ties in any order: counts take all of a tie at once
     ranked = flat[order]
