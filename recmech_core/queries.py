@@ -102,7 +102,9 @@ def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def depths_for(widths: np.ndarray, eta: float) -> np.ndarray:
     """q_j = the fewest halvings with widths_j / 2^q_j <= 2 eta (``queries_per_item`` per item)."""
-    return np.array([queries_per_item(w, eta) for w in np.asarray(widths, dtype=float)],
+    widths = as_finite_array(widths, "widths", ndim=1)
+    eta = real(eta, "eta", low=0.0, low_open=True)
+    return np.array([queries_per_item(w, eta) for w in widths],
                     dtype=np.int64)
 
 
