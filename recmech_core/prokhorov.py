@@ -259,7 +259,7 @@ def sorted_pairs(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     the close pairs at cands[i] are rows[:counts[i]], cols[:counts[i]] (one sort for all eps)."""
     dist = real_array(dist, "dist", 2, low=0.0)
     if dist.size == 0:
-        raise ValueError("dist must be non-empty; found shape {dist.shape}")
+        raise ValueError(f"dist must be non-empty; found shape {dist.shape}")
     flat = dist.ravel()
     order = np.argsort(flat)             # ties in any order: counts take all of a tie at once
     ranked = flat[order]
