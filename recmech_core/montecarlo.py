@@ -101,8 +101,10 @@ def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
     lower_i(c_i, S)], which lies in [0, vmax_i] over [0,1]^k, and 0 for an excluded bidder.
     Here vmax_i = ``value_upper`` of bidder i over the box.
     """
-    lo_v = np.full(mechanism.k, lo, dtype=float) if np.ndim(lo) == 0 else np.asarray(lo, float)
-    hi_v = np.full(mechanism.k, hi, dtype=float) if np.ndim(hi) == 0 else np.asarray(hi, float)
+    if not isinstance(mechanism, LatentMechanism):
+        raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
+    lo_v = np.full(mechanism.k, real(lo, "lo")) if np.ndim(lo) == 0 else real_array(lo, "lo", 1)
+    hi_v = np.full(mechanism.k, real(hi, "hi")) if np.ndim(hi) == 0 else real_array(hi, "hi", 1)
     vmax = np.array([value_upper(v, mechanism.A, lo_v, hi_v) for v in mechanism.valuations])
     if isinstance(mechanism, RobustifiedMechanism):
         inner = payment_bounds(mechanism.inner)
