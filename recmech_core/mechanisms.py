@@ -27,7 +27,7 @@ from recmech.core.batch import (
     vcg_additive,
     vcg_enumerated,
 )
-from recmech.core.gate import whole
+from recmech.core.gate import indices, whole
 from recmech.core.laws import as_finite_array, as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
@@ -92,6 +92,8 @@ def mix_outcomes(parts, m: int, excluded) -> Outcome:
     """The outcome of a lottery over outcomes: ``parts`` yields (prob, Outcome, payments) with
     the probs summing to 1; bidders in ``excluded`` get nothing and pay nothing (their rows of
     every allocation are cut). Equal cut allocations are merged so the lottery stays small."""
+    m = whole(m, "m", low=1)
+    excluded = indices(excluded, "excluded", m)
     weights: dict[bytes, list] = {}
     pay = np.zeros(m)
     for prob, out, payments in parts:
@@ -235,6 +237,10 @@ def max_welfare(types: np.ndarray, valuations, active=None) -> WelfareResult:
     weights max(0, mu_j + t_ij) (scipy's ``linear_sum_assignment``); a downward-closed family: the
     integral b-matching argument fails, so allocations are enumerated.
     """
+    types = as_finite_array(types, "types", ndim=2)
+    if isinstance(valuations, (str, bytes)) or not all(
+            isinstance(v, ConstrainedAdditive) for v in valuations):
+        raise TypeError("valuations must be a sequence of ConstrainedAdditive valuations")
     m, N = types.shape  # noqa: N806
     active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     caps = [_capacity(v) for v in valuations]
@@ -413,6 +419,10 @@ class MechanismTable:
 def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     """Run ``mechanism.outcome`` on every profile of the finite ``laws`` (objects with
     ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``."""
+    if not isinstance(mechanism, LatentMechanism) or isinstance(laws, (str, bytes)) or not hasattr(
+            laws, "__iter__"):
+        raise TypeError(f"mechanism must be a LatentMechanism and laws a sequence of finite laws; "
+                        f"found {type(mechanism).__name__}, {type(laws).__name__}")
     laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
     points = tuple(law.points for law in laws)
     probs = tuple(law.probs for law in laws)
