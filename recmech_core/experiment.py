@@ -69,7 +69,7 @@ class ExperimentRow:
 
 def true_law(eps1: float, corruption: str) -> tuple[np.ndarray, np.ndarray]:
     """The true N-dim type law (points, probs) eps1-close to A o D_hat_z (module docstring)."""
-    eps1 = real(eps1, "eps1", low=0.0, high=0.5)
+    eps1 = real(eps1, "eps1", low=0.0, high=float(MODEL.probs[1]))  # the mass "move" can take
     if not isinstance(corruption, str) or corruption not in ("shift", "move"):
         raise ValueError(f"corruption must be 'shift' or 'move'; found {corruption!r}")
     types = MODEL.points @ A_DESIGN.T - eps1
