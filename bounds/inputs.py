@@ -48,8 +48,10 @@ def real(name: str, value: Any) -> float:
     arrays. TypeError for bool, str, bytes, complex, None and anything else; ValueError for NaN,
     +-inf and for ints or fractions beyond +-1.8e308 (``float`` would raise OverflowError).
     """
+    if isinstance(value, np.ndarray):  # a masked entry or a timedelta is refused by name
+        value = plain(value, name)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iufmM":
-        value = plain(value, name)[()]
+        value = value[()]
     if isinstance(value, (np.timedelta64, np.datetime64)):
         plain(value, name)  # refused by name: numpy counts a timedelta as an integer
     if isinstance(value, (bool, np.bool_)):
