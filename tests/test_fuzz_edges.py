@@ -178,3 +178,80 @@ def test_diagonal_dominance_edge_property(a, b, way):
     alpha, _ = exact_margins(U)
     rec = compute("lemma3", U=U)
     assert ("diagonally_dominant_rows" not in {h.name for h in rec.failed()}) == (alpha > 0)
+
+
+# --------------------------------------- every comparison of a parameter with a constant
+
+def _base() -> dict:
+    return {
+        "definition3": {"block": [[1.0, 0.0], [0.0, 1.0]], "eps": 0.1},
+        "lemma1": {"eps": 0.1, "mass_outside": 0.05},
+        "theorem1": {"L": 1, "eps1": 0.01, "eps": 0.04, "m": 2, "A_inf": 1},
+        "lemma2": {"L": 1, "eps": 0.01, "delta": 0.1, "m": 2, "A_inf": 1},
+        "theorem2.noisy_value": {"A_inf": 1, "eta": 0.01, "eps": 0.01},
+        "theorem2.weak_dependence": {"variances": [1.0] * 257, "c": 1, "k": 1, "inf_norm": 0.0,
+                                     "eps": 0.01, "A_inf": 1},
+        "proposition1.separable": {"k": 2, "eps1": 0.01, "A_inf": 1},
+        "proposition1.gaussian": {"k": 1, "kappa_Sigma": 1.5, "trace_S": 96, "eps1": 0.01,
+                                  "A_inf": 1},
+        "proposition1.weak_dependence": {"k": 1, "c": 1, "a": 0.9, "inf_norm": 0.0,
+                                         "eps1": 0.01, "A_inf": 1},
+        "proposition1.mechanism": {"L": 1, "eps1": 0.01, "f_eps1": 0.04, "m": 2, "A_inf": 1},
+        "lemma4": {"trace_d": 1000, "d_max": 1, "n": 2},
+        "lemma5": {"variances": [1.0] * 100, "c": 1, "n": 2},
+        "lemma6": {"eps": 1 / 7, "n": 3, "a": 2.0, "b": 1.0},
+        "lemma7.lower_tail": {"trace_d": 10, "d_max": 1},
+        "proposition3": {"x": 0.1},
+        "lemma8": {"t": 10, "c": 1, "n": 2, "m": 10},
+        "lemma9": {"t": 1, "c": [0.5, 0.5]},
+    }
+
+
+# (claim, parameter, its edge, the statement's answer on the edge, which side holds):
+# ``side`` +1: values above the edge satisfy the hypothesis, -1: values below
+SIMPLE_EDGES = [
+    ("definition3", "eps", 0.0, True, +1), ("lemma1", "eps", 0.0, False, +1),
+    ("lemma1", "mass_outside", 0.0, True, +1), ("lemma1", "mass_outside", 1.0, True, -1),
+    ("theorem1", "eps1", 0.0, False, +1), ("theorem1", "eps", 0.01, True, +1),
+    ("theorem1", "L", 0.0, True, +1), ("theorem1", "A_inf", 0.0, True, +1),
+    ("lemma2", "eps", 0.0, True, +1), ("lemma2", "delta", 0.0, False, +1),
+    ("theorem2.noisy_value", "eta", 0.0, False, +1),
+    ("theorem2.noisy_value", "A_inf", 0.0, False, +1),
+    ("theorem2.weak_dependence", "inf_norm", 0.0, True, +1),
+    ("proposition1.separable", "A_inf", 1.0, True, +1),
+    ("proposition1.separable", "eps1", 0.0, False, +1),
+    ("proposition1.gaussian", "kappa_Sigma", 1.0, True, +1),
+    ("proposition1.gaussian", "trace_S", 0.0, False, +1),
+    ("proposition1.weak_dependence", "a", 1.0, True, -1),
+    ("proposition1.weak_dependence", "a", 0.0, False, +1),
+    ("proposition1.mechanism", "f_eps1", 0.01, True, +1),
+    ("lemma4", "d_max", 1000.0, True, -1), ("lemma4", "d_max", 0.0, False, +1),
+    ("lemma4", "trace_d", 1.0, True, +1),
+    ("lemma5", "inf_norm", 1.0, False, -1), ("lemma5", "c", 1.0, True, +1),
+    ("lemma6", "eps", 1.0, False, -1), ("lemma6", "eps", 0.0, False, +1),
+    ("lemma6", "b", 2.0, True, -1), ("lemma6", "b", 0.0, True, +1),
+    ("lemma7.lower_tail", "d_max", 10.0, True, -1),
+    ("proposition3", "x", 0.25, True, -1), ("proposition3", "x", 0.0, True, +1),
+    ("lemma8", "t", 0.0, True, +1), ("lemma8", "inf_norm", 1.0, False, -1),
+    ("lemma8", "c", 0.0, False, +1), ("lemma9", "t", 0.0, True, +1),
+    ("lemma9", "inf_norm", 1.0, False, -1),
+]
+
+
+@pytest.mark.parametrize("claim,name,edge,on_edge,side", SIMPLE_EDGES,
+                         ids=[f"{c}:{n}={e}" for c, n, e, _, _ in SIMPLE_EDGES])
+def test_every_simple_edge_and_one_ulp_either_way(claim, name, edge, on_edge, side):
+    """The domain table's edges of a parameter against a constant (or another parameter): the
+    statement's answer on the edge, the hypothesis holding one ulp inside and failing one ulp
+    outside (claim: each calculator's own hypotheses)."""
+    params = _base()[claim]
+    for way, want in ((0, on_edge), (side, True), (-side, False)):
+        value = _ulp(edge, way)
+        if name == "c" and claim == "lemma5":  # c^2 >= v_i^2 = 1: the edge is c = 1
+            want = way >= 0
+        try:
+            rec = compute(claim, **{**params, name: value})
+        except ValueError as exc:  # the hypotheses hold; the bound itself is beyond float64
+            assert want and "beyond float64" in str(exc), (claim, name, value, str(exc))
+            continue
+        assert rec.valid == want, (claim, name, value, [h.name for h in rec.failed()])
