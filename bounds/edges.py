@@ -20,8 +20,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from recmech.bounds.inputs import array, dims, integer, real, square
-from recmech.core.gate import plain
+from recmech.bounds.inputs import array, dims, integer, plain, real, square
 
 __all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "inf_norm_up",
            "sign"]

@@ -13,10 +13,10 @@ was found:
 Whether a well-formed value satisfies a claim's hypotheses (eps > 0, ||INF|| < 1, ...) is the
 calculator's business and is recorded in the record, not raised (unless ``strict``).
 
-Arrays of another class or dtype follow the core gate's one rule (``recmech.core.gate.plain``):
-a masked array only with no entry masked, an ndarray subclass (``np.matrix``) as a plain
-ndarray, every real dtype converted to float64 before any arithmetic, datetime and timedelta
-values refused by name.
+Arrays of another class or dtype follow the array rule the core gate states too (``plain``; the
+calculators do not import recmech.core): a masked array only with no entry masked, an ndarray
+subclass (``np.matrix``) as a plain ndarray, every real dtype converted to float64 before any
+arithmetic, datetime and timedelta values refused by name.
 """
 
 from __future__ import annotations
@@ -29,16 +29,35 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from recmech.core.gate import plain
-
-__all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "margins",
-           "mapping", "optional_integer", "optional_real", "real", "square", "text"]
+__all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "mapping", "margins",
+           "optional_integer", "optional_real", "plain", "real", "square", "text"]
 
 FLOAT_MAX = float(np.finfo(float).max)  # 1.7976931348623157e308
 
 
 def _kind(value: Any) -> str:
     return type(value).__name__
+
+
+def plain(value: Any, name: str) -> Any:
+    """``value`` with the array rule applied (module docstring): a masked array without a
+    masked entry as its data (ValueError naming ``name`` otherwise), an ndarray subclass as a
+    plain ndarray, a datetime or timedelta refused (TypeError); anything else unchanged."""
+    if isinstance(value, (np.timedelta64, np.datetime64)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind in "mM"):
+        what = "a timedelta" if np.dtype(getattr(value, "dtype", "m8")).kind == "m" else "a date"
+        raise TypeError(f"{name} must be real (a number or an array of numbers), not {what}; "
+                        f"found {value!r}"[:200])
+    if isinstance(value, np.ma.MaskedArray):
+        hidden = int(np.count_nonzero(np.ma.getmaskarray(value)))
+        if hidden:
+            raise ValueError(f"{name} is a masked array with {hidden} masked "
+                             f"entr{'y' if hidden == 1 else 'ies'}; a mask is never ignored: "
+                             "fill or compress it first")
+        value = np.ma.getdata(value)
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        value = value.view(np.ndarray)
+    return value
 
 
 def real(name: str, value: Any) -> float:

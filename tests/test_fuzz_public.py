@@ -87,6 +87,8 @@ NO_NUMERIC_INPUT = {
 NO_CHECK_BY_DESIGN = {
     "recmech.core.gate:plain": "applies the array rule only and passes scalars on: its callers "
                                "(real, real_array, the bounds gate) refuse NaN and text next",
+    "recmech.bounds.inputs:plain": "the same array rule in the calculators' gate (which does not "
+                                   "import recmech.core): its callers refuse NaN next",
     "recmech.bounds.inputs:dims": "counts dimensions only: its callers validate through array",
     "recmech.bounds.logspace:mp": "converts a computed number exactly (NaN stays NaN for "
                                   "to_float to refuse by name)",
