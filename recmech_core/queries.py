@@ -167,16 +167,16 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
     too: ``search_plan`` refuses an eta below twice the spacing of the interval's ends, where
     the rounded midpoints would stall).
 
-    Lean: items are validated once per bidder, not per round (``oracle`` and ``plan`` by kind,
-    first). The intervals live in three
+    Lean: items are validated once per bidder, not per round (first: an ``oracle`` with
+    ``accepts_many`` and a ``plan`` with items, by name). The intervals live in three
     buffers updated in place; with per-item depths the items are ordered by depth (deepest
     first), so round r queries a prefix of them (a view, not a copy). One of recmech's oracles
     answers through ``bind`` (its type evaluated once per bidder); any other oracle through
     ``accepts_many`` with a fresh price array each round (it may keep the prices it was shown).
     """
-    if not isinstance(oracle, PriceOracle) or not isinstance(plan, SearchPlan):
-        raise TypeError(f"oracle must be a PriceOracle and plan a SearchPlan; found "
-                        f"{type(oracle).__name__}, {type(plan).__name__}")
+    if not callable(getattr(oracle, "accepts_many", None)) or not hasattr(plan, "items"):
+        raise TypeError(f"oracle must answer price queries (accepts_many) and plan be a "
+                        f"SearchPlan; found {type(oracle).__name__}, {type(plan).__name__}")
     n_items = len(plan.items)
     if plan.depths is None:
         order = None
