@@ -12,6 +12,7 @@ inequality fails on it, a non-strict one holds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from numbers import Integral
@@ -22,8 +23,8 @@ import numpy as np
 
 from recmech.bounds.inputs import array, dims, integer, plain, real, square
 
-__all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "inf_norm_up",
-           "sign"]
+__all__ = ["compare", "exact", "exact_margins", "exact_sum", "exceeds_sqrt", "inf_norm_at_most",
+           "inf_norm_up", "margins_positive", "sign"]
 
 _MAX_PREC = 1 << 16  # bits: an interval still straddling 0 here is an exact 0 (see ``sign``)
 
@@ -73,6 +74,37 @@ def exact_margins(matrix: np.ndarray) -> tuple[Fraction, Fraction]:
         return min(2 * exact(lines[i, i]) - exact_sum(lines[i]) for i in range(lines.shape[0]))
 
     return margin(absu), margin(absu.T)
+
+
+def margins_positive(matrix: Any, alpha: float, beta: float) -> tuple[bool, bool]:
+    """(alpha > 0, beta > 0) for the float margins of ``recmech.bounds.inputs.margins``, decided
+    exactly: those are correctly rounded sums of lines scaled by powers of two, so their signs
+    are the exact ones unless they lie within n 2^-1073 max|U_ij| of 0 (the subnormal bits a
+    downward scaling drops); only there are the exact margins formed (O(n^2) Python work)."""
+    absu = np.abs(square("matrix", matrix))
+    alpha, beta = real("alpha", alpha), real("beta", beta)
+    slack = math.ldexp(4.0 * absu.shape[0] * float(absu.max()), -1074)
+    if min(abs(alpha), abs(beta)) > slack:
+        return alpha > 0, beta > 0
+    alpha_x, beta_x = exact_margins(absu)
+    return alpha_x > 0, beta_x > 0
+
+
+def inf_norm_at_most(matrix: Any, bound: float, computed: float) -> bool:
+    """||M||_inf <= bound, decided exactly; ``computed`` is ``recmech.bounds.inputs.inf_norm``
+    of M (row sums of scaled entries: within n 2^-50 relatively, plus the dropped subnormal
+    bits), so the exact row sums are formed only when ``bound`` lies that close to it."""
+    absm = np.abs(array("matrix", matrix, ndim=2))
+    bound, n = real("bound", bound), absm.shape[1]
+    tiny = math.ldexp(4.0 * n * float(absm.max()), -1074)
+    with np.errstate(over="ignore"):
+        hi = computed * (1 + n * 2.0**-50) + tiny
+        lo = computed * (1 - n * 2.0**-50) - tiny
+    if bound >= hi:
+        return True
+    if bound < lo:
+        return False
+    return exact(bound) >= max(exact_sum(row) for row in absm)
 
 
 def inf_norm_up(matrix: Any) -> float:

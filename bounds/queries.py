@@ -15,7 +15,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from recmech.bounds.edges import exact, exact_margins, exact_sum
+from recmech.bounds.edges import inf_norm_at_most, margins_positive
 from recmech.bounds.inputs import (
     array,
     dims,
@@ -256,15 +256,15 @@ def theorem2_deterministic(C: np.ndarray, A_inf: float, eps: float, eta: float |
     b = RecordBuilder("theorem2.deterministic", "Thm. 2, first bullet",
                       "delta = 2 (eps + eta) max_j C_jj / (alpha beta); "
                       "queries = k (log2 ||A||_inf + log2(1/eta) + log2(1/eps))", params, strict)
-    alpha_x, beta_x = exact_margins(Cm)  # the signs decided exactly
+    rows_ok, cols_ok = margins_positive(Cm, alpha, beta)  # the signs decided exactly
     b.require("diagonally_dominant_rows", "alpha = min_i(|C_ii| - sum_{j!=i}|C_ij|) > 0",
-              alpha_x > 0 and alpha > 0, f"alpha = {alpha}")
+              rows_ok and alpha > 0, f"alpha = {alpha}")
     b.require("diagonally_dominant_columns", "beta = min_j(|C_jj| - sum_{i!=j}|C_ij|) > 0",
-              beta_x > 0 and beta > 0, f"beta = {beta}")
+              cols_ok and beta > 0, f"beta = {beta}")
     b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
     b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
     b.require("A_inf_covers_C", "||A||_inf >= ||C||_inf > 0 (C's rows are rows of A)",
-              exact(A_inf) >= max(exact_sum(row) for row in np.abs(Cm)) > 0,
+              c_norm > 0 and inf_norm_at_most(Cm, A_inf, c_norm),
               f"A_inf = {A_inf!r}, ||C||_inf = {c_norm!r}")
     if N_v is not None:
         b.require("items_cover_C", "N >= k", N_v >= k, f"N = {N_v}, k = {k}")
@@ -319,11 +319,11 @@ def lemma3(U: np.ndarray, *, strict: bool = False) -> BoundRecord:
     alpha, beta = margins(Um)
     b = RecordBuilder("lemma3", "Lemma 3 (Varah)",
                       "||U^{-1}||_inf <= 1/alpha; ||(U^T)^{-1}||_inf <= 1/beta", {"U": Um}, strict)
-    alpha_x, beta_x = exact_margins(Um)  # the signs decided exactly
+    rows_ok, cols_ok = margins_positive(Um, alpha, beta)  # the signs decided exactly
     b.require("diagonally_dominant_rows", "alpha = min_i(|U_ii| - sum_{j!=i}|U_ij|) > 0",
-              alpha_x > 0 and alpha > 0, f"alpha = {alpha}")
+              rows_ok and alpha > 0, f"alpha = {alpha}")
     b.require("diagonally_dominant_columns", "beta = min_j(|U_jj| - sum_{i!=j}|U_ij|) > 0",
-              beta_x > 0 and beta > 0, f"beta = {beta}")
+              cols_ok and beta > 0, f"beta = {beta}")
     if b.failed:
         return b.build()
     why = " (the margin is below 1 / 1.8e308)"
