@@ -82,7 +82,12 @@ def margins_positive(matrix: Any, alpha: float, beta: float) -> tuple[bool, bool
     are the exact ones unless they lie within n 2^-1073 max|U_ij| of 0 (the subnormal bits a
     downward scaling drops); only there are the exact margins formed (O(n^2) Python work)."""
     absu = np.abs(square("matrix", matrix))
-    alpha, beta = real("alpha", alpha), real("beta", beta)
+    for label, value in (("alpha", alpha), ("beta", beta)):  # -inf: a margin beyond float64
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, int, np.floating,
+                                                                        np.integer)):
+            raise TypeError(f"{label} must be a float margin; found {type(value).__name__}")
+        if math.isnan(value):
+            raise ValueError(f"{label} must be a margin, not NaN")
     slack = math.ldexp(4.0 * absu.shape[0] * float(absu.max()), -1074)
     if min(abs(alpha), abs(beta)) > slack:
         return alpha > 0, beta > 0

@@ -51,12 +51,14 @@ def _positive(name: str, value) -> float:
 
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:
     """Thm. 2 proof: log2 ||A||_inf + log2(1/eta) + log2(1/eps) as printed (a real number),
-    and the whole count max(0, ceil(.)). Inputs must be finite floats > 0 (each log2 is then
-    within [-1075, 1024], so nothing overflows)."""
+    and the whole count max(0, ceil(.)), decided exactly: the least q >= 0 with
+    ||A||_inf / (eta eps) <= 2^q (the float sum of the logs may round onto a whole number:
+    A_inf = 1, eta = 1 - 2^-53, eps = 1/4 - 2^-55 gave 2 for ceil(2.0000000000000004)). Inputs
+    must be finite floats > 0 (each log2 is then within [-1075, 1024], so nothing overflows)."""
     A_inf, eta, eps = (_positive(name, v) for name, v in (("A_inf", A_inf), ("eta", eta),
                                                           ("eps", eps)))
     stated = math.log2(A_inf) - math.log2(eta) - math.log2(eps)
-    return stated, max(0, math.ceil(stated))
+    return stated, ceil_log2(Fraction(A_inf) / (Fraction(eta) * Fraction(eps)))
 
 
 def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
