@@ -1,11 +1,12 @@
-"""Every number a calculator returns, re-evaluated at 50 digits (claims lemma4, lemma5, lemma6,
-lemma7.lower_tail, lemma7.upper_tail, lemma8, lemma9, theorem2.gaussian,
-theorem2.weak_dependence, remark4): hypothesis draws parameters log-uniformly over float64's whole
-range, and each call must end in a ValueError/TypeError naming a parameter (or the number beyond
-float64), or in a record whose every value agrees with the printed formula evaluated in mpmath at
-50 digits, within the rounding of the inputs' scale (a few ulps of the largest term: the formulas
-cancel large terms, e.g. log 2 - Tr/(8 d_max) + 4n) and whose validity is the exact hypothesis.
-No silent wrong answer, no raw exception.
+"""Every number a calculator returns, re-evaluated at 50 digits (claims lemma1, lemma2, lemma4,
+lemma5, lemma6, lemma7.lower_tail, lemma7.upper_tail, lemma8, lemma9, theorem1,
+theorem2.noisy_value, theorem2.gaussian, theorem2.weak_dependence, remark4): hypothesis draws
+parameters log-uniformly over float64's whole range, and each call must end in a
+ValueError/TypeError naming a parameter (or the number beyond float64), or in a record whose
+every value agrees with the printed formula evaluated in mpmath at 50 digits, within the rounding
+of the inputs' scale (a few ulps of the largest term: the formulas cancel large terms, e.g.
+log 2 - Tr/(8 d_max) + 4n) and whose validity is the exact hypothesis. No silent wrong answer,
+no raw exception.
 """
 
 from __future__ import annotations
@@ -242,6 +243,75 @@ def test_lemma7_tails_at_50_digits(trace_d, ratio):
     params = {"trace_d": trace_d, "d_max": trace_d / ratio}
     _check("lemma7.lower_tail", params, _tails)
     _check("lemma7.upper_tail", params, _upper)
+
+
+def _lemma1(eps, mass_outside):
+    if not (eps > 0 and 0 <= mass_outside <= 1):
+        return False, {}
+    slack = mp(eps) - mp(mass_outside)
+    return True, {"values.slack": (slack, mp(eps), "value"),
+                  "values.holds_coupling": (mpmath.mpf(int(slack >= 0)), 0, "value")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(eps=magnitude, mass=st.floats(0.0, 1.0))
+def test_lemma1_at_50_digits(eps, mass):
+    _check("lemma1", {"eps": eps, "mass_outside": mass}, _lemma1)
+
+
+def _theorem1(L, eps1, eps, m, A_inf):
+    if not (eps1 > 0 and eps >= eps1 and L >= 0 and m >= 1 and A_inf >= 0):
+        return False, {}
+    grid = mpmath.sqrt(m * mp(eps))
+    terms = [mp(L) * mp(eps1), mp(A_inf) * mp(L) * m * mp(eps), mp(A_inf) * mp(L) * grid]
+    kappa = mpmath.fsum(terms)
+    return True, {"values.kappa": (kappa, 0, "value"), "values.delta_grid": (grid, 0, "value"),
+                  "values.revenue_loss": (m * kappa, 0, "value")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(L=magnitude, eps1=magnitude, ratio=st.floats(1.0, 1e6), m=st.integers(1, 100),
+       A_inf=magnitude)
+def test_theorem1_at_50_digits(L, eps1, ratio, m, A_inf):
+    _check("theorem1", {"L": L, "eps1": eps1, "eps": eps1 * ratio, "m": m, "A_inf": A_inf},
+           _theorem1)
+
+
+def _lemma2(L, eps, delta, m, A_inf):
+    if not (eps >= 0 and delta > 0 and L >= 0 and m >= 1 and A_inf >= 0):
+        return False, {}
+    me = m * mp(eps)
+    kappa = mp(A_inf) * mp(L) * (me + mp(delta) + me / mp(delta))
+    return True, {"values.kappa": (kappa, 0, "value"),
+                  "values.revenue_loss": (m * kappa, 0, "value"),
+                  "values.best_delta": (mpmath.sqrt(me), 0, "value")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(L=magnitude, eps=magnitude, delta=magnitude, m=st.integers(1, 100), A_inf=magnitude)
+def test_lemma2_at_50_digits(L, eps, delta, m, A_inf):
+    _check("lemma2", {"L": L, "eps": eps, "delta": delta, "m": m, "A_inf": A_inf}, _lemma2)
+
+
+def _noisy_value(A_inf, eta, eps):
+    if not (A_inf > 0 and eta > 0 and eps > 0):
+        return False, {}
+    stated = (mpmath.log(mp(A_inf)) - mpmath.log(mp(eta)) - mpmath.log(mp(eps))) / mpmath.log(2)
+    ratio = (exact(A_inf) + 2 * exact(eps)) / (2 * exact(eta))  # the least q with ratio <= 2^q
+    q = 0
+    while ratio > 2**q:
+        q += 1
+    return True, {"values.queries_stated": (stated, abs(mpmath.log(mp(A_inf))) + abs(
+                      mpmath.log(mp(eta))) + abs(mpmath.log(mp(eps))), "value"),
+                  "values.queries": (mpmath.mpf(max(0, math.ceil(float(stated)))), 0, "value"),
+                  "corrected.queries_sufficient": (mpmath.mpf(q), 0, "value")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(A_inf=magnitude, eta=st.builds(lambda m, e: math.ldexp(m, e), st.floats(0.5, 1.0),
+                                      st.integers(-60, 60)), eps=magnitude)
+def test_theorem2_noisy_value_at_50_digits(A_inf, eta, eps):
+    _check("theorem2.noisy_value", {"A_inf": A_inf, "eta": eta, "eps": eps}, _noisy_value)
 
 
 def test_the_oracle_saw_every_outcome():
