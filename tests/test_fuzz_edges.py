@@ -89,6 +89,15 @@ def test_proposition3_holds_exactly_near_zero():
         assert compute("proposition3", x=x).value("holds") == 1
 
 
+def test_printed_query_count_ceiling_is_decided_exactly():
+    # log2(1) + log2(1/(1 - 2^-53)) + log2(1/(1/4 - 2^-55)) = 2.0000000000000004: its float sum
+    # rounds to 2.0, whose ceiling 2 is one query short of the printed count 3
+    eta, eps = math.nextafter(1.0, 0.0), math.nextafter(0.25, 0.0)
+    rec = compute("theorem2.noisy_value", A_inf=1.0, eta=eta, eps=eps)
+    assert rec.value("queries") == 3
+    assert compute("theorem2.noisy_value", A_inf=1.0, eta=1.0, eps=0.25).value("queries") == 2
+
+
 def test_exact_helpers():
     assert exact(0.1) == Fraction(3602879701896397, 36028797018963968)
     assert exact(mpmath.mpf(0.1)) == exact(0.1)
