@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 
 from recmech.bounds.exante import spectrum
-from recmech.bounds.inputs import array, integer, margins, real, square
+from recmech.bounds.inputs import array, integer, margins, real, square, text
 from recmech.bounds.proposition1 import weak_dependence_size
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import jsonable
@@ -275,6 +275,7 @@ def chain_proposition1(setting: str, **params: Any) -> ChainRecord:
       needs |S| a^2 > 16 c^2 k sqrt|S| / (1-inf) at the worst case v_i^2 = a^2; Thm. 1 needs
       64 sqrt(k)/a >= 1 (claim: proposition1.weak_dependence).
     """
+    text("setting", setting)
     with mpmath.workdps(_DPS):
         if setting == "separable":
             k = integer("k", params.get("k", 1), minimum=1)

@@ -9,10 +9,12 @@ is an error, by name. Query counts use base 2 (see ``recmech.bounds.queries``).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import mpmath
 import numpy as np
 
+from recmech.bounds.edges import exact, exact_sum, exceeds_sqrt, sign
 from recmech.bounds.inputs import array, dims, integer, optional_integer, real
 from recmech.bounds.logspace import PREC, mp, prob, to_float
 from recmech.bounds.queries import printed_queries_per_value, sufficient_queries_per_value
@@ -23,6 +25,7 @@ __all__ = ["exact_sqrt", "gaussian_exponent", "remark4", "spectrum", "theorem2_g
            "theorem2_weak_dependence", "weak_exponent", "weak_variance_threshold"]
 
 _LOG2 = math.log(2.0)
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
@@ -57,16 +60,54 @@ def spectrum(Sigma_S: np.ndarray | list) -> tuple[int, float, float]:
     return size, trace, rho
 
 
+def effective_rank_exceeds(Sigma_S: np.ndarray | list, bound: int) -> bool:
+    """Tr(Sigma_S) > bound rho(Sigma_S) (Thm. 2, second bullet, strict), decided exactly (claim:
+    theorem2.gaussian).
+
+    The trace is the exact sum of the diagonal; rho is the exact largest entry of a diagonal
+    covariance (1-D, or 2-D with a zero off-diagonal), else the computed largest eigenvalue
+    raised by a backward-error bound (n^2 2^-50 ||Sigma_S||_F, far above LAPACK's p(n) u
+    ||Sigma_S||_2), so a case within the eigen-solver's rounding of the edge is not established
+    and fails, as the strict edge itself does."""
+    arr = array("Sigma_S", Sigma_S, ndim=1 if dims("Sigma_S", Sigma_S) == 1 else 2)
+    diag = arr if arr.ndim == 1 else np.diag(arr)
+    trace = exact_sum(diag)
+    if arr.ndim == 1 or not np.any(arr - np.diag(diag)):
+        rho = exact(float(diag.max()))
+    else:
+        _, _, rho_f = spectrum(arr)
+        top = float(np.abs(arr).max())
+        frob = top * float(np.linalg.norm(arr / top))
+        rho = exact(rho_f) + exact(arr.shape[0] ** 2 * 2.0**-50 * frob * (1 + 2.0**-40))
+    return bool(rho > 0 and trace > bound * rho)
+
+
 def exact_sqrt(n: int) -> int | float:
     """sqrt(n): an int when n is a perfect square (exact, so rational edge cases stay exact),
     else the float square root."""
+    n = integer("n", n)
     root = math.isqrt(n)
     return root if root * root == n else math.sqrt(n)
+
+
+def _exactly(name: str, value):
+    """A number for the exact formulas: a Fraction or a finite mpf as given, an int within
+    float64 as given (exact), anything else as a float64 through the gate."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, mpmath.mpf):
+        return value if mpmath.isfinite(value) else real(name, value)
+    out = real(name, value)
+    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(
+        value, (bool, np.bool_)) else out
 
 
 def gaussian_exponent(trace, rho):
     """Thm. 2, second bullet: the failure probability is 2 exp(-Tr(Sigma_S) / (16 rho(Sigma_S)));
     this is the exponent Tr / (16 rho) (exact for Fraction inputs)."""
+    trace, rho = _exactly("trace", trace), _exactly("rho", rho)
+    if not rho > 0:
+        raise ValueError(f"rho must be > 0; found {rho}")
     return trace / (16 * rho)
 
 
@@ -74,12 +115,20 @@ def weak_variance_threshold(c, k: int, size: int, inf_norm):
     """Thm. 2, third bullet: the hypothesis sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||); this is
     its right-hand side (exact for Fraction inputs and a square |S|) (claim:
     theorem2.weak_dependence)."""
+    c, inf_norm = _exactly("c", c), _exactly("inf_norm", inf_norm)
+    k, size = integer("k", k), integer("size", size)
+    if not inf_norm < 1:
+        raise ValueError(f"inf_norm must be < 1; found {inf_norm}")
     return 16 * c * c * k * exact_sqrt(size) / (1 - inf_norm)
 
 
 def weak_exponent(sum_variances, c, k: int, size: int, inf_norm):
     """Thm. 2, third bullet: the failure probability is 2 exp(-(1 - ||INF||) (sum v_i^2)^2 /
     (64 c^4 k |S|)); this is the exponent (exact for Fraction inputs)."""
+    sum_variances, c = _exactly("sum_variances", sum_variances), _exactly("c", c)
+    inf_norm, k, size = _exactly("inf_norm", inf_norm), integer("k", k), integer("size", size)
+    if not (c != 0 and k > 0 and size > 0):
+        raise ValueError(f"c, k and size must be nonzero; found c = {c}, k = {k}, size = {size}")
     return (1 - inf_norm) * sum_variances**2 / (64 * c**4 * k * size)
 
 
@@ -139,7 +188,7 @@ def theorem2_gaussian(Sigma_S: np.ndarray, k: int, eps: float, A_inf: float,
     b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
     ratio = trace / rho if rho > 0 else 0.0
     b.require("effective_rank", "Tr(Sigma_S)/rho(Sigma_S) > 64k (strict)",
-              rho > 0 and ratio > 64 * k, f"Tr/rho = {ratio:.6g}, 64k = {64 * k}")
+              effective_rank_exceeds(Sigma_S, 64 * k), f"Tr/rho = {ratio:.17g}, 64k = {64 * k}")
     _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
     if b.failed:
         return b.build()
@@ -178,10 +227,11 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
     N_v = optional_integer("N", N)
     size = var.size
     with mpmath.workprec(PREC):
-        total = mpmath.fsum(mp(v) for v in var) if size <= 4096 else mp(math.fsum(var))
+        exact_total = exact_sum(var)  # 5000 variances of 1e308 sum beyond float64: exactly
+        total = mp(exact_total)
         c2 = mp(c) ** 2
         params = {"variances": var, "size": size,
-                  "sum_variances": to_float("variances: their sum", total), "c": c, "k": k,
+                  "sum_variances": total if total > _FLOAT_MAX else float(total), "c": c, "k": k,
                   "inf_norm": inf_v, "eps": eps, "A_inf": A_inf, "eta": eta_v}
         if N_v is not None:
             params["N"] = N_v
@@ -192,12 +242,14 @@ def theorem2_weak_dependence(variances: np.ndarray, c: float, k: int, inf_norm: 
         b.require("weak_dependence", "0 <= ||INF(theta_S)||_2 < 1", 0 <= inf_v < 1,
                   f"inf_norm = {inf_v}")
         b.require("bounded_coordinates", "c > 0 and 0 <= v_i^2 <= c^2 (theta_i in [-c, c])",
-                  c > 0 and var.min() >= 0 and mp(var.max()) <= c2,
+                  c > 0 and var.min() >= 0 and exact(float(var.max())) <= exact(c) ** 2,
                   f"c = {c}, v_i^2 in [{var.min()}, {var.max()}]")
         need = (weak_variance_threshold(mp(c), k, size, mp(inf_v)) if 0 <= inf_v < 1
                 else mpmath.inf)
         b.require("sufficient_variance", "sum v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||) (strict)",
-                  total > need, f"sum v_i^2 = {mpmath.nstr(total, 7)}, threshold = "
+                  0 <= inf_v < 1 and exceeds_sqrt(exact_total * (1 - exact(inf_v)),
+                                                   16 * exact(c) ** 2 * k, size),
+                  f"sum v_i^2 = {mpmath.nstr(total, 7)}, threshold = "
                   f"{mpmath.nstr(need, 7)}")
         _require_protocol_scale(b, eps, eta_v, A_inf, N_v, size)
         if b.failed:
@@ -234,16 +286,15 @@ def remark4(k: int, log_failure: float, *, strict: bool = False) -> BoundRecord:
     b.require("latent_dimension", "k >= 1", k >= 1, f"k = {k}")
     if b.failed:
         return b.build()
-    # in float arithmetic, as a caller computes log 2 - 4k (the edge log_failure = log 2 - 4k
-    # must give margin 0); only a result beyond float64 is refused, by name
-    with np.errstate(over="ignore"):
-        bound = _LOG2 - 4.0 * float(k)
-        margin = bound - log_failure
-    for name, x in (("bound_log", bound), ("margin", margin)):
-        if not math.isfinite(x):
-            raise ValueError(f"remark4: {name} is beyond float64 (k = {k}, log_failure = "
-                             f"{log_failure})")
-    holds = log_failure <= bound
+    # decided exactly: log_failure <= log 2 - 4k in interval arithmetic (log 2 is irrational,
+    # so the float edge fl(log 2 - 4k) is never on it); the margin is the exact one, rounded
+    # (claim: remark4)
+    holds = sign(lambda: mpmath.iv.log(2) - 4 * mpmath.iv.mpf(k)
+                 - mpmath.iv.mpf(log_failure)) >= 0
+    with mpmath.workprec(2 * 1100 + k.bit_length()):  # every float and 4k exactly
+        bound = to_float("remark4: bound_log", mpmath.log(2) - 4 * mp(k), f" (k = {k})")
+        margin = to_float("remark4: margin", mpmath.log(2) - 4 * mp(k) - mp(log_failure),
+                          f" (k = {k}, log_failure = {log_failure})")
     return b.build(values={"holds": int(holds), "bound_log": bound, "margin": margin},
                    log_values={"bound_log": bound},
                    erratum=None if holds else

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from recmech.bounds.exante import theorem2_gaussian, theorem2_weak_dependence
+from recmech.bounds.inputs import text
 from recmech.bounds.queries import theorem2_deterministic
 from recmech.bounds.records import BoundRecord
 
@@ -28,6 +29,7 @@ N_ITEMS = 10**6
 
 def headline_record(setting: str, k: int, eps: float) -> BoundRecord:
     """The Theorem 2 record of one headline row."""
+    text("setting", setting)
     if setting == "deterministic":
         return theorem2_deterministic(C=np.eye(k), A_inf=1.0, eps=eps, N=N_ITEMS)
     if setting == "gaussian":

@@ -11,7 +11,13 @@ was found:
   wrong shape or an empty one.
 
 definition: Whether a well-formed value satisfies a claim's hypotheses (eps > 0, ||INF|| < 1, ...)
-is the calculator's business and is recorded in the record, not raised (unless ``strict``).
+is the
+calculator's business and is recorded in the record, not raised (unless ``strict``).
+
+Arrays of another class or dtype follow the array rule the core gate states too (``plain``; the
+calculators do not import recmech.core): a masked array only with no entry masked, an ndarray
+subclass (``np.matrix``) as a plain ndarray, every real dtype converted to float64 before any
+arithmetic, datetime and timedelta values refused by name.
 """
 
 from __future__ import annotations
@@ -24,14 +30,35 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "margins",
-           "optional_integer", "optional_real", "real", "square"]
+__all__ = ["FLOAT_MAX", "array", "dims", "flag", "inf_norm", "integer", "mapping", "margins",
+           "optional_integer", "optional_real", "plain", "real", "square", "text"]
 
 FLOAT_MAX = float(np.finfo(float).max)  # 1.7976931348623157e308
 
 
 def _kind(value: Any) -> str:
     return type(value).__name__
+
+
+def plain(value: Any, name: str) -> Any:
+    """``value`` with the array rule applied (module docstring): a masked array without a
+    masked entry as its data (ValueError naming ``name`` otherwise), an ndarray subclass as a
+    plain ndarray, a datetime or timedelta refused (TypeError); anything else unchanged."""
+    if isinstance(value, (np.timedelta64, np.datetime64)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind in "mM"):
+        what = "a timedelta" if np.dtype(getattr(value, "dtype", "m8")).kind == "m" else "a date"
+        raise TypeError(f"{name} must be real (a number or an array of numbers), not {what}; "
+                        f"found {value!r}"[:200])
+    if isinstance(value, np.ma.MaskedArray):
+        hidden = int(np.count_nonzero(np.ma.getmaskarray(value)))
+        if hidden:
+            raise ValueError(f"{name} is a masked array with {hidden} masked "
+                             f"entr{'y' if hidden == 1 else 'ies'}; a mask is never ignored: "
+                             "fill or compress it first")
+        value = np.ma.getdata(value)
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        value = value.view(np.ndarray)
+    return value
 
 
 def real(name: str, value: Any) -> float:
@@ -41,8 +68,12 @@ def real(name: str, value: Any) -> float:
     arrays. TypeError for bool, str, bytes, complex, None and anything else; ValueError for NaN,
     +-inf and for ints or fractions beyond +-1.8e308 (``float`` would raise OverflowError).
     """
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+    if isinstance(value, np.ndarray):  # a masked entry or a timedelta is refused by name
+        value = plain(value, name)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iufmM":
         value = value[()]
+    if isinstance(value, (np.timedelta64, np.datetime64)):
+        plain(value, name)  # refused by name: numpy counts a timedelta as an integer
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number, not a bool; found {value!r}")
     if isinstance(value, (str, bytes)):
@@ -90,6 +121,20 @@ def optional_integer(name: str, value: Any, *, minimum: int = 0) -> int | None:
     return None if value is None else integer(name, value, minimum=minimum)
 
 
+def text(name: str, value: Any) -> str:
+    """A name or a claim id: a str (TypeError naming ``name`` for anything else)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text; found {_kind(value)} {value!r}"[:200])
+    return value
+
+
+def mapping(name: str, value: Any) -> dict:
+    """Keyword parameters: a dict with text keys (TypeError naming ``name`` otherwise)."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"{name} must be a dict of parameter names; found {_kind(value)}"[:200])
+    return value
+
+
 def flag(name: str, value: Any) -> bool:
     """A yes/no switch: ``True`` or ``False`` only (``"no"``, 0 or None are not flags)."""
     if isinstance(value, (bool, np.bool_)):
@@ -102,6 +147,7 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
         raise TypeError(f"{name} must be a numeric array, not text; found {value!r}")
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a numeric array, not a bool; found {value!r}")
+    value = plain(value, name)
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists and the like
@@ -144,6 +190,7 @@ def array(name: str, value: Any, *, ndim: int, shape: tuple[int | None, ...] | N
 def dims(name: str, value: Any) -> int:
     """The number of dimensions of an array-like ``value`` (for parameters that take a scalar or
     an array, or a vector or a matrix); a ragged list is a ValueError naming it."""
+    value = plain(value, name)
     try:
         return int(np.ndim(value))
     except (TypeError, ValueError) as exc:
@@ -163,7 +210,7 @@ def inf_norm(matrix: np.ndarray) -> float:
     """||M||_inf: the largest absolute row sum (inf when it exceeds float64; callers that need a
     finite norm say so by name). Summed after scaling by the largest entry, so a row of huge
     entries whose sum is representable does not overflow on the way."""
-    absm = np.abs(matrix)
+    absm = np.abs(array("matrix", matrix, ndim=2))
     top = float(absm.max())
     if top == 0.0 or not math.isfinite(top):
         return top
@@ -181,7 +228,7 @@ def margins(matrix: np.ndarray) -> tuple[float, float]:
     where scaling drops subnormal bits), entries near 1.8e308 do not overflow (never
     2|U_ii| - row sum, which reported a margin of inf) and a line of subnormal entries keeps its
     margin; a negative margin beyond float64 is -inf."""
-    absu = np.abs(np.asarray(matrix, dtype=float))
+    absu = np.abs(square("matrix", matrix))
     n = absu.shape[0]
 
     def margin(lines: np.ndarray) -> float:

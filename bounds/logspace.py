@@ -20,6 +20,8 @@ import mpmath
 import numpy as np
 from scipy import stats
 
+from recmech.bounds.inputs import array, real
+
 __all__ = ["PREC", "ceil_log2", "chi2_log_cdf", "chi2_log_sf", "log2", "log_sum_squares", "mp",
            "prob", "to_float"]
 
@@ -30,6 +32,12 @@ _SCIPY_FLOOR = -700.0  # below this scipy's float tail is subnormal or 0: redo i
 
 def mp(x: Any) -> mpmath.mpf:
     """``x`` (a float, int, Fraction or mpf) as an mpf, exactly for floats and ints."""
+    if x is None or isinstance(x, (bool, np.bool_, str, bytes, np.ndarray, np.timedelta64,
+                                   np.datetime64)):
+        raise TypeError(f"x must be a real number (float, int, Fraction or mpf); found "
+                        f"{type(x).__name__}")
+    if isinstance(x, np.floating):  # float16, float32, longdouble: mpf takes float64
+        x = float(x)
     if isinstance(x, Fraction):
         return mpmath.mpf(x.numerator) / x.denominator
     if isinstance(x, (np.integer, int)):
@@ -51,22 +59,31 @@ def to_float(name: str, x: Any, why: str = "") -> float:
 
 def prob(log_p: float) -> float:
     """definition: The probability exp(log_p) of a bound whose natural log is ``log_p``, at most 1
-    (a bound with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
+    (a bound
+    with log_p >= 0 is vacuous); 0.0 where exp underflows (the log is what counts)."""
+    if isinstance(log_p, (bool, np.bool_, np.timedelta64)) or not isinstance(
+            log_p, (int, float, np.integer, np.floating, mpmath.mpf)):
+        raise TypeError(f"log_p must be a real number; found {type(log_p).__name__}")
+    if mpmath.isnan(log_p) or log_p == math.inf:
+        raise ValueError(f"log_p must be a log probability (a number < inf); found {log_p}")
     return math.exp(min(log_p, 0.0))
 
 
 def log2(x: float) -> float:
     """log2 of a positive float (math.log2 is exact for powers of two and never overflows)."""
+    x = real("x", x)
+    if not x > 0:
+        raise ValueError(f"x must be a finite number > 0; found {x}")
     return math.log2(x)
 
 
 def log_sum_squares(values: np.ndarray) -> float:
     """log(sum_i v_i^2) of a non-zero float array, scaled by its largest |v_i| so neither the
     squares overflow (1e200^2) nor underflow (1e-200^2)."""
-    a = np.abs(np.asarray(values, dtype=float))
+    a = np.abs(array("values", values, ndim=1))
     top = float(a.max())
     if top == 0.0:
-        raise ValueError("log_sum_squares needs a non-zero entry")
+        raise ValueError("values: log_sum_squares needs a non-zero entry")
     scaled = a / top
     return 2.0 * math.log(top) + math.log(float(np.dot(scaled, scaled)))
 
@@ -74,6 +91,8 @@ def log_sum_squares(values: np.ndarray) -> float:
 def ceil_log2(ratio: Fraction) -> int:
     """definition: max(0, ceil(log2(ratio))) of a positive rational, exactly: the least q >= 0 with
     ratio <= 2^q (no float, so 1e308 / 5e-324 neither overflows nor rounds)."""
+    if isinstance(ratio, bool) or not isinstance(ratio, (Fraction, int)):
+        raise TypeError(f"ratio must be a Fraction or an int; found {type(ratio).__name__}")
     if ratio <= 0:
         raise ValueError(f"ceil_log2 needs a positive ratio; found {ratio}")
     if ratio <= 1:
@@ -138,6 +157,7 @@ def chi2_log_sf(x: float, n: int) -> float:
     """log Pr[chi2_n >= x]: scipy's float tail; where it underflows (below e^-700), the series
     for x >= 2n - 4 and n > 400 (Lemma 7's upper tail, any n: n = 1e300 gives -1.534e299), else
     mpmath's regularised incomplete gamma (claim: project.gamma_series)."""
+    x, n = real("x", x), real("n", n)  # float64 first (n may exceed int64: 1e300)
     if n > _SERIES_FROM and x >= 2 * n - 4 and n > 1e15:
         return _chi2_series(n, x, upper=True)  # n beyond scipy's float arithmetic
     out = float(stats.chi2.logsf(float(x), float(n)))
@@ -152,6 +172,7 @@ def chi2_log_cdf(x: float, n: int) -> float:
     """log Pr[chi2_n <= x]: scipy's float tail; where it underflows, the series for x <= n/2
     (Lemma 7's lower tail, any n), else mpmath's regularised incomplete gamma (claim:
     project.gamma_series)."""
+    x, n = real("x", x), real("n", n)  # float64 first (n may exceed int64: 1e300)
     if 2 * mpmath.mpf(x) <= n and n > 1e15:
         return _chi2_series(n, x, upper=False)  # n beyond scipy's float arithmetic
     out = float(stats.chi2.logcdf(float(x), float(n)))

@@ -48,6 +48,10 @@ def _log_two_minus_4k(claim: str, k: int) -> float:
 def weak_dependence_size(c: float, a: float, k: int, inf_norm: float) -> tuple[Fraction, int]:
     """Prop. 1 (3): X = 256 c^4 k^2 / (a^4 (1 - ||INF||)^2) in exact rationals, and
     |S| = ceil(X)."""
+    c, a, inf_norm = real("c", c), real("a", a), real("inf_norm", inf_norm)
+    k = integer("k", k)
+    if not (a > 0 and inf_norm < 1):
+        raise ValueError(f"a must be > 0 and inf_norm < 1; found a = {a}, inf_norm = {inf_norm}")
     exact = 256 * Fraction(c) ** 4 * k**2 / (Fraction(a) ** 4 * (1 - Fraction(inf_norm)) ** 2)
     return exact, math.ceil(exact)
 

@@ -15,8 +15,10 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
+from recmech.bounds.edges import inf_norm_at_most, margins_positive
 from recmech.bounds.inputs import (
     array,
+    dims,
     inf_norm,
     margins,
     optional_integer,
@@ -40,12 +42,24 @@ __all__ = ["certified_delta", "definition3", "inverse_norm_bounds", "lemma3", "p
            "theorem2_noisy_value"]
 
 
+def _positive(name: str, value) -> float:
+    x = real(name, value)
+    if not x > 0:
+        raise ValueError(f"{name} must be > 0; found {x}")
+    return x
+
+
 def printed_queries_per_value(A_inf: float, eta: float, eps: float) -> tuple[float, int]:
     """Thm. 2 proof: log2 ||A||_inf + log2(1/eta) + log2(1/eps) as printed (a real number),
-    and the whole count max(0, ceil(.)). definition: Inputs must be finite floats > 0 (each log2 is
-    then within [-1075, 1024], so nothing overflows)."""
+    and the whole count max(0, ceil(.)), decided exactly: the least q >= 0 with
+    ||A||_inf / (eta eps) <= 2^q (the float sum of the logs may round onto a whole number:
+    A_inf = 1, eta = 1 - 2^-53, eps = 1/4 - 2^-55 gave 2 for ceil(2.0000000000000004)) (claim:
+    theorem2.noisy_value, project.noisy_value_count). definition: Inputs must be finite floats > 0
+    (each log2 is then within [-1075, 1024], so nothing overflows)."""
+    A_inf, eta, eps = (_positive(name, v) for name, v in (("A_inf", A_inf), ("eta", eta),
+                                                          ("eps", eps)))
     stated = math.log2(A_inf) - math.log2(eta) - math.log2(eps)
-    return stated, max(0, math.ceil(stated))
+    return stated, ceil_log2(Fraction(A_inf) / (Fraction(eta) * Fraction(eps)))
 
 
 def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
@@ -58,13 +72,21 @@ def sufficient_queries_per_value(A_inf: float, eta: float, eps: float) -> int:
     / (2 eta)))), computed in exact rational arithmetic (``ceil_log2``): powers of two are not
     rounded the wrong way, and 1 / 5e-324 does not overflow (claim: project.noisy_value_count).
     """
+    A_inf, eta, eps = (_positive(name, v) for name, v in (("A_inf", A_inf), ("eta", eta),
+                                                          ("eps", eps)))
     return ceil_log2((Fraction(A_inf) + 2 * Fraction(eps)) / (2 * Fraction(eta)))
 
 
 def pinv_inf_norm(pinv: np.ndarray) -> float | np.ndarray:
     """||P||_inf, the largest absolute row sum, of P = (B^T B)^{-1} B^T (k x l), or of each P in
     a batch (b, k, l) (then an array of b norms)."""
-    return np.abs(np.asarray(pinv, dtype=float)).sum(axis=-1).max(axis=-1)
+    ndim = dims("pinv", pinv)
+    arr = array("pinv", pinv, ndim=3 if ndim == 3 else 2)
+    with np.errstate(over="ignore"):
+        out = np.abs(arr).sum(axis=-1).max(axis=-1)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("pinv: a row's l1 norm exceeds float64")
+    return out
 
 
 def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
@@ -95,6 +117,7 @@ def certified_delta(pinv: np.ndarray, eps: float, eta: float = 0.0, *,
     z near 1: the value query cannot be closer than an ulp, observed error 1.1e-16) is judged
     against a bound that covers it. definition: ValueError when X does not certify (residual >= 1).
     """
+    eps, eta = real("eps", eps), real("eta", eta)
     if block is None:
         return pinv_inf_norm(pinv) * (eps + eta)
     cert = certify_pinv(pinv, np.asarray(block, dtype=float), "block")
@@ -110,6 +133,7 @@ def inverse_norm_bounds(U: np.ndarray, name: str = "U") -> dict[str, mpmath.mpf]
     the computed one), ``inv_inf_upper``, ``inv_t_inf_upper`` (>= the true norms) (claim: lemma3).
     ValueError naming U when no float inverse certifies (U numerically singular or too badly
     scaled)."""
+    U = square(name, U)
     out = {}
     n = U.shape[0]
     inv, direct = pinv_certificate(U, name, invert=True)  # inv: the inverse of 2^shift U
@@ -239,14 +263,16 @@ def theorem2_deterministic(C: np.ndarray, A_inf: float, eps: float, eta: float |
     b = RecordBuilder("theorem2.deterministic", "Thm. 2, first bullet",
                       "delta = 2 (eps + eta) max_j C_jj / (alpha beta); "
                       "queries = k (log2 ||A||_inf + log2(1/eta) + log2(1/eps))", params, strict)
+    rows_ok, cols_ok = margins_positive(Cm, alpha, beta)  # the signs decided exactly
     b.require("diagonally_dominant_rows", "alpha = min_i(|C_ii| - sum_{j!=i}|C_ij|) > 0",
-              alpha > 0, f"alpha = {alpha}")
+              rows_ok and alpha > 0, f"alpha = {alpha}")
     b.require("diagonally_dominant_columns", "beta = min_j(|C_jj| - sum_{i!=j}|C_ij|) > 0",
-              beta > 0, f"beta = {beta}")
+              cols_ok and beta > 0, f"beta = {beta}")
     b.require("eps_positive", "eps > 0", eps > 0, f"eps = {eps}")
     b.require("eta_positive", "eta > 0", eta_v > 0, f"eta = {eta_v}")
     b.require("A_inf_covers_C", "||A||_inf >= ||C||_inf > 0 (C's rows are rows of A)",
-              A_inf >= c_norm > 0, f"A_inf = {A_inf}, ||C||_inf = {c_norm}")
+              c_norm > 0 and inf_norm_at_most(Cm, A_inf, c_norm),
+              f"A_inf = {A_inf!r}, ||C||_inf = {c_norm!r}")
     if N_v is not None:
         b.require("items_cover_C", "N >= k", N_v >= k, f"N = {N_v}, k = {k}")
     if b.failed:
@@ -300,10 +326,11 @@ def lemma3(U: np.ndarray, *, strict: bool = False) -> BoundRecord:
     alpha, beta = margins(Um)
     b = RecordBuilder("lemma3", "Lemma 3 (Varah)",
                       "||U^{-1}||_inf <= 1/alpha; ||(U^T)^{-1}||_inf <= 1/beta", {"U": Um}, strict)
+    rows_ok, cols_ok = margins_positive(Um, alpha, beta)  # the signs decided exactly
     b.require("diagonally_dominant_rows", "alpha = min_i(|U_ii| - sum_{j!=i}|U_ij|) > 0",
-              alpha > 0, f"alpha = {alpha}")
+              rows_ok and alpha > 0, f"alpha = {alpha}")
     b.require("diagonally_dominant_columns", "beta = min_j(|U_jj| - sum_{i!=j}|U_ij|) > 0",
-              beta > 0, f"beta = {beta}")
+              cols_ok and beta > 0, f"beta = {beta}")
     if b.failed:
         return b.build()
     why = " (the margin is below 1 / 1.8e308)"

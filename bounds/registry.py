@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from recmech.bounds.inputs import text
 from recmech.bounds.records import BoundRecord
 
 __all__ = ["CLAIM_IDS", "CLAIM_REGISTER", "REGISTRY", "REQUIRED", "ClaimEntry", "claim_ids",
@@ -135,7 +136,7 @@ REGISTRY: dict[str, Callable[..., BoundRecord]] = {}
 
 def register(claim_id: str) -> Callable[[Callable[..., BoundRecord]], Callable[..., BoundRecord]]:
     """Decorator: register ``func`` as the calculator of ``claim_id`` (one per id)."""
-    if claim_id not in CLAIM_IDS:
+    if text("claim_id", claim_id) not in CLAIM_IDS:
         raise ValueError(f"claim_id must be one of the claim register; found {claim_id!r}")
 
     def deco(func: Callable[..., BoundRecord]) -> Callable[..., BoundRecord]:
@@ -154,7 +155,7 @@ def claim_ids() -> list[str]:
 
 
 def _calculator(claim_id: str) -> Callable[..., BoundRecord]:
-    if claim_id not in REGISTRY:
+    if text("claim_id", claim_id) not in REGISTRY:
         raise ValueError(f"unknown claim id {claim_id!r}; valid ids: {', '.join(claim_ids())}")
     return REGISTRY[claim_id]
 

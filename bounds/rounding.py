@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from recmech.bounds.inputs import array, dims, integer, real
 from recmech.bounds.logspace import PREC, mp, to_float
 
 __all__ = ["UNIT_ROUNDOFF", "PinvCertificate", "certify_pinv", "certify_scaled", "gamma",
@@ -43,6 +44,9 @@ UNIT_ROUNDOFF = 2.0**-53
 
 def gamma(n: int) -> mpmath.mpf:
     """gamma_n = n u / (1 - n u): the relative rounding of a float64 inner product of length n."""
+    n = integer("n", n)
+    if n * UNIT_ROUNDOFF >= 1:
+        raise ValueError(f"n must be below 2^53 (n u < 1); found {n}")
     with mpmath.workprec(PREC):
         nu = n * mp(UNIT_ROUNDOFF)
         return nu / (1 - nu)
@@ -98,8 +102,7 @@ def certify_pinv(pinv: np.ndarray, block: np.ndarray, name: str = "block") -> Pi
     ValueError naming ``name`` when the residual e = ||I - XB||_inf is not below 1 (X is no
     approximate left inverse: the block is numerically rank-deficient, or X is not its
     pseudo-inverse), or when no power-of-two scale keeps the residuals within float64."""
-    B = np.asarray(block, dtype=float)
-    X = np.asarray(pinv, dtype=float)
+    B, X = array(name, block, ndim=2), array("pinv", pinv, ndim=2)
     if X.shape != (B.shape[1], B.shape[0]):
         raise ValueError(f"pinv must have shape ({B.shape[1]}, {B.shape[0]}) for {name} of "
                          f"shape {B.shape}; found {X.shape}")
@@ -108,6 +111,7 @@ def certify_pinv(pinv: np.ndarray, block: np.ndarray, name: str = "block") -> Pi
 
 def unit_shift(block: np.ndarray) -> int:
     """The power of two s with 2^s max|B_ij| in [1/2, 1) (ValueError for a zero block)."""
+    block = array("block", block, ndim=max(1, dims("block", block)))
     top = float(np.abs(block).max())
     if top == 0.0:
         raise ValueError("block is zero: it has no pseudo-inverse")
@@ -120,7 +124,7 @@ def pinv_certificate(block: np.ndarray, name: str = "block", *,
     at the first power-of-two scale 2^s that keeps it finite (the block scaled to unit size,
     else as given); ``X`` is the pseudo-inverse of 2^s B (= 2^-s times B's) and the
     certificate is for the unscaled block. ValueError naming ``name`` when no scale works."""
-    B = np.asarray(block, dtype=float)
+    B = array(name, block, ndim=2)
     found: dict = {}
 
     def compute(shift: int, Bs: np.ndarray) -> np.ndarray | None:
@@ -161,6 +165,11 @@ _TINY = 2.0**-1074  # float64's smallest subnormal: the absolute error an underf
 def certify_scaled(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCertificate:
     """The certificate of ``Xs`` as the pseudo-inverse of ``Bs`` = 2^shift B, for B (ValueError
     naming ``name`` when it cannot be given): e.g. the transpose of a certified inverse."""
+    Xs, Bs = array("Xs", Xs, ndim=2), array("Bs", Bs, ndim=2)
+    shift = integer("shift", shift, minimum=-(2**20))
+    if Xs.shape != Bs.shape[::-1]:
+        raise ValueError(f"Xs must have shape {Bs.shape[::-1]} for Bs of shape {Bs.shape}; "
+                         f"found {Xs.shape}")
     cert = _certify(Xs, Bs, shift, name)
     if isinstance(cert, str):
         raise ValueError(cert)
@@ -211,6 +220,9 @@ def _certify(Xs: np.ndarray, Bs: np.ndarray, shift: int, name: str) -> PinvCerti
 def least_squares_delta(cert: PinvCertificate, eps: float, eta: float) -> mpmath.mpf:
     """The certified delta of least squares evaluated as z_hat = fl(X y), z in [0, 1]^k
     (formula in ``recmech.bounds.queries.certified_delta``)."""
+    if not isinstance(cert, PinvCertificate):
+        raise TypeError(f"cert must be a PinvCertificate; found {type(cert).__name__}")
+    eps, eta = real("eps", eps), real("eta", eta)
     with mpmath.workprec(PREC):
         u = mp(UNIT_ROUNDOFF)
         noise = mp(eps) + mp(eta)

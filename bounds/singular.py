@@ -15,6 +15,7 @@ import math
 import mpmath
 import numpy as np
 
+from recmech.bounds.edges import exact, exact_sum, sign
 from recmech.bounds.inputs import array, dims, flag, integer, optional_real, real
 from recmech.bounds.logspace import (
     PREC,
@@ -100,12 +101,12 @@ def lemma5(variances: np.ndarray, c: float, n: int, m: int | None = None,
     with mpmath.workprec(PREC):
         c2 = mp(c) ** 2
         b.require("variances_bounded", "0 <= v_i^2 <= c^2",
-                  var.min() >= 0 and mp(var.max()) <= c2,
+                  var.min() >= 0 and exact(float(var.max())) <= exact(c) ** 2,
                   f"v_i^2 in [{var.min()}, {var.max()}], c^2 = {mpmath.nstr(c2, 17)}")
         b.require("columns", "n >= 1", n >= 1, f"n = {n}")
         if b.failed:
             return b.build()
-        v2 = mpmath.fsum(mp(x) for x in var) if var.size <= 4096 else mp(math.fsum(var))
+        v2 = mp(exact_sum(var))  # exact: 5000 variances of 1e308 overflow math.fsum
         log_fail = _log_prob(
             "lemma5", _LOG2 - (1 - mp(inf_v)) ** 2 * v2**2 / (32 * c2**2 * n * rows) + 4 * n,
             "sum v_i^2 / c^2 or n too large")
@@ -269,8 +270,16 @@ def proposition3(x: float, *, strict: bool = False) -> BoundRecord:
         return b.build()
     chain = [math.exp(-x), 1 - x + x * x, 1 - 2 * x * x - 8 * x**4, math.sqrt(1 - 4 * x * x)]
     lhs, rhs = math.exp(-x) / math.sqrt(1 - 2 * x), math.sqrt(1 + 2 * x)
-    links = all(chain[i] <= chain[i + 1] for i in range(3))
-    return b.build(values={"lhs": lhs, "rhs": rhs, "holds": int(lhs <= rhs and links),
+    # decided exactly (interval arithmetic on the float x): at x = 0 every side is 1
+    iv = mpmath.iv
+    exact_chain = [lambda: iv.exp(-iv.mpf(x)), lambda: 1 - iv.mpf(x) + iv.mpf(x) ** 2,
+                   lambda: 1 - 2 * iv.mpf(x) ** 2 - 8 * iv.mpf(x) ** 4,
+                   lambda: iv.sqrt(1 - 4 * iv.mpf(x) ** 2)]
+    holds = x == 0 or (
+        sign(lambda: iv.sqrt(1 + 2 * iv.mpf(x)) - iv.exp(-iv.mpf(x)) / iv.sqrt(1 - 2 * iv.mpf(x)))
+        >= 0 and all(sign(lambda i=i: exact_chain[i + 1]() - exact_chain[i]()) >= 0
+                     for i in range(3)))
+    return b.build(values={"lhs": lhs, "rhs": rhs, "holds": int(holds),
                            "exp_neg_x": chain[0], "quadratic": chain[1], "quartic": chain[2],
                            "sqrt_1m4x2": chain[3]})
 

@@ -26,12 +26,14 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
 
 from recmech.bounds.headline import headline_rows
-from recmech.bounds.inputs import integer, real
+from recmech.bounds.inputs import integer, mapping, real
+from recmech.bounds.inputs import text as text_gate
 from recmech.bounds.records import BoundRecord
 from recmech.bounds.registry import claim_ids, compute, describe_parameters
 
@@ -55,11 +57,25 @@ def _number(name: str, text: str) -> int | float:
         raise UsageError(f"cannot parse {text!r} as a number for {name}") from None
     if math.isnan(value):
         raise UsageError(f"{name} must not be NaN")
+    if value == 0.0 and _nonzero(text):
+        raise UsageError(f"{name}={text} underflows float64 to 0 (the least positive float64 is "
+                         "5e-324); give 0 or a representable number")
     return value
+
+
+def _nonzero(text: str) -> bool:
+    """Whether the decimal ``text`` names a number other than 0 (1e-400 does)."""
+    try:
+        return Decimal(text) != 0
+    except InvalidOperation:
+        return False
 
 
 def parse_value(name: str, text: str) -> Any:
     """A scalar, a list ``a,b,c``, a matrix ``a,b;c,d`` or a boolean."""
+    for label, value in (("name", name), ("text", text)):
+        if not isinstance(value, str):
+            raise TypeError(f"{label} must be text; found {type(value).__name__} {value!r}")
     if text.strip().lower() in ("true", "false"):
         return text.strip().lower() == "true"
     if ";" in text:
@@ -119,7 +135,7 @@ def _scalar(name: str, value: Any) -> float:
 
 def expand_conveniences(claim_id: str, params: dict) -> dict:
     """Replace the scalar conveniences of the module docstring by the array they stand for."""
-    p = dict(params)
+    claim_id, p = text_gate("claim_id", claim_id), dict(mapping("params", params))
     if claim_id == "theorem2.gaussian" and "Sigma_S" not in p and "size" in p:
         size = _whole("size", p.pop("size"))
         trace = _scalar("trace", p.pop("trace", size))
@@ -140,7 +156,9 @@ def expand_conveniences(claim_id: str, params: dict) -> dict:
 
 def record_row(record: BoundRecord, shown: dict) -> dict:
     """One table row: the grid parameters, hypothesis status, values, logs, corrections."""
-    row: dict[str, Any] = dict(shown)
+    if not isinstance(record, BoundRecord):
+        raise TypeError(f"record must be a BoundRecord; found {type(record).__name__}")
+    row: dict[str, Any] = dict(mapping("shown", shown))
     row["valid"] = record.valid
     row["failed"] = " ".join(h.name for h in record.failed())
     row.update(record.values)
@@ -152,6 +170,8 @@ def record_row(record: BoundRecord, shown: dict) -> dict:
 
 def build_table(claim_id: str, params: dict, grids: dict) -> tuple[list[dict], list[BoundRecord]]:
     """Run ``claim_id`` at every point of the cartesian product of ``grids`` (with ``params``)."""
+    claim_id, params, grids = (text_gate("claim_id", claim_id), mapping("params", params),
+                               mapping("grids", grids))
     if claim_id not in claim_ids():
         raise UsageError(f"unknown claim id {claim_id!r}; valid ids: {', '.join(claim_ids())}")
     names = list(grids)
@@ -171,6 +191,11 @@ def table_rows(claim_id: str | None, params: Sequence[str] = (), grids: Sequence
                ) -> tuple[list[dict], list[BoundRecord] | None]:
     """The rows (and records) of ``recmech table``: ``params`` are ``NAME=VALUE`` texts,
     ``grids`` ``NAME=V1,V2,...`` texts; no claim id gives the headline table (no records)."""
+    if claim_id is not None:
+        text_gate("claim_id", claim_id)
+    for label, given in (("params", params), ("grids", grids)):
+        if isinstance(given, str) or not all(isinstance(t, str) for t in given):
+            raise TypeError(f"{label} must be a sequence of NAME=VALUE texts; found {given!r}")
     if claim_id is None:
         if params or grids:
             raise UsageError("--param/--grid need a CLAIM_ID; valid ids: "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmech.core.gate import real_array, whole
 from recmech.core.valuations import ConstrainedAdditive
 
 __all__ = ["MAX_BATCH_COMBOS", "PROB_TOL", "TIE_TOL", "BatchOutcome", "combo_count",
@@ -144,6 +145,9 @@ def _rank_combos(caps: list[int], K: int) -> tuple[np.ndarray, np.ndarray]:  # n
 
 
 def combo_count(caps: list[int], K: int) -> int:  # noqa: N803
+    if isinstance(caps, (str, bytes)) or not hasattr(caps, "__iter__"):
+        raise TypeError(f"caps must be a list of capacities; found {type(caps).__name__}")
+    caps, K = [whole(c, "caps", low=0) for c in caps], whole(K, "K", low=0)  # noqa: N806
     return math.prod(sum(math.comb(K, s) for s in range(c + 1)) for c in caps)
 
 
@@ -153,6 +157,7 @@ def vcg_additive(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  #
     definition: Item j goes to argmax_i (mu_ij + t_ij) if that is > 0 and its winner pays
     max(0, max_{l != i} (mu_lj + t_lj)); summing over items gives the Clarke payment.
     """
+    G = real_array(G, "G", 3)  # noqa: N806
     n, m, N = G.shape  # noqa: N806
     winner = np.argmax(G, axis=1)
     top = np.take_along_axis(G, winner[:, None, :], axis=1)[:, 0, :]
@@ -176,6 +181,10 @@ def vcg_enumerated(G: np.ndarray, caps: list[int]) -> tuple[np.ndarray, np.ndarr
     unique argmax is the loop's. Profiles whose argmax is tied (or whose K-th and (K+1)-th gains
     tie) are flagged.
     """
+    G = real_array(G, "G", 3)  # noqa: N806
+    if isinstance(caps, (str, bytes)) or not hasattr(caps, "__iter__"):
+        raise TypeError(f"caps must be a list of capacities; found {type(caps).__name__}")
+    caps = [whole(c, "caps", low=0) for c in caps]
     n, m, N = G.shape  # noqa: N806
     K = min(N, sum(caps))  # noqa: N806
     pairs, owner = _rank_combos(caps, K)

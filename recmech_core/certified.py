@@ -56,7 +56,7 @@ import numpy as np
 from scipy import linalg
 
 from recmech.core.design import DesignMatrix, row_chunks
-from recmech.core.gate import real, whole
+from recmech.core.gate import real, real_array, whole
 from recmech.core.queries import LeastSquares, SearchPlan, depths_for, item_ranges
 
 __all__ = ["MAX_BLOCKS", "CertifiedPlan", "allocate_depths", "block_floor", "certified_plan",
@@ -106,25 +106,39 @@ def packing_minimum(k: int, delta: float) -> float:
     return k * math.log2(max(n, 2))
 
 
+def _design(design: DesignMatrix) -> DesignMatrix:
+    if not isinstance(design, DesignMatrix):
+        raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+    return design
+
+
 def iter_pivoted_blocks(design: DesignMatrix) -> Iterator[np.ndarray]:
     """Blocks of k rows, each the first k pivots of column-pivoted QR of the transposed rows not
     chosen yet (``selection.pivoted_items`` block by block), until the rows run out."""
-    k = design.k
-    remaining = np.arange(design.N)
-    while remaining.size:
-        _, _, piv = linalg.qr(design.A[remaining].T, mode="economic", pivoting=True)
-        picked = remaining[piv[:min(k, remaining.size)]]
-        yield picked
-        remaining = np.setdiff1d(remaining, picked, assume_unique=True)
+    _design(design)  # checked now, not at the first block
+
+    def blocks() -> Iterator[np.ndarray]:
+        k = design.k
+        remaining = np.arange(design.N)
+        while remaining.size:
+            _, _, piv = linalg.qr(design.A[remaining].T, mode="economic", pivoting=True)
+            picked = remaining[piv[:min(k, remaining.size)]]
+            yield picked
+            remaining = np.setdiff1d(remaining, picked, assume_unique=True)
+
+    return blocks()
 
 
 def pivoted_blocks(design: DesignMatrix, blocks: int) -> list[np.ndarray]:
     """The first ``blocks`` blocks of ``iter_pivoted_blocks`` (fewer if the rows run out)."""
-    return list(itertools.islice(iter_pivoted_blocks(design), whole(blocks, "blocks", low=1)))
+    # definition: at most one block per row
+    blocks = whole(blocks, "blocks", low=1, high=_design(design).N)
+    return list(itertools.islice(iter_pivoted_blocks(design), blocks))
 
 
 def column_peaks(design: DesignMatrix) -> np.ndarray:
     """max_j |A_jr| for every column r (in row chunks)."""
+    _design(design)
     peak = np.zeros(design.k)
     for a, b in row_chunks(design.N):
         np.maximum(peak, np.abs(design.A[a:b]).max(axis=0), out=peak)
@@ -133,6 +147,10 @@ def column_peaks(design: DesignMatrix) -> np.ndarray:
 
 def rounding_allowance(solver: LeastSquares, centers: np.ndarray, widths: np.ndarray) -> float:
     """||P B - I||_inf + 2 (|S| + 2) u (||P||_inf y_max + 1) (module docstring)."""
+    if not isinstance(solver, LeastSquares):
+        raise TypeError(f"solver must be a LeastSquares; found {type(solver).__name__}")
+    centers = real_array(centers, "centers", 1, (solver.B.shape[0],))
+    widths = real_array(widths, "widths", 1, (solver.B.shape[0],), low=0.0)
     P, B = solver.pinv, solver.B
     left = float(np.max(np.abs(P @ B - np.eye(B.shape[1])).sum(axis=1)))
     y_max = float(np.max(np.abs(centers) + widths / 2.0))
@@ -149,6 +167,9 @@ def allocate_depths(abs_p: np.ndarray, widths: np.ndarray, eps: float,
     """Depths q_j (ints >= 0) with max_r sum_j |P_rj| (eps + R_j 2^-(q_j+1)) <= ``budget`` and
     few queries sum_j q_j (module docstring), or None when even q -> infinity misses it (claim:
     project.certified_protocol)."""
+    abs_p = real_array(abs_p, "abs_p", 2, low=0.0)
+    widths = real_array(widths, "widths", 1, (abs_p.shape[1],), low=0.0)
+    eps, budget = real(eps, "eps", low=0.0), real(budget, "budget")
     floor = float(np.max(abs_p.sum(axis=1))) * eps
     if not floor < budget:
         return None
@@ -187,8 +208,11 @@ def allocate_depths(abs_p: np.ndarray, widths: np.ndarray, eps: float,
 
 def block_floor(abs_p: np.ndarray, widths: np.ndarray, delta: float) -> float:
     """The bound (**) of the module docstring on sum_j q_j for this block: max over rows r with
-    every |P_rj| > 0 of |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j) (-inf if none) (claim:
-    project.packing_floor)."""
+    every |P_rj| > 0 of |S| log2(|S| / (2 delta)) + sum_j log2(|P_rj| R_j) (-inf if none)
+    (claim: project.packing_floor)."""
+    abs_p = real_array(abs_p, "abs_p", 2, low=0.0)
+    widths = real_array(widths, "widths", 1, (abs_p.shape[1],), low=0.0)
+    delta = real(delta, "delta", low=0.0, low_open=True)
     n = abs_p.shape[1]
     best = -math.inf
     for row in abs_p:

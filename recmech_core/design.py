@@ -35,8 +35,8 @@ CHUNK_ROWS = 1 << 16
 
 
 def row_chunks(n: int, chunk: int = CHUNK_ROWS):
-    for start in range(0, n, chunk):
-        yield start, min(start + chunk, n)
+    n, chunk = whole(n, "n", low=0), whole(chunk, "chunk", low=1)  # checked now, not lazily
+    return ((start, min(start + chunk, n)) for start in range(0, n, chunk))
 
 
 def constant_vector(value: float, n: int) -> np.ndarray:
@@ -45,13 +45,14 @@ def constant_vector(value: float, n: int) -> np.ndarray:
     Used for per-item statistics that are the same for every item (unit scales, equal
     variances), so that an N = 10^7 design does not carry 80 MB vectors of one number.
     """
-    out = np.broadcast_to(np.float64(value), (int(n),))
+    value, n = real(value, "value"), whole(n, "n", low=0)
+    out = np.broadcast_to(np.float64(value), (n,))
     return out
 
 
 def constant_value(vec: np.ndarray) -> float | None:
     """The common value of a vector whose entries are all equal, else None (no O(n) temporary)."""
-    vec = np.asarray(vec)
+    vec = real_array(vec, "vec")
     if vec.ndim != 1 or vec.size == 0:
         return None
     if vec.strides == (0,):
@@ -302,7 +303,8 @@ def weakly_dependent(N: int, k: int, c: float, rng: RngLike,
     ``FiniteJointLaw`` on R^N, whose marginals the item selection evaluates).
     """
     N, k = _check_dims(N, k)
-    c = real(c, "c", low=0.0, low_open=True, high=1e150)  # c^2 (the variances) stays finite
+    # c^2 (the variances) stays finite and c^4 (Thm. 2's failure exponent) normal
+    c = real(c, "c", low=1e-75, high=1e150)
     gen = as_generator(rng)
     if not isinstance(independent, bool):
         raise TypeError(f"independent must be a bool; found {type(independent).__name__}")

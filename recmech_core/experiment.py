@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from recmech.core.gate import real, real_array
 from recmech.core.laws import FiniteLaw
 from recmech.core.measure import Population, direct_report, robust_report
 from recmech.core.optimal import TabularMechanism
@@ -68,7 +69,8 @@ class ExperimentRow:
 
 def true_law(eps1: float, corruption: str) -> tuple[np.ndarray, np.ndarray]:
     """The true N-dim type law (points, probs) eps1-close to A o D_hat_z (module docstring)."""
-    if corruption not in ("shift", "move"):
+    eps1 = real(eps1, "eps1", low=0.0, high=float(MODEL.probs[1]))  # the mass "move" can take
+    if not isinstance(corruption, str) or corruption not in ("shift", "move"):
         raise ValueError(f"corruption must be 'shift' or 'move'; found {corruption!r}")
     types = MODEL.points @ A_DESIGN.T - eps1
     probs = MODEL.probs.copy()
@@ -81,10 +83,12 @@ def true_law(eps1: float, corruption: str) -> tuple[np.ndarray, np.ndarray]:
 
 def protocol_output(types: np.ndarray) -> np.ndarray:
     """Q(t) = t_0: the separable protocol's least-squares read-out of the identity row."""
-    return types[:, :1].copy()
+    return real_array(types, "types", 2)[:, :1].copy()
 
 
 def run_row(eps1: float, corruption: str, inner: TabularMechanism) -> ExperimentRow:
+    if not isinstance(inner, TabularMechanism):
+        raise TypeError(f"inner must be a TabularMechanism; found {type(inner).__name__}")
     types, probs = true_law(eps1, corruption)
     model_types = (MODEL.points @ A_DESIGN.T, MODEL.probs)
     dist = prokhorov_distance((types, probs), model_types)

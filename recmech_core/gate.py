@@ -7,6 +7,13 @@ value of the wrong kind: bool, complex, str, None, an object). Python ints beyon
 (``10**400``) raise ValueError here rather than OverflowError deep inside numpy; complex entries
 are refused rather than silently losing their imaginary part; strings are refused rather than
 parsed ("1.5" is not a price).
+
+Arrays of another class or dtype are brought to plain float64 first, by one rule (``plain``): a
+masked array is accepted only when no entry is masked (its data is then used: a mask is never
+ignored silently, so fill or compress it first); an ndarray subclass (``np.matrix``) becomes a
+plain ndarray, so shapes stay numpy's; integer, float16, float32 and longdouble entries become
+float64 before any arithmetic; datetime and timedelta values (scalars, or arrays of them) are
+refused by name (numpy counts np.timedelta64 as an integer).
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PROB_TOL", "fits_in_memory", "flag", "indices", "probabilities", "real", "real_array",
-           "seed", "whole"]
+__all__ = ["PROB_TOL", "fits_in_memory", "flag", "indices", "plain", "probabilities", "real",
+           "real_array", "seed", "whole"]
 
 PROB_TOL = 1e-9
 
@@ -31,9 +38,39 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _time_kind(value: Any, name: str) -> None:
+    """TypeError for a datetime or timedelta (numpy counts np.timedelta64 as an integer)."""
+    if isinstance(value, (np.timedelta64, np.datetime64)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind in "mM"):
+        what = "a timedelta" if np.dtype(getattr(value, "dtype", "m8")).kind == "m" else "a date"
+        raise TypeError(f"{name} must be real (a number or an array of numbers), not {what}; "
+                        f"found {_describe(value)}")
+
+
+def plain(value: Any, name: str) -> Any:
+    """``value`` with the array rule of the module docstring applied: a masked array without a
+    masked entry as its data (ValueError naming ``name`` when an entry is masked), an ndarray
+    subclass as a plain ndarray, a datetime or timedelta refused (TypeError); anything else
+    unchanged."""
+    _time_kind(value, name)
+    if isinstance(value, np.ma.MaskedArray):
+        hidden = int(np.count_nonzero(np.ma.getmaskarray(value)))
+        if hidden:
+            raise ValueError(f"{name} is a masked array with {hidden} masked "
+                             f"entr{'y' if hidden == 1 else 'ies'}; a mask is never ignored: "
+                             "fill or compress it first")
+        value = np.ma.getdata(value)
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        value = value.view(np.ndarray)
+    return value
+
+
 def real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
          low_open: bool = False, high_open: bool = False) -> float:
     """``value`` as a finite float in the stated range ([low, high], ends open on request)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array is its one number
+        value = plain(value, name)[()]
+    _time_kind(value, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer,
                                                                       np.floating)):
         raise TypeError(f"{name} must be a real number; found {type(value).__name__} "
@@ -54,6 +91,7 @@ def real(value: Any, name: str, *, low: float | None = None, high: float | None 
 
 def whole(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an int (a Python or numpy integer, not a bool or a float) in [low, high]."""
+    _time_kind(value, name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer)):
         raise TypeError(f"{name} must be an int; found {type(value).__name__} "
                         f"{_describe(value)}")
@@ -78,6 +116,7 @@ def _from_objects(raw: np.ndarray, name: str) -> np.ndarray:
     out = np.empty(raw.shape, dtype=float)
     flat = out.reshape(-1)
     for i, item in enumerate(raw.reshape(-1)):
+        _time_kind(item, name)
         if isinstance(item, (bool, np.bool_)) or not isinstance(item, (Real, np.integer,
                                                                         np.floating)):
             raise TypeError(f"{name} must have real entries; found {type(item).__name__} "
@@ -93,7 +132,8 @@ def _from_objects(raw: np.ndarray, name: str) -> np.ndarray:
 def real_array(value: Any, name: str, ndim: int | None = None, shape=None, *,
                low: float | None = None, high: float | None = None) -> np.ndarray:
     """``value`` as a float64 array of real, finite entries (of ``ndim`` dimensions and
-    ``shape`` when given; entries in [low, high] when given)."""
+    ``shape`` when given; entries in [low, high] when given; the array rule of ``plain``)."""
+    value = plain(value, name)
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
         arr = value
     else:
@@ -138,7 +178,9 @@ def probabilities(value: Any, name: str, size: int | None = None) -> np.ndarray:
 
 
 def indices(value: Any, name: str, size: int) -> np.ndarray:
-    """A 1-d int64 array of item indices in [0, size) (integer dtype only: 0.5 is no index)."""
+    """A 1-d int64 array of item indices in [0, size) (integer dtype only: 0.5 is no index;
+    the array rule of ``plain``)."""
+    value = plain(value, name)
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be integer indices; found {type(value).__name__}")
     try:
@@ -146,7 +188,8 @@ def indices(value: Any, name: str, size: int) -> np.ndarray:
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{name} must be a 1-d array of integer indices ({exc})") from None
     if raw.dtype.kind == "O" and raw.size:
-        if not all(isinstance(v, (Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+        if not all(isinstance(v, (Integral, np.integer))
+                   and not isinstance(v, (bool, np.bool_, np.timedelta64))
                    for v in raw.reshape(-1)):
             raise TypeError(f"{name} must be integer indices; found a non-integer entry")
         if any(int(v) < 0 or int(v) >= size for v in raw.reshape(-1)):
@@ -177,7 +220,7 @@ def _physical_memory() -> int:
 def fits_in_memory(entries: int, name: str, what: str) -> None:
     """Refuse, by name, an array of ``entries`` float64 values larger than this machine's
     memory (numpy would fail deep inside, or the system would start to swap)."""
-    need = 8 * int(entries)
+    need = 8 * whole(entries, "entries", low=0)
     have = _physical_memory()
     if need > have:
         size = f"{need >> 30:,} GiB" if need < 2**80 else f"about 2^{need.bit_length() - 1} bytes"

@@ -28,6 +28,8 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from recmech.core.gate import plain, real_array
+
 __all__ = ["FEAS_TOL", "STRATEGIES", "HighsLP", "LPFailure", "LPSolution"]
 
 FEAS_TOL = 1e-8
@@ -92,6 +94,15 @@ class HighsLP:
     """
 
     def __init__(self, cost, lower, upper, rows: sparse.csr_matrix, rhs, name: str) -> None:
+        cost = real_array(cost, "cost", 1)
+        for label, bound in (("lower", lower), ("upper", upper)):  # +-inf: no bound; NaN never
+            arr = np.asarray(plain(bound, label))
+            if arr.dtype.kind not in "iuf" or arr.shape != cost.shape or np.isnan(arr).any():
+                raise ValueError(f"{label} must be a real array of shape {cost.shape} without "
+                                 f"NaN; found {arr.dtype} {arr.shape}")
+        if not sparse.issparse(rows) or not isinstance(name, str):
+            raise TypeError(f"rows must be a scipy sparse matrix and name text; found "
+                            f"{type(rows).__name__}, {type(name).__name__}")
         self.cost = np.asarray(cost, dtype=float)
         self.lower, self.upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
         self.name = name

@@ -127,7 +127,7 @@ def influence_matrix(law: FiniteJointLaw, null_events: str = "ignore") -> np.nda
 
 def spectral_norm(matrix: np.ndarray) -> float:
     """||M||_2, the largest singular value (Definition 2 uses ||INF(X)||_2)."""
-    m = np.asarray(matrix, dtype=float)
+    m = real_array(matrix, "matrix")
     if m.ndim != 2:
         raise ValueError(f"matrix must be 2-dimensional; found shape {m.shape}")
     return float(np.linalg.norm(m, 2))

@@ -173,6 +173,7 @@ def currency_scale(scale, k: int) -> np.ndarray:
     """definition: Per-coordinate currency units s (k,), all finite and > 0: a latent coordinate x
     in [0, s_l] currency units is the latent z_l = x / s_l in [0, 1], and the design that values it
     is A diag(s) (``recmech.core.design.scale_design``), so types A diag(s) z are in currency."""
+    k = whole(k, "k", low=1)
     if not isinstance(scale, (list, tuple, np.ndarray)):
         value = real(scale, "scale", low=0.0, low_open=True)
         return np.full(int(k), value)

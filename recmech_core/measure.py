@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.gate import probabilities, real_array
+from recmech.core.gate import probabilities, real_array, whole
 from recmech.core.mechanisms import LatentMechanism
 from recmech.core.optimal import others_probs, profiles_of
 from recmech.core.prokhorov import law_arrays
@@ -112,6 +112,11 @@ def _values(valuation, types: np.ndarray, bundles: np.ndarray) -> np.ndarray:
 
 
 def _check_populations(mech: LatentMechanism, populations) -> tuple:
+    if not isinstance(mech, LatentMechanism):
+        raise TypeError(f"mech must be a LatentMechanism; found {type(mech).__name__}")
+    if isinstance(populations, (str, bytes)) or not hasattr(populations, "__iter__") or not all(
+            isinstance(p, Population) for p in populations):
+        raise TypeError("populations must be a sequence of Population, one per bidder")
     pops = tuple(populations)
     if len(pops) != mech.m:
         raise ValueError(f"populations must give one Population per bidder ({mech.m}); found "
@@ -178,6 +183,13 @@ def _report(rev_i, truth, gains, pops, min_post, n_cand, n_regions) -> Incentive
 def misreport_grid(mech: RobustifiedMechanism, i: int, bases: list) -> np.ndarray:
     """The grid G of the module docstring for bidder i: breakpoints + a delta, per coordinate,
     over bidder i's support range widened by 2 delta."""
+    if not isinstance(mech, RobustifiedMechanism):
+        raise TypeError(f"mech must be a RobustifiedMechanism; found {type(mech).__name__}")
+    i = whole(i, "i", low=0, high=mech.m - 1)
+    if isinstance(bases, (str, bytes)) or not hasattr(bases, "__len__") or len(bases) != mech.k:
+        raise TypeError(f"bases must be a list of {mech.k} breakpoint arrays (one per latent "
+                        "coordinate)")
+    bases = [real_array(beta, f"bases[{l_}]", 1) for l_, beta in enumerate(bases)]
     d, pts = mech.delta, np.asarray(mech.laws[i].points, dtype=float)
     axes = []
     for l_, beta in enumerate(bases):

@@ -27,6 +27,7 @@ from recmech.core.batch import (
     vcg_additive,
     vcg_enumerated,
 )
+from recmech.core.gate import indices, real_array, whole
 from recmech.core.laws import as_finite_array, as_finite_law
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
@@ -91,6 +92,8 @@ def mix_outcomes(parts, m: int, excluded) -> Outcome:
     """The outcome of a lottery over outcomes: ``parts`` yields (prob, Outcome, payments) with
     the probs summing to 1; bidders in ``excluded`` get nothing and pay nothing (their rows of
     every allocation are cut). Equal cut allocations are merged so the lottery stays small."""
+    m = whole(m, "m", low=1)
+    excluded = indices(excluded, "excluded", m)
     weights: dict[bytes, list] = {}
     pay = np.zeros(m)
     for prob, out, payments in parts:
@@ -115,6 +118,12 @@ def design_array(A) -> np.ndarray:
 
 def box_minimum(A: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # noqa: N803
     """min_{z in [lo, hi]} (A z)_j for every row j: the corner picked by the signs of A_j."""
+    A = real_array(A, "A", 2)  # noqa: N806
+    lo, hi = (real_array(v, name, 1, (A.shape[1],)) for v, name in ((lo, "lo"), (hi, "hi")))
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.abs(A).sum(axis=1).max(initial=0.0)
+                           * max(np.abs(lo).max(initial=0.0), np.abs(hi).max(initial=0.0))):
+            raise ValueError("A, lo, hi: a row's minimum over the box exceeds float64")
     return np.where(A >= 0, A * lo[None, :], A * hi[None, :]).sum(axis=1)
 
 
@@ -122,8 +131,8 @@ def value_upper(valuation, A, lo, hi) -> float:  # noqa: N803
     """max_{z in [lo, hi]} v(A z, [N]): v is non-decreasing in the type (Definition 5), so the
     per-item maximum of the linear map over the box (a corner per row of A) is the worst case
     (checked: project.lipschitz_valuation)."""
-    t_max = -box_minimum(-np.asarray(A, dtype=float), np.asarray(lo, dtype=float),
-                         np.asarray(hi, dtype=float))
+    A, lo, hi = real_array(A, "A", 2), real_array(lo, "lo", 1), real_array(hi, "hi", 1)  # noqa: N806
+    t_max = -box_minimum(-A, lo, hi)
     return valuation.value(t_max, np.ones(valuation.N, dtype=bool))
 
 
@@ -254,6 +263,10 @@ class LatentMechanism(abc.ABC):
 
 def all_allocations(m: int, N: int, include_empty: bool = True) -> np.ndarray:  # noqa: N803
     """Every deterministic allocation of N items to m bidders (or nobody): ((m+1)^N, m, N)."""
+    m, N = whole(m, "m", low=0), whole(N, "N", low=0)  # noqa: N806
+    if m >= 1 and N >= MAX_ALLOCATIONS.bit_length():  # definition: 2^N > the limit: before (m+1)^N
+        raise ValueError(f"m, N: (m+1)^N = {m + 1}^{N} allocations exceed the enumeration "
+                         f"limit {MAX_ALLOCATIONS}")
     count = (m + 1) ** N
     if count > MAX_ALLOCATIONS:
         raise ValueError(f"m, N: (m+1)^N = {count} allocations exceed the enumeration limit "
@@ -295,6 +308,10 @@ def max_welfare(types: np.ndarray, valuations, active=None) -> WelfareResult:
     weights max(0, mu_j + t_ij) (scipy's ``linear_sum_assignment``); a downward-closed family: the
     integral b-matching argument fails, so allocations are enumerated.
     """
+    types = as_finite_array(types, "types", ndim=2)
+    if isinstance(valuations, (str, bytes)) or not all(
+            isinstance(v, ConstrainedAdditive) for v in valuations):
+        raise TypeError("valuations must be a sequence of ConstrainedAdditive valuations")
     m, N = types.shape  # noqa: N806
     active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     caps = [_capacity(v) for v in valuations]
@@ -487,6 +504,10 @@ def tabulate(mechanism: LatentMechanism, laws) -> MechanismTable:
     ``.points``/``.probs``) and collect the exact lotteries into a ``MechanismTable``: one
     batched call (``outcomes``) when it keeps the lotteries or is deterministic, else the
     lotteries of ``outcome`` per profile (the payments still from the batch)."""
+    if not isinstance(mechanism, LatentMechanism) or isinstance(laws, (str, bytes)) or not hasattr(
+            laws, "__iter__"):
+        raise TypeError(f"mechanism must be a LatentMechanism and laws a sequence of finite laws; "
+                        f"found {type(mechanism).__name__}, {type(laws).__name__}")
     laws = [as_finite_law(law, f"laws[{i}]") for i, law in enumerate(laws)]
     points = tuple(law.points for law in laws)
     probs = tuple(law.probs for law in laws)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome, loop_outcomes
-from recmech.core.gate import real, seed, whole
+from recmech.core.gate import real, real_array, seed, whole
 from recmech.core.laws import as_latent_law
 from recmech.core.mechanisms import LatentMechanism, value_upper
 
@@ -53,12 +53,16 @@ RANGE_TOL = 1e-9
 def hoeffding_halfwidth(n: int, span, alpha: float):
     """Two-sided Hoeffding half-width at level ``alpha`` for a mean of n variables in a range
     of length ``span``: span sqrt(ln(2 / alpha) / (2 n)) (Hoeffding 1963, Thm. 2)."""
+    n, alpha = whole(n, "n", low=1), real(alpha, "alpha", low=0.0, high=1.0, low_open=True)
+    span = real_array(span, "span", low=0.0)
     return np.asarray(span, dtype=float) * math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
 
 
 def bernstein_halfwidth(n: int, variance, span, alpha: float):
     """Two-sided empirical Bernstein half-width at level ``alpha`` (Maurer-Pontil 2009, Thm. 4
     at alpha / 2 per side): sqrt(2 V_n ln(4/alpha) / n) + 7 span ln(4/alpha) / (3 (n - 1))."""
+    n, alpha = whole(n, "n", low=2), real(alpha, "alpha", low=0.0, high=1.0, low_open=True)
+    variance, span = real_array(variance, "variance"), real_array(span, "span", low=0.0)
     log_term = math.log(4.0 / alpha)
     var = np.maximum(np.asarray(variance, dtype=float), 0.0)
     return np.sqrt(2.0 * var * log_term / n) + 7.0 * np.asarray(span, dtype=float) * log_term \
@@ -68,6 +72,9 @@ def bernstein_halfwidth(n: int, variance, span, alpha: float):
 def mean_interval(mean, variance, n: int, lo, hi, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """A two-sided interval for E X (X in [lo, hi]) at level ``alpha``: the intersection of the
     Hoeffding and empirical Bernstein intervals at alpha / 2 each, clipped to [lo, hi]."""
+    mean, variance, lo, hi = (real_array(v, name) for v, name in (
+        (mean, "mean"), (variance, "variance"), (lo, "lo"), (hi, "hi")))
+    n, alpha = whole(n, "n", low=2), real(alpha, "alpha", low=0.0, high=1.0, low_open=True)
     span = np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)
     half = np.minimum(hoeffding_halfwidth(n, span, alpha / 2),
                       bernstein_halfwidth(n, variance, span, alpha / 2))
@@ -320,6 +327,11 @@ def monte_carlo_revenue(mechanism: LatentMechanism, laws, n_samples: int, rng, *
     laws, n, alpha, bsz, chunk = _check_common(mechanism, laws, n_samples, false_alarm,
                                                batch_size, chunk_samples, executor)
     bounds = _bounds(mechanism, payment_range, 0.0, 1.0)
+    with np.errstate(over="ignore"):  # n squared deviations of the revenue stay in float64
+        if not np.isfinite(n * (2.0 * mechanism.m * np.abs(bounds).max()) ** 2):
+            raise ValueError(f"mechanism, payment_range: payments span "
+                             f"{float(np.abs(bounds).max()):.3g}; the moments of {n} revenues "
+                             "would overflow float64")
     acc = _Moments((mechanism.m + 1,))
     for parts in _run_chunks(_revenue_chunk, _chunk_seeds(rng, n, chunk),
                              (mechanism, laws, bounds, bool(batched), bsz), executor):
@@ -406,6 +418,11 @@ def monte_carlo_incentives(mechanism: LatentMechanism, laws, n_samples: int, rng
     t_hi = np.ones(k) if fixed is None else np.maximum(1.0, fixed.max(axis=0))
     vmax = np.array([value_upper(v, A, t_lo, t_hi) for v in mechanism.valuations])
     u_range = np.column_stack([-bounds[:, 1], vmax - bounds[:, 0]])
+    with np.errstate(over="ignore"):  # n squared deviations of a gain must stay in float64
+        if not np.isfinite(4.0 * n * (2.0 * np.abs(u_range).max()) ** 2):
+            raise ValueError("mechanism, payment_range: values and payments span "
+                             f"{float(np.abs(u_range).max()):.3g}; the moments of {n} gains "
+                             "would overflow float64")
     n_q, n_r = (1 if fixed is None else fixed.shape[0]), mis.shape[0]
     acc_u, acc_g = _Moments((m, n_q)), _Moments((m, n_q, n_r))
     for parts_u, parts_g in _run_chunks(

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from recmech.core.batch import BatchOutcome
-from recmech.core.gate import real, whole
+from recmech.core.gate import real, real_array, whole
 from recmech.core.highs import HighsLP, LPFailure
 from recmech.core.laws import as_finite_law
 from recmech.core.mechanisms import (
@@ -286,12 +286,21 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
 
 def profiles_of(shape: tuple, i: int) -> np.ndarray:
     """P[s, o]: the C-order profile index with bidder i at s and the others at multi-index o."""
+    if not isinstance(shape, tuple) or not shape:
+        raise TypeError(f"shape must be a non-empty tuple of support sizes; found {shape!r}")
+    shape = tuple(whole(s, "shape", low=1) for s in shape)
+    i = whole(i, "i", low=0, high=len(shape) - 1)
     grid = np.arange(int(np.prod(shape))).reshape(shape)
     return np.moveaxis(grid, i, 0).reshape(shape[i], -1)
 
 
 def others_probs(probs, i: int) -> np.ndarray:
     """Pr[o] of the others' multi-index o (same C order as ``profiles_of``)."""
+    if isinstance(probs, (str, bytes, np.ndarray)) or not hasattr(probs, "__len__"):
+        raise TypeError(f"probs must be a sequence of probability vectors; found "
+                        f"{type(probs).__name__}")
+    probs = [real_array(pr, f"probs[{j}]", 1, low=0.0, high=1.0) for j, pr in enumerate(probs)]
+    i = whole(i, "i", low=0, high=max(0, len(probs) - 1))
     out = np.ones(())
     for j, pr in enumerate(probs):
         if j != i:

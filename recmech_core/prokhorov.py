@@ -46,7 +46,7 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
-from recmech.core.gate import probabilities, real_array
+from recmech.core.gate import probabilities, real, real_array
 
 __all__ = ["FLOW_TOL", "MAX_SCALE", "SCALE_TOL", "Coupling", "breakpoint_search",
            "coupling_far_mass", "integer_scale", "law_arrays", "linf_distances",
@@ -86,6 +86,9 @@ def law_arrays(law, name: str = "law") -> tuple[np.ndarray, np.ndarray]:
 
 def linf_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The matrix ||x_a - y_b||_inf, shape (len(x), len(y))."""
+    x, y = real_array(x, "x", 2), real_array(y, "y", 2)
+    if x.shape[1] == 0:
+        raise ValueError("x, y: points need at least one coordinate; found dimension 0")
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"the two laws live in different dimensions: {x.shape[1]} vs "
                          f"{y.shape[1]}")
@@ -122,6 +125,7 @@ def integer_scale(p: np.ndarray, q: np.ndarray) -> int | None:
     definition: Found from the continued-fraction approximations of the distinct masses (at most 64
     of them; None beyond, or when no such D exists).
     """
+    p, q = real_array(p, "p", 1, low=0.0), real_array(q, "q", 1, low=0.0)
     masses = np.unique(np.concatenate([p, q]))
     masses = masses[masses > 0]
     if masses.size > 64:
@@ -200,8 +204,7 @@ def coupling_far_mass(p_law, q_law, eps: float) -> Coupling:
     arbitrarily (product of the leftover marginals), so its rows/columns are exactly p and q (claim:
     lemma1).
     """
-    if not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be finite and >= 0; found {eps}")
+    eps = real(eps, "eps", low=0.0)
     x, p = law_arrays(p_law, "p_law")
     y, q = law_arrays(q_law, "q_law")
     dist = linf_distances(x, y)
@@ -223,6 +226,9 @@ def breakpoint_search(cands: np.ndarray, big_g) -> float:
     with G_q <= d_q is found by galloping from q = 0 (steps 1, 2, 4, ...) and then bisection, with
     each G evaluated at most once; the answer is min(d_{q*}, G_{q*-1}), capped at 1 (claim: lemma1).
     """
+    cands = real_array(cands, "cands", 1)
+    if cands.size == 0 or not callable(big_g):
+        raise TypeError("cands must be a non-empty array and big_g a function of an index")
     memo: dict[int, float] = {}
 
     def g(i: int) -> float:
@@ -257,6 +263,9 @@ def sorted_pairs(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     eps = cands[i] (0 and the distinct distances) the number counts[i] of pairs within eps, so
     the close pairs at cands[i] are rows[:counts[i]], cols[:counts[i]] (one sort for all eps)
     (claim: lemma1)."""
+    dist = real_array(dist, "dist", 2, low=0.0)
+    if dist.size == 0:
+        raise ValueError(f"dist must be non-empty; found shape {dist.shape}")
     flat = dist.ravel()
     order = np.argsort(flat)             # ties in any order: counts take all of a tie at once
     ranked = flat[order]

@@ -332,6 +332,8 @@ def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | No
     the pivoted item set of any design (``size`` items, default k), or the certified protocol
     (``certified_protocol``: target ``delta``, default the paper's a-priori delta; ``eta``
     fixes its per-item precision; ``size`` caps its items at whole blocks of k)."""
+    if not isinstance(setting, str) or setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}"[:200])
     if setting == "certified":
         blocks = MAX_BLOCKS if size is None else max(1, whole(size, "size", low=1) // design.k)
         return certified_protocol(design, eps, delta, eta=eta, max_blocks=blocks)

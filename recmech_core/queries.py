@@ -96,6 +96,10 @@ class SearchPlan:
 def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(centers, l1): the midpoint (lo_j + hi_j)/2 and the length hi_j - lo_j = ||A_j||_1 of the
     range [lo_j, hi_j] of (Az)_j over z in [0,1]^k (module docstring)."""
+    rows = as_finite_array(rows, "rows", ndim=2)
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(np.abs(rows).sum(axis=1))):
+            raise ValueError("rows: a row's l1 norm ||A_j||_1 exceeds float64")
     lo = np.minimum(rows, 0).sum(axis=1)
     hi = np.maximum(rows, 0).sum(axis=1)
     return 0.5 * (lo + hi), hi - lo
@@ -104,7 +108,9 @@ def item_ranges(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def depths_for(widths: np.ndarray, eta: float) -> np.ndarray:
     """definition: q_j = the fewest halvings with widths_j / 2^q_j <= 2 eta (``queries_per_item``
     per item)."""
-    return np.array([queries_per_item(w, eta) for w in np.asarray(widths, dtype=float)],
+    widths = as_finite_array(widths, "widths", ndim=1)
+    eta = real(eta, "eta", low=0.0, low_open=True)
+    return np.array([queries_per_item(w, eta) for w in widths],
                     dtype=np.int64)
 
 
@@ -167,12 +173,16 @@ def noisy_value_queries(oracle, plan: SearchPlan) -> np.ndarray:
     too: ``search_plan`` refuses an eta below twice the spacing of the interval's ends, where
     the rounded midpoints would stall) (claim: theorem2.noisy_value).
 
-    Lean: items are validated once per bidder, not per round. The intervals live in three
+    Lean: items are validated once per bidder, not per round (first: an ``oracle`` with
+    ``accepts_many`` and a ``plan`` with items, by name). The intervals live in three
     buffers updated in place; with per-item depths the items are ordered by depth (deepest
     first), so round r queries a prefix of them (a view, not a copy). One of recmech's oracles
     answers through ``bind`` (its type evaluated once per bidder); any other oracle through
     ``accepts_many`` with a fresh price array each round (it may keep the prices it was shown).
     """
+    if not callable(getattr(oracle, "accepts_many", None)) or not hasattr(plan, "items"):
+        raise TypeError(f"oracle must answer price queries (accepts_many) and plan be a "
+                        f"SearchPlan; found {type(oracle).__name__}, {type(plan).__name__}")
     n_items = len(plan.items)
     if plan.depths is None:
         order = None
@@ -228,6 +238,8 @@ class ValueQueryResult:
 def noisy_value_query(oracle, j: int, row, inf_norm: float, eps: float,
                       eta: float) -> ValueQueryResult:
     """One noisy value query for item j (row = A_j): value within eta (+ the oracle's noise)."""
+    j = int(indices([j], "j", 2**62)[0])
+    row = as_finite_array(row, "row", ndim=1)
     plan = search_plan(np.atleast_2d(np.asarray(row, dtype=float)), [j], inf_norm, eps, eta)
     before = oracle.queries
     value = float(noisy_value_queries(oracle, plan)[0])
@@ -245,6 +257,8 @@ class LeastSquares:
     def __init__(self, B) -> None:
         B = as_finite_array(B, "B", ndim=2)
         rows, k = B.shape
+        if k == 0:
+            raise ValueError("B must have k >= 1 columns (latent dimensions); found 0")
         if rows < k:
             raise ValueError(f"B must have at least k={k} rows (queried items); found {rows}")
         s = np.linalg.svd(B, compute_uv=False)

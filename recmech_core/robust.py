@@ -94,6 +94,8 @@ class RobustifiedMechanism(LatentMechanism):
     """
 
     def __init__(self, inner: LatentMechanism, laws, delta: float) -> None:
+        if not isinstance(inner, LatentMechanism):
+            raise TypeError(f"inner must be a LatentMechanism; found {type(inner).__name__}")
         super().__init__(inner.A, inner.valuations)
         self.inner = inner
         self.delta = check_delta(delta)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 from scipy import linalg
@@ -290,7 +291,12 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
         required, holds = math.inf, False
     else:
         required = float(weak_dependence_required(c, k, target, infl))
-        holds = bool(1 - infl > 0 and total > required)
+        # decided exactly: (1 - ||INF||) sum v_i^2 > 16 c^2 k sqrt|S|, squared (sqrt rounds
+        # down, so the float comparison could call a sum just below the edge enough) (claim:
+        # theorem2.weak_dependence)
+        lhs = Fraction(total) * (1 - Fraction(infl)) if infl < 1 else Fraction(0)
+        holds = bool(lhs > 0 and lhs * lhs > (WEAK_CONSTANT * Fraction(c) ** 2 * k) ** 2
+                     * target)
     return ItemSelection(chosen, "weak_dependence", holds,
                          {"sum_variances": total, "required": required,
                           "influence_norm": infl, "influence_source": source,
@@ -300,8 +306,13 @@ def weak_dependence_items(design: DesignMatrix, size: int | None = None, *,
 def weak_dependence_required(c: float, k: int, size, influence_norm: float):
     """Thm. 2, third bullet: the hypothesis holds iff sum_S v_i^2 exceeds this,
     16 c^2 k sqrt(|S|) / (1 - ||INF||); inf when ||INF|| >= 1 (no |S| meets it) (claim:
-    theorem2.weak_dependence). ``size`` may be an array of |S| values (the result is then an
-    array)."""
+    theorem2.weak_dependence). ``size`` may
+    be an array of |S| values (the result is then an array)."""
+    from recmech.core.gate import real, real_array, whole
+
+    c = real(c, "c", low=0.0, low_open=True)  # float64 before any arithmetic
+    k, influence_norm = whole(k, "k", low=1), real(influence_norm, "influence_norm", low=0.0)
+    size = real_array(size, "size", low=1.0) if np.ndim(size) else real(size, "size", low=1.0)
     slack = 1 - influence_norm
     if slack <= 0:
         return np.full(np.shape(size), np.inf) if np.ndim(size) else math.inf

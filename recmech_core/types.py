@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from recmech.core.design import DesignMatrix, row_chunks
-from recmech.core.gate import real
+from recmech.core.gate import indices, real, whole
 from recmech.core.laws import FiniteLaw, LatentLaw, RngLike, as_finite_array, as_generator
 
 __all__ = ["CORRUPTIONS", "PERTURBATIONS", "CloseTypeLaw", "ConstantOffsets", "CouplingReport",
@@ -48,6 +48,9 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 def hashed_uniform(seed: int, idx) -> np.ndarray:
     """Uniform [0, 1) numbers attached to item indices: a pure function of (seed, j)."""
+    seed = whole(seed, "seed", low=0, high=2**64 - 1)
+    if np.asarray(idx).dtype.kind not in "iu" or isinstance(idx, np.timedelta64):
+        raise TypeError(f"idx must be integer item indices; found {np.asarray(idx).dtype}")
     with np.errstate(over="ignore"):
         key = _splitmix64(np.array([seed], dtype=np.uint64))
         bits = _splitmix64(np.asarray(idx, dtype=np.uint64).reshape(-1) ^ key)
@@ -76,7 +79,8 @@ class UniformOffsets(Offsets):
     """e_j iid uniform on [-bound, bound], hashed from (seed, j)."""
 
     def __init__(self, bound: float, seed: int) -> None:
-        self.bound, self.seed = float(bound), int(seed)
+        self.bound = real(bound, "bound", low=0.0)
+        self.seed = whole(seed, "seed", low=0, high=2**64 - 1)
 
     def at(self, idx):
         return self.bound * (2.0 * hashed_uniform(self.seed, idx) - 1.0)
@@ -86,7 +90,7 @@ class ConstantOffsets(Offsets):
     """e_j = value for every item."""
 
     def __init__(self, value: float) -> None:
-        self.value = float(value)
+        self.value = real(value, "value")
         self.bound = abs(self.value)
 
     def at(self, idx):
@@ -97,7 +101,7 @@ class SparseOffsets(Offsets):
     """e_j = values[i] on items[i], 0 elsewhere (e.g. the worst vertex on the queried items)."""
 
     def __init__(self, items, values) -> None:
-        items = np.asarray(items, dtype=np.int64)
+        items = indices(items, "items", 2**62)
         values = as_finite_array(values, "values", ndim=1, shape=items.shape)
         order = np.argsort(items)
         self.items, self.values = items[order], values[order]

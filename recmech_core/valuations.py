@@ -32,6 +32,10 @@ class ConstrainedAdditive(abc.ABC):
         self.mu = as_finite_array(mu, "mu", ndim=1)
         if self.mu.shape[0] == 0:
             raise ValueError("mu must have N >= 1 entries; found 0")
+        with np.errstate(over="ignore"):  # a bundle's value sums the mu_j: keep room for t
+            if not np.isfinite(4.0 * np.abs(self.mu).sum()):
+                raise ValueError("mu: sum_j |mu_j| must be below 4.5e307 (a bundle's value is "
+                                 "their sum); found larger")
 
     @property
     def N(self) -> int:  # noqa: N802 - the paper's name for the number of items
@@ -65,6 +69,9 @@ class ConstrainedAdditive(abc.ABC):
                 raise ValueError(f"t must have shape ({self.N},) (one value per item); "
                                  f"found {full.shape}")
             vals = full[idx]
+        with np.errstate(over="ignore"):
+            if not np.isfinite(np.abs(vals).sum() + np.abs(self.mu[idx]).sum()):
+                raise ValueError("t: sum over the bundle of |mu_j| + |t_j| exceeds float64")
         return self.mu[idx] + vals
 
     @abc.abstractmethod

@@ -158,8 +158,11 @@ def register(sub, add) -> None:
                         "or 'local' for a local cluster of --jobs workers "
                         "(pip install 'recmech[dask]')")
     report.add_argument("--results", default=None, metavar="PATH", action=Once,
-                        help="keep every completed chunk in this JSON-lines file")
+                        help="keep every completed chunk in this JSON-lines file (started "
+                        "anew; each line sealed with the version, a fingerprint of the check "
+                        "and a checksum; one run writes a file at a time)")
     report.add_argument("--resume", default=None, metavar="PATH", action=Once,
                         help="finish a run from its results file: only the missing chunks run, "
-                        "and they are appended to it")
+                        "and they are appended to it (a foreign or edited line is refused by "
+                        "its number; a partial last line is cut and rerun)")
     report.set_defaults(run=_report)

@@ -15,7 +15,11 @@ serial run gives.
 
 The results file is JSON lines: a header naming the profile, then one line per completed chunk
 (its key, claim, readings, index, result, seconds, or the error with its traceback). Lines are
-flushed as chunks complete, so killing the run loses only the chunks in flight.
+flushed as chunks complete, so killing the run loses only the chunks in flight. Every line is
+sealed with the recmech version, a fingerprint of the check's code and parameters and a
+checksum, and a resume verifies them (``recmech.properties.engine.integrity``): a foreign or edited
+line is refused by its number, a partial last line is dropped (truncated, never glued onto),
+and one run at a time writes a file (a lock).
 """
 
 from __future__ import annotations
@@ -33,13 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recmech.bounds.records import dumps
+from recmech.bounds.records import jsonable
+from recmech.properties.engine.integrity import header, lock, read, seal
 
 __all__ = ["ChunkResult", "ChunkTask", "ChunkTime", "DaskEngine", "PoolEngine", "ResultsFile",
            "SerialEngine", "chunk_key", "chunk_times", "completed_rows", "engine_for",
            "projected_wall", "run_chunk_task", "run_claim_chunk", "run_tasks", "unique"]
-
-FORMAT = "recmech-report-chunks/1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,28 +210,39 @@ class ResultsFile:
 
     def load(self) -> dict[str, ChunkResult]:
         """The completed chunks already in the file (errors are not completed: they rerun);
-        ValueError if the file is of another format or profile."""
+        ResultsFileError (a ValueError naming the line) for a file of another format, version
+        or profile, or a foreign or edited line."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return {}
-        profile, rows = completed_rows(self.path)
-        if profile != self.profile:
-            raise ValueError(f"{self.path}: not a results file of this run (profile "
-                             f"{profile!r}; expected {self.profile!r})")
+        rows = read(self.path, self.profile).rows
         return {row["key"]: ChunkResult(key=row["key"], partial=row["partial"],
                                         seconds=row["seconds"]) for row in rows}
 
-    def open(self) -> Callable[[ChunkTask, ChunkResult], None]:
-        """A writer that appends one line per completed chunk (header first for a new file)."""
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        handle = self.path.open("a", encoding="utf-8")
-        if new:
-            handle.write(json.dumps({"format": FORMAT, "profile": self.profile}) + "\n")
-            handle.flush()
+    def open(self, fresh: bool = False) -> Callable[[ChunkTask, ChunkResult], None]:
+        """A writer that appends one sealed line per completed chunk, holding the file's lock
+        (ResultsFileError when another run holds it). ``fresh``: the file starts anew (a run
+        that does not resume); else its lines are verified again under the lock and a partial
+        last line is cut off before anything is appended."""
+        handle = self.path.open("ab")
+        lock(handle, self.path)
+        try:
+            if fresh:
+                handle.truncate(0)
+            elif handle.tell() > 0:
+                handle.truncate(read(self.path, self.profile).complete_bytes)
+            handle.seek(0, os.SEEK_END)  # truncate leaves the position where it was
+            if handle.tell() == 0:
+                handle.write(json.dumps(header(self.profile)).encode() + b"\n")
+                handle.flush()
+        except BaseException:
+            handle.close()
+            raise
 
         def write(task: ChunkTask, result: ChunkResult) -> None:
-            row = {**result.to_dict(), "claim_id": task.claim_id, "readings": task.readings,
-                   "index": task.index, "spec": task.spec}
-            handle.write(dumps(row, indent=None) + "\n")
+            row = jsonable({**result.to_dict(), "claim_id": task.claim_id,
+                            "readings": task.readings, "index": task.index, "spec": task.spec})
+            line = json.dumps(seal(row, self.profile), allow_nan=False)
+            handle.write(line.encode("utf-8") + b"\n")
             handle.flush()
 
         write.close = handle.close  # type: ignore[attr-defined]
@@ -277,27 +291,11 @@ class ChunkTime:
 
 def completed_rows(path: str | Path) -> tuple[str, list[dict]]:
     """The profile and the completed chunks' lines of a results file (a line a killed run was
-    writing is skipped; chunks that raised are not completed); ValueError naming the file when
-    it is not one."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        header = json.loads(lines[0]) if lines else {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a results file ({type(exc).__name__})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        found = header.get("format") if isinstance(header, dict) else None
-        raise ValueError(f"{path}: not a results file of recmech report (format {found!r}; "
-                         f"expected {FORMAT!r})")
-    rows = []
-    for line in lines[1:]:
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:  # the line a killed run was writing
-            continue
-        if row.get("error") is None:
-            rows.append(row)
-    return str(header.get("profile")), rows
+    writing is skipped; chunks that raised are not completed); ResultsFileError (a ValueError
+    naming the file and the line) when it is not one, or a line is edited or not a chunk's.
+    Fingerprints are not compared: a planning read accepts chunks of other code."""
+    sealed = read(path, fingerprints=False)
+    return sealed.profile, sealed.rows
 
 
 def chunk_times(path: str | Path) -> tuple[str, list[ChunkTime]]:

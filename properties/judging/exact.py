@@ -36,16 +36,29 @@ import mpmath
 import numpy as np
 from scipy import special, stats
 
+from recmech.core.gate import flag, real, real_array, whole
+
 __all__ = ["TailBracket", "chi2_log_cdf", "chi2_log_sf", "chi2_sf_mp", "chi2_sf_poisson",
            "imhof_sf", "log_add", "log_lower_tail", "log_upper_tail", "ruben_tail"]
 
 
 # n/2 float terms: 80 MB at the limit
 CLOSED_FORM_MAX_N = 2 * 10**7
+MAX_DF = 10**15  # degrees of freedom: far beyond any check, and exact as a float
+MAX_DPS = 10**4  # mpmath digits: a caller's 10^9 would not return
+MAX_TERMS = 10**6
+
+
+def _df(n, name: str = "n") -> int:
+    return whole(n, name, low=1, high=MAX_DF)
+
+
+def _dps(dps) -> int:
+    return whole(dps, "dps", low=1, high=MAX_DPS)
 
 
 def _weights(d: Sequence[float] | np.ndarray) -> np.ndarray:
-    arr = np.asarray(d, dtype=float)
+    arr = real_array(d, "d", 1)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"d must be a non-empty 1-d array of weights; found shape {arr.shape}")
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
@@ -100,8 +113,7 @@ def chi2_log_sf(x: float, n: int) -> float:
     """log Pr[chi2_n >= x] (continuous law, so >= and > agree): scipy's log survival, and the
     closed form ``log_chi2_upper_closed`` where scipy's float tail underflows (claim:
     project.chi2_closed_forms)."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
+    x, n = real(x, "x", low=0.0), _df(n)
     out = float(stats.chi2.logsf(x, n))
     if out < -700:
         return log_chi2_upper_closed(x, n)
@@ -111,8 +123,7 @@ def chi2_log_sf(x: float, n: int) -> float:
 def chi2_log_cdf(x: float, n: int) -> float:
     """log Pr[chi2_n <= x]: scipy's log cdf, and the series ``log_chi2_lower_series`` where it
     underflows (claim: project.chi2_closed_forms)."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
+    x, n = real(x, "x", low=0.0, low_open=True), _df(n)
     out = float(stats.chi2.logcdf(x, n))
     if out < -700:
         return log_chi2_lower_series(x, n)
@@ -126,8 +137,8 @@ def chi2_sf_mp(x: float | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
     For even n this equals the finite Poisson sum e^{-x/2} sum_{j < n/2} (x/2)^j / j! (claim:
     project.chi2_closed_forms).
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1 degrees of freedom; found {n}")
+    x = x if isinstance(x, mpmath.mpf) and mpmath.isfinite(x) and x >= 0 else real(x, "x", low=0.0)
+    n, dps = _df(n), _dps(dps)
     with mpmath.workdps(dps):
         return +mpmath.gammainc(mpmath.mpf(n) / 2, mpmath.mpf(x) / 2, mpmath.inf, regularized=True)
 
@@ -135,7 +146,9 @@ def chi2_sf_mp(x: float | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
 def chi2_sf_poisson(x: int | mpmath.mpf, n: int, dps: int = 50) -> mpmath.mpf:
     """Pr[chi2_n >= x] for even n by the closed Poisson sum (an independent oracle) (claim:
     project.chi2_closed_forms)."""
-    if n < 2 or n % 2:
+    x = x if isinstance(x, mpmath.mpf) and mpmath.isfinite(x) and x >= 0 else real(x, "x", low=0.0)
+    n, dps = whole(n, "n", low=2, high=CLOSED_FORM_MAX_N), _dps(dps)
+    if n % 2:
         raise ValueError(f"n must be even and >= 2 for the Poisson form; found {n}")
     with mpmath.workdps(dps):
         h = mpmath.mpf(x) / 2
@@ -150,8 +163,7 @@ def imhof_sf(d: Sequence[float] | np.ndarray, x: float, dps: int = 30) -> mpmath
     absolute terms, so tails far below that need a larger ``dps``.
     """
     w = _weights(d)
-    if not math.isfinite(x) or x <= 0:
-        raise ValueError(f"x must be a finite threshold > 0; found {x}")
+    x, dps = real(x, "x", low=0.0, low_open=True), _dps(dps)
     with mpmath.workdps(dps):
         lam = [mpmath.mpf(float(v)) for v in w]
         xm = mpmath.mpf(float(x))
@@ -196,8 +208,10 @@ def ruben_tail(d: Sequence[float] | np.ndarray, x: float, upper: bool = True,
     (claim: project.ruben_bracket).
     """
     w = _weights(d)
-    if not math.isfinite(x) or x <= 0:
-        raise ValueError(f"x must be a finite threshold > 0; found {x}")
+    x = real(x, "x", low=0.0, low_open=True)  # float64: numpy 2 keeps a float32's arithmetic
+    upper = flag(upper, "upper")
+    rel_width = real(rel_width, "rel_width", low=0.0, high=1.0, low_open=True)
+    max_terms = whole(max_terms, "max_terms", low=1, high=MAX_TERMS)
     beta = float(w.min())
     ratio = 1.0 - beta / w
     log_a0 = 0.5 * float(np.sum(np.log(beta / w)))
@@ -246,6 +260,7 @@ def _ruben_remainder(log_a0: float, n: int, rho: float, k: int) -> float:
 def log_upper_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
     """definition: log Pr[sum_i d_i g_i^2 >= x]: chi2 for equal weights, Imhof otherwise."""
     w = _weights(d)
+    x = real(x, "x", low=0.0, low_open=True)
     if _equal(w):
         return chi2_log_sf(x / w[0], w.size)
     p = imhof_sf(w, x)
@@ -257,6 +272,7 @@ def log_upper_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
 def log_lower_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
     """definition: log Pr[sum_i d_i g_i^2 <= x]: chi2 for equal weights, Imhof otherwise."""
     w = _weights(d)
+    x = real(x, "x", low=0.0, low_open=True)
     if _equal(w):
         return chi2_log_cdf(x / w[0], w.size)
     p = 1 - imhof_sf(w, x)
@@ -266,10 +282,19 @@ def log_lower_tail(d: Sequence[float] | np.ndarray, x: float) -> float:
 
 
 def log_add(a: float, b: float) -> float:
-    """log(e^a + e^b) without overflow or underflow."""
+    """log(e^a + e^b) without overflow or underflow (a log may be -inf: a zero probability;
+    both are taken as float64, so a float16 is not added in its own precision)."""
+    a, b = (_log(v, name) for v, name in ((a, "a"), (b, "b")))
     if a == -math.inf:
         return b
     if b == -math.inf:
         return a
     hi, lo = max(a, b), min(a, b)
     return hi + math.log1p(math.exp(lo - hi))
+
+
+def _log(value, name: str) -> float:
+    """A natural log: a real number, or -inf (the log of 0)."""
+    if isinstance(value, (float, np.floating)) and float(value) == -math.inf:
+        return -math.inf
+    return real(value, name)

@@ -17,12 +17,17 @@ from numbers import Real
 import numpy as np
 from scipy import stats
 
+from recmech.core.gate import flag, real, whole
+
 __all__ = ["DEFAULT_ALPHA", "BinomialBounds", "SampleSize", "clopper_pearson",
            "compare_probability", "power", "sample_size"]
 
 # each test's false-alarm (and false-pass) probability: small enough that a whole report, some
 # twenty tests, stays below 1e-8 by the union bound
 DEFAULT_ALPHA = 2.5e-10
+# trials: far beyond any Monte Carlo run, and a count scipy's binomial quantiles still resolve
+# (power(2**63, ...) never returned; 2^64 - 1 as a uint64 gave power 0.0)
+MAX_TRIALS = 10**12
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,32 @@ def _count(name: str, value: object, what: str) -> int:
     number of trials certifies nothing: ``clopper_pearson(0, inf)`` would report upper = 0)."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a whole number of {what}, not a bool; found {value!r}")
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, (int, np.integer)) and not isinstance(value, np.timedelta64):
         return int(value)
     if not isinstance(value, Real):
         raise TypeError(f"{name} must be a whole number of {what}; found {value!r}")
-    x = float(value)
+    try:  # float64 first: a float16 or longdouble count, NaN, inf
+        x = real(value, name)
+    except ValueError:
+        x = math.nan
     if not math.isfinite(x) or x != math.floor(x):
         raise ValueError(f"{name} must be a finite whole number of {what}; found {value!r}")
     return int(x)
+
+
+def _trials(value: object) -> int:
+    n = _count("n", value, "trials")
+    if not 1 <= n <= MAX_TRIALS:
+        raise ValueError(f"n must be in [1, {MAX_TRIALS:.0e}] trials; found {n}")
+    return n
+
+
+def _alpha(value: object, name: str = "alpha") -> float:
+    """An error level in (0, 1/2), as a float64 (TypeError for a non-number)."""
+    x = real(value, name) if not isinstance(value, (float, np.floating)) else float(value)
+    if not 0.0 < x < 0.5:  # NaN fails this too
+        raise ValueError(f"{name} must be in (0, 1/2); found {x}")
+    return x
 
 
 def clopper_pearson(k: int, n: int, alpha: float = DEFAULT_ALPHA) -> BinomialBounds:
@@ -67,15 +90,10 @@ def clopper_pearson(k: int, n: int, alpha: float = DEFAULT_ALPHA) -> BinomialBou
     lower = Beta^{-1}(alpha; k, n - k + 1) (0 if k = 0),
     upper = Beta^{-1}(1 - alpha; k + 1, n - k) (1 if k = n).
     """
-    k, n = _count("k", k, "failures"), _count("n", n, "trials")
-    if n < 1:
-        raise ValueError(f"n must be >= 1 trials; found {n}")
+    k, n = _count("k", k, "failures"), _trials(n)
     if not 0 <= k <= n:
         raise ValueError(f"k must be in [0, n] = [0, {n}]; found {k}")
-    if isinstance(alpha, bool) or not isinstance(alpha, Real):
-        raise TypeError(f"alpha must be a real number; found {alpha!r}")
-    if not 0.0 < alpha < 0.5:  # NaN fails this too
-        raise ValueError(f"alpha must be in (0, 1/2); found {alpha}")
+    alpha = _alpha(alpha)  # a float64: np.longdouble broke scipy's beta quantile
     lower = 0.0 if k == 0 else float(stats.beta.ppf(alpha, k, n - k + 1))
     if k == n:
         upper = 1.0
@@ -90,6 +108,10 @@ def clopper_pearson(k: int, n: int, alpha: float = DEFAULT_ALPHA) -> BinomialBou
 def compare_probability(bounds: BinomialBounds, stated: float) -> str:
     """"fails-as-stated" if the lower bound exceeds ``stated``, "holds" if the upper bound is
     below it, "inconclusive" otherwise (``stated`` is the claimed bound on the probability)."""
+    if not isinstance(bounds, BinomialBounds):
+        raise TypeError(f"bounds must be a BinomialBounds (from clopper_pearson); found "
+                        f"{type(bounds).__name__}")
+    stated = real(stated, "stated", low=0.0, high=1.0)
     if bounds.lower > stated:
         return "fails-as-stated"
     if bounds.upper <= stated:
@@ -117,13 +139,11 @@ class SampleSize:
                 "beta": self.beta, "verdict": self.verdict, "power": self.power}
 
 
-def _check_probabilities(stated: float, true_p: float, alpha: float, beta: float) -> None:
-    for name, v in (("stated", stated), ("true_p", true_p)):
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"{name} must be a probability in [0, 1]; found {v}")
-    for name, v in (("alpha", alpha), ("beta", beta)):
-        if not 0.0 < v < 0.5:
-            raise ValueError(f"{name} must be in (0, 1/2); found {v}")
+def _check_probabilities(stated: float, true_p: float, alpha: float,
+                         beta: float) -> tuple[float, float, float, float]:
+    """The four as float64: probabilities in [0, 1], error levels in (0, 1/2)."""
+    return (real(stated, "stated", low=0.0, high=1.0), real(true_p, "true_p", low=0.0, high=1.0),
+            _alpha(alpha), _alpha(beta, "beta"))
 
 
 def _critical(n: int, stated: float, alpha: float, fails: bool) -> int | None:
@@ -164,8 +184,11 @@ def power(n: int, stated: float, true_p: float, alpha: float, fails: bool) -> fl
     By Clopper-Pearson duality, lower(K) > stated iff Pr_{Bin(n, stated)}[X >= K] < alpha, and
     upper(K) <= stated iff Pr_{Bin(n, stated)}[X <= K] <= alpha: the verdict is decided by one
     critical count (``_critical``), so the power is one binomial tail (claim:
-    project.clopper_pearson_duality).
+    project.clopper_pearson_duality). definition: ``n`` is at most ``MAX_TRIALS``.
     """
+    n = _trials(n)
+    stated, true_p, alpha, _ = _check_probabilities(stated, true_p, alpha, 0.25)
+    fails = flag(fails, "fails")
     k = _critical(n, stated, alpha, fails)
     if k is None:
         return 0.0
@@ -179,7 +202,8 @@ def sample_size(stated: float, true_p: float, alpha: float = DEFAULT_ALPHA,
     probability >= 1 - beta when true_p > stated (detecting a violation), "holds" with
     probability >= 1 - beta when true_p < stated (confirming the claim); exact binomial (claim:
     project.clopper_pearson_duality)."""
-    _check_probabilities(stated, true_p, alpha, beta)
+    stated, true_p, alpha, beta = _check_probabilities(stated, true_p, alpha, beta)
+    n_max = whole(n_max, "n_max", low=1, high=MAX_TRIALS)
     if true_p == stated:
         raise ValueError(f"true_p must differ from stated = {stated}; found {true_p}")
     fails = true_p > stated

@@ -175,7 +175,7 @@ def run_report(claim_ids: Sequence[str], profile: str = "quick", engine=None,
     runs, tasks = plan_tasks(claim_ids, profile, reading)
     store = ResultsFile(resume or results, profile) if (resume or results) else None
     done = store.load() if resume else {}
-    writer = store.open() if store is not None else None
+    writer = store.open(fresh=not resume) if store is not None else None
     engine = engine if engine is not None else SerialEngine()
     rows_done: list[str] = []
     want = {cid: [keys for c, _, keys in runs if c == cid] for cid in claim_ids}

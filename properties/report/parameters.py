@@ -146,6 +146,7 @@ def specs(claim_id: str) -> list[ParameterSpec]:
     """The parameters of ``claim_id``'s calculator (``strict`` aside), in signature order."""
     from recmech.bounds.registry import REGISTRY, REQUIRED, parameters
 
+    _known_claim(claim_id)
     defaults = parameters(claim_id)
     sig = inspect.signature(REGISTRY[claim_id])
     return [ParameterSpec(name=name, kind=_kind(claim_id, name, sig.parameters[name].annotation),
@@ -157,6 +158,8 @@ def specs(claim_id: str) -> list[ParameterSpec]:
 def _known_claim(claim_id: str) -> None:
     from recmech.bounds.registry import claim_ids
 
+    if not isinstance(claim_id, str):
+        raise TypeError(f"claim_id must be text; found {type(claim_id).__name__}")
     if claim_id not in claim_ids():
         raise ParameterError(f"unknown claim id {claim_id!r}; valid ids: "
                              f"{', '.join(claim_ids())}")
@@ -165,8 +168,16 @@ def _known_claim(claim_id: str) -> None:
 # -- parsing --------------------------------------------------------------------------------------
 
 def _bracketed(name: str, text: str) -> np.ndarray:
+    from recmech.bounds.table import UsageError, parse_value
+
+    def number(token: str) -> float:  # 1e-400 refused by name, as outside brackets
+        try:
+            return parse_value(name, token)
+        except UsageError as exc:
+            raise ParameterError(str(exc)) from None
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_float=number)
     except json.JSONDecodeError:
         raise ParameterError(f"cannot parse {text!r} for {name}: write [1,2] or [[1,2],[3,4]]"
                              ) from None
@@ -188,6 +199,10 @@ def parse_typed(claim_id: str, name: str, text: str, promote: bool = True) -> An
     its shape."""
     from recmech.bounds.table import UsageError, parse_value
 
+    _known_claim(claim_id)
+    for label, value in (("name", name), ("text", text)):
+        if not isinstance(value, str):
+            raise TypeError(f"{label} must be text; found {type(value).__name__}")
     text = text.strip()
     if text.startswith("["):
         value = _bracketed(name, text)
@@ -234,6 +249,10 @@ def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
     """``--param NAME=VALUE`` and ``--grid NAME=V1,V2,...`` texts as values and grid points,
     checked before any bound is computed: first the syntax (NAME=VALUE, each name once, no
     empty grid), then the claim id, the names and the values (allocation limits included)."""
+    _known_claim(claim_id)
+    for label, texts in (("params", params), ("grids", grids)):
+        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise TypeError(f"{label} must be a sequence of NAME=VALUE texts; found {texts!r}")
     given: list[tuple[str, str, str, str]] = []
     for option, texts in (("--param", params), ("--grid", grids)):
         for text in texts:
@@ -274,6 +293,11 @@ def evaluate(claim_id: str, values: dict[str, Any], points: dict[str, list]
     on these inputs (ValueError, TypeError, OverflowError, ...) as one ``ParameterError``."""
     from recmech.bounds.table import UsageError, build_table
 
+    _known_claim(claim_id)
+    for label, given in (("values", values), ("points", points)):
+        if not isinstance(given, dict):
+            raise TypeError(f"{label} must be a dict by parameter name; found "
+                            f"{type(given).__name__}")
     try:
         rows, records = build_table(claim_id, values, points)
     except UsageError as exc:
@@ -352,5 +376,6 @@ _EXAMPLES = {"definition3": "k=2 eps=0.01", "lemma1": "eps=0.01 mass_outside=0.0
 
 def example_command(claim_id: str) -> str:
     """A ``recmech table`` command line that evaluates ``claim_id`` (tests run each one)."""
+    _known_claim(claim_id)
     return f"recmech table {claim_id} " + " ".join(
         f"--param {p}" for p in _EXAMPLES[claim_id].split())

@@ -18,6 +18,7 @@ import mpmath
 import numpy as np
 from mpmath import iv
 
+from recmech.bounds.edges import sign as edge_sign
 from recmech.bounds.exante import gaussian_exponent, weak_exponent, weak_variance_threshold
 from recmech.properties.claims.verdict import Corrected, Verdict
 from recmech.properties.judging.certify import (
@@ -516,9 +517,12 @@ def check_remark4(*, subject: Subject, budget: Budget) -> Verdict:
         nonlocal worst, inst, count
         count += 1
         # the calculator must agree: log failure = log 2 - (4k + gap) is >= 1 - 2 exp(-4k) iff
-        # gap >= 0 (claim: remark4)
-        rec = compute("remark4", k=k, log_failure=math.log(2) - float(4 * k + gap))
-        if bool(rec.value("holds")) != (gap >= 0):
+        # gap >= 0; the float given it is decided exactly (fl(log 2 - 4k) may lie above the edge)
+        # (claim: remark4)
+        log_failure = math.log(2) - float(4 * k + gap)
+        rec = compute("remark4", k=k, log_failure=log_failure)
+        if bool(rec.value("holds")) != (edge_sign(lambda: iv.log(2) - 4 * k
+                                                  - iv.mpf(log_failure)) >= 0):
             disagree.append({**where, "gap": str(gap), "calculator": rec.values})
         if worst is None or gap < worst:
             worst, inst = gap, {**where, "k": k}
