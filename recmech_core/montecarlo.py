@@ -87,6 +87,8 @@ def payment_bounds(mechanism: LatentMechanism, lo=0.0, hi=1.0) -> np.ndarray:
     [lo, hi]^k: the mechanism's own ``payment_range`` (every mechanism states one: VCG
     [0, vmax_i], posted prices, bundle menus and Myerson by their prices, second price by the
     reserve and the value, a table by its payments, M_tilde by its inner range and rebate)."""
+    if not isinstance(mechanism, LatentMechanism):
+        raise TypeError(f"mechanism must be a LatentMechanism; found {type(mechanism).__name__}")
     return mechanism.payment_range(lo, hi)
 
 
