@@ -1,0 +1,239 @@
+"""The adaptive cutting-plane protocol: each price query chosen from every answer so far.
+
+Cai-Daskalakis EC'22, Def. 3 and Thm. 2 ask "e_j^T t >= p?" and estimate z from the answers.
+The paper's protocols, and the certified one (``recmech.core.certified``), fix their items and
+bisect each item's value; their block floor (**) charges |S| log2 |S| bits for locating t_S in
+a box the cube's image only partly fills. This protocol keeps instead the set K of latents
+consistent with the answers (``recmech.core.consistent``: the polytope
+{z in [0,1]^k : a_j.z >= p - s_j after a Yes, a_j.z <= p + s_j after a No}, s_j = eps + eta +
+rounding) and asks, at each step,
+
+1. coordinate: r with the widest certified range [lo_r, hi_r] of z_r over K (lazily: the
+   bounds of earlier steps stay valid as K only shrinks, so only the candidate's pair of
+   linear programs is solved again);
+2. item: the pool row a_j that best separates K's two extreme points x_hi, x_lo in coordinate
+   r, relative to its spread over K's bounding box: argmax_j |a_j.(x_hi - x_lo)| /
+   sum_l |a_jl| (hi_l - lo_l);
+3. price: the centre of a_j.z over K (two linear programs), so either answer removes half of
+   K's extent along a_j, up to the slack s_j.
+
+It stops when every certified width hi_r - lo_r is at most 2 delta (the target) and returns
+z_hat = (lo + hi) / 2, whose error is at most max_r (hi_r - lo_r) / 2 + u, the run's certified
+delta, for every type within eps of Az and every oracle whose noise is at most the protocol's
+eta (checked: project.adaptive_protocol). The bounds are certificates in exact arithmetic of
+float data: weak duality with HiGHS's multipliers plus rounding allowances, never the solver's
+objective (``recmech.core.consistent``).
+
+The pool. Candidate rows are chosen once per design, never per query: the first pivoted block
+of k rows (``certified.iter_pivoted_blocks``: rank k), the ``aligned`` rows of largest
+|A_jr| / ||A_j||_2 for each coordinate r (one chunked pass over A), and a seeded sample of
+``sample`` rows. A query costs O(|pool| k) for the choice plus a few linear programs in k
+variables with one row per answer: no O(N) work per query.
+
+Queries against the minimum: ``recmech.core.bench_queries`` (``adaptive_over_packing``, the
+count over the packing bound k log2 ceil(1/(2 delta)) that every protocol needs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from recmech.core.certified import iter_pivoted_blocks
+from recmech.core.consistent import UNIT, ConsistentSet
+from recmech.core.design import DesignMatrix, row_chunks
+from recmech.core.gate import real, whole
+from recmech.core.protocols import ProtocolResult, paper_delta
+
+__all__ = ["ALIGNED", "MAX_QUERIES_PER_K", "SAMPLE", "AdaptiveProtocol", "AdaptiveRun",
+           "adaptive_protocol", "candidate_pool"]
+
+ALIGNED = 8
+SAMPLE = 512
+MAX_QUERIES_PER_K = 64
+
+
+def candidate_pool(design: DesignMatrix, aligned: int = ALIGNED, sample: int = SAMPLE,
+                   seed: int = 0) -> np.ndarray:
+    """The pool of the module docstring (sorted row indices, no repeats)."""
+    aligned = whole(aligned, "aligned", low=0)
+    sample = whole(sample, "sample", low=0)
+    k, N = design.k, design.N  # noqa: N806
+    parts = [next(iter_pivoted_blocks(design))]
+    if aligned:
+        keep = min(aligned, N)
+        best_idx = np.empty((0, k), dtype=np.int64)
+        best_val = np.empty((0, k))
+        for a, b in row_chunks(N):
+            rows = design.A[a:b]
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            cos = np.abs(rows) / np.where(norms > 0, norms, np.inf)
+            vals = np.concatenate([best_val, cos])
+            idx = np.concatenate([best_idx, np.broadcast_to(np.arange(a, b)[:, None],
+                                                            (b - a, k))])
+            top = np.argsort(-vals, axis=0, kind="stable")[:keep]
+            best_val = np.take_along_axis(vals, top, axis=0)
+            best_idx = np.take_along_axis(idx, top, axis=0)
+        parts.append(best_idx.ravel())
+    if sample:
+        gen = np.random.default_rng(seed)
+        parts.append(gen.choice(N, size=min(sample, N), replace=False))
+    return np.unique(np.concatenate(parts).astype(np.int64))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdaptiveRun:
+    """One bidder's run: the estimate, its certificate and the queries it took."""
+
+    z_hat: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    certified_delta: float
+    queries: int
+    items: np.ndarray
+    solves: int
+
+    def to_dict(self) -> dict:
+        return {"z_hat": self.z_hat.tolist(), "certified_delta": self.certified_delta,
+                "queries": self.queries, "items": len(self.items), "solves": self.solves}
+
+
+class AdaptiveProtocol:
+    """The cutting-plane protocol of the module docstring on one design."""
+
+    setting = "adaptive"
+
+    def __init__(self, design: DesignMatrix, eps: float, target: float, *, eta: float = 0.0,
+                 pool: np.ndarray | None = None, a_priori_delta: float | None = None,
+                 max_queries: int | None = None) -> None:
+        if not isinstance(design, DesignMatrix):
+            raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+        self.design = design
+        self.eps = real(eps, "eps", low=0.0, low_open=True)
+        self.eta = real(eta, "eta", low=0.0)
+        self.target = real(target, "delta", low=0.0, low_open=True)
+        self.pool = candidate_pool(design) if pool is None else np.unique(
+            np.asarray(pool, dtype=np.int64))
+        if self.pool.size == 0 or self.pool.min() < 0 or self.pool.max() >= design.N:
+            raise ValueError(f"pool must list row indices in [0, {design.N}); found "
+                             f"{self.pool.size} entries")
+        self.rows = design.rows(self.pool)
+        self.abs_rows = np.abs(self.rows)
+        self.a_priori_delta = a_priori_delta
+        self.max_queries = (MAX_QUERIES_PER_K * design.k + 1000 if max_queries is None
+                            else whole(max_queries, "max_queries", low=1))
+        # a cut at price p cannot separate latents whose a_j.z differ by less than 2 s_j: no
+        # run reaches below (eps + eta) / max_j |A_jr| on the pool (as in certified_plan)
+        peak = self.abs_rows.max(axis=0)
+        floor = (math.inf if not np.all(peak > 0)
+                 else float(np.max((self.eps + self.eta) / peak)))
+        if not (floor < self.target or self.target >= 0.5):
+            raise ValueError(f"delta: the target {self.target:.6g} is not above "
+                             f"(eps + eta) / min_r max_j |A_jr| = {floor:.6g} on the pool: "
+                             "out of reach of any run")
+
+    @property
+    def k(self) -> int:
+        return self.design.k
+
+    def certified_delta(self, oracle_noise: float = 0.0) -> float:
+        """The target: every run ends with its own certified delta at most this one, for an
+        oracle noise up to the protocol's eta (a run that cannot raises RuntimeError)."""
+        noise = real(oracle_noise, "oracle_noise", low=0.0)
+        if noise > self.eta:
+            raise ValueError(f"oracle_noise: the protocol's cuts allow eta = {self.eta:g}; "
+                             f"found {noise:g}")
+        return self.target
+
+    def interact(self, oracle) -> AdaptiveRun:
+        """One bidder: the loop of the module docstring until every width is <= 2 delta."""
+        noise = getattr(oracle, "eta", 0.0)
+        if noise > self.eta:
+            raise ValueError(f"oracle.eta: the protocol's cuts allow eta = {self.eta:g}; "
+                             f"found {noise:g}")
+        k, rows, abs_rows = self.k, self.rows, self.abs_rows
+        K = ConsistentSet(k)  # noqa: N806 - the module docstring's name
+        low, high = np.zeros(k), np.ones(k)
+        fresh = np.zeros(k, dtype=bool)
+        ends: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        asked: list[int] = []
+        goal = 2.0 * self.target
+        unit = np.eye(k)
+        for _ in itertools.count():
+            width = high - low
+            r = int(np.argmax(width))
+            if width[r] + 4.0 * UNIT <= goal:
+                break
+            if not fresh[r]:
+                up, down = K.upper(unit[r]), K.upper(-unit[r])
+                high[r] = min(high[r], up.value, 1.0)
+                low[r] = max(low[r], -down.value, 0.0)
+                ends[r] = (up.point, down.point)
+                fresh[r] = True
+                continue
+            if len(asked) >= self.max_queries:
+                raise RuntimeError(
+                    f"delta: {len(asked)} queries did not certify the target "
+                    f"{self.target:.6g} (widest range {float(width.max()):.6g} / 2)")
+            x_hi, x_lo = ends[r]
+            spread = abs_rows @ np.maximum(width, 1e-12)
+            j = int(np.argmax(np.abs(rows @ (x_hi - x_lo)) / spread))
+            a = rows[j]
+            lo_a, hi_a = K.extent(a)
+            price = 0.5 * (lo_a + hi_a)
+            item = int(self.pool[j])
+            yes = bool(oracle.accepts(item, price))
+            K.add_answer(a, price, yes, self.eps, self.eta)
+            asked.append(item)
+            fresh[:] = False
+        z_hat = 0.5 * (low + high)
+        cert = float(np.max(high - low)) / 2.0 + 4.0 * UNIT
+        return AdaptiveRun(z_hat=z_hat, low=low, high=high, certified_delta=cert,
+                           queries=len(asked), items=np.unique(np.asarray(asked, np.int64)),
+                           solves=K.solves)
+
+    def run(self, oracle, oracle_noise: float | None = None) -> ProtocolResult:
+        """``interact`` as a ``ProtocolResult`` (the other protocols' record)."""
+        if oracle_noise is not None and real(oracle_noise, "oracle_noise", low=0.0) > self.eta:
+            raise ValueError(f"oracle_noise: the protocol's cuts allow eta = {self.eta:g}; "
+                             f"found {oracle_noise:g}")
+        before = oracle.queries
+        got = self.interact(oracle)
+        return ProtocolResult(got.z_hat, oracle.queries - before, got.items,
+                              self.a_priori_delta, got.certified_delta, self.eps, self.eta,
+                              self.setting)
+
+    def to_dict(self) -> dict:
+        return {"setting": self.setting, "design": self.design.to_dict(), "eps": self.eps,
+                "eta": self.eta, "target": self.target, "pool": int(self.pool.size),
+                "a_priori_delta": self.a_priori_delta, "max_queries": self.max_queries}
+
+
+def adaptive_protocol(design: DesignMatrix, eps: float, delta: float | None = None, *,
+                      eta: float | None = None) -> AdaptiveProtocol:
+    """The adaptive protocol at target ``delta`` (default: the paper's a-priori delta of the
+    design's setting, ``protocols.paper_delta`` with the paper's eta = eps for its bisection),
+    robust to an oracle noise up to ``eta`` (default 0: a truthful oracle).
+
+    ValueError when the design's setting gives no a-priori delta and none is given, or when
+    the target is not above (eps + eta) / min_r max_j |A_jr| on the pool.
+    """
+    if not isinstance(design, DesignMatrix):
+        raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+    eps = real(eps, "eps", low=0.0, low_open=True)
+    noise = 0.0 if eta is None else real(eta, "eta", low=0.0)
+    setting, paper = paper_delta(design, eps)
+    if delta is None:
+        if paper is None:
+            why = "" if setting is None else f" ({setting}: hypothesis fails)"
+            raise ValueError(f"delta: the design (family {design.family!r}) has no a-priori "
+                             f"delta of Thm. 2{why}; give the target delta")
+        target = paper
+    else:
+        target = real(delta, "delta", low=0.0, low_open=True)
+    if not math.isfinite(target):
+        raise ValueError(f"delta must be finite; found {target}")
+    return AdaptiveProtocol(design, eps, target, eta=noise, a_priori_delta=paper)
