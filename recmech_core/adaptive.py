@@ -53,7 +53,7 @@ __all__ = ["ALIGNED", "MAX_QUERIES_PER_K", "SAMPLE", "AdaptiveProtocol", "Adapti
 
 ALIGNED = 8
 SAMPLE = 512
-MAX_QUERIES_PER_K = 64
+MAX_QUERIES_PER_K = 40
 
 
 def candidate_pool(design: DesignMatrix, aligned: int = ALIGNED, sample: int = SAMPLE,
@@ -123,7 +123,7 @@ class AdaptiveProtocol:
         self.rows = design.rows(self.pool)
         self.abs_rows = np.abs(self.rows)
         self.a_priori_delta = a_priori_delta
-        self.max_queries = (MAX_QUERIES_PER_K * design.k + 1000 if max_queries is None
+        self.max_queries = (MAX_QUERIES_PER_K * design.k + 200 if max_queries is None
                             else whole(max_queries, "max_queries", low=1))
         # a cut at price p cannot separate latents whose a_j.z differ by less than 2 s_j: no
         # run reaches below (eps + eta) / max_j |A_jr| on the pool (as in certified_plan)
