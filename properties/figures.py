@@ -302,9 +302,10 @@ def queries_vs_delta_figure(setting: str = "gaussian", k: int = 8, N: int = 100_
                   yscale="log", series=tuple(series))
     return FigureData(
         name="queries-vs-delta", title=f"Price queries against delta, {setting} design, k = {k}",
-        caption=f"One {setting} design, N = {N:,}, k = {k}, eps = {eps:g}, seed {seed}; the "
-        f"adaptive protocol's count is the most over {bidders} bidders (Beta(2, 2) latents, "
-        f"types uniform within eps of Az, truthful answers). Numbers: {cmd}.",
+        caption=f"Instance: one {setting} design, N = {N:,}, k = {k}, eps = {eps:g}, seed "
+        f"{seed}; the adaptive protocol's count is the most over {bidders} bidders "
+        "(Beta(2, 2) latents, types uniform within eps of Az, truthful answers). "
+        f"Numbers: {cmd}.",
         source=cmd, panels=(panel,), width=6.8, height=3.4, legend="right")
 
 
