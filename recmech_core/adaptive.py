@@ -42,18 +42,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recmech.core.certified import iter_pivoted_blocks
+from recmech.core.certified import certified_plan, iter_pivoted_blocks
 from recmech.core.consistent import UNIT, ConsistentSet
 from recmech.core.design import DesignMatrix, row_chunks
 from recmech.core.gate import real, whole
-from recmech.core.protocols import ProtocolResult, paper_delta
+from recmech.core.oracles import TruthfulOracle
+from recmech.core.protocols import ProtocolResult, QueryProtocol, paper_delta
+from recmech.core.selection import ItemSelection
+from recmech.core.types import LazyType, UniformOffsets
 
-__all__ = ["ALIGNED", "MAX_QUERIES_PER_K", "SAMPLE", "AdaptiveProtocol", "AdaptiveRun",
-           "adaptive_protocol", "candidate_pool"]
+__all__ = ["ALIGNED", "MAX_QUERIES_PER_K", "MODES", "SAMPLE", "TRIALS", "AdaptiveProtocol",
+           "AdaptiveRun", "adaptive_protocol", "candidate_pool"]
 
 ALIGNED = 8
 SAMPLE = 512
 MAX_QUERIES_PER_K = 40
+MODES = ("free", "plan")
+TRIALS = 3
+TRIAL_SEED = 20_251
+FREE_TRIAL_PER_K = 12
 
 
 def candidate_pool(design: DesignMatrix, aligned: int = ALIGNED, sample: int = SAMPLE,
@@ -108,9 +115,12 @@ class AdaptiveProtocol:
 
     def __init__(self, design: DesignMatrix, eps: float, target: float, *, eta: float = 0.0,
                  pool: np.ndarray | None = None, a_priori_delta: float | None = None,
-                 max_queries: int | None = None) -> None:
+                 max_queries: int | None = None, mode: str | None = None,
+                 trials: int = TRIALS) -> None:
         if not isinstance(design, DesignMatrix):
             raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
+        if mode not in (None, *MODES):
+            raise ValueError(f"mode must be one of {MODES} or None; found {mode!r}")
         self.design = design
         self.eps = real(eps, "eps", low=0.0, low_open=True)
         self.eta = real(eta, "eta", low=0.0)
@@ -120,11 +130,20 @@ class AdaptiveProtocol:
         if self.pool.size == 0 or self.pool.min() < 0 or self.pool.max() >= design.N:
             raise ValueError(f"pool must list row indices in [0, {design.N}); found "
                              f"{self.pool.size} entries")
-        self.rows = design.rows(self.pool)
-        self.abs_rows = np.abs(self.rows)
         self.a_priori_delta = a_priori_delta
         self.max_queries = (MAX_QUERIES_PER_K * design.k + 200 if max_queries is None
                             else whole(max_queries, "max_queries", low=1))
+        # the certified plan at eps + eta (its certificate with the oracle's noise added):
+        # its items join the pool, and its depths bound the "plan" mode's queries
+        try:
+            self.plan = (None if self.target >= 0.5
+                         else certified_plan(design, self.eps + self.eta, self.target))
+        except ValueError:
+            self.plan = None
+        if self.plan is not None:
+            self.pool = np.union1d(self.pool, self.plan.items)
+        self.rows = design.rows(self.pool)
+        self.abs_rows = np.abs(self.rows)
         # a cut at price p cannot separate latents whose a_j.z differ by less than 2 s_j: no
         # run reaches below (eps + eta) / max_j |A_jr| on the pool (as in certified_plan)
         peak = self.abs_rows.max(axis=0)
@@ -134,6 +153,38 @@ class AdaptiveProtocol:
             raise ValueError(f"delta: the target {self.target:.6g} is not above "
                              f"(eps + eta) / min_r max_j |A_jr| = {floor:.6g} on the pool: "
                              "out of reach of any run")
+        self.trial_queries: dict[str, int] = {}
+        self._bisection = None
+        if self.plan is not None:
+            sel = ItemSelection(self.plan.items, "certified", True, {"target": self.target})
+            self._bisection = QueryProtocol(design, self.eps + self.eta, sel, None,
+                                            certified=self.plan)
+        if self.plan is None:
+            self.mode = "free"
+        elif mode is not None:
+            self.mode = mode
+        elif self.plan.queries > FREE_TRIAL_PER_K * self.k:
+            self.mode = "plan"
+        else:
+            self.mode = self._choose_mode(whole(trials, "trials", low=1))
+
+    def _choose_mode(self, trials: int) -> str:
+        """The mode with the fewest queries (the most over ``trials`` seeded bidders: uniform
+        latents, types uniform within eps of Az, truthful answers); "plan" on ties."""
+        gen = np.random.default_rng(TRIAL_SEED)
+        zs = [gen.random(self.k) for _ in range(trials)]
+        self.trial_queries["plan"] = self.plan.queries
+        most = 0
+        for i, z in enumerate(zs):
+            oracle = TruthfulOracle(LazyType(self.design, z,
+                                             UniformOffsets(self.eps, TRIAL_SEED + i)))
+            try:
+                most = max(most, self.interact(oracle, "free", self.plan.queries).queries)
+            except RuntimeError:  # the free loop passed the plan's count: the plan wins
+                most = self.plan.queries + 1
+                break
+        self.trial_queries["free"] = most
+        return "free" if self.trial_queries["free"] < self.trial_queries["plan"] else "plan"
 
     @property
     def k(self) -> int:
@@ -148,12 +199,17 @@ class AdaptiveProtocol:
                              f"found {noise:g}")
         return self.target
 
-    def interact(self, oracle) -> AdaptiveRun:
-        """One bidder: the loop of the module docstring until every width is <= 2 delta."""
+    def interact(self, oracle, mode: str | None = None, cap: int | None = None) -> AdaptiveRun:
+        """One bidder in the protocol's mode (or ``mode``): the certified plan's bisection, or
+        the loop of the module docstring until every width is <= 2 delta (RuntimeError after
+        ``cap`` queries, default ``max_queries``)."""
         noise = getattr(oracle, "eta", 0.0)
         if noise > self.eta:
             raise ValueError(f"oracle.eta: the protocol's cuts allow eta = {self.eta:g}; "
                              f"found {noise:g}")
+        if (mode or self.mode) == "plan":
+            return self._bisect(oracle)
+        cap = self.max_queries if cap is None else cap
         k, rows, abs_rows = self.k, self.rows, self.abs_rows
         K = ConsistentSet(k)  # noqa: N806 - the module docstring's name
         low, high = np.zeros(k), np.ones(k)
@@ -162,6 +218,7 @@ class AdaptiveProtocol:
         asked: list[int] = []
         goal = 2.0 * self.target
         unit = np.eye(k)
+
         for _ in itertools.count():
             width = high - low
             r = int(np.argmax(width))
@@ -174,7 +231,7 @@ class AdaptiveProtocol:
                 ends[r] = (up.point, down.point)
                 fresh[r] = True
                 continue
-            if len(asked) >= self.max_queries:
+            if len(asked) >= cap:
                 raise RuntimeError(
                     f"delta: {len(asked)} queries did not certify the target "
                     f"{self.target:.6g} (widest range {float(width.max()):.6g} / 2)")
@@ -195,6 +252,16 @@ class AdaptiveProtocol:
                            queries=len(asked), items=np.unique(np.asarray(asked, np.int64)),
                            solves=K.solves)
 
+    def _bisect(self, oracle) -> AdaptiveRun:
+        """The certified plan's run (``recmech.core.certified``, planned at eps + eta, so its
+        certificate already covers the oracle's noise); its box is z_hat +- the certificate."""
+        before = oracle.queries
+        got = self._bisection.run(oracle, oracle_noise=0.0)
+        cert = got.certified_delta
+        return AdaptiveRun(z_hat=got.z_hat, low=np.maximum(got.z_hat - cert, 0.0),
+                           high=np.minimum(got.z_hat + cert, 1.0), certified_delta=cert,
+                           queries=oracle.queries - before, items=got.items, solves=0)
+
     def run(self, oracle, oracle_noise: float | None = None) -> ProtocolResult:
         """``interact`` as a ``ProtocolResult`` (the other protocols' record)."""
         if oracle_noise is not None and real(oracle_noise, "oracle_noise", low=0.0) > self.eta:
@@ -209,7 +276,9 @@ class AdaptiveProtocol:
     def to_dict(self) -> dict:
         return {"setting": self.setting, "design": self.design.to_dict(), "eps": self.eps,
                 "eta": self.eta, "target": self.target, "pool": int(self.pool.size),
-                "a_priori_delta": self.a_priori_delta, "max_queries": self.max_queries}
+                "a_priori_delta": self.a_priori_delta, "max_queries": self.max_queries,
+                "mode": self.mode, "trial_queries": dict(self.trial_queries),
+                "plan_queries": None if self.plan is None else self.plan.queries}
 
 
 def adaptive_protocol(design: DesignMatrix, eps: float, delta: float | None = None, *,
