@@ -18,7 +18,13 @@ from scipy.optimize import linprog
 
 from recmech.core import consistent, protocols
 from recmech.core import design as designs
-from recmech.core.adaptive import AdaptiveProtocol, adaptive_protocol, candidate_pool
+from recmech.core.adaptive import (
+    ALIGNED,
+    SAMPLE,
+    AdaptiveProtocol,
+    adaptive_protocol,
+    candidate_pool,
+)
 from recmech.core.bench_queries import delta_sweep, query_cell
 from recmech.core.certified import packing_minimum
 from recmech.core.consistent import ConsistentSet, cut_slack
@@ -68,7 +74,7 @@ def test_the_protocol_asks_only_pool_items_and_reports_the_counted_queries():
 def test_the_pool_is_chosen_once_and_its_size_does_not_follow_n():
     small = candidate_pool(designs.design_for("gaussian", 2_000, 4, 1))
     large = candidate_pool(designs.design_for("gaussian", 40_000, 4, 1))
-    cap = 4 + 8 * 4 + 512
+    cap = 4 + ALIGNED * 4 + SAMPLE
     assert small.size <= cap and large.size <= cap
     assert np.all(np.diff(large) > 0)
 
@@ -177,3 +183,23 @@ def test_the_figure_is_drawn_by_its_command(tmp_path, capsys):
     assert numbers["name"] == "queries-vs-delta" and "Instance" in numbers["caption"]
     assert {s["label"].split(" ")[0] for s in numbers["panels"][0]["series"]} >= {
         "certified", "adaptive", "packing"}
+
+
+@pytest.mark.parametrize("mode", ["free", "plan"])
+def test_both_modes_are_sound_and_the_plan_mode_asks_the_plans_queries(mode):
+    design = _design("weak_dependence", 3)
+    proto = AdaptiveProtocol(design, EPS, 0.05, eta=EPS / 2, mode=mode)
+    gen = np.random.default_rng(2)
+    for z in (gen.random(3), np.array([0.0, 1.0, 0.5])):
+        rec = adversarial_runs(proto, z, EPS / 2, gen.standard_normal(3), seed=1)
+        assert rec["inside"] and rec["error"] <= rec["certified"] <= proto.target
+        if mode == "plan":
+            assert rec["queries"] == proto.plan.queries
+
+
+def test_the_mode_is_the_one_with_fewer_trial_queries():
+    design = _design("gaussian", 4)
+    proto = adaptive_protocol(design, EPS)
+    tried = proto.trial_queries
+    assert proto.mode == ("free" if tried["free"] < tried["plan"] else "plan")
+    assert proto.to_dict()["mode"] == proto.mode
