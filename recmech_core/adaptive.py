@@ -73,7 +73,7 @@ MAX_QUERIES_PER_K = 40
 MODES = ("free", "plan")
 TRIALS = 3
 TRIAL_SEED = 20_251
-FREE_TRIAL_PER_K = 12
+FREE_TRIAL_PER_K = 6
 
 
 def candidate_pool(design: DesignMatrix, aligned: int = ALIGNED, sample: int = SAMPLE,
