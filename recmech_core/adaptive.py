@@ -54,6 +54,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 
 from recmech.core.certified import certified_plan, iter_pivoted_blocks
 from recmech.core.consistent import UNIT, ConsistentSet
@@ -65,7 +66,7 @@ from recmech.core.selection import ItemSelection
 from recmech.core.types import LazyType, UniformOffsets
 
 __all__ = ["ALIGNED", "MAX_QUERIES_PER_K", "MODES", "SAMPLE", "TRIALS", "AdaptiveProtocol",
-           "AdaptiveRun", "adaptive_protocol", "candidate_pool"]
+           "AdaptiveRun", "adaptive_protocol", "candidate_pool", "slack_floor"]
 
 ALIGNED = 32
 SAMPLE = 512
@@ -102,6 +103,35 @@ def candidate_pool(design: DesignMatrix, aligned: int = ALIGNED, sample: int = S
         gen = np.random.default_rng(seed)
         parts.append(gen.choice(N, size=min(sample, N), replace=False))
     return np.unique(np.concatenate(parts).astype(np.int64))
+
+
+def slack_floor(rows: np.ndarray, slack: float) -> float:
+    """max_r max {d_r / 2 : |a_j.d| <= 2 slack for every row a_j of ``rows``, |d| <= 1}: a lower
+    bound on the delta that ANY protocol asking only about these items can certify.
+
+    Why (checked: project.adaptive_protocol, whose runs never certify below it): for such d and
+    latents z, z' = z + d in the cube, the types t = A z + e and t' = A z' + e' can be chosen
+    within eps of each with |t_j - t'_j| <= 2 eta on every row, and an eta-noisy oracle may
+    then give the same answer to every query about either; an estimate within delta of both
+    needs 2 delta >= |d_r|. Each d comes from a linear program (HiGHS) and is scaled down
+    until its constraints hold in float64, so the floor is attained by a feasible d.
+    """
+    k = rows.shape[1]
+    best = 0.0
+    bound = np.full(rows.shape[0], 2.0 * slack)
+    for r in range(k):
+        cost = np.zeros(k)
+        cost[r] = -1.0
+        res = linprog(cost, A_ub=np.vstack([rows, -rows]), b_ub=np.concatenate([bound, bound]),
+                      bounds=[(-1.0, 1.0)] * k, method="highs")
+        if res.status != 0:
+            continue
+        d = np.clip(np.asarray(res.x, dtype=float), -1.0, 1.0)
+        worst = float(np.max(np.abs(rows @ d), initial=0.0))
+        if worst > 2.0 * slack:
+            d = d * (2.0 * slack / worst) * (1.0 - 1e-12)
+        best = max(best, abs(float(d[r])) / 2.0)
+    return best
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,15 +187,11 @@ class AdaptiveProtocol:
             self.pool = np.union1d(self.pool, self.plan.items)
         self.rows = design.rows(self.pool)
         self.abs_rows = np.abs(self.rows)
-        # a cut at price p cannot separate latents whose a_j.z differ by less than 2 s_j: no
-        # run reaches below (eps + eta) / max_j |A_jr| on the pool (as in certified_plan)
-        peak = self.abs_rows.max(axis=0)
-        floor = (math.inf if not np.all(peak > 0)
-                 else float(np.max((self.eps + self.eta) / peak)))
-        if not (floor < self.target or self.target >= 0.5):
-            raise ValueError(f"delta: the target {self.target:.6g} is not above "
-                             f"(eps + eta) / min_r max_j |A_jr| = {floor:.6g} on the pool: "
-                             "out of reach of any run")
+        self.floor = 0.5 if self.target >= 0.5 else slack_floor(self.rows, self.eps + self.eta)
+        if not (self.floor < self.target or self.target >= 0.5):
+            raise ValueError(f"delta: the target {self.target:.6g} is not above the slack floor "
+                             f"{self.floor:.6g} of the pool (``slack_floor``): out of reach of "
+                             "any protocol asking about these items")
         self.trial_queries: dict[str, int] = {}
         self._bisection = None
         if self.plan is not None:

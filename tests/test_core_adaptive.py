@@ -24,6 +24,7 @@ from recmech.core.adaptive import (
     AdaptiveProtocol,
     adaptive_protocol,
     candidate_pool,
+    slack_floor,
 )
 from recmech.core.bench_queries import delta_sweep, query_cell
 from recmech.core.certified import packing_minimum
@@ -203,3 +204,16 @@ def test_the_mode_is_the_one_with_fewer_trial_queries():
     tried = proto.trial_queries
     assert proto.mode == ("free" if tried["free"] < tried["plan"] else "plan")
     assert proto.to_dict()["mode"] == proto.mode
+
+
+def test_the_slack_floor_is_eps_plus_eta_on_identity_rows_and_above_the_peak_bound():
+    """slack_floor: the identity rows pin z_r to |d_r| <= 2 (eps + eta), so the floor is
+    eps + eta; on any rows it is at least (eps + eta) / min_r max_j |A_jr| (d along e_r)."""
+    assert slack_floor(np.eye(3), 0.01) == pytest.approx(0.01, rel=1e-9)
+    rows = np.random.default_rng(4).standard_normal((40, 4))
+    peak = float(np.abs(rows).max(axis=0).min())
+    assert slack_floor(rows, 0.01) >= 0.01 / peak * (1 - 1e-9)
+    design = _design("gaussian", 3)
+    proto = adaptive_protocol(design, EPS)
+    with pytest.raises(ValueError, match="slack floor"):
+        AdaptiveProtocol(design, EPS, 0.9 * proto.floor)
