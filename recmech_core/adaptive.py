@@ -40,6 +40,13 @@ of k rows (``certified.iter_pivoted_blocks``: rank k), the ``aligned`` rows of l
 ``sample`` rows. A query costs O(|pool| k) for the choice plus a few linear programs in k
 variables with one row per answer: no O(N) work per query.
 
+Reach. Latents z, z + d with |a_j.d| <= 2 (eps + eta) on every pool row admit the same
+answers to every query (``slack_floor``), so no protocol asking about the pool certifies
+delta below max_r |d_r| / 2 over such d (checked: project.adaptive_protocol, whose runs are
+held to it); targets at or below that floor are refused by name. Between the floor and a few
+times it the free loop may need many queries: a run that passes ``max_queries`` raises
+RuntimeError with its widest range rather than return a certificate above its target.
+
 Queries against the minimum: ``recmech.core.bench_queries`` (``adaptive_over_packing``, the
 count over the packing bound k log2 ceil(1/(2 delta)) that every protocol needs, at the target
 delta). Where the free loop stays above 1.6 times that bound (Gaussian and +-c designs at
