@@ -323,6 +323,9 @@ def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | No
     cutting-plane protocol (``recmech.core.adaptive``: target ``delta``, default the paper's
     a-priori delta; ``eta`` is the oracle noise its cuts allow, default 0)."""
     if setting == "adaptive":
+        if S is not None or size is not None:
+            raise ValueError("S, size: the adaptive protocol chooses its items from the answers; "
+                             f"found S={S!r}, size={size!r}")
         # imported here: the adaptive module builds on this one's records
         from recmech.core.adaptive import adaptive_protocol
         return adaptive_protocol(design, eps, delta, eta=eta)

@@ -141,6 +141,8 @@ def test_bad_input_is_refused_by_name():
         proto.run(noisy)
     with pytest.raises(ValueError, match="pool"):
         AdaptiveProtocol(design, EPS, 0.2, pool=[design.N])
+    with pytest.raises(ValueError, match="S, size"):
+        protocols.protocol_for("adaptive", design, EPS, size=3)
 
 
 def test_the_property_suite_checks_the_claim_and_catches_a_slack_too_small(monkeypatch):
