@@ -331,7 +331,16 @@ def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | No
     Gaussian or weak-dependence item sets (``S`` fixes the queried set of the ex-ante settings),
     the pivoted item set of any design (``size`` items, default k), or the certified protocol
     (``certified_protocol``: target ``delta``, default the paper's a-priori delta; ``eta``
-    fixes its per-item precision; ``size`` caps its items at whole blocks of k)."""
+    fixes its per-item precision; ``size`` caps its items at whole blocks of k), or the adaptive
+    cutting-plane protocol (``recmech.core.adaptive``: target ``delta``, default the paper's
+    a-priori delta; ``eta`` is the oracle noise its cuts allow, default 0)."""
+    if isinstance(setting, str) and setting == "adaptive":
+        if S is not None or size is not None:
+            raise ValueError("S, size: the adaptive protocol chooses its items from the answers; "
+                             f"found S={S!r}, size={size!r}")
+        # imported here: the adaptive module builds on this one's records
+        from recmech.core.adaptive import adaptive_protocol
+        return adaptive_protocol(design, eps, delta, eta=eta)
     if not isinstance(setting, str) or setting not in SETTINGS:
         raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}"[:200])
     if setting == "certified":
@@ -348,5 +357,5 @@ def protocol_for(setting: str, design: DesignMatrix, eps: float, eta: float | No
         return weak_dependence_protocol(design, eps, S=S, eta=eta)
     if setting == "pivoted":
         return pivoted_protocol(design, eps, size=size, eta=eta)
-    raise ValueError(f"setting must be one of {SETTINGS}; found {setting!r}")
+    raise ValueError(f"setting must be one of {SETTINGS + ('adaptive',)}; found {setting!r}")
 

@@ -110,4 +110,13 @@ PROJECT_CLAIMS: Mapping[str, ClaimEntry] = MappingProxyType({e.claim_id: e for e
             "at most sqrt(l / (2 pi)) (at 0, its mode), so |component| < 10^-4 / sqrt(l) has "
             "probability < sqrt(2/pi) 10^-4, and four independent probes all do with "
             "probability < 5e-17")),
+    _entry("project.adaptive_protocol",
+           "recmech.core.adaptive; protocol_for('adaptive', ...)",
+           ("for every design family, k, eps, target and oracle noise eta_o <= eta: every run "
+            "of the adaptive protocol ends with a certified delta at most its target (the "
+            "paper's a-priori delta by default), the latent z stays in the run's certified box,"
+            " and ||z - Q(t)||_inf is at most the run's certified delta, for types within eps "
+            "of Az and answers pushed to the edge of what the oracle's noise allows; no run "
+            "certifies less than the pool's slack floor (a lower bound for every protocol on "
+            "those items); it reports exactly the price queries the oracle counts")),
 )})

@@ -12,6 +12,9 @@ Each builder returns a ``recmech.properties.report.plots.FigureData`` (drawn and
   setting (``recmech.core.demo``);
 - ``mechanism``: revenue and the least interim utility of a truthful type against eps1, M_hat
   fed Q(t) directly against Algorithm 1 (``recmech.core.experiment``);
+- ``queries-vs-delta``: price queries per bidder against the certified delta, the theorem's
+  item set, the certified bisection protocol, the adaptive protocol and the packing bound
+  (``recmech.core.bench_queries.delta_sweep``);
 - ``lp``: the revenue-optimal LP mechanism (one bidder, two items) on a latent grid: the
   probability of each item and the payment per type (``recmech.core.optimal``).
 """
@@ -36,7 +39,8 @@ from recmech.properties.report.plots import (
 )
 
 __all__ = ["EPS1_GRID", "FIGURES", "IC_TOL", "VALUATIONS", "FigureSpec", "Option",
-           "accuracy_figure", "lemma7_figure", "lp_figure", "mechanism_figure", "queries_figure"]
+           "accuracy_figure", "lemma7_figure", "lp_figure", "mechanism_figure", "queries_figure",
+           "queries_vs_delta_figure"]
 
 # progress(what, done, total), called before each step of a long figure
 Progress = Callable[[str, int, int], None] | None
@@ -270,6 +274,41 @@ def lp_figure(grid: int = 16, valuation: str = "additive",
         panels=panels, width=7.2, height=2.5)
 
 
+# -- queries-vs-delta -----------------------------------------------------------------------------
+
+def queries_vs_delta_figure(setting: str = "gaussian", k: int = 8, N: int = 100_000,  # noqa: N803
+                            eps: float = 1e-3, bidders: int = 3, seed: int = 0,
+                            progress: Progress = None) -> FigureData:
+    """Queries per bidder against delta (``recmech.core.bench_queries.delta_sweep``)."""
+    from recmech.core.bench_queries import delta_sweep
+
+    if progress is not None:
+        progress(f"{setting}, k = {k}", 0, 1)
+    points = delta_sweep(setting, k, N, eps, bidders=bidders, seed=seed)
+    names = (("theorem", "theorem's item set (bisection, eta = eps 2^i)", "o"),
+             ("certified", "certified bisection protocol", "s"),
+             ("adaptive", "adaptive cutting-plane protocol", "^"),
+             ("packing", "packing bound k log2 ceil(1/(2 delta)), every protocol", ""))
+    series = []
+    for j, (key, label, marker) in enumerate(names):
+        mine = sorted((p for p in points if p.protocol == key), key=lambda p: p.delta)
+        series.append(Series(label=label, x=floats(p.delta for p in mine),
+                             y=floats(p.queries for p in mine), color=COLORS[j],
+                             marker=marker, style="--" if key == "packing" else "-"))
+    cmd = (f"recmech plot queries-vs-delta --setting {setting} --k {k} --N {N} --eps {eps:g} "
+           f"--bidders {bidders} --seed {seed}")
+    panel = Panel(title="", xlabel=r"certified $\delta$ (target for the adaptive protocol) "
+                  + LOG10, ylabel="price queries per bidder " + LOG10, xscale="log",
+                  yscale="log", series=tuple(series))
+    return FigureData(
+        name="queries-vs-delta", title=f"Price queries against delta, {setting} design, k = {k}",
+        caption=f"Instance: one {setting} design, N = {N:,}, k = {k}, eps = {eps:g}, seed "
+        f"{seed}; the adaptive protocol's count is the most over {bidders} bidders "
+        "(Beta(2, 2) latents, types uniform within eps of Az, truthful answers). "
+        f"Numbers: {cmd}.",
+        source=cmd, panels=(panel,), width=6.8, height=3.4, legend="right")
+
+
 # -- the register of figures ---------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,6 +365,18 @@ FIGURES: dict[str, FigureSpec] = {f.name: f for f in (
                options=(Option(name="eps1", type="floats", default=EPS1_GRID, metavar="E1,E2,...",
                                help="eps1 values, comma-separated (default "
                                + ",".join(f"{v:g}" for v in EPS1_GRID) + ")"),)),
+    FigureSpec(name="queries-vs-delta", build=queries_vs_delta_figure,
+               package="recmech.core (bench_queries)",
+               help="queries vs delta: theorem's set, certified, adaptive, packing bound",
+               options=(Option(name="setting", type="str", default="gaussian",
+                               choices=("separable", "diagonally_dominant", "gaussian",
+                                        "weak_dependence"), help="design family"),
+                        Option(name="k", type="int", default=8, help="latent dimension"),
+                        Option(name="N", type="int", default=100_000, help="items"),
+                        Option(name="eps", type="float", default=1e-3, help="eps"),
+                        Option(name="bidders", type="int", default=3,
+                               help="bidders per adaptive point"),
+                        Option(name="seed", type="int", default=0, help="random seed"))),
     FigureSpec(name="lp", build=lp_figure, package="recmech.core (optimal)",
                help="the optimal LP mechanism's allocation regions on a 2-item latent grid",
                options=(Option(name="grid", type="int", default=16,

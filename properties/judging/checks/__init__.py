@@ -11,7 +11,7 @@ import importlib
 __all__ = ["CHECK_MODULES"]
 
 CHECK_MODULES = ("linalg", "tails", "weak", "protocols", "mechanisms", "rates", "project",
-                 "certified", "inventory", "payments")
+                 "certified", "inventory", "payments", "adaptive")
 
 for _name in CHECK_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
