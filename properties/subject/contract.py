@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["PARTS", "Part", "provided_parts", "provides"]
+__all__ = ["PARTS", "SOLVER_TOLERANCE", "Part", "provided_parts", "provides"]
+
+# An outside M_hat may come from an LP solved to primal and dual feasibility 1e-7 (HiGHS's and
+# scipy.optimize.linprog's default); the guard's IR/BIC and revenue tolerances are derived from
+# it (recmech.properties.judging.tolerances).
+SOLVER_TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +66,12 @@ PARTS: Mapping[str, Part] = MappingProxyType({p.name: p for p in (
                  "[0, delta)^k (expectation over the resample), judged per offset region"),
     Part(name="latent_mechanism", signature="latent_mechanism(A, valuations, laws)",
          returns="M_hat, BIC and IR for the model laws, judged through `outcome(bids)`; its "
-                 "revenue is compared with the optimum (the reference's LP)"),
+                 "revenue is compared with the optimum (the reference's LP); an LP solved to "
+                 "feasibility 1e-7 (HiGHS's default) is within the guard's tolerances. `A` is "
+                 "the (N, k) design (entries of either sign), `valuations` one "
+                 "`recmech.core.valuations` object per bidder (`UnitDemand`, `Additive`, "
+                 "`CDemand`: `v.value(types, S)`, `v.mu`), `laws` one "
+                 "`recmech.core.laws.FiniteLaw` per bidder (`points` (s, k), `probs` (s,))"),
     Part(name="influence_matrix", signature="influence_matrix(law) -> INF(X)",
          returns="the (d, d) influence matrix of Definition 2 for a "
                  "`recmech.core.influence.FiniteJointLaw`"),
