@@ -200,3 +200,23 @@ def test_the_tolerance_table_is_one_table_and_renders():
     with pytest.raises(ValueError, match="quantity"):
         tolerance("no such quantity")
     assert math.isclose(tolerance("mechanism.ir_bic", scale=1.0), 1e-6)
+
+
+# -- every hypothesis of the theorem a part claims ----------------------------------------------
+
+def _small_gaussian_set(design, eps, setting, eta=None):
+    from recmech.core import protocols
+
+    if setting == "gaussian":  # |S| = 2k: Tr(Sigma_S) / rho(Sigma_S) = 2k, not > 64k
+        return protocols.gaussian_protocol(design, eps, S=np.arange(min(2 * design.k,
+                                                                         design.N)), eta=eta)
+    return protocols.protocol_for(setting, design, eps, eta)
+
+
+def test_a_protocol_querying_a_set_outside_its_settings_hypothesis_is_caught():
+    """Before: only the certificate of the queried block and the count were judged; a Gaussian
+    protocol on |S| = 2k items (the trace condition needs |S| > 64k) is now caught by name."""
+    rec, = check_implementation(SimpleNamespace(query_protocol=_small_gaussian_set),
+                                claims=["part.query_protocol"], on_fail=None)
+    assert rec.status == "failed"
+    assert "gaussian setting's hypothesis" in str(rec.verdict.counterexample)

@@ -131,7 +131,8 @@ def external_worst_error(protocol, design: DesignMatrix, z: np.ndarray, eps: flo
         bound = float(rec.value("certified_delta"))
     except ValueError:
         bound = 0.0
-    return {"error": err, "bound": bound, "items": int(asked.size), "queries": oracle.queries}
+    return {"error": err, "bound": bound, "items": int(asked.size), "queries": oracle.queries,
+            "queried": asked}
 
 
 PROBES = 4          # Gaussian probes of the orthogonal complement of range(B), per block
