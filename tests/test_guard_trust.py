@@ -220,3 +220,30 @@ def test_a_protocol_querying_a_set_outside_its_settings_hypothesis_is_caught():
                                 claims=["part.query_protocol"], on_fail=None)
     assert rec.status == "failed"
     assert "gaussian setting's hypothesis" in str(rec.verdict.counterexample)
+
+
+# -- an outsider's path ------------------------------------------------------------------------
+
+class _WrongShapeProtocol:
+    def __init__(self, design, eps, setting, eta=None):
+        self.k = design.k
+
+    def run(self, oracle):
+        oracle.accepts(0, 0.5)
+        return np.zeros(self.k + 1)
+
+
+def test_a_bad_outside_answer_in_a_claim_check_is_a_verdict_naming_the_part_not_a_traceback():
+    impl = SimpleNamespace(query_protocol=_WrongShapeProtocol,
+                           least_squares=lambda B, Y: "not an array")
+    for rec in check_implementation(impl, claims=["definition3", "theorem2.deterministic"],
+                                    on_fail=None):
+        assert rec.status == "failed"
+        assert "Traceback" not in rec.reason, rec.reason
+        assert "part " in rec.reason and ("query_protocol" in rec.reason or
+                                          "least_squares" in rec.reason), rec.reason
+
+
+def test_an_implementation_is_named_by_its_module_path():
+    rec, = check_implementation(norms.numpy_norm, claims=["part.spectral_norm"], on_fail=None)
+    assert rec.implementation == "tests.panel.norms"

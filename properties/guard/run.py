@@ -61,7 +61,7 @@ from recmech.properties.judging.checks.registry import (
     run_chunk,
 )
 from recmech.properties.judging.strategies import run_seed
-from recmech.properties.subject.calls import CALL_TIME_LIMIT
+from recmech.properties.subject.calls import CALL_TIME_LIMIT, PartError
 from recmech.properties.subject.contract import PARTS, provided_parts, provides
 from recmech.properties.subject.resolved import (
     REFERENCE_NAME,
@@ -280,9 +280,11 @@ def guard_part(check_id: str, impl: Any = None, profile: str = "quick",
     try:
         verdict = run_part_check(check_id, subject, budget(profile_name(profile)))
     except Exception as exc:  # an implementation that breaks the judgement fails it, visibly
-        tb = traceback.format_exc(limit=6)
-        return GuardResult(**base, status="failed", parts_used=(pc.part,),
-                           reason=f"the judgement raised {type(exc).__name__}: {exc}\n{tb}",
+        part = _part_error(exc)
+        why = (f"{check_id}: {part}" if part is not None else
+               f"the judgement raised {type(exc).__name__}: {exc}\n"
+               f"{traceback.format_exc(limit=6)}")
+        return GuardResult(**base, status="failed", parts_used=(pc.part,), reason=why,
                            seconds=time.perf_counter() - start)
     ok = verdict.verdict == "holds"
     if ok:
@@ -326,12 +328,25 @@ def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
         partials = [run_chunk(claim_id, i, subject, profile) for i in range(len(specs))]
         verdict = merge_chunks(claim_id, partials, subject, profile)[0]
     except Exception as exc:  # an implementation that breaks the check fails it, visibly
-        tb = traceback.format_exc(limit=6)
-        return _broken(claim_id, subject.name, row.expected, used,
-                       f"the check raised {type(exc).__name__}: {exc}\n{tb}",
+        part = _part_error(exc)
+        why = (f"{claim_id}: {part} (the outside answer, not the check)" if part is not None
+               else f"the check raised {type(exc).__name__}: {exc}\n"
+                    f"{traceback.format_exc(limit=6)}")
+        return _broken(claim_id, subject.name, row.expected, used, why,
                        time.perf_counter() - start)
     return _judged(claim_id, subject.name, row.expected, used, verdict,
                    time.perf_counter() - start)
+
+
+def _part_error(exc: BaseException) -> PartError | None:
+    """The ``PartError`` (an outside part's refusal or bad answer, naming the part and the
+    input) that caused ``exc``, if any: such a failure is a verdict, never a traceback."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, PartError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def _broken(claim_id: str, name: str, expected: str, used: tuple, reason: str,

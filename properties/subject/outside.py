@@ -24,6 +24,7 @@ from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.protocols import QueryProtocol
 from recmech.core.queries import LeastSquares, SearchPlan, noisy_value_queries
 from recmech.core.types import ConstantOffsets, LazyType, SparseOffsets, worst_vertex_offsets
+from recmech.properties.subject.calls import PartError
 
 __all__ = ["ComposedProtocol", "OutsideMechanism", "RecordingOracle", "bisection_error",
            "external_worst_error", "pinv_from_least_squares", "read_pinv", "value_oracle",
@@ -103,10 +104,14 @@ def bisection_error(plan: SearchPlan, t_j: float, eta_o: float, adversary: str) 
 
 
 def _z_hat(result, k: int) -> np.ndarray:
-    z = np.asarray(getattr(result, "z_hat", result), dtype=float).reshape(-1)
+    try:
+        z = np.asarray(getattr(result, "z_hat", result), dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise PartError("query_protocol (its run)", f"returned {type(result).__name__}, not "
+                        f"z_hat ({exc})") from None
     if z.shape != (k,):
-        raise ValueError(f"the protocol under test returned z_hat of shape {z.shape}; expected "
-                         f"({k},)")
+        raise PartError("query_protocol (its run)", f"returned z_hat of shape {z.shape}; "
+                        f"expected ({k},)")
     return z
 
 
