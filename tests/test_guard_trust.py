@@ -247,3 +247,11 @@ def test_a_bad_outside_answer_in_a_claim_check_is_a_verdict_naming_the_part_not_
 def test_an_implementation_is_named_by_its_module_path():
     rec, = check_implementation(norms.numpy_norm, claims=["part.spectral_norm"], on_fail=None)
     assert rec.implementation == "tests.panel.norms"
+
+
+def test_check_implementation_reports_progress_after_each_id():
+    seen = []
+    check_implementation(norms.numpy_norm, claims=["part.spectral_norm", "lemma5"],
+                         on_fail=None, progress=lambda what, done, total: seen.append(
+                             (what.split(":")[0], done, total)))
+    assert seen == [("part.spectral_norm", 1, 2), ("lemma5", 2, 2)]

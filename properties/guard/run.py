@@ -54,6 +54,7 @@ from typing import Any
 from recmech.bounds.records import jsonable
 from recmech.properties.claims.table import claim, claim_ids
 from recmech.properties.claims.verdict import Verdict
+from recmech.properties.engine.progress import Progress
 from recmech.properties.judging.checks.registry import (
     chunk_specs,
     merge_chunks,
@@ -477,7 +478,7 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
                          profile: str = "quick", *, claims: Iterable[str] | None = None,
                          on_fail: str | None = "raise", name: str | None = None,
                          time_limit: float | None = CALL_TIME_LIMIT,
-                         engine=None) -> list[GuardResult]:
+                         engine=None, progress: Callable | None = None) -> list[GuardResult]:
     """Run every claim check and part judgement against ``obj`` (None: the reference); return
     one record per id (``check_ids``; ``claims`` picks some). With ``engine``
     (``recmech.properties.engine.run.engine_for(jobs, scheduler)``) the chunks run there, and
@@ -487,6 +488,8 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure, after all ran),
     "warn" or None (return only). An expected failure that passes is reported as "xpassed"
     with an ``UnexpectedPass`` warning. ``time_limit``: seconds per call of an outside part.
+    ``progress``: a callback ``progress(what, done, total)`` called after each id (default: one
+    status line on stderr when it is a terminal, ``recmech.properties.engine.progress``).
     """
     if on_fail not in ("raise", "warn", None):
         raise ValueError(f"on_fail must be 'raise', 'warn' or None; found {on_fail!r}")
@@ -507,7 +510,14 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
             raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
                              "see recmech.properties.guard.run")
         name = name or implementation_name(obj)
-        found = [guard_claim(cid, obj, profile, name, time_limit) for cid in ids]
+        shown = Progress(f"guard {name}") if progress is None else None
+        found = []
+        for done, cid in enumerate(ids, start=1):
+            found.append(guard_claim(cid, obj, profile, name, time_limit))
+            (shown or progress)(f"{cid}: {found[-1].status} in {found[-1].seconds:.1f} s",
+                                done, len(ids))
+        if shown is not None:
+            shown.close()
     results = []
     for r in found:
         cid = r.claim_id
