@@ -255,3 +255,11 @@ def test_check_implementation_reports_progress_after_each_id():
                          on_fail=None, progress=lambda what, done, total: seen.append(
                              (what.split(":")[0], done, total)))
     assert seen == [("part.spectral_norm", 1, 2), ("lemma5", 2, 2)]
+
+
+def test_every_judged_part_has_a_row_in_the_domain_table():
+    from recmech.properties.guard.parts.domains import PART_DOMAINS, domain_markdown
+    from recmech.properties.guard.parts.registry import PART_CHECKS
+
+    assert {pc.part for pc in PART_CHECKS.values()} - {"bounds"} <= set(PART_DOMAINS)
+    assert domain_markdown().count("\n") == len(PART_DOMAINS) + 2
