@@ -56,8 +56,6 @@ from recmech.properties.subject.resolved import Subject
 
 __all__ = ["CORRECTED_KEYS", "DIRECTIONS", "compare_records"]
 
-U = np.finfo(float).eps / 2
-REL = 1e-9
 UP, DOWN = "upper", "lower"
 _PROB = {"failure_prob": UP}
 DIRECTIONS: dict[str, dict[str, str]] = {

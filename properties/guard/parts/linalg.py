@@ -36,7 +36,7 @@ from recmech.core.influence import FiniteJointLaw, influence_matrix
 from recmech.properties.claims.verdict import Verdict
 from recmech.properties.guard.parts.registry import Worst, part_size, register_part
 from recmech.properties.judging.profiles import Budget
-from recmech.properties.judging.tolerances import tolerance
+from recmech.properties.judging.tolerances import U, tolerance
 from recmech.properties.subject.calls import PartError
 from recmech.properties.subject.resolved import Subject
 
@@ -44,7 +44,6 @@ __all__ = ["influence_cases", "judge_influence_matrix", "judge_least_squares",
            "judge_spectral_norm", "least_squares_cases", "least_squares_score",
            "spectral_cases"]
 
-U = np.finfo(float).eps / 2
 
 
 # -- least squares -----------------------------------------------------------------------------

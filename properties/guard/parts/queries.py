@@ -46,14 +46,14 @@ from recmech.properties.claims.verdict import Verdict
 from recmech.properties.guard.parts.registry import Worst, part_size, register_part
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies.designs import FAMILIES, SETTING, draw_protocol
+from recmech.properties.judging.tolerances import TOLERANCES, tolerance
 from recmech.properties.subject.outside import RecordingOracle, external_worst_error
 from recmech.properties.subject.resolved import Subject
 
 __all__ = ["judge_query_protocol", "judge_value_queries", "protocol_score",
            "setting_hypothesis", "value_cases", "value_queries_score"]
 
-U = np.finfo(float).eps / 2
-REL = 1e-9
+REL = TOLERANCES["query_protocol.error"].at(delta=1.0)  # relative, the one table's row
 
 
 # -- value queries -----------------------------------------------------------------------------
@@ -150,7 +150,8 @@ def value_queries_score(outside, case: ValueCase) -> tuple[float, dict]:
                      inf_norm=case.inf_norm, eps=case.eps, eta=case.eta)
     R = case.inf_norm + 2 * case.eps
     centers = 0.5 * (np.minimum(case.rows, 0).sum(axis=1) + np.maximum(case.rows, 0).sum(axis=1))
-    allowed = case.eta + case.eta_o + 8 * U * (np.abs(centers) + R)
+    allowed = np.array([tolerance("value_queries", eta=case.eta, eta_o=case.eta_o, center=c, R=R)
+                        for c in centers])
     err = np.abs(values - case.t)
     q_ref = queries_per_item(R, case.eta) * case.items.size
     used = int(inner.queries)
@@ -303,7 +304,8 @@ def metamorphic_score(factory, inst: dict, seed: int) -> tuple[float, dict]:
     grown = run(extended, eps, eta, perm=np.concatenate([np.arange(design.N), [0, design.N - 1]]))
     ref = protocols.protocol_for("deterministic", design, eps, eta)
     s = ref.solver.singular_values
-    tol = 64 * len(ref.items) * design.k * U * s[0] / s[-1] + 1e-12
+    tol = tolerance("query_protocol.relations", l_rows=len(ref.items), k=design.k,
+                    kappa=s[0] / s[-1])
     diffs = {"permuted items": float(np.max(np.abs(moved - base))),
              "units x2": float(np.max(np.abs(scaled - base))),
              "dummy and duplicated items": float(np.max(np.abs(grown - base)))}

@@ -31,7 +31,7 @@ from recmech.properties.judging.checks.registry import register_check
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
 from recmech.properties.judging.strategies.designs import protocol_instances
-from recmech.properties.judging.tolerances import U, tolerance
+from recmech.properties.judging.tolerances import TOLERANCES, U, tolerance
 from recmech.properties.subject.outside import bisection_error
 from recmech.properties.subject.resolved import Subject
 
@@ -39,7 +39,7 @@ __all__ = ["check_definition3", "check_proposition1_separable", "check_theorem2_
            "check_theorem2_gaussian", "check_theorem2_noisy_value",
            "check_theorem2_weak_dependence"]
 
-REL = 1e-9
+REL = TOLERANCES["query_protocol.error"].at(delta=1.0)  # relative, the one table's row
 PROTOCOL_PARTS = ("query_protocol", "value_queries", "least_squares", "compute")
 DOMAIN = "definition3.latent_domain"
 FAR = (10.0, -9.0)  # latent coordinates outside [0, 1] (z = FAR[i] (1, ..., 1))
