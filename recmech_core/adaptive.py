@@ -69,7 +69,7 @@ from recmech.core.consistent import UNIT, ConsistentSet
 from recmech.core.design import DesignMatrix, row_chunks
 from recmech.core.gate import real, real_array, whole
 from recmech.core.oracles import TruthfulOracle
-from recmech.core.protocols import ProtocolResult, QueryProtocol, paper_delta
+from recmech.core.query_protocol import ProtocolResult, QueryProtocol, paper_delta
 from recmech.core.selection import ItemSelection
 from recmech.core.types import LazyType, UniformOffsets
 

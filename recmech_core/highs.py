@@ -14,8 +14,13 @@ row's size). Otherwise the same model is solved again by the next strategy of ``
 at HiGHS's default tolerances: the interior point method at 1e-10 reports Unknown/Infeasible on
 some feasible revenue LPs, e.g. the 40 x 40 grid); when none settles, ``LPFailure`` names the
 instance size and every status seen. definition: The revenue LP is always feasible (x = 0, p = 0)
-and bounded (p <= values): an Infeasible or Unbounded status is a numerical failure, reported as
-such.
+and
+bounded (p <= values): an Infeasible or Unbounded status is a numerical failure, reported as such.
+
+Isolation: every option a strategy needs is set on this model's own instance before each run,
+and HiGHS's process-wide scheduler is rebuilt when a run refuses to start because another
+user of HiGHS in the process (an implementation under test, say) initialised it with another
+thread count, so a verdict never depends on what ran earlier in the process.
 """
 
 from __future__ import annotations
@@ -149,7 +154,14 @@ class HighsLP:
     def _attempt(self, options: dict) -> tuple[str, np.ndarray | None]:
         for key, value in options.items():
             self.h.setOptionValue(key, value)
-        self.h.run()
+        if self.h.run() == highspy.HighsStatus.kError and \
+                self.h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+            # HiGHS's task scheduler is process-wide: code that ran HiGHS earlier in this
+            # process with another thread count (its default, say) makes a run with threads = 1
+            # refuse to start. The scheduler is rebuilt for this run: the answer never depends
+            # on what ran before (another instance re-initialises it when it next runs).
+            highspy.Highs.resetGlobalScheduler(True)
+            self.h.run()
         status = self.h.getModelStatus()
         text = self.h.modelStatusToString(status)
         if status != highspy.HighsModelStatus.kOptimal:

@@ -54,6 +54,7 @@ from typing import Any
 from recmech.bounds.records import jsonable
 from recmech.properties.claims.table import claim, claim_ids
 from recmech.properties.claims.verdict import Verdict
+from recmech.properties.engine.progress import Progress
 from recmech.properties.judging.checks.registry import (
     chunk_specs,
     merge_chunks,
@@ -61,7 +62,7 @@ from recmech.properties.judging.checks.registry import (
     run_chunk,
 )
 from recmech.properties.judging.strategies import run_seed
-from recmech.properties.subject.calls import CALL_TIME_LIMIT
+from recmech.properties.subject.calls import CALL_TIME_LIMIT, PartError
 from recmech.properties.subject.contract import PARTS, provided_parts, provides
 from recmech.properties.subject.resolved import (
     REFERENCE_NAME,
@@ -280,9 +281,11 @@ def guard_part(check_id: str, impl: Any = None, profile: str = "quick",
     try:
         verdict = run_part_check(check_id, subject, budget(profile_name(profile)))
     except Exception as exc:  # an implementation that breaks the judgement fails it, visibly
-        tb = traceback.format_exc(limit=6)
-        return GuardResult(**base, status="failed", parts_used=(pc.part,),
-                           reason=f"the judgement raised {type(exc).__name__}: {exc}\n{tb}",
+        part = _part_error(exc)
+        why = (f"{check_id}: {part}" if part is not None else
+               f"the judgement raised {type(exc).__name__}: {exc}\n"
+               f"{traceback.format_exc(limit=6)}")
+        return GuardResult(**base, status="failed", parts_used=(pc.part,), reason=why,
                            seconds=time.perf_counter() - start)
     ok = verdict.verdict == "holds"
     if ok:
@@ -326,12 +329,25 @@ def guard_claim(claim_id: str, impl: Any = None, profile: str = "quick",
         partials = [run_chunk(claim_id, i, subject, profile) for i in range(len(specs))]
         verdict = merge_chunks(claim_id, partials, subject, profile)[0]
     except Exception as exc:  # an implementation that breaks the check fails it, visibly
-        tb = traceback.format_exc(limit=6)
-        return _broken(claim_id, subject.name, row.expected, used,
-                       f"the check raised {type(exc).__name__}: {exc}\n{tb}",
+        part = _part_error(exc)
+        why = (f"{claim_id}: {part} (the outside answer, not the check)" if part is not None
+               else f"the check raised {type(exc).__name__}: {exc}\n"
+                    f"{traceback.format_exc(limit=6)}")
+        return _broken(claim_id, subject.name, row.expected, used, why,
                        time.perf_counter() - start)
     return _judged(claim_id, subject.name, row.expected, used, verdict,
                    time.perf_counter() - start)
+
+
+def _part_error(exc: BaseException) -> PartError | None:
+    """The ``PartError`` (an outside part's refusal or bad answer, naming the part and the
+    input) that caused ``exc``, if any: such a failure is a verdict, never a traceback."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, PartError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def _broken(claim_id: str, name: str, expected: str, used: tuple, reason: str,
@@ -462,7 +478,7 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
                          profile: str = "quick", *, claims: Iterable[str] | None = None,
                          on_fail: str | None = "raise", name: str | None = None,
                          time_limit: float | None = CALL_TIME_LIMIT,
-                         engine=None) -> list[GuardResult]:
+                         engine=None, progress: Callable | None = None) -> list[GuardResult]:
     """Run every claim check and part judgement against ``obj`` (None: the reference); return
     one record per id (``check_ids``; ``claims`` picks some). With ``engine``
     (``recmech.properties.engine.run.engine_for(jobs, scheduler)``) the chunks run there, and
@@ -472,6 +488,8 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
     ``on_fail``: "raise" (``GuardFailure`` listing every unexpected failure, after all ran),
     "warn" or None (return only). An expected failure that passes is reported as "xpassed"
     with an ``UnexpectedPass`` warning. ``time_limit``: seconds per call of an outside part.
+    ``progress``: a callback ``progress(what, done, total)`` called after each id (default: one
+    status line on stderr when it is a terminal, ``recmech.properties.engine.progress``).
     """
     if on_fail not in ("raise", "warn", None):
         raise ValueError(f"on_fail must be 'raise', 'warn' or None; found {on_fail!r}")
@@ -492,7 +510,14 @@ def check_implementation(obj: Any, expected_failed_checks: Mapping[str, str] | N
             raise ValueError(f"obj provides none of the contract's parts ({', '.join(PARTS)}); "
                              "see recmech.properties.guard.run")
         name = name or implementation_name(obj)
-        found = [guard_claim(cid, obj, profile, name, time_limit) for cid in ids]
+        shown = Progress(f"guard {name}") if progress is None else None
+        found = []
+        for done, cid in enumerate(ids, start=1):
+            found.append(guard_claim(cid, obj, profile, name, time_limit))
+            (shown or progress)(f"{cid}: {found[-1].status} in {found[-1].seconds:.1f} s",
+                                done, len(ids))
+        if shown is not None:
+            shown.close()
     results = []
     for r in found:
         cid = r.claim_id

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["PARTS", "Part", "provided_parts", "provides"]
+__all__ = ["PARTS", "SOLVER_TOLERANCE", "Part", "provided_parts", "provides"]
+
+# An outside M_hat may come from an LP solved to primal and dual feasibility 1e-7 (HiGHS's and
+# scipy.optimize.linprog's default); the guard's IR/BIC and revenue tolerances are derived from
+# it (recmech.properties.judging.tolerances).
+SOLVER_TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,26 +50,39 @@ PARTS: Mapping[str, Part] = MappingProxyType({p.name: p for p in (
          returns="one noisy value query per item by price queries `oracle.accepts_many(items, "
                  "prices)` / `oracle.accepts(j, p)` (Thm. 2 proof); `rows` are the rows A_j of "
                  "the items, `inf_norm` = ||A||_inf; judged by the error against eta + the "
-                 "oracle's noise and by the price queries counted at the oracle"),
+                 "oracle's noise and by the price queries counted at the oracle. `oracle` "
+                 "answers 'is t_j >= p?' (True/False), `items` an int array, `rows` "
+                 "(len(items), k) of either sign"),
     Part(name="least_squares", signature="least_squares(B, Y) -> Z",
          returns="argmin_Z ||B Z - Y||_2, unclipped: a vector y (l,) -> (k,), a matrix "
                  "Y (l, r) -> (k, r)"),
     Part(name="query_protocol", signature="query_protocol(design, eps, setting, eta=None)",
          returns="an object with `run(oracle) -> z_hat` (an array, or an object with `.z_hat`); "
                  "`setting` is deterministic, gaussian, weak_dependence or pivoted; the queried "
-                 "items are learnt by recording the oracle"),
+                 "items are learnt by recording the oracle and must satisfy the setting's "
+                 "hypothesis. `design` is a `recmech.core.design.DesignMatrix`: `A` (N, k), "
+                 "`N`, `k`, `inf_norm`, `rows(items)`, `meta` (deterministic: `block_rows`, "
+                 "`C`; gaussian: `scales` or `Sigma`; weak_dependence: `c`, `variances`, "
+                 "`influence_norm`)"),
     Part(name="robustify", signature="robustify(inner, laws, delta)",
          returns="Lemma 2's M_tilde around M_hat = `inner` and the model laws: a mechanism "
                  "whose `outcome(bids)` is the exact `recmech.core.mechanisms.Outcome` "
                  "(expectation over its own randomness) for bids of shape (m, k); optionally "
                  "`outcome_at(bids, offset)`, the exact outcome for one grid offset r in "
-                 "[0, delta)^k (expectation over the resample), judged per offset region"),
+                 "[0, delta)^k (expectation over the resample), judged per offset region. "
+                 "`inner` is a `recmech.core.mechanisms.LatentMechanism` (`A`, `valuations`, "
+                 "`outcome(bids)`), `laws` one `recmech.core.laws.FiniteLaw` per bidder"),
     Part(name="latent_mechanism", signature="latent_mechanism(A, valuations, laws)",
          returns="M_hat, BIC and IR for the model laws, judged through `outcome(bids)`; its "
-                 "revenue is compared with the optimum (the reference's LP)"),
+                 "revenue is compared with the optimum (the reference's LP); an LP solved to "
+                 "feasibility 1e-7 (HiGHS's default) is within the guard's tolerances. `A` is "
+                 "the (N, k) design (entries of either sign), `valuations` one "
+                 "`recmech.core.valuations` object per bidder (`UnitDemand`, `Additive`, "
+                 "`CDemand`: `v.value(types, S)`, `v.mu`), `laws` one "
+                 "`recmech.core.laws.FiniteLaw` per bidder (`points` (s, k), `probs` (s,))"),
     Part(name="influence_matrix", signature="influence_matrix(law) -> INF(X)",
          returns="the (d, d) influence matrix of Definition 2 for a "
-                 "`recmech.core.influence.FiniteJointLaw`"),
+                 "`recmech.core.influence.FiniteJointLaw` (`support` (s, d), `probs` (s,))"),
     Part(name="spectral_norm", signature="spectral_norm(M) -> float", returns="||M||_2"),
 )})
 

@@ -24,6 +24,7 @@ from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.protocols import QueryProtocol
 from recmech.core.queries import LeastSquares, SearchPlan, noisy_value_queries
 from recmech.core.types import ConstantOffsets, LazyType, SparseOffsets, worst_vertex_offsets
+from recmech.properties.subject.calls import PartError
 
 __all__ = ["ComposedProtocol", "OutsideMechanism", "RecordingOracle", "bisection_error",
            "external_worst_error", "pinv_from_least_squares", "read_pinv", "value_oracle",
@@ -103,10 +104,14 @@ def bisection_error(plan: SearchPlan, t_j: float, eta_o: float, adversary: str) 
 
 
 def _z_hat(result, k: int) -> np.ndarray:
-    z = np.asarray(getattr(result, "z_hat", result), dtype=float).reshape(-1)
+    try:
+        z = np.asarray(getattr(result, "z_hat", result), dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise PartError("query_protocol (its run)", f"returned {type(result).__name__}, not "
+                        f"z_hat ({exc})") from None
     if z.shape != (k,):
-        raise ValueError(f"the protocol under test returned z_hat of shape {z.shape}; expected "
-                         f"({k},)")
+        raise PartError("query_protocol (its run)", f"returned z_hat of shape {z.shape}; "
+                        f"expected ({k},)")
     return z
 
 
@@ -131,7 +136,8 @@ def external_worst_error(protocol, design: DesignMatrix, z: np.ndarray, eps: flo
         bound = float(rec.value("certified_delta"))
     except ValueError:
         bound = 0.0
-    return {"error": err, "bound": bound, "items": int(asked.size), "queries": oracle.queries}
+    return {"error": err, "bound": bound, "items": int(asked.size), "queries": oracle.queries,
+            "queried": asked}
 
 
 PROBES = 4          # Gaussian probes of the orthogonal complement of range(B), per block
@@ -155,11 +161,13 @@ def read_pinv(least_squares, B: np.ndarray, gen: np.random.Generator,  # noqa: N
     for a 1025 x 2 block). If every probe's answer is within the rounding tolerance
     t = 10 l u kappa(B)^2 / sigma_max(B) (a backward-stable or normal-equations solver answers
     a right-hand side orthogonal to range(B) within c l u kappa^2 ||g|| / sigma_max;
-    u = 2^-53), the reading is L(Q) Q^T. An action M = L(Q_perp) with
-    ||M||_2 > 10^4 sqrt(l) t escapes one unit probe with probability < sqrt(2/pi) 10^-4 (the
-    probe's component along M's top right singular vector has density <= sqrt(l / (2 pi)) at
-    0), all four with probability < 5e-17 per block; below that size it changes ||P||_inf by
-    at most 10^4 l t (checked: project.probe_escape).
+    u = 2^-53, or the precision the part shows on range(B), ||L(Q) R - I||_2 / kappa, when that
+    is coarser, capped at 1e-3: a float32 least squares is read at its own precision, in
+    k + 4 right-hand sides, not column by column), the reading is L(Q) Q^T. An action
+    M = L(Q_perp) with ||M||_2 > 10^4 sqrt(l) t escapes one unit probe with probability
+    < sqrt(2/pi) 10^-4 (the probe's component along M's top right singular vector has density
+    <= sqrt(l / (2 pi)) at 0), all four with probability < 5e-17 per block; below that size
+    it changes ||P||_inf by at most 10^4 l t (checked: project.probe_escape).
 
     The full reading, otherwise (a probe answered beyond t, or B not of full column rank): P is
     read column by column from ``least_squares(B, I[:, a:a + 256])``, each chunk copied out.
@@ -182,7 +190,14 @@ def read_pinv(least_squares, B: np.ndarray, gen: np.random.Generator,  # noqa: N
         Z = np.hstack([np.asarray(least_squares(B, Y[:, a:a + WIDTH]), dtype=float)
                        for a in range(0, Y.shape[1], WIDTH)])
         kappa = s[0] / s[-1]
-        tol = PROBE_TOL * l_rows * np.finfo(float).eps / 2 * kappa**2 / s[0]
+        u = np.finfo(float).eps / 2
+        if Z.shape == (k, k + PROBES):
+            # the precision the part shows on range(B): a float32 solver identifies z to about
+            # u_32 kappa, not u kappa, and is read at its own precision (part.least_squares
+            # judges the shortfall)
+            shown = float(np.linalg.norm(Z[:, :k] @ R - np.eye(k), 2)) / kappa
+            u = max(u, min(shown, 1e-3))
+        tol = PROBE_TOL * l_rows * u * kappa**2 / s[0]
         if Z.shape == (k, k + PROBES) and np.all(np.linalg.norm(Z[:, k:], axis=0) <= tol):
             np.matmul(Z[:, :k], Q.T, out=P)
             return P

@@ -83,7 +83,8 @@ def _reference() -> SimpleNamespace:
 
 
 def implementation_name(obj: Any) -> str:
-    """A readable name for ``obj`` (the reference for None)."""
+    """A readable name for ``obj`` (the reference for None): a module's path, a class's or
+    function's qualified name, for a namespace or instance the module its parts come from."""
     if obj is None:
         return REFERENCE_NAME
     if isinstance(obj, ModuleType):
@@ -91,6 +92,11 @@ def implementation_name(obj: Any) -> str:
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     if isinstance(name, str):
         return f"{getattr(obj, '__module__', '') or ''}.{name}".lstrip(".")
+    # a namespace or instance: named by the module path its parts come from
+    for part in PARTS:
+        module = getattr(getattr(obj, part, None), "__module__", None)
+        if provides(obj, part) and isinstance(module, str) and module != "builtins":
+            return module
     return f"{type(obj).__module__}.{type(obj).__qualname__} instance"
 
 

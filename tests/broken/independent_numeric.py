@@ -2,7 +2,8 @@
 
 - ``least_squares``: Householder QR written out (reflectors applied to B and Y), then back
   substitution; a ValueError for a block of lower numerical rank (the argmin is not unique);
-- ``spectral_norm``: the square root of the largest eigenvalue of the smaller Gram matrix;
+- ``spectral_norm``: the square root of the largest eigenvalue of the smaller Gram matrix of M
+  scaled by a power of two (no underflow for tiny norms);
 - ``influence_matrix``: Definition 2 by grouping the support on x_{-i-j} with numpy, conditional
   laws of X_i for each value of X_j inside a group (positive-probability events only);
 - ``value_queries``: bisection on each item's own interval [lo_j - eps, hi_j + eps] (so rows of
@@ -54,10 +55,14 @@ def least_squares(B, Y) -> np.ndarray:  # noqa: N803
 
 def spectral_norm(M) -> float:  # noqa: N803
     M = np.asarray(M, dtype=float)
-    if M.size == 0:
+    if M.size == 0 or not np.any(M):
         return 0.0
+    # scaled by a power of two first (exact): the Gram matrix of a matrix of norm 1e-300
+    # underflows to zero, of norm 1e200 overflows
+    shift = math.frexp(float(np.abs(M).max()))[1]
+    M = np.ldexp(M, -shift)
     gram = M.T @ M if M.shape[1] <= M.shape[0] else M @ M.T
-    return float(math.sqrt(max(float(np.linalg.eigvalsh(gram)[-1]), 0.0)))
+    return math.ldexp(math.sqrt(max(float(np.linalg.eigvalsh(gram)[-1]), 0.0)), shift)
 
 
 def influence_matrix(law) -> np.ndarray:

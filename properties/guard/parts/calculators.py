@@ -19,7 +19,13 @@ closed
 - 64 n u kappa(M) + 1e-9 relative for the values computed from a matrix M (n x n or l x k)
   through an inverse or pseudo-inverse (``definition3``, ``lemma3``, ``delta_certified`` of
   ``theorem2.deterministic``): a backward-stable inversion is exact for a matrix within
-  c n u ||M|| of M, which moves the inverse by a relative kappa(M) c n u.
+  c n u ||M|| of M, which moves the inverse by a relative kappa(M) c n u;
+- plus, as an absolute floor, the rounding allowance the reference adds to a printed value
+  (definition3's certified_delta = ||P||_inf (eps + eta) + the rounding of least squares in
+  float64): a calculator returning the printed formula is exact, not "tighter".
+
+The rows are ``bound.value``, ``bound.log_value`` and ``bound.matrix_value`` of the one
+tolerance table, ``recmech.properties.judging.tolerances``.
 
 Tightness. Each bound has a direction (``DIRECTIONS``: an upper bound is looser when larger, a
 lower bound when smaller; keys without a direction are not bounds). The yardstick is the
@@ -45,13 +51,12 @@ from recmech.properties.guard.parts.parameters import PARAMETERS, fixed_points
 from recmech.properties.guard.parts.registry import Worst, part_size, register_part
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies import worst_case
+from recmech.properties.judging.tolerances import tolerance
 from recmech.properties.subject.calls import PartError
 from recmech.properties.subject.resolved import Subject
 
 __all__ = ["CORRECTED_KEYS", "DIRECTIONS", "compare_records"]
 
-U = np.finfo(float).eps / 2
-REL = 1e-9
 UP, DOWN = "upper", "lower"
 _PROB = {"failure_prob": UP}
 DIRECTIONS: dict[str, dict[str, str]] = {
@@ -104,20 +109,28 @@ def _call(compute, claim_id: str, params: dict) -> tuple[Any, Exception | None]:
         return None, exc
 
 
-def _matrix_rel(claim_id: str, params: dict) -> float:
-    name, _ = MATRIX_KEYS[claim_id]
-    M = np.asarray(params[name], dtype=float)
-    s = np.linalg.svd(M, compute_uv=False)
-    kappa = s[0] / s[-1] if s[-1] > 0 else np.inf
-    return 64 * max(M.shape) * U * kappa + REL
+def _allowance(claim_id: str, key: str, rec) -> float:
+    """The rounding allowance the reference adds to a printed value (the absolute floor of
+    ``bound.value``): definition3's certified_delta is ||P||_inf (eps + eta), the printed
+    formula, plus the rounding of least squares in float64 (``recmech.bounds.queries``)."""
+    if claim_id == "definition3" and key == "certified_delta":
+        p = rec.params
+        printed = float(rec.values["pinv_inf_norm"]) * (float(p["eps"]) + float(p["eta"]))
+        return max(0.0, float(rec.values["certified_delta"]) - printed)
+    return 0.0
 
 
-def _tolerance(claim_id: str, key: str, ref: float, params: dict, log: bool) -> float:
+def _tolerance(claim_id: str, key: str, ref: float, params: dict, log: bool,
+               allowance: float = 0.0) -> float:
     if log:
-        return REL * max(1.0, abs(ref))
+        return tolerance("bound.log_value", value=ref)
     if claim_id in MATRIX_KEYS and key in MATRIX_KEYS[claim_id][1]:
-        return _matrix_rel(claim_id, params) * abs(ref) + 1e-300
-    return REL * abs(ref) + 1e-300
+        M = np.asarray(params[MATRIX_KEYS[claim_id][0]], dtype=float)
+        s = np.linalg.svd(M, compute_uv=False)
+        kappa = s[0] / s[-1] if s[-1] > 0 else np.inf
+        return tolerance("bound.matrix_value", value=ref, n=max(M.shape), kappa=kappa,
+                         allowance=allowance)
+    return tolerance("bound.value", value=ref, allowance=allowance)
 
 
 def _yardstick(claim_id: str, key: str, rec, log: bool) -> float:
@@ -172,7 +185,8 @@ def compare_records(claim_id: str, params: dict, outside) -> dict:
                 diff = math.inf
                 continue
             o = float(other[key])
-            tol = _tolerance(claim_id, key, r, params, log)
+            allowance = 0.0 if log else _allowance(claim_id, key, ref)
+            tol = _tolerance(claim_id, key, r, params, log, allowance)
             d = abs(o - r)
             if not (math.isfinite(o) or o == r):
                 d = math.inf
@@ -182,7 +196,7 @@ def compare_records(claim_id: str, params: dict, outside) -> dict:
                 stick = _yardstick(claim_id, key, ref, log)
                 loose = (o - stick) if direction == UP else (stick - o)
                 if loose > 0:
-                    t = loose / _tolerance(claim_id, key, stick, params, log)
+                    t = loose / _tolerance(claim_id, key, stick, params, log, allowance)
                     tight = max(tight, t)
                     if t > 1:
                         problems.append(f"{key}{' (log)' if log else ''} = {o!r} is looser than "

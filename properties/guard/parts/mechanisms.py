@@ -29,13 +29,12 @@ M_hat on purpose), above it means BIC or IR fails somewhere. Metamorphic: the re
 invariant under permuting the bidders and adding a dummy item nobody values (a zero row of A,
 mu = 0), and doubles with the units.
 
-Tolerances. definition: Probabilities and payments here are sums of at most T = (offset regions) x
-(resampled profiles) x (lottery entries) <= 10^4 products of probabilities and values, rounded
-with relative error below 2 T u < 5e-12; the guard allows 1e-9 V, V = max(1, largest value or
-payment in play). BIC and IR of M_hat: 1e-8 V (HiGHS solves to feasibility 1e-10 per row; an
-interim constraint sums up to 100 rows). definition: Revenue against the LP optimum: 1e-6 max(1,
-REV*) (an LP whose rows are relaxed by tau moves its optimum by at most tau ||y||_1, the duals; 1e-6
-covers ||y||_1 up to 10^4 at tau = 1e-10).
+definition: Tolerances (``recmech.properties.judging.tolerances``): outcomes ``mechanism.outcome``,
+1e-9 V
+(sums of at most 10^4 rounded products), V = max(1, largest value or payment in play); BIC and
+IR of M_hat ``mechanism.ir_bic``, 10 tau V, and revenue against the LP optimum
+``mechanism.revenue``, 10 tau max(1, REV*), tau = 1e-7 the solver tolerance the contract
+states (an interior-point LP at HiGHS's defaults leaves ex-post utilities near -1e-9).
 """
 
 from __future__ import annotations
@@ -53,6 +52,7 @@ from recmech.core.valuations import Additive, CDemand, UnitDemand
 from recmech.properties.claims.verdict import Verdict
 from recmech.properties.guard.parts.registry import Worst, part_size, register_part
 from recmech.properties.judging.profiles import Budget
+from recmech.properties.judging.tolerances import mechanism_value_scale, tolerance
 from recmech.properties.subject.calls import PartError
 from recmech.properties.subject.outside import OutsideMechanism
 from recmech.properties.subject.resolved import Subject
@@ -60,15 +60,12 @@ from recmech.properties.subject.resolved import Subject
 __all__ = ["PermutedMechanism", "ScaledMechanism", "compare_outcomes", "judge_latent_mechanism",
            "judge_robustify", "mechanism_instances", "remade_valuation", "scaled_valuation"]
 
-TOL = 1e-9
-BIC_TOL = 1e-8
-REV_TOL = 1e-6
 
 
 def mechanism_instances(n: int, seed: int) -> list[dict]:
-    """Small finite instances (A, valuations, laws, delta): three fixed ones (Lemma 2's, two
-    asymmetric bidders with a support point near 0, a two-dimensional latent), then ``n``
-    drawn ones."""
+    """Small finite instances (A, valuations, laws, delta): four fixed ones (Lemma 2's, two
+    asymmetric bidders with a support point near 0, a two-dimensional latent, a signed A with
+    two bidders), then ``n`` drawn ones (A of either sign on every other draw)."""
     out = [
         {"label": "lemma 2 instance", "A": np.array([[1.0], [0.5]]),
          "valuations": [UnitDemand([0.0, 0.05])],
@@ -82,12 +79,17 @@ def mechanism_instances(n: int, seed: int) -> list[dict]:
          "valuations": [UnitDemand([0.0, 0.0])],
          "laws": [FiniteLaw([[0.1, 0.8], [0.6, 0.3], [0.9, 0.95]], [0.3, 0.3, 0.4])],
          "delta": 0.25},
+        {"label": "signed A, two bidders", "A": np.array([[1.0, -0.5], [-0.3, 0.8]]),
+         "valuations": [Additive([0.1, 0.0]), UnitDemand([0.2, 0.1])],
+         "laws": [FiniteLaw([[0.1, 0.9], [0.8, 0.2]], [0.5, 0.5]),
+                  FiniteLaw([[0.5, 0.5], [0.9, 0.1]], [0.3, 0.7])], "delta": 0.3},
     ]
     gen = np.random.default_rng(seed)
     for i in range(n):
         m, k = int(gen.integers(1, 3)), int(gen.integers(1, 3))
         N = 1 if m == 2 else int(gen.integers(1, 3))
-        A = np.round(gen.uniform(0.1, 1.0, (N, k)), 2)
+        # entries of A of either sign (the paper's domain is A in R^{N x k}) on every other draw
+        A = np.round(gen.uniform(-1.0 if i % 2 else 0.1, 1.0, (N, k)), 2)
         vals = [(UnitDemand if gen.uniform() < 0.5 else Additive)(
             np.round(gen.uniform(0, 0.2, N), 2)) for _ in range(m)]
         laws = []
@@ -112,8 +114,9 @@ def _lottery(out: Outcome) -> dict[bytes, float]:
 def compare_outcomes(got: Outcome, ref: Outcome, mech: LatentMechanism, bids: np.ndarray,
                      scale: float) -> tuple[float, dict]:
     """definition: (score, detail): the allocation lottery equal, no larger rebate, IR for the
-    truthful bidders, each as a ratio to the tolerance 1e-9 scale (module docstring)."""
-    tol = TOL * scale
+    truthful
+    bidders, each as a ratio to the tolerance 1e-9 scale (module docstring)."""
+    tol = tolerance("mechanism.outcome", scale=scale)
     a, b = _lottery(got), _lottery(ref)
     alloc_diff = max((abs(a.get(key, 0.0) - b.get(key, 0.0)) for key in set(a) | set(b)),
                      default=0.0)
@@ -129,9 +132,7 @@ def compare_outcomes(got: Outcome, ref: Outcome, mech: LatentMechanism, bids: np
 
 
 def _scale(inst: dict) -> float:
-    A = inst["A"]
-    top = max(float(np.max(np.abs(v.mu))) for v in inst["valuations"])
-    return max(1.0, float(np.abs(A).sum(axis=1).max()) * len(A) + top * len(A))
+    return mechanism_value_scale(inst["A"], inst["valuations"])
 
 
 def _outcome(mech, bids: np.ndarray, offset=None) -> Outcome:
@@ -246,7 +247,7 @@ def _relation(inst: dict, name: str, got: Outcome, base: Outcome, c: float, perm
     a, b = _lottery(got), _lottery(want)
     diff = max(max((abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in set(a) | set(b)), default=0.0),
                float(np.max(np.abs(got.payments - want.payments))))
-    tol = TOL * scale * c
+    tol = tolerance("mechanism.outcome", scale=scale * c)
     return diff / tol, {"instance": inst["label"], "relation": name, "outside": got.to_dict(),
                         "predicted": want.to_dict(), "difference": diff, "tolerance": tol}
 
@@ -288,21 +289,26 @@ def _latent_instance(factory, inst: dict) -> tuple[float, dict]:
     optimum = TabularMechanism.from_lp(A, vals, laws).lp.revenue
     rev, kappa, min_u = _revenue(factory(A, vals, laws), A, vals, laws)
     scale = _scale(inst)
-    scores = {"bic": kappa / (BIC_TOL * scale), "ir": -min_u / (BIC_TOL * scale),
-              "revenue": abs(rev - optimum) / (REV_TOL * max(1.0, optimum))}
+    ir_tol = tolerance("mechanism.ir_bic", scale=scale)
+
+    def rev_tol(opt: float) -> float:
+        return tolerance("mechanism.revenue", optimum=opt)
+
+    scores = {"bic": kappa / ir_tol, "ir": -min_u / ir_tol,
+              "revenue": abs(rev - optimum) / rev_tol(optimum)}
     two = _revenue(factory(2.0 * A, [scaled_valuation(v, 2.0) for v in vals], laws), 2.0 * A,
                    [scaled_valuation(v, 2.0) for v in vals], laws)[0]
-    scores["units x2"] = abs(two - 2 * rev) / (REV_TOL * max(1.0, 2 * optimum))
+    scores["units x2"] = abs(two - 2 * rev) / rev_tol(2 * optimum)
     if len(laws) > 1:
         perm = list(range(len(laws)))[::-1]
         moved = _revenue(factory(A, [vals[p] for p in perm], [laws[p] for p in perm]), A,
                          [vals[p] for p in perm], [laws[p] for p in perm])[0]
-        scores["bidders permuted"] = abs(moved - rev) / (REV_TOL * max(1.0, optimum))
+        scores["bidders permuted"] = abs(moved - rev) / rev_tol(optimum)
     # a dummy item nobody values (a zero row of A, mu = 0) changes no value: same revenue
     A1 = np.vstack([A, np.zeros((1, A.shape[1]))])
     vals1 = [remade_valuation(v, np.append(v.mu, 0.0)) for v in vals]
     dummy = _revenue(factory(A1, vals1, laws), A1, vals1, laws)[0]
-    scores["dummy item"] = abs(dummy - rev) / (REV_TOL * max(1.0, optimum))
+    scores["dummy item"] = abs(dummy - rev) / rev_tol(optimum)
     why = [name for name, s in scores.items() if s > 1]
     if scores["revenue"] > 1:
         why.append("revenue below the LP optimum: looser than the optimum" if rev < optimum

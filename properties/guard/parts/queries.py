@@ -10,13 +10,17 @@
   (the centre of [lo_j, hi_j] is not ||A_j||_1 / 2), values at both ends lo_j - eps and hi_j + eps,
   ||A||_inf above the rows' own norms, eps >= 1 (the erratum's corner), q = 0 and q ~ 40,
   adversarial oracles pushing up, down or flipping within eta_o.
-- ``query_protocol(design, eps, setting, eta)`` (Def. 3, Thm. 2). Judged on the worst vertex of
+- ``query_protocol(design, eps, setting, eta)`` (Def. 3, Thm. 2). definition: Judged on the worst
+vertex of
   the eps-box for the items it queries
   (``recmech.properties.subject.outside.external_worst_error``):
   its error must meet the certified delta ||P||_inf (eps + eta + eta_o) of its queried block
   and, where the reference protocol of the setting has the paper's a-priori delta, that delta
   (scaled by (eps + eta + eta_o) / (eps + eta) for the oracle's noise): a protocol that queries
-  other items must still be the (eps, delta)-query protocol Thm. 2 promises. Relative rounding
+  other items must still be the (eps, delta)-query protocol Thm. 2 promises, and its queried
+  items must satisfy the hypothesis of the setting it claims wherever the paper's selection
+  does (``setting_hypothesis``: a dominant k x k block, Tr(Sigma_S) / rho(Sigma_S) > 64 k,
+  sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||)). Relative rounding
   1e-9 as in the claim checks. It may use no more price queries than the reference protocol of
   the setting (more is "looser than the paper"). Metamorphic relations (deterministic setting,
   where the item set is fixed by the rows of C): permuting the items (rows of A, with the type),
@@ -34,7 +38,7 @@ from hypothesis import strategies as st
 
 from recmech.bounds import compute as reference_compute
 from recmech.core import design as designs
-from recmech.core import protocols
+from recmech.core import protocols, selection
 from recmech.core.design import DesignMatrix
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.queries import queries_per_item
@@ -43,14 +47,14 @@ from recmech.properties.claims.verdict import Verdict
 from recmech.properties.guard.parts.registry import Worst, part_size, register_part
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies.designs import FAMILIES, SETTING, draw_protocol
+from recmech.properties.judging.tolerances import TOLERANCES, tolerance
 from recmech.properties.subject.outside import RecordingOracle, external_worst_error
 from recmech.properties.subject.resolved import Subject
 
-__all__ = ["judge_query_protocol", "judge_value_queries", "protocol_score", "value_cases",
-           "value_queries_score"]
+__all__ = ["judge_query_protocol", "judge_value_queries", "protocol_score",
+           "setting_hypothesis", "value_cases", "value_queries_score"]
 
-U = np.finfo(float).eps / 2
-REL = 1e-9
+REL = TOLERANCES["query_protocol.error"].at(delta=1.0)  # relative, the one table's row
 
 
 # -- value queries -----------------------------------------------------------------------------
@@ -147,7 +151,8 @@ def value_queries_score(outside, case: ValueCase) -> tuple[float, dict]:
                      inf_norm=case.inf_norm, eps=case.eps, eta=case.eta)
     R = case.inf_norm + 2 * case.eps
     centers = 0.5 * (np.minimum(case.rows, 0).sum(axis=1) + np.maximum(case.rows, 0).sum(axis=1))
-    allowed = case.eta + case.eta_o + 8 * U * (np.abs(centers) + R)
+    allowed = np.array([tolerance("value_queries", eta=case.eta, eta_o=case.eta_o, center=c, R=R)
+                        for c in centers])
     err = np.abs(values - case.t)
     q_ref = queries_per_item(R, case.eta) * case.items.size
     used = int(inner.queries)
@@ -202,6 +207,35 @@ def _instances(n: int, seed: int) -> list[dict]:
     return out
 
 
+def setting_hypothesis(design: DesignMatrix, setting: str, items: np.ndarray) -> dict:
+    """definition: Whether the queried ``items`` satisfy the hypothesis of Thm. 2's ``setting``
+    (the one
+    whose a-priori delta the protocol claims): deterministic, a diagonally dominant k x k block
+    among them (alpha, beta > 0); gaussian, Tr(Sigma_S) / rho(Sigma_S) > 64 k; weak dependence,
+    sum_S v_i^2 > 16 c^2 k sqrt|S| / (1 - ||INF||); pivoted: none (full column rank)."""
+    items = np.asarray(items, dtype=np.int64)
+    k = design.k
+    if setting == "deterministic":
+        if items.size < k:
+            return {"holds": False, "why": f"{items.size} items queried, fewer than k = {k}"}
+        sel = selection.diagonal_block(DesignMatrix(design.rows(items), design.family, {}))
+        return {"holds": sel.hypothesis_holds, "alpha": sel.stats["alpha"],
+                "beta": sel.stats["beta"]}
+    if setting == "gaussian":
+        tr, rho = selection.trace_and_rho(design, items)
+        need = selection.GAUSSIAN_RATIO * k
+        return {"holds": bool(rho > 0 and tr > need * rho), "trace": tr, "rho": rho,
+                "required_ratio": need}
+    if setting == "weak_dependence":
+        v2 = np.asarray(design.meta["variances"], dtype=float)[items]
+        need = float(selection.weak_dependence_required(
+            float(design.meta["c"]), k, items.size,
+            float(design.meta.get("influence_norm", np.inf))))
+        return {"holds": bool(v2.sum() > need), "sum_variances": float(v2.sum()),
+                "required": need}
+    return {"holds": True}
+
+
 def protocol_score(factory, inst: dict, eta_o: float) -> tuple[float, dict]:
     """(worst of error / certified delta, error / a-priori delta, queries / paper's queries;
     detail) of the outside protocol on one instance (module docstring)."""
@@ -225,6 +259,15 @@ def protocol_score(factory, inst: dict, eta_o: float) -> tuple[float, dict]:
               "items": out.get("items"), "scores": scores}
     if "why" in out:
         detail["why"] = out["why"]
+    if "queried" in out and ref.selection.hypothesis_holds:
+        # the a-priori delta is claimed only under the setting's hypothesis: the items the
+        # protocol queried must satisfy it wherever the paper's selection does
+        hyp = setting_hypothesis(design, setting, out["queried"])
+        detail["hypothesis"] = hyp
+        if not hyp["holds"]:
+            scores["hypothesis"] = np.inf
+            detail["why"] = (f"the queried items do not satisfy the {setting} setting's "
+                             "hypothesis (Thm. 2)")
     return max(scores.values()), detail
 
 
@@ -264,7 +307,8 @@ def metamorphic_score(factory, inst: dict, seed: int) -> tuple[float, dict]:
     grown = run(extended, eps, eta, perm=np.concatenate([np.arange(design.N), [0, design.N - 1]]))
     ref = protocols.protocol_for("deterministic", design, eps, eta)
     s = ref.solver.singular_values
-    tol = 64 * len(ref.items) * design.k * U * s[0] / s[-1] + 1e-12
+    tol = tolerance("query_protocol.relations", l_rows=len(ref.items), k=design.k,
+                    kappa=s[0] / s[-1])
     diffs = {"permuted items": float(np.max(np.abs(moved - base))),
              "units x2": float(np.max(np.abs(scaled - base))),
              "dummy and duplicated items": float(np.max(np.abs(grown - base)))}

@@ -120,12 +120,15 @@ def run_part_check(check_id: str, subject: Subject, budget: Budget) -> Verdict:
 
 class Worst:
     """definition: The worst case of a judgement: the largest score (difference / tolerance; > 1
-    fails) and its details, and the first ``PartError`` met."""
+    fails) over
+    the inputs the part answered, and the ``PartError``s it raised (refusals, bad answers)."""
 
     def __init__(self, check_id: str) -> None:
         self.check_id = check_id
         self.score, self.detail, self.count = -math.inf, None, 0
         self.error: PartError | None = None
+        self.errors = 0
+        self.timed_out = False
 
     def see(self, score: float, detail: dict) -> float:
         self.count += 1
@@ -137,17 +140,21 @@ class Worst:
         return score
 
     def run(self, fn: Callable[[], tuple[float, dict]]) -> float:
-        """Score one input: ``fn()`` gives (score, detail); a ``PartError`` is the worst case,
-        and after one the part is not called again (the judgement has failed: a hanging part
-        costs one time limit, not one per input)."""
-        if self.error is not None:
+        """Score one input: ``fn()`` gives (score, detail). A ``PartError`` fails the judgement
+        and is reported, and judging goes on: a part that refuses a 1 x 1 or a zero matrix is
+        still judged on every other input. Only after a time-limit overrun is the part not
+        called again (a hanging part costs one time limit, not one per input)."""
+        if self.timed_out:
             return math.inf
         try:
             score, detail = fn()
         except PartError as exc:
+            self.errors += 1
             if self.error is None:
                 self.error = exc
-            return self.see(math.inf, {"error": str(exc)})
+            self.timed_out = "time limit" in exc.problem
+            self.count += 1
+            return math.inf
         return self.see(score, detail)
 
     def over(self, cases: Iterable[Any], strategy: Any, score: Callable[[Any], tuple[float, dict]],
@@ -164,9 +171,14 @@ class Worst:
 
     def verdict(self, notes: str, extra: dict | None = None) -> Verdict:
         ok = not self.failed
-        detail = {"error": str(self.error)} if self.error is not None else self.detail
+        if self.error is not None:
+            # the refusal, and how the part fared on the inputs it answered
+            detail = {"error": str(self.error), "errors": self.errors,
+                      "worst_answered": self.detail,
+                      "worst_answered_score": self.score if math.isfinite(self.score) else None}
+        else:
+            detail = self.detail
+        observed = self.score if math.isfinite(self.score) else None
         return Verdict.exact(
             self.check_id, ok, instances=self.count, counterexample=detail,
-            observed=None if not math.isfinite(self.score) else self.score, bound=1.0,
-            instance=detail or {}, notes=notes, extra=extra or {})
-
+            observed=observed, bound=1.0, instance=detail or {}, notes=notes, extra=extra or {})

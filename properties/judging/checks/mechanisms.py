@@ -36,6 +36,7 @@ from recmech.core.valuations import UnitDemand
 from recmech.properties.claims.verdict import Corrected, Verdict
 from recmech.properties.judging.checks.registry import register_check
 from recmech.properties.judging.profiles import Budget
+from recmech.properties.judging.tolerances import mechanism_value_scale, tolerance
 from recmech.properties.subject.resolved import Subject
 
 __all__ = ["RATE_TOL", "check_lemma1", "check_lemma2", "check_proposition1_mechanism",
@@ -122,11 +123,15 @@ def check_lemma2(*, subject: Subject, budget: Budget) -> Verdict:
         bound.append(subject.compute("lemma2", L=vals[0].lipschitz, eps=float(eps), delta=delta,
                                      m=1, A_inf=a_inf).value("kappa"))
     ratio = float(max(np.max(np.asarray(kap) / bound), np.max(np.asarray(loss) / bound)))
-    ir_ok = min_u >= -1e-12
+    # IR within the solver tolerance the contract states (the same tolerance part.latent_mechanism
+    # applies to M_hat, whose utilities M_tilde passes on)
+    ir_tol = tolerance("mechanism.ir_bic", scale=mechanism_value_scale(A, vals))
+    ir_ok = min_u >= -ir_tol
     rate = rate_follows(epss, {"kappa": kap, "revenue_loss": loss}, bound)
     inst = {"eps": epss.tolist(), "kappa": kap, "revenue_loss": loss, "bound_kappa": bound,
             "slope_kappa": _slope(epss, kap), "slope_loss": _slope(epss, loss),
-            "slope_bound": _slope(epss, bound), "min_expost_utility": min_u, "rate": rate}
+            "slope_bound": _slope(epss, bound), "min_expost_utility": min_u, "rate": rate,
+            "ir_tolerance": ir_tol}
     verdict = "fails-as-stated" if not ir_ok else "rate-only" if rate["follows"] else \
         "inconclusive"
     cex = None if verdict == "rate-only" else {"min_expost_utility": min_u, "rate": rate}
@@ -210,16 +215,18 @@ def _theorem_verdicts(claim_id: str, subject: Subject, budget: Budget, f_factor:
                "true_law": "shift by eps1 = 0.01, then mass 0.01 of the top type moved to t=(1,0)",
                "prokhorov": move["prokhorov"], "delta": move["delta"],
                "min_truthful_utility": move["min_util"]}
-    ir_ok = move["min_util"] >= -1e-12
-    fixed = rate.verdict if ir_gap >= -1e-12 else "fails-as-stated"
+    ir_tol = tolerance("mechanism.ir_bic",
+                       scale=mechanism_value_scale(exp.A_DESIGN, [exp.Additive([0.0, 0.0])]))
+    ir_ok = move["min_util"] >= -ir_tol
+    fixed = rate.verdict if ir_gap >= -ir_tol else "fails-as-stated"
     families = {"true-type-ir": "holds" if ir_ok else "fails"}
     if readings["ir.valuation"] == "latent-report":
         latent = move["min_latent_util"]
         families["true-type-ir"] = "excluded: the latent-report reading judges IR with v^A at Q(t)"
-        families["latent-ir"] = "holds" if latent >= -1e-12 else "fails"
-        head = rate.verdict if latent >= -1e-12 else "fails-as-stated"
+        families["latent-ir"] = "holds" if latent >= -ir_tol else "fails"
+        head = rate.verdict if latent >= -ir_tol else "fails-as-stated"
         return [replace(rate, verdict=head, families=families,
-                        counterexample=rate.counterexample if latent >= -1e-12 else
+                        counterexample=rate.counterexample if latent >= -ir_tol else
                         {"min_latent_utility": latent},
                         notes=rate.notes + "; IR w.r.t. v^A at Q(t), exact on every profile, "
                         f"offset and resample of the IR counterexample: min utility {latent:.3g}"),

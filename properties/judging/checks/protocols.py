@@ -32,6 +32,7 @@ from recmech.properties.judging.checks.registry import register_check
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.stats import DEFAULT_ALPHA, clopper_pearson, compare_probability
 from recmech.properties.judging.strategies.designs import protocol_instances
+from recmech.properties.judging.tolerances import TOLERANCES, U, tolerance
 from recmech.properties.subject.outside import bisection_error
 from recmech.properties.subject.resolved import Subject
 
@@ -39,7 +40,7 @@ __all__ = ["check_definition3", "check_proposition1_separable", "check_theorem2_
            "check_theorem2_gaussian", "check_theorem2_noisy_value",
            "check_theorem2_weak_dependence"]
 
-REL = 1e-9
+REL = TOLERANCES["query_protocol.error"].at(delta=1.0)  # relative, the one table's row
 PROTOCOL_PARTS = ("query_protocol", "value_queries", "least_squares", "compute")
 DOMAIN = "definition3.latent_domain"
 FAR = (10.0, -9.0)  # latent coordinates outside [0, 1] (z = FAR[i] (1, ..., 1))
@@ -224,20 +225,29 @@ def check_theorem2_deterministic(*, subject: Subject, budget: Budget, readings: 
                    corrected=Corrected.of(corrected_ok, fixed_cex), families=families)
 
 
-def _count_failures(sampler, trials: int, factor: float, subject: Subject) -> tuple[int, float]:
-    """definition: (draws whose certified delta per unit eps exceeds ``factor``, the largest ratio):
-    a draw whose queried block does not identify z (P B != I: rank < k) fails with an infinite
-    delta."""
+def _count_failures(sampler, trials: int, factor: float, subject: Subject,
+                    eps: float) -> tuple[int, float]:
+    """definition: (draws whose worst error per unit eps exceeds ``factor``, the largest ratio).
+    The worst
+    error of least squares on a block B is ||P||_inf (eps + eta) + ||P B - I||_inf ||z||_inf
+    (z_hat - z = P e + (P B - I) z, z in [0, 1]^k; eta = eps): a least squares that is not
+    float64-accurate adds its identification error (tolerance row
+    ``least_squares.identification``); only a block whose singular values say rank < k does
+    not identify z (an infinite delta) (checked: project.certified_delta). A precision shortfall is
+    judged by part.least_squares,
+    never read as rank deficiency."""
     failures, worst, done = 0, 0.0, 0
     while done < trials:
         batch = min(4000, trials - done)
         B = sampler(batch)
         P = subject.pseudo_inverses(B)
-        # the certified delta per unit eps, eta = eps: ||P||_inf (1 + 1)
         cert = certified_delta(P, 1.0, 1.0)
         eye = np.eye(B.shape[2])
-        blind = np.abs(P @ B - eye).max(axis=(1, 2)) > 1e-8 * np.maximum(1.0, cert)
-        cert = np.where(blind, np.inf, cert)
+        shortfall = np.abs(P @ B - eye).sum(axis=2).max(axis=1)
+        cert = cert + tolerance("least_squares.identification", pb_error=shortfall, eps=eps)
+        s = np.linalg.svd(B, compute_uv=False)
+        deficient = s[:, -1] <= s[:, 0] * max(B.shape[1], B.shape[2]) * 2 * U
+        cert = np.where(deficient, np.inf, cert)
         failures += int(np.sum(cert > factor))
         worst = max(worst, float(cert.max() / factor))
         done += batch
@@ -280,7 +290,7 @@ def check_theorem2_gaussian(*, subject: Subject, budget: Budget, readings: dict)
     factor = float(rec.value("delta")) / eps
     trials = budget.size("theorem2.gaussian.trials")
     failures, worst = _count_failures(lambda b: gen.standard_normal((b, size, k)), trials,
-                                      factor, subject)
+                                      factor, subject, eps)
     families = {"chi2-equal-weights": "fails" if failures else "holds",
                 "large-eps": NOT_REFUTED}
     if readings[DOMAIN] == "all-real":
@@ -321,7 +331,8 @@ def check_theorem2_weak_dependence(*, subject: Subject, budget: Budget,
     def sampler(b):
         return 2.0 * gen.integers(0, 2, size=(b, size, k)) - 1.0
 
-    failures, worst = _count_failures(sampler, trials, float(rec.value("delta")) / eps, subject)
+    failures, worst = _count_failures(sampler, trials, float(rec.value("delta")) / eps, subject,
+                                      eps)
     headline = _probability_verdict("theorem2.weak_dependence", failures, trials, rec, size, k,
                                     float(size), worst)
     families = {"independent": headline.verdict if headline.verdict != "fails-as-stated"
@@ -338,7 +349,7 @@ def check_theorem2_weak_dependence(*, subject: Subject, budget: Budget,
             return np.broadcast_to(signs, (b, rsize, rk)).copy()
 
         rfail, rworst = _count_failures(repetition, rtrials, float(rrec.value("delta")) / eps,
-                                        subject)
+                                        subject, eps)
         rep = _probability_verdict("theorem2.weak_dependence", rfail, rtrials, rrec, rsize, rk,
                                    float(rsize), rworst)
         families["repetition-law"] = ("fails" if rep.verdict == "fails-as-stated"

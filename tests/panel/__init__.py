@@ -1,0 +1,1 @@
+"""A panel of real, widely used numerical routines behind thin adapters (call shape only)."""
