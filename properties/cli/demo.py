@@ -11,7 +11,9 @@ from recmech.properties.cli.common import (
     Once,
     UsageError,
     add_json,
+    check_bidders,
     check_design_size,
+    check_eps,
     given,
     json_option,
     list_type,
@@ -48,9 +50,11 @@ def _demo(args: argparse.Namespace) -> int:
     for name in ("N", "k", "bidders"):
         positive("demo", f"--{name}", opts[name], whole=True)
     positive("demo", "--eps", opts["eps"])
+    check_eps("demo", opts["eps"])
     if opts["seed"] < 0:
         raise UsageError(f"recmech demo: --seed must be >= 0; found {opts['seed']}")
     check_design_size("demo", opts["N"], opts["k"])
+    check_bidders("demo", opts["bidders"])
     from recmech.core.demo import run_demo
     from recmech.properties.report.render import markdown_table
 
