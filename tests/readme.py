@@ -1,9 +1,11 @@
 """The README's generated sections: each lies between ``<!-- generated: NAME -->`` and
 ``<!-- end: NAME -->`` and is rebuilt from the code (or the command) that owns it.
 
-    python -m tests.readme             # rewrite the sections in README.md
-    python -m tests.readme --figures   # also redraw docs/figures/*.svg and their numbers (.json)
-    python -m tests.readme --check     # exit 1 when README.md differs (tests/test_readme.py)
+    python -m tests.readme                 # rewrite the sections in README.md
+    python -m tests.readme --figures       # also redraw docs/figures/*.svg and their numbers
+    python -m tests.readme --figures-only  # redraw the figures, leave README.md as it is
+    python -m tests.readme --check         # exit 1 when README.md differs (tests/test_readme.py)
+    python -m tests.readme --help          # this text; nothing is written
 
 Sections: ``commands`` (the CLI map, from the parser), ``erratum-row`` (a ``recmech table``
 command and its output), ``figures`` (each figure, its command and caption), ``report`` (the
@@ -137,8 +139,9 @@ def commands() -> str:
 # -- figures --------------------------------------------------------------------------------------
 
 def figure_command(name: str) -> str:
-    """The command that draws the README's copy of figure ``name``."""
-    return (f"recmech plot {name} --out docs/figures/{name}.svg "
+    """The command that draws the README's copy of figure ``name`` (without the caption in
+    the image: the README prints it under the image)."""
+    return (f"recmech plot {name} --no-caption --out docs/figures/{name}.svg "
             f"--json docs/figures/{name}.json")
 
 
@@ -172,7 +175,7 @@ def write_figures() -> None:
 
     FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     for name, data in figure_data().items():
-        save(data, FIGURES_DIR / f"{name}.svg")
+        save(data, FIGURES_DIR / f"{name}.svg", caption=False)
         (FIGURES_DIR / f"{name}.json").write_text(dumps(data.to_dict()) + "\n", encoding="utf-8")
 
 
@@ -373,7 +376,21 @@ def render(text: str, sections: dict[str, Callable[[], str]] | None = None) -> s
     return text
 
 
+USAGE = __doc__.split("\n\n")[1]
+OPTIONS = ("--figures", "--figures-only", "--check", "--help", "-h")
+
+
 def main(argv: list[str]) -> int:
+    unknown = [a for a in argv if a not in OPTIONS]
+    if unknown or "--help" in argv or "-h" in argv:
+        print(USAGE, file=sys.stderr if unknown else sys.stdout)
+        if unknown:
+            print(f"python -m tests.readme: unknown option(s) {' '.join(unknown)}",
+                  file=sys.stderr)
+        return 2 if unknown else 0
+    if "--figures-only" in argv:
+        write_figures()
+        return 0
     text = README.read_text(encoding="utf-8")
     new = render(text)
     if "--check" in argv:

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["COLORS", "FORMATS", "LOG10", "MARKERS", "PUBLICATION_RC", "FigureData", "Image",
-           "Panel", "Series", "draw", "floats", "save", "figure_texts", "table_figure",
-           "text_overlaps"]
+__all__ = ["COLORS", "COLUMN_NAMES", "FORMATS", "LOG10", "MARKERS", "PUBLICATION_RC",
+           "FigureData", "Image", "Panel", "Series", "column_label", "draw", "figure_texts",
+           "floats", "save", "table_figure", "text_overlaps"]
 
 FORMATS = (".pdf", ".svg", ".png")
 
@@ -46,6 +46,7 @@ PUBLICATION_RC: dict[str, Any] = {
 # Okabe-Ito: distinguishable in colour-blind vision and in greyscale by line style
 COLORS = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 LOG10 = r"($\log_{10}$ scale)"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,22 +158,47 @@ def _scale(values: Sequence[float]) -> str:
     return "linear"
 
 
-def table_figure(claim_id: str, rows: Sequence[dict], x: str, y: str, command: str
-                 ) -> FigureData:
-    """Column ``y`` of ``recmech table`` rows over the grid parameter ``x``; one line per value
-    of the other grid parameters (rows whose hypotheses fail have no value: a gap)."""
+# how a reader names the columns and parameters of ``recmech table`` (others: "_" as spaces)
+COLUMN_NAMES = {"trace_d": "Tr D", "d_max": r"$d_{\max}$", "eps": r"$\epsilon$",
+                "eta": r"$\eta$", "delta": r"$\delta$", "A_inf": r"$\|A\|_\infty$",
+                "k": "$k$", "n": "$n$", "N": "$N$", "d": "$d$", "rho": r"$\rho$",
+                "failure_prob": "failure probability", "exact_prob": "exact probability",
+                "eps1": r"$\epsilon_1$", "kappa_Sigma": r"$\kappa(\Sigma)$"}
+STYLES = ("-", "--", ":", "-.")
+
+
+def column_label(column: str) -> str:
+    """A table column or parameter as a reader names it: ``corrected_log_failure_prob`` ->
+    "corrected log failure probability"; no code identifier is left."""
+    words, rest = [], column
+    for prefix, word in (("corrected_", "corrected"), ("log_", "log")):
+        if rest.startswith(prefix) and rest != prefix.rstrip("_"):
+            words.append(word)
+            rest = rest[len(prefix):]
+    words.append(COLUMN_NAMES.get(rest, rest.replace("_", " ")))
+    return " ".join(words)
+
+
+def table_figure(claim_id: str, rows: Sequence[dict], x: str, y: str | Sequence[str],
+                 command: str) -> FigureData:
+    """Columns ``y`` (one name, or several to overlay, e.g. the printed, corrected and exact
+    values) of ``recmech table`` rows over the grid parameter ``x``: one colour per value of the
+    other grid parameters, one line style per column (rows whose hypotheses fail have no value:
+    a gap)."""
+    ys = [y] if isinstance(y, str) else list(y)
     if not rows:
         raise ValueError("no rows to plot")
     if x not in rows[0]:
         raise ValueError(f"--x {x}: not a column; grid parameters: {', '.join(rows[0])}")
     columns = [c for r in rows for c in r]
-    if y not in columns:
-        numeric = sorted({c for r in rows for c, v in r.items()
-                          if isinstance(v, (int, float)) and not isinstance(v, bool)})
-        raise ValueError(f"--y {y}: not a column of {claim_id}; numeric columns: "
-                         f"{', '.join(numeric)}")
+    for col in ys:
+        if col not in columns:
+            numeric = sorted({c for r in rows for c, v in r.items()
+                              if isinstance(v, (int, float)) and not isinstance(v, bool)})
+            raise ValueError(f"--y {col}: not a column of {claim_id}; numeric columns: "
+                             f"{', '.join(numeric)}")
     groups: dict[tuple, list[dict]] = {}
-    others = [k for k in rows[0] if k not in (x, y) and k in _grid_keys(rows)]
+    others = [k for k in rows[0] if k != x and k not in ys and k in _grid_keys(rows)]
     for r in rows:
         groups.setdefault(tuple((k, r[k]) for k in others), []).append(r)
 
@@ -184,25 +210,35 @@ def table_figure(claim_id: str, rows: Sequence[dict], x: str, y: str, command: s
     series = []
     for j, (key, part) in enumerate(groups.items()):
         part = sorted(part, key=lambda r: float(r[x]))
-        label = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
-                          for k, v in key) or y
-        series.append(Series(label=label, x=floats(float(r[x]) for r in part),
-                             y=tuple(number(r.get(y)) for r in part),
-                             color=COLORS[j % len(COLORS)]))
+        group = ", ".join(f"{column_label(k)} = {v:g}" if isinstance(v, float)
+                          else f"{column_label(k)} = {v}" for k, v in key)
+        for i, col in enumerate(ys):
+            label = ", ".join(t for t in (column_label(col) if len(ys) > 1 else "", group) if t)
+            series.append(Series(label=label or column_label(col),
+                                 x=floats(float(r[x]) for r in part),
+                                 y=tuple(number(r.get(col)) for r in part),
+                                 color=COLORS[(j * len(ys) + i) % len(COLORS)],
+                                 style=STYLES[i % len(STYLES)],
+                                 marker=MARKERS[(j + i) % len(MARKERS)] if len(part) <= 25
+                                 else ""))
     xs = [v for s in series for v in s.x]
-    ys = [v for s in series for v in s.y if v is not None]
-    if not ys:
-        raise ValueError(f"--y {y}: no row has a number (hypotheses fail at every point)")
-    xscale, yscale = _scale(xs), _scale(ys)
+    values = [v for s in series for v in s.y if v is not None]
+    if not values:
+        raise ValueError(f"--y {','.join(ys)}: no row has a number (hypotheses fail at every "
+                         "point)")
+    xscale, yscale = _scale(xs), _scale(values)
     missing = sum(v is None for s in series for v in s.y)
-    ylabel = y + (" (natural log)" if y.startswith(("log_", "corrected_log_")) else "")
-    panel = Panel(title="", xlabel=x + (" " + LOG10 if xscale == "log" else ""),
+    natural = all(c.startswith(("log_", "corrected_log_")) for c in ys)
+    ylabel = ", ".join(column_label(c) for c in ys) if len(ys) <= 2 else "value"
+    ylabel += " (natural log)" if natural else ""
+    panel = Panel(title="", xlabel=column_label(x) + (" " + LOG10 if xscale == "log" else ""),
                   ylabel=ylabel + (" " + LOG10 if yscale == "log" else ""),
                   xscale=xscale, yscale=yscale, series=tuple(series))
     note = f" {missing} point(s) without a value (a hypothesis fails) are gaps." if missing else ""
-    return FigureData(name="table", title=f"{claim_id}: {y} over {x}",
+    return FigureData(name="table", title=f"{claim_id}: {ylabel} over {column_label(x)}",
                       caption=f"Numbers: {command}; deterministic (no random draws).{note}",
-                      source=command, panels=(panel,), width=4.8, height=3.2)
+                      source=command, panels=(panel,), width=4.8, height=3.2,
+                      legend="right" if len(series) > 4 else "axes")
 
 
 def _grid_keys(rows: Sequence[dict]) -> list[str]:
@@ -213,9 +249,6 @@ def _grid_keys(rows: Sequence[dict]) -> list[str]:
 
 
 # -- drawing --------------------------------------------------------------------------------------
-
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-
 
 def _values(s: Series) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in s.y], dtype=float)
