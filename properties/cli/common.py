@@ -91,8 +91,8 @@ def json_option(args: argparse.Namespace, command: str) -> tuple[Path | None, bo
     return writable(args.json, "--json", command=command), args.json == STDOUT
 
 
-def progress_for(command: str, quiet: bool) -> Progress:
-    return Progress(f"recmech {command}", enabled=False if quiet else None)
+def progress_for(command: str, quiet: bool, unit: str = "") -> Progress:
+    return Progress(f"recmech {command}", enabled=False if quiet else None, unit=unit)
 
 
 def memory_bytes() -> int | None:
