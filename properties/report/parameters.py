@@ -290,9 +290,12 @@ def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
     # a scalar that a convenience repeats (lemma9's c with d=) stays a scalar
     kept = {c.builds for c in CONVENIENCES.get(claim_id, ()) if any(c.name == g[1] for g in given)}
     _check_rows([(g[1], g[2]) for g in given if g[0] == "--grid"])
-    names = {g[1] for g in given}
+    texts = {g[1]: g[2] for g in given}
     for conv in CONVENIENCES.get(claim_id, ()):
-        if conv.name in names and conv.builds in names:
+        # lemma9's d repeats the scalar c: c given as a number goes with d
+        repeats = f"the scalar {conv.builds}" in conv.meaning and not any(
+            ch in texts.get(conv.builds, "") for ch in ",;[")
+        if conv.name in texts and conv.builds in texts and not repeats:
             raise ParameterError(f"{conv.name} stands for {conv.builds} ({conv.meaning}); give "
                                  f"{conv.builds} or {conv.name}, not both")
     kinds = {sp.name: sp.kind for sp in specs(claim_id)}
