@@ -146,7 +146,8 @@ def test_accuracy_figure_bars_are_the_demo_rows(capsys):
 
 
 def test_an_a_priori_delta_of_one_or_more_is_marked_vacuous():
-    """z lies in [0,1]^k: a delta >= 1 bounds nothing, and the figure says so on the axes."""
+    """z lies in [0,1]^k: a delta of 1 or more bounds nothing, and the figure says so on the
+    axes."""
     data = figures.accuracy_figure(N=2000, k=8, eps=0.01, bidders=1, seed=0)
     deltas = [v for s in data.panels[0].series if "a-priori" in s.label for v in s.y]
     assert any(v is not None and v >= 1 for v in deltas)

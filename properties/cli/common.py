@@ -123,7 +123,8 @@ def check_bidders(command: str, bidders: int) -> None:
 
 
 def check_eps(command: str, eps: float) -> None:
-    """``--eps`` (eps = eta, the type accuracy) lies in (0, 1]: the types' law takes eps <= 1."""
+    """definition: ``--eps`` (eps = eta, the type accuracy) must lie in (0, 1], the range the
+    types' law takes."""
     if not (math.isfinite(eps) and 0 < eps <= 1):
         raise UsageError(f"recmech {command}: --eps must lie in (0, 1] (the type accuracy eps = "
                           f"eta); found {eps:g}")

@@ -230,7 +230,8 @@ def _check_allocation(claim_id: str, name: str, values: Sequence[Any]) -> None:
 
 
 def _range(name: str, text: str) -> tuple[int, int] | None:
-    """``A..B`` (whole numbers, A <= B): the inclusive range; None for any other cell."""
+    """definition: ``A..B`` (whole numbers, A no more than B) is the inclusive range; None for
+    any other cell."""
     lo, sep, hi = text.strip().partition("..")
     if not sep:
         return None
