@@ -39,6 +39,7 @@ def test_skipped_and_passed_ids_take_one_line_each():
     assert out[0] == "8 judged (1 failed, 7 passed), 76 skipped"
     assert len(out) == 1 + 2 + 1 + 1 + 1 + 1  # counts, table (head + 1), reason, passed,
     assert sum(line.startswith("skipped") for line in out) == 1  # skipped, the JSON hint
+    assert "statements about numbers only" in out[-2]
     assert out[-1] == "every record in full: --recmech-json PATH"
 
 
@@ -62,8 +63,8 @@ def test_the_plugin_prints_the_summary_and_writes_every_record(tmp_path):
     text = run.stdout
     assert "recmech guard summary" in text
     assert "2 judged (1 failed, 1 passed), 1 skipped" in text
-    assert "skipped (the implementation provides none of the parts they judge): proposition3" \
-        in text
+    assert "skipped (statements about numbers only: no implementation part to judge): " \
+        "proposition3" in text
     records = {r["id"]: r for r in json.loads(out.read_text())}
     assert set(records) == {"theorem2.noisy_value", "lemma6", "proposition3"}
     assert records["theorem2.noisy_value"]["outcome"] == "failed"

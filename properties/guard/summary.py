@@ -138,9 +138,14 @@ def summary_lines(lines: Iterable[GuardLine], json_path: str | None = None) -> l
                 out.append(f"{g.check_id}: {_cut(g.problem, 300)}")
     if passed:
         out.append("passed: " + ", ".join(g.check_id for g in passed))
-    if skipped:
+    numbers = [g for g in skipped if "provides none of ()" in g.reason]
+    parts = [g for g in skipped if g not in numbers]
+    if parts:
         out.append("skipped (the implementation provides none of the parts they judge): "
-                   + ", ".join(g.check_id for g in skipped))
+                   + ", ".join(g.check_id for g in parts))
+    if numbers:
+        out.append("skipped (statements about numbers only: no implementation part to judge): "
+                   + ", ".join(g.check_id for g in numbers))
     out.append("every record in full: " + (json_path if json_path else
                                             "--recmech-json PATH"))
     return out
