@@ -394,8 +394,10 @@ def test_svg_and_pdf_keep_text_as_text(tmp_path, capsys):
     assert matplotlib.rcParams["svg.fonttype"] == "path"  # nobody else's state changed
 
 
-def test_caption_commands_run_as_printed(capsys):
-    """Each caption's "Numbers:" commands run exactly as printed (exit 0)."""
+def test_caption_commands_run_as_printed(capsys, tmp_path, monkeypatch):
+    """Each caption's "Numbers:" commands run exactly as printed (exit 0; in a scratch folder,
+    as `recmech plot lp` writes lp.pdf where it runs)."""
+    monkeypatch.chdir(tmp_path)
     for name in SMALL:
         caption = small_figure(name).caption
         commands = caption.split("Numbers: ", 1)[1].split("; deterministic")[0].rstrip(".")
