@@ -1,9 +1,12 @@
 """The README's generated sections: each lies between ``<!-- generated: NAME -->`` and
 ``<!-- end: NAME -->`` and is rebuilt from the code (or the command) that owns it.
 
-    python -m tests.readme             # rewrite the sections in README.md
-    python -m tests.readme --figures   # also redraw docs/figures/*.svg and their numbers (.json)
-    python -m tests.readme --check     # exit 1 when README.md differs (tests/test_readme.py)
+    python -m tests.readme                 # rewrite the sections in README.md
+    python -m tests.readme --figures       # also redraw docs/figures/*.svg and their numbers
+    python -m tests.readme --figures-only  # redraw the figures, leave README.md as it is
+    python -m tests.readme --check         # exit 1 when README.md differs (tests/test_readme.py)
+    python -m tests.readme --time-tests    # time `python -m pytest` (docs/test-time.json)
+    python -m tests.readme --help          # this text; nothing is written
 
 Sections: ``commands`` (the CLI map, from the parser), ``erratum-row`` (a ``recmech table``
 command and its output), ``figures`` (each figure, its command and caption), ``report`` (the
@@ -137,8 +140,9 @@ def commands() -> str:
 # -- figures --------------------------------------------------------------------------------------
 
 def figure_command(name: str) -> str:
-    """The command that draws the README's copy of figure ``name``."""
-    return (f"recmech plot {name} --out docs/figures/{name}.svg "
+    """The command that draws the README's copy of figure ``name`` (without the caption in
+    the image: the README prints it under the image)."""
+    return (f"recmech plot {name} --no-caption --out docs/figures/{name}.svg "
             f"--json docs/figures/{name}.json")
 
 
@@ -172,7 +176,7 @@ def write_figures() -> None:
 
     FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     for name, data in figure_data().items():
-        save(data, FIGURES_DIR / f"{name}.svg")
+        save(data, FIGURES_DIR / f"{name}.svg", caption=False)
         (FIGURES_DIR / f"{name}.json").write_text(dumps(data.to_dict()) + "\n", encoding="utf-8")
 
 
@@ -182,11 +186,26 @@ def committed_figure(name: str) -> tuple[dict, str]:
             (FIGURES_DIR / f"{name}.svg").read_text(encoding="utf-8"))
 
 
+def report_verdict(claim_id: str, readings: dict):
+    """The verdict of ``claim_id`` under ``readings`` in the quick report card (``report_rows``):
+    the record ``run_check`` gives, computed once per test run (a chunk's record is the same in
+    any process and on any engine: tests/test_engine.py)."""
+    for row in report_rows():
+        for run in row.runs if row.claim_id == claim_id else ():
+            if run.readings == dict(readings):
+                if run.verdict is None:
+                    raise AssertionError(f"{claim_id} under {readings}: {run.error}")
+                return run.verdict
+    raise KeyError(f"{claim_id} under {readings} is not on the report card")
+
+
 # -- report card and mechanism table --------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
 def report_rows() -> tuple:
-    """The report card's rows: every claim, profile quick (deterministic)."""
+    """The report card's rows: every claim, profile quick (deterministic). Computed once per
+    process: the README's card and the tests that read a claim's quick verdict share it
+    (``report_verdict``), so a test run checks every claim once."""
     from recmech.properties.claims.table import claim_ids
     from recmech.properties.engine.run import engine_for
     from recmech.properties.report.card import run_report
@@ -362,11 +381,18 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+# sections a README may lack (added after the code that builds them; built in main's module)
+OPTIONAL = ("test-time",)
+
+
 def render(text: str, sections: dict[str, Callable[[], str]] | None = None) -> str:
     """``text`` with every generated section rebuilt (ValueError if a marker is missing)."""
-    for name, build in (SECTIONS if sections is None else sections).items():
+    chosen = {**SECTIONS, "test-time": suite_time} if sections is None else sections
+    for name, build in chosen.items():
         pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(\n<!-- end: {name} -->)",
                              re.DOTALL)
+        if not pattern.search(text) and name in OPTIONAL and sections is None:
+            continue
         if not pattern.search(text):
             raise ValueError(f"README.md has no generated section {name!r}")
         body = build()
@@ -374,7 +400,66 @@ def render(text: str, sections: dict[str, Callable[[], str]] | None = None) -> s
     return text
 
 
+# -- the test run's time ---------------------------------------------------------------------
+
+TIMING = ROOT / "docs" / "test-time.json"
+
+
+def time_tests(log: Path | None = None) -> dict:
+    """Run ``python -m pytest --durations=30 -q`` once, as the README says, and record its wall
+    time with the machine's cores and load (before and after) in docs/test-time.json; the
+    pytest output (the 30 slowest tests) goes to ``log`` or stdout."""
+    import os
+    import platform
+    import subprocess
+    import time
+
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "pytest", "--durations=30", "-q",
+                          "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    record = {"command": "python -m pytest", "seconds": round(seconds),
+              "exit_code": run.returncode, "cores": os.cpu_count(),
+              "load_before": round(load, 1), "load_after": round(os.getloadavg()[0], 1),
+              "python": platform.python_version(),
+              "summary": (run.stdout.strip().splitlines() or [""])[-1]}
+    TIMING.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    text = run.stdout + run.stderr
+    if log is None:
+        print(text)
+    else:
+        log.write_text(text, encoding="utf-8")
+    return record
+
+
+def suite_time() -> str:
+    """The README's sentence on the test run's time (docs/test-time.json)."""
+    r = json.loads(TIMING.read_text(encoding="utf-8"))
+    return (f"`{r['command']}` took {r['seconds']} s here ({r['cores']} cores, load average "
+            f"{r['load_before']} before and {r['load_after']} after, Python {r['python']}; "
+            f"`{r['summary']}`), measured by `python -m tests.readme --time-tests` (which runs "
+            "it once with `--durations=30` and writes docs/test-time.json).")
+
+
+USAGE = __doc__.split("\n\n")[1]
+OPTIONS = ("--figures", "--figures-only", "--check", "--help", "-h", "--time-tests")
+
+
 def main(argv: list[str]) -> int:
+    unknown = [a for a in argv if a not in OPTIONS]
+    if unknown or "--help" in argv or "-h" in argv:
+        print(USAGE, file=sys.stderr if unknown else sys.stdout)
+        if unknown:
+            print(f"python -m tests.readme: unknown option(s) {' '.join(unknown)}",
+                  file=sys.stderr)
+        return 2 if unknown else 0
+    if "--figures-only" in argv:
+        write_figures()
+        return 0
+    if "--time-tests" in argv:
+        time_tests()
+        return 0
     text = README.read_text(encoding="utf-8")
     new = render(text)
     if "--check" in argv:

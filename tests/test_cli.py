@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import sys
 
 import pytest
@@ -46,7 +47,8 @@ def test_each_subcommand_help_is_whole_sentences(capsys, command):
 def test_report_help_explains_every_column_slack_included(capsys):
     _, out, _ = run(capsys, ["report", "--help"])
     text = " ".join(out.split())
-    assert "slack = the margin found there, positive = room, negative = violated" in text
+    assert ("slack = the margin found there, bound minus observed, positive = room, negative = "
+            "violated; marked (CP) on a statistical row") in text
     assert "false alarm" in text
 
 
@@ -71,12 +73,44 @@ def test_table_claim_help_lists_parameters_types_defaults_conveniences_and_place
 
 def test_claims_lists_every_claim_with_place_and_expected_verdict(capsys):
     from recmech.properties.claims.table import claim_table
+    from recmech.properties.report.card import expected_text
 
     code, out, _ = run(capsys, ["claims"])
     assert code == 0
     for cid, c in claim_table().items():
-        assert f"| `{cid}` | {c.place} | {c.expected} |" in out
+        assert f"| `{cid}` | {c.place} | {expected_text(cid, detail=True)} |" in out
     assert "recmech report --json" in out  # how to see the last verdicts
+    # every reading name the table uses is defined there
+    from recmech.properties.claims.readings import READINGS
+
+    assert all(f"- {name}" in out for name in READINGS)
+    assert ("| `definition3` | Sec. 3, Def. 3 | depends-on-reading: latent-cube holds; "
+            "all-real fails-as-stated |") in out
+
+
+def test_claims_expects_what_the_report_card_expects_for_every_claim():
+    """The card's expected verdict (one per claim, "depends-on-reading" when the readings'
+    differ) is the one `recmech claims` shows."""
+    from recmech.properties.claims.table import claim, claim_ids
+    from recmech.properties.report.card import ReadingRun, ReportRow, expected_text
+
+    for cid in claim_ids():
+        row = ReportRow(claim_id=cid, runs=tuple(
+            ReadingRun(readings=v, expected=claim(cid).expected_for(v), verdict=None,
+                       seconds=0.0) for v in claim(cid).variants))
+        assert expected_text(cid) == row.expected, cid
+
+
+def test_a_slack_that_is_not_bound_minus_observed_is_marked_on_its_row():
+    from recmech.properties.claims.verdict import Verdict
+    from recmech.properties.report.card import slack_kind
+
+    plain = Verdict.exact("lemma3", True, instances=1, observed=0.5, bound=1.0, slack=0.5)
+    cp = Verdict.statistical("theorem2.gaussian", "holds", instances=10, alpha=1e-10,
+                             observed=0.0, bound=0.03, slack=0.02)
+    logs = Verdict.exact("lemma7.lower_tail", True, instances=1, observed=0.1, bound=0.2,
+                         slack=0.69)
+    assert (slack_kind(plain), slack_kind(cp), slack_kind(logs)) == ("", " (CP)", " (notes)")
 
 
 def test_claims_reads_the_last_verdicts_from_a_report(capsys, tmp_path):
@@ -182,6 +216,22 @@ BAD = [
     (["table", "nosuch", "--help"], "unknown claim id 'nosuch'"),
     (["claims", "nosuch"], "unknown claim id 'nosuch'"),
     (["claims", "--report", "/nonexistent-folder/r.json"], "No such file or directory"),
+    # limits before work, each with its estimate
+    (["plot", "lp", "--grid", "300"], "90,000 types, whose pairwise constraints need about"),
+    (["table", "lemma4", "--grid", "n=1..1000", "--grid", "trace_d=1..1000", "--grid",
+      "d_max=1..1000"], "the --grid product has 1,000,000,000 rows; the limit is 1,000,000"),
+    (["demo", "--bidders", "100000000"], "--bidders 100,000,000 is over the limit of 100,000"),
+    (["plot", "accuracy", "--bidders", "1e8"], "is over the limit of 100,000"),
+    # messages that name what is wrong
+    (["demo", "--eps", "2"], "--eps must lie in (0, 1]"),
+    (["plot", "queries", "--eps", "1.5"], "--eps must lie in (0, 1]"),
+    (["table", "lemma7.upper_tail", "--param", "isotropic=maybe"],
+     "isotropic is true or false; found 'maybe'"),
+    (["table", "theorem2.gaussian", "--param", "size=10", "--param", "Sigma_S=1"],
+     "size stands for Sigma_S"),
+    (["table", "lemma4", "--grid", "n=5..1"], "a range is A..B with whole numbers A <= B"),
+    (["table", "lemma4", "--grid", "n=1..x"], "a range is A..B"),
+    (["table", "lemma4", "--param", "n=1", "--no-caption"], "give --plot"),
 ]
 
 
@@ -201,6 +251,9 @@ def test_bad_input_is_one_line_exit_2_before_any_work(capsys, monkeypatch, tmp_p
     monkeypatch.setattr(recmech.core.demo, "run_demo", refuse)
     monkeypatch.setattr(recmech.core.experiment, "run", refuse)
     monkeypatch.setattr(recmech.properties.report.card, "run_report", refuse)
+    import recmech.core.optimal
+
+    monkeypatch.setattr(recmech.core.optimal, "solve_optimal_lp", refuse)
     code, out, err = run(capsys, argv)
     assert code == 2, err
     assert err.count("\n") == 1 and fragment in err, err
@@ -295,6 +348,23 @@ def test_demo_progress_on_a_terminal_and_quiet_for_json_on_stdout(capsys, monkey
     code = recmech(["demo", "--N", "2000", "--k", "2", "--bidders", "1", "--json", "-"])
     assert code == 0 and sys.stderr.getvalue() == ""
     assert len(json.loads(capsys.readouterr().out)["rows"]) == 6  # stdout is the JSON only
+
+
+def test_table_progress_counts_rows_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr", Terminal())
+    code = recmech(["table", "lemma4", "--param", "d_max=1", "--param", "n=1", "--grid",
+                    "trace_d=1..1200"])
+    assert code == 0 and "recmech table: [1000/1200] lemma4 rows" in sys.stderr.getvalue()
+    assert len(capsys.readouterr().out.splitlines()) == 2 + 1200
+
+
+def test_report_progress_has_one_total_the_chunks(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr", Terminal())
+    assert recmech(["report", "--claims", "lemma6,proposition3"]) == 0
+    err = sys.stderr.getvalue()
+    totals = set(re.findall(r"\[\d+/(\d+) chunks\]", err))
+    assert len(totals) == 1, err
+    assert not re.search(r"\[\d+/\d+\]", err)  # no count without its unit
 
 
 def test_report_progress_is_quiet_when_redirected(capsys):

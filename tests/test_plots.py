@@ -5,9 +5,12 @@ matching table command prints."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
+import re
+import shlex
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -90,21 +93,32 @@ def test_queries_figure_plots_the_demo_counts_per_protocol_and_naive(capsys):
     ax = fig.axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     got = lines_of(ax)
+    naive = {s.label: s for s in data.panels[0].series if s.kind == "band"}
     for n in (2000, 4000):
         demo = run_json(capsys, ["demo", "--N", str(n), "--k", "2", "--eps", "0.01",
                                  "--bidders", "1", "--seed", "3", "--json", "-"])
         for row in demo["rows"]:
-            x, y = got[row["setting"]]
+            x, y = got[figures.setting_name(row["setting"])]
             assert y[list(x).index(n)] == row["queries"]
-            nx, ny = got[f"naive N q, {row['setting']}"]
-            assert ny[list(nx).index(n)] == row["naive_queries"]
-    assert len(got) == 2 * len(demo["rows"]) == 12
+            band = naive[f"naive N q, {figures.setting_name(row['setting'])}"]
+            assert band.y[list(band.x).index(n)] == row["naive_queries"]
+    assert len(got) == len(naive) == len(demo["rows"]) == 6
+    # the naive counts are one shaded range, from the least to the largest setting's
+    (shade,) = ax.collections
+    assert shade.get_label().startswith("naive: every item, N q")
     # naive = N x (queries per item); the protocols' counts do not follow N
-    for name, (x, y) in got.items():
-        if name.startswith("naive"):
-            assert all(v % n == 0 for v, n in zip(y, x, strict=True)) and y[1] >= 1.5 * y[0]
-        else:
-            assert y[1] <= 1.2 * y[0]
+    for band in naive.values():
+        assert all(v % n == 0 for v, n in zip(band.y, band.x, strict=True))
+        assert band.y[1] >= 1.5 * band.y[0]
+    for _, y in got.values():
+        assert y[1] <= 1.2 * y[0]
+    # panel (b) repeats the protocols of fewer than 200 queries on a linear scale
+    zoom = lines_of(fig.axes[1])
+    assert fig.axes[1].get_yscale() == "linear" and zoom
+    assert all(max(y) < 200 and np.array_equal(y, got[name][1]) for name, (_, y) in zoom.items())
+    # every N on the axis has its tick label
+    assert [t.get_text() for t in ax.get_xticklabels()] == [r"$2\cdot 10^{3}$",
+                                                           r"$4\cdot 10^{3}$"]
 
 
 def test_accuracy_figure_bars_are_the_demo_rows(capsys):
@@ -121,10 +135,24 @@ def test_accuracy_figure_bars_are_the_demo_rows(capsys):
     for label, key in expect.items():
         want = [np.nan if r[key] is None else r[key] for r in demo]
         assert np.array_equal(bars[label], np.array(want, float), equal_nan=True)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [r["setting"] for r in demo]
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == [
+        figures.setting_name(r["setting"]) for r in demo]
     assert ax.get_yscale() == "log"
-    # where the paper gives no a-priori delta the figure says so
-    assert any(t.get_text() == "n/a" for t in ax.texts)
+    # where the paper gives no a-priori delta the figure says so, and the legend says what
+    # "none" means
+    assert any(t.get_text() == "none" for t in ax.texts)
+    legend = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    assert any(t.startswith("none: the paper states no a-priori") for t in legend)
+
+
+def test_an_a_priori_delta_of_one_or_more_is_marked_vacuous():
+    """z lies in [0,1]^k: a delta of 1 or more bounds nothing, and the figure says so on the
+    axes."""
+    data = figures.accuracy_figure(N=2000, k=8, eps=0.01, bidders=1, seed=0)
+    deltas = [v for s in data.panels[0].series if "a-priori" in s.label for v in s.y]
+    assert any(v is not None and v >= 1 for v in deltas)
+    assert any(y == 1.0 and "says nothing" in label for y, label in data.panels[0].hlines)
+    assert "vacuous" in data.caption
 
 
 def test_mechanism_figure_is_the_experiment_table(capsys):
@@ -136,7 +164,7 @@ def test_mechanism_figure_is_the_experiment_table(capsys):
     for corruption, name in (("shift", "shifted down"), ("move", "shifted + mass moved")):
         part = [r for r in rows if r["corruption"] == corruption]
         for axis, attr in ((rev, "rev"), (ir, "min_util")):
-            x, y = axis[f"no robustification (a), {name}"]
+            x, y = axis[rf"$\hat M$ on Q(t) directly, {name}"]
             assert list(x) == [r["eps1"] for r in part]
             assert list(y) == [r[f"{attr}_direct"] for r in part]
             _, y = axis[f"Algorithm 1, {name}"]
@@ -183,7 +211,8 @@ def test_table_plot_draws_the_column_over_the_grid(capsys, tmp_path):
     rows = list(csv.DictReader(io.StringIO(text)))
     svg = out.read_text()
     ET.fromstring(svg)  # well-formed
-    assert "lemma4: log_failure_prob over trace_d" in svg and "data sha256" in svg
+    assert "lemma4: log failure probability (natural log) over Tr D" in svg
+    assert "data sha256" in svg
     # the same figure, drawn in memory: its lines are the table's column
     from recmech.properties.report.parameters import evaluate, parse_assignments
 
@@ -193,7 +222,7 @@ def test_table_plot_draws_the_column_over_the_grid(capsys, tmp_path):
                                         "recmech table lemma4"))
     got = lines_of(fig.axes[0])
     for n in ("1", "2"):
-        x, y = got[f"n = {n}"]
+        x, y = got[f"$n$ = {n}"]
         want = [r for r in rows if r["n"] == n]
         assert list(x) == [float(r["trace_d"]) for r in want]
         assert list(y) == [float(r["log_failure_prob"]) for r in want]
@@ -271,3 +300,119 @@ def test_every_figure_is_drawn_by_its_command(tmp_path, capsys, argv):
     assert numbers["name"] == argv[0] and numbers["panels"]
     assert "Instance" in numbers["caption"]
     ET.fromstring(out.read_text())
+
+
+# -- paper-ready: no caption, text as text, no overlapping words, commands that run as printed --
+
+SMALL = {"lemma7": {"max_ratio": 30},
+         "queries": {"N": (2000, 20000), "k": 8, "bidders": 1},
+         "accuracy": {"N": 2000, "k": 8, "bidders": 1},
+         "mechanism": {"eps1": (0.0, 0.01, 0.1)},
+         "lp": {"grid": 4}}
+
+
+@functools.cache
+def small_figure(name: str) -> plots.FigureData:
+    return figures.FIGURES[name].build(**SMALL[name])
+
+
+def identifiers(label: str) -> list[str]:
+    """Code identifiers (words with "_") in a label, outside its $...$ mathematics."""
+    return re.findall(r"\w*_\w*", re.sub(r"\$[^$]*\$", "", label))
+
+
+@pytest.mark.parametrize("name", list(SMALL))
+def test_each_figure_without_caption_has_no_overlapping_text_and_legends_in_words(name):
+    data = small_figure(name)
+    fig = plots.draw(data, caption=False)
+    assert plots.text_overlaps(fig) == []
+    shown = [t.get_text() for t in plots.figure_texts(fig)]
+    assert data.title not in shown and not any(t.startswith("Instance") for t in shown)
+    legends = [t.get_text() for ax in fig.axes if ax.get_legend() is not None
+               for t in ax.get_legend().get_texts()]
+    assert all(identifiers(t) == [] for t in legends), legends
+    # with its caption, the figure is readable too
+    assert plots.text_overlaps(plots.draw(data)) == []
+
+
+def test_the_table_plot_overlays_columns_in_words_without_overlaps(capsys, tmp_path):
+    """--y takes several columns: printed, corrected and exact values in one plot."""
+    out = tmp_path / "l7.svg"
+    argv = ["table", "lemma7.upper_tail", "--param", "d_max=1", "--param", "isotropic=true",
+            "--grid", "trace_d=1..30", "--grid", "trace_d_unused=1"]
+    assert recmech(argv) == 2  # an unknown grid name is one line and exit 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert recmech([*argv[:-2], "--plot", str(out), "--no-caption", "--y",
+                    "log_failure_prob,corrected_log_failure_prob,log_exact_prob"]) == 0
+    capsys.readouterr()
+    from recmech.properties.report.parameters import evaluate, parse_assignments
+
+    rows, _ = evaluate("lemma7.upper_tail", *parse_assignments(
+        "lemma7.upper_tail", ["d_max=1", "isotropic=true"], ["trace_d=1..30"]))
+    assert [r["trace_d"] for r in rows] == list(range(1, 31))
+    data = plots.table_figure("lemma7.upper_tail", rows, "trace_d",
+                              ["log_failure_prob", "corrected_log_failure_prob",
+                               "log_exact_prob"], "x")
+    fig = plots.draw(data, caption=False)
+    got = lines_of(fig.axes[0])
+    assert set(got) == {"log failure probability", "corrected log failure probability",
+                        "log exact probability"}
+    assert list(got["log exact probability"][1]) == [r["log_exact_prob"] for r in rows]
+    assert plots.text_overlaps(fig) == []
+    ax = fig.axes[0]
+    assert identifiers(ax.get_xlabel()) == identifiers(ax.get_ylabel()) == []
+    assert len({(ln.get_color(), ln.get_linestyle()) for ln in ax.get_lines()}) == 3
+
+
+def test_equal_lines_are_drawn_so_that_neither_hides_the_other():
+    """Panel (b) of the mechanism figure: two series are 0 at every eps1."""
+    fig = plots.draw(small_figure("mechanism"), caption=False)
+    lines = fig.axes[1].get_lines()
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            if (np.array_equal(a.get_xdata(), b.get_xdata()) and
+                    np.array_equal(a.get_ydata(), b.get_ydata()) and len(a.get_xdata()) > 1):
+                assert (a.get_linewidth(), a.get_markersize()) != \
+                    (b.get_linewidth(), b.get_markersize())
+
+
+def test_svg_and_pdf_keep_text_as_text(tmp_path, capsys):
+    """SVG text elements (searchable, editable) and TrueType (Type 42) fonts in PDF, set for the
+    figure only."""
+    svg, pdf = tmp_path / "f.svg", tmp_path / "f.pdf"
+    assert recmech(["plot", "lemma7", "--max-ratio", "30", "--no-caption", "--out", str(svg)]) \
+        == 0
+    assert "Instance" in capsys.readouterr().out  # the caption is printed, to copy
+    root = ET.fromstring(svg.read_text())
+    words = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("}text"))
+    assert "tail and bounds" in words and "Instance" not in words
+    plots.save(small_figure("lemma7"), pdf, caption=False)
+    raw = pdf.read_bytes()
+    assert b"/FontFile2" in raw and b"/Type3" not in raw
+    import matplotlib
+
+    assert matplotlib.rcParams["svg.fonttype"] == "path"  # nobody else's state changed
+
+
+def test_caption_commands_run_as_printed(capsys, tmp_path, monkeypatch):
+    """Each caption's "Numbers:" commands run exactly as printed (exit 0; in a scratch folder,
+    as `recmech plot lp` writes lp.pdf where it runs)."""
+    monkeypatch.chdir(tmp_path)
+    for name in SMALL:
+        caption = small_figure(name).caption
+        commands = caption.split("Numbers: ", 1)[1].split("; deterministic")[0].rstrip(".")
+        for command in commands.split("; "):
+            argv = shlex.split(command)
+            assert argv[0] == "recmech", command
+            assert recmech(argv[1:]) == 0, (command, capsys.readouterr().err)
+            capsys.readouterr()
+
+
+def test_readme_figure_commands_parse_as_printed():
+    from recmech.properties.cli.main import build_parser
+    from tests import readme
+
+    for name in figures.FIGURES:
+        argv = shlex.split(readme.figure_command(name))
+        args = build_parser().parse_args(argv[1:])
+        assert args.no_caption and args.figure == name

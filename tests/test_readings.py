@@ -77,8 +77,10 @@ def test_the_repetition_case_is_absent_under_the_product_support_reading():
 
 
 def test_proposition1_weak_dependence_follows_the_reading():
-    bad = run_check("proposition1.weak_dependence", readings={NULL: "positive-probability"})
-    good = run_check("proposition1.weak_dependence", readings={NULL: "product-support"})
+    from tests import readme  # the quick card's records, computed once per test run
+
+    bad = readme.report_verdict("proposition1.weak_dependence", {NULL: "positive-probability"})
+    good = readme.report_verdict("proposition1.weak_dependence", {NULL: "product-support"})
     assert bad.verdict == "fails-as-stated" and bad.counterexample["unidentified_draws"] == 200
     assert good.verdict == "rate-only"
 

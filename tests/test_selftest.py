@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,24 @@ def test_suites_find_the_checkout_tests(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_prop_x.py").write_text("")
     assert suites(tmp_path)["tests"] == ["tests/test_prop_x.py"]
+
+
+def test_the_checkout_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    """From a folder inside a checkout, or from outside any (an editable install), the
+    checkout's property tests run, not only the claim suite."""
+    from recmech.properties.cli.selftest import checkout_root
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "docs" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "docs" / "deep")
+    assert checkout_root() == tmp_path.resolve()
+    monkeypatch.chdir(tmp_path.parent)
+    import recmech
+
+    installed = Path(recmech.__file__).resolve().parents[1]
+    assert checkout_root() == installed  # this suite runs from a checkout (editable install)
+    assert "tests" in suites()
 
 
 def test_bad_seed_counts_are_named():

@@ -39,8 +39,10 @@ def _claims(args: argparse.Namespace) -> int:
     if args.claim_id is not None and args.claim_id not in claim_ids():
         raise UsageError(f"recmech claims: unknown claim id {args.claim_id!r}; valid ids: "
                           f"{', '.join(claim_ids())}")
+    from recmech.properties.claims.readings import READINGS
     from recmech.properties.claims.table import claim_table
     from recmech.properties.judging.checks.registry import parts_of
+    from recmech.properties.report.card import expected_text, reading_glossary
     from recmech.properties.report.render import markdown_table
 
     table = claim_table()
@@ -54,13 +56,15 @@ def _claims(args: argparse.Namespace) -> int:
         head += [f"last verdict ({args.report}, profile {profile})", "matches"] if last else []
         body = []
         for cid, c in table.items():
-            row = [f"`{cid}`", c.place, c.expected]
+            row = [f"`{cid}`", c.place, expected_text(cid, detail=True)]
             if last:
                 got = last.get(cid)
                 row += ["not run", ""] if got is None else [
                     got["status"], {True: "yes", False: "NO", None: ""}[got.get("matches")]]
             body.append(row)
         print(markdown_table(head, body))
+        print("\nReadings (where the paper leaves a point open, each way of settling it; a claim "
+              "is checked under each):\n" + reading_glossary(list(READINGS)))
         if not last:
             print("\nLast verdicts: run `recmech report --json report.json`, then "
                   "`recmech claims --report report.json`.")
@@ -90,6 +94,9 @@ def _claims(args: argparse.Namespace) -> int:
         got = last.get(c.claim_id)
         print(f"last verdict ({args.report}, profile {profile}): "
               + ("not run" if got is None else got["status"]))
+    names = sorted({r for v in c.variants for r in v.values()})
+    if names:
+        print("readings:\n" + reading_glossary(names))
     for e in c.errata:
         under = f" (under {', '.join(e.readings)})" if e.readings else ""
         print(f"erratum{under}: {e.summary}\ncorrected: {e.corrected_statement}")

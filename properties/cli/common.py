@@ -14,7 +14,8 @@ from typing import Any
 
 from recmech.properties.engine.progress import Progress
 
-__all__ = ["Once", "Parser", "STDOUT", "TYPES", "UsageError", "add_json", "check_design_size",
+__all__ = ["MAX_BIDDERS", "Once", "Parser", "STDOUT", "TYPES", "UsageError", "add_json",
+           "check_bidders", "check_design_size", "check_eps", "check_lp_grid",
            "given", "json_option", "list_type", "memory_bytes", "number_list", "once_flag",
            "positive", "progress_for", "whole", "writable", "write_json"]
 
@@ -90,8 +91,8 @@ def json_option(args: argparse.Namespace, command: str) -> tuple[Path | None, bo
     return writable(args.json, "--json", command=command), args.json == STDOUT
 
 
-def progress_for(command: str, quiet: bool) -> Progress:
-    return Progress(f"recmech {command}", enabled=False if quiet else None)
+def progress_for(command: str, quiet: bool, unit: str = "") -> Progress:
+    return Progress(f"recmech {command}", enabled=False if quiet else None, unit=unit)
 
 
 def memory_bytes() -> int | None:
@@ -106,6 +107,37 @@ def check_design_size(command: str, N: int, k: int) -> None:  # noqa: N803
     if have is not None and need > have / 2:
         raise UsageError(f"recmech {command}: --N {N:,} with --k {k} needs a {need / 2**30:,.0f}"
                           f" GiB design; this machine has {have / 2**30:.0f} GiB (limit: half)")
+
+
+MAX_BIDDERS = 10**5
+SECONDS_PER_BIDDER = 0.04  # definition: all six settings at the default size, measured (about)
+
+
+def check_bidders(command: str, bidders: int) -> None:
+    """Refuse a bidder count whose run would take days, with the estimate, before any work."""
+    if bidders > MAX_BIDDERS:
+        days = bidders * SECONDS_PER_BIDDER / 86400
+        raise UsageError(f"recmech {command}: --bidders {bidders:,} is over the limit of "
+                          f"{MAX_BIDDERS:,} (about {SECONDS_PER_BIDDER * 1000:.0f} ms per bidder "
+                          f"at the default size: {days:,.1f} days)")
+
+
+def check_eps(command: str, eps: float) -> None:
+    """definition: ``--eps`` (eps = eta, the type accuracy) must lie in (0, 1], the range the
+    types' law takes."""
+    if not (math.isfinite(eps) and 0 < eps <= 1):
+        raise UsageError(f"recmech {command}: --eps must lie in (0, 1] (the type accuracy eps = "
+                          f"eta); found {eps:g}")
+
+
+def check_lp_grid(command: str, grid: int) -> None:
+    """Refuse an LP grid whose pairwise BIC constraints need more than half the memory (16
+    bytes per pair of the grid^2 types, measured), with the estimate, before any work."""
+    need, have = 16 * float(grid) ** 4, memory_bytes()
+    if have is not None and need > have / 2:
+        raise UsageError(f"recmech {command}: --grid {grid} has {grid * grid:,} types, whose "
+                          f"pairwise constraints need about {need / 2**30:,.0f} GiB; this machine"
+                          f" has {have / 2**30:.0f} GiB (limit: half)")
 
 
 def positive(command: str, option: str, value: float, *, whole: bool = False) -> None:

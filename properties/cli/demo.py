@@ -11,7 +11,9 @@ from recmech.properties.cli.common import (
     Once,
     UsageError,
     add_json,
+    check_bidders,
     check_design_size,
+    check_eps,
     given,
     json_option,
     list_type,
@@ -37,6 +39,11 @@ def _fmt_demo(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _fmt_delta(value) -> str:
+    """A delta; one of 1 or more is vacuous: every estimate in [0,1]^k is within 1 of z."""
+    return _fmt_demo(value) + (" (vacuous)" if value is not None and value >= 1 else "")
+
+
 def _demo(args: argparse.Namespace) -> int:
     out, to_stdout = json_option(args, "recmech demo")
     if args.mechanism:
@@ -48,9 +55,11 @@ def _demo(args: argparse.Namespace) -> int:
     for name in ("N", "k", "bidders"):
         positive("demo", f"--{name}", opts[name], whole=True)
     positive("demo", "--eps", opts["eps"])
+    check_eps("demo", opts["eps"])
     if opts["seed"] < 0:
         raise UsageError(f"recmech demo: --seed must be >= 0; found {opts['seed']}")
     check_design_size("demo", opts["N"], opts["k"])
+    check_bidders("demo", opts["bidders"])
     from recmech.core.demo import run_demo
     from recmech.properties.report.render import markdown_table
 
@@ -73,12 +82,14 @@ def _demo(args: argparse.Namespace) -> int:
     print(markdown_table(
         ["setting", "items queried", "queries / bidder", "naive queries (N x q)",
          "max latent error", "a-priori delta", "certified delta", "ms / bidder"],
-        [[_fmt_demo(c) for c in (r.setting, r.items_queried, r.queries, r.naive_queries,
-                                 r.max_latent_error, r.a_priori_delta, r.certified_delta,
-                                 r.ms_per_bidder)] for r in rows]))
+        [[_fmt_demo(r.setting), *(_fmt_demo(c) for c in (r.items_queried, r.queries,
+                                                          r.naive_queries, r.max_latent_error)),
+          _fmt_delta(r.a_priori_delta), _fmt_delta(r.certified_delta),
+          _fmt_demo(r.ms_per_bidder)] for r in rows]))
     print("\nnaive = querying every item with the same binary search; a-priori delta is the "
           "paper's (probabilistic for Gaussian/weak dependence); certified = "
-          "||(B^T B)^-1 B^T||_inf (eps + eta) of the queried block.")
+          "||(B^T B)^-1 B^T||_inf (eps + eta) of the queried block; a delta marked (vacuous) is "
+          ">= 1, which says nothing since z lies in [0,1]^k.")
     write_json(out, False, payload)
     return 0
 

@@ -11,9 +11,13 @@ from recmech.properties.cli.common import (
     Parser,
     UsageError,
     add_json,
+    check_bidders,
     check_design_size,
+    check_eps,
+    check_lp_grid,
     json_option,
     list_type,
+    once_flag,
     positive,
     progress_for,
     writable,
@@ -43,6 +47,12 @@ def _plot(args: argparse.Namespace) -> int:
     if "N" in opts:
         for n in opts["N"] if isinstance(opts["N"], tuple) else (opts["N"],):
             check_design_size(f"plot {spec.name}", n, opts["k"])
+    if "eps" in opts:
+        check_eps(f"plot {spec.name}", opts["eps"])
+    if "bidders" in opts:
+        check_bidders(f"plot {spec.name}", opts["bidders"])
+    if spec.name == "lp":
+        check_lp_grid("plot lp", opts["grid"])
     if spec.name == "mechanism" and any(e < 0 or e >= 0.7 for e in opts["eps1"]):
         raise UsageError("recmech plot mechanism: --eps1 values must lie in [0, 0.7)")
     from recmech.properties.report.plots import draw, save
@@ -54,9 +64,9 @@ def _plot(args: argparse.Namespace) -> int:
         raise UsageError(f"recmech plot {spec.name}: {str(exc).splitlines()[0]}") from None
     finally:
         progress.close()
-    save(data, fig_out, draw(data))
+    save(data, fig_out, draw(data, caption=not args.no_caption))
     write_json(out, to_stdout, data.to_dict())
-    if not to_stdout:
+    if not to_stdout:  # without the caption in the image, the words are still here to copy
         print(f"wrote {fig_out}: {data.title}\n{data.caption}")
     return 0
 
@@ -82,5 +92,7 @@ def register(sub, add) -> None:
         p.add_argument("--out", action=Once, metavar="FILE", default=None,
                        help=f"the figure file: .pdf or .svg (vector) or .png (300 dpi); "
                        f"default {spec.name}.pdf")
+        once_flag(p, "--no-caption", help="no title and no caption in the image (a paper "
+                  "writes its own; they are still printed)")
         add_json(p, "the plotted numbers")
         p.set_defaults(run=_plot)

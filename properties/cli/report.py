@@ -25,9 +25,12 @@ REPORT_COLUMNS = (
     "Columns: verdict = what the check found; expected = the claim table's verdict (errata "
     "included); match = whether they agree (exit code 1 otherwise); observed / bound = the "
     "measured quantity and the claim's bound on the worst instance; slack = the margin found "
-    "there, positive = room, negative = violated (a difference, or a difference of logs, as the "
-    "verdict's notes in `recmech report --json PATH` say; for some errata, the corrected "
-    "statement's margin); instances = instances checked; false alarm / false pass = the "
+    "there, bound minus observed, positive = room, negative = violated; marked (CP) on a "
+    "statistical row: the bound minus the Clopper-Pearson limit of the observed rate at the "
+    "row's false-alarm level; marked (notes): a difference of logs or the corrected statement's "
+    "margin, as the verdict's notes in `recmech report --json PATH` say; a bound marked "
+    "(vacuous) is a probability or a latent error of 1 or more, which says nothing; instances "
+    "= instances checked; false alarm / false pass = the "
     "probability that a statistical verdict is wrong either way (0 for exact computations); "
     "s = seconds."
 )
@@ -55,6 +58,8 @@ def _report(args: argparse.Namespace) -> int:
     from recmech.properties.engine.run import ResultsFile, engine_for
     from recmech.properties.report.card import (
         family_wise_level,
+        plan_tasks,
+        reading_glossary,
         report_cells,
         report_header,
         report_payload,
@@ -89,16 +94,18 @@ def _report(args: argparse.Namespace) -> int:
         engine = engine_for(args.jobs, args.scheduler)
     except (OSError, ValueError) as exc:
         raise UsageError(f"recmech report: --scheduler {args.scheduler}: {exc}") from None
-    progress = progress_for(f"report (profile {args.profile}, {len(tasks)} runs, engine "
-                         f"{engine.name})", to_stdout)
+    # one total throughout: the chunks (a claim runs under each reading, in one or more chunks)
+    chunks = len(plan_tasks(ids, args.profile, args.reading)[1])
+    progress = progress_for(f"report (profile {args.profile}, {len(ids)} claims, engine "
+                            f"{engine.name})", to_stdout, unit="chunks")
 
     def chunk_progress(task, result, done: int, total: int) -> None:
-        progress(f"chunk {task.claim_id} #{task.index}"
+        progress(f"{task.claim_id} #{task.index}"
                  + (" raised" if result.error else ""), done, total)
 
-    progress("starting", 0, len(ids))
+    progress("starting", 0, chunks)
     try:
-        rows = run_report(ids, args.profile, engine, progress.report_row, args.reading,
+        rows = run_report(ids, args.profile, engine, None, args.reading,
                           results=None if results is None else str(results), resume=resume,
                           chunk_progress=chunk_progress)
     except ValueError as exc:
@@ -129,6 +136,11 @@ def _report(args: argparse.Namespace) -> int:
         print("\nClaim graph (each claim <- the claims its proof uses) with verdicts:\n"
               + graph_text(verdicts))
     print("\n" + REPORT_COLUMNS)
+    glossary = reading_glossary(sorted({name for r in rows for x in r.runs
+                                        for name in x.readings.values()}))
+    if glossary:
+        print("\nReadings (where the paper leaves a point open, each way of settling it):\n"
+              + glossary)
     write_json(out, False, report_payload(rows, args.profile))
     return 0 if not problems else 1
 

@@ -7,8 +7,9 @@ budget, and reports every failure with the seed that reproduces it:
 
     python -m pytest --pyargs recmech.properties --hypothesis-seed=SEED   # RECMECH_PROFILE=dev
 
-In a checkout (a ``tests/`` folder beside the working directory's ``pyproject.toml``) the
-repository's property tests run too: the claim checks' tests (``tests/test_prop_*.py``,
+In a checkout (a ``tests/`` folder beside a ``pyproject.toml``, found from the working directory
+upward, or where recmech is installed from in editable mode) the repository's property tests run
+too, from any working directory: the claim checks' tests (``tests/test_prop_*.py``,
 ``tests/test_bounds_*.py``, ``tests/test_readings.py``) and every test file with a hypothesis
 property (``@given``: the fuzz tests, the core's and the mechanisms').
 """
@@ -34,7 +35,7 @@ from recmech.properties.cli.common import (
     write_json,
 )
 
-__all__ = ["SeedRun", "register", "selftest", "suites", "summary"]
+__all__ = ["SeedRun", "checkout_root", "register", "selftest", "suites", "summary"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,13 +57,31 @@ class SeedRun:
                 "passed": self.passed, "seconds": self.seconds, "tail": self.tail}
 
 
+def _is_checkout(folder: Path) -> bool:
+    return (folder / "pyproject.toml").is_file() and (folder / "tests").is_dir()
+
+
+def checkout_root(start: Path | None = None) -> Path | None:
+    """The checkout to test: the first folder from ``start`` (the working directory) upward
+    with ``pyproject.toml`` and ``tests/``, else the checkout recmech is installed from
+    (editable install), else None (an installed copy: the claim suite only)."""
+    start = (Path.cwd() if start is None else start).resolve()
+    for folder in (start, *start.parents):
+        if _is_checkout(folder):
+            return folder
+    import recmech
+
+    installed = Path(recmech.__file__).resolve().parents[1]
+    return installed if _is_checkout(installed) else None
+
+
 def suites(root: Path | None = None) -> dict[str, list[str]]:
     """The pytest argument lists the self-test runs: the installed claim suite, and in a
-    checkout the repository's property tests."""
+    checkout (``root``, default ``checkout_root()``) the repository's property tests."""
     out = {"claims": ["--pyargs", "recmech.properties"]}
-    root = Path.cwd() if root is None else root
-    tests = root / "tests"
-    if (root / "pyproject.toml").is_file() and tests.is_dir():
+    root = checkout_root() if root is None else root
+    if root is not None and _is_checkout(root):
+        tests = root / "tests"
         # the claim checks' tests, and every test file with a hypothesis property (@given)
         named = {p for pattern in ("test_prop_*.py", "test_bounds_*.py", "test_readings.py")
                  for p in tests.glob(pattern)}
@@ -83,7 +102,7 @@ def selftest(seeds: int, timeout: float = 1800.0, root: Path | None = None,
     -9)."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a whole number >= 1; found {seeds!r}")
-    root = Path.cwd() if root is None else root
+    root = (checkout_root() or Path.cwd()) if root is None else root
     env = {**os.environ, "RECMECH_PROFILE": "dev"}
     chosen = suites(root) if plan is None else plan
     work = [(seed, name, args) for seed in range(1, seeds + 1) for name, args in chosen.items()]
@@ -131,8 +150,13 @@ def _selftest(args: argparse.Namespace) -> int:
         status(f"seed {run.seed} {run.suite}: {'passed' if run.passed else 'FAILED'} "
                f"({run.seconds:.0f} s)", done, total)
 
+    root = checkout_root()
+    if root is None:  # said, not silent: only the installed claim suite runs
+        print("recmech selftest: no checkout found (pyproject.toml and tests/ from the working "
+              "directory upward, or an editable install): running the installed claim suite "
+              "only", file=sys.stderr)
     try:
-        runs = selftest(args.seeds, args.timeout, progress=progress)
+        runs = selftest(args.seeds, args.timeout, root=root or Path.cwd(), progress=progress)
     finally:
         status.close()
     if to_stdout:

@@ -10,6 +10,8 @@ import sys
 from recmech.properties.cli.common import (
     Once,
     UsageError,
+    once_flag,
+    progress_for,
     writable,
 )
 
@@ -52,9 +54,9 @@ def _table(args: argparse.Namespace) -> int:
 
         print(dict_table(headline_rows(), args.format))
         return 0
-    if plot is None and (args.x or args.y):
-        raise UsageError("recmech table: --x and --y choose what --plot FILE draws; give "
-                          "--plot")
+    if plot is None and (args.x or args.y or args.no_caption):
+        raise UsageError("recmech table: --x, --y and --no-caption choose what --plot FILE "
+                          "draws; give --plot")
     if plot is not None and not args.grid:
         raise UsageError("recmech table: --plot draws a column over a --grid parameter; give "
                           "--grid NAME=V1,V2,...")
@@ -69,7 +71,11 @@ def _table(args: argparse.Namespace) -> int:
         if args.x is not None and args.x not in points:
             raise ParameterError(f"--x {args.x}: not a --grid parameter; grid: "
                                  f"{', '.join(points)}")
-        rows, records = evaluate(args.claim_id, values, points)
+        progress = progress_for("table", args.format == "json" and plot is None)
+        try:
+            rows, records = evaluate(args.claim_id, values, points, progress=progress)
+        finally:
+            progress.close()
     except ParameterError as exc:
         raise UsageError(f"recmech table: {exc}") from None
     if plot is not None:
@@ -79,11 +85,11 @@ def _table(args: argparse.Namespace) -> int:
             [args.claim_id, *(f"--param {p}" for p in args.param),
              *(f"--grid {g}" for g in args.grid)])
         try:
-            data = table_figure(args.claim_id, rows, args.x or next(iter(points)), args.y,
-                                command)
+            data = table_figure(args.claim_id, rows, args.x or next(iter(points)),
+                                [c.strip() for c in args.y.split(",") if c.strip()], command)
         except ValueError as exc:
             raise UsageError(f"recmech table: {exc}") from None
-        save(data, plot)
+        save(data, plot, caption=not args.no_caption)
         print(f"recmech table: wrote {plot}", file=sys.stderr)
     print(dict_table(rows, args.format, records))
     return 0
@@ -109,8 +115,8 @@ def register(sub, add) -> None:
                        "[[2,1],[1,3]] (a number for a matrix is 1 x 1: C=-1), true/false; "
                        "repeatable, each NAME once")
     table.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
-                       help="grid values of a scalar parameter; repeatable: the rows are the "
-                       "cartesian product")
+                       help="grid values of a scalar parameter (A..B: the whole numbers A to "
+                       "B); repeatable: the rows are the cartesian product (at most 10^6 rows)")
     table.add_argument("--format", choices=FORMATS, default="md", action=Once,
                        help="md (default), csv (exact floats), json (the records), latex")
     table.add_argument("--plot", action=Once, metavar="FILE",
@@ -118,6 +124,8 @@ def register(sub, add) -> None:
     table.add_argument("--x", action=Once, metavar="NAME",
                        help="with --plot: the --grid parameter on the x axis (default: the "
                        "first)")
-    table.add_argument("--y", action=Once, metavar="COLUMN",
-                       help="with --plot: the column to draw (e.g. delta, log_failure_prob)")
+    table.add_argument("--y", action=Once, metavar="COLUMN[,COLUMN...]",
+                       help="with --plot: the column(s) to draw, overlaid (e.g. "
+                       "log_failure_prob,corrected_log_failure_prob,log_exact_prob)")
+    once_flag(table, "--no-caption", help="with --plot: no title and no caption in the image")
     table.set_defaults(run=_table, parser=table)

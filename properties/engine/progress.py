@@ -19,8 +19,9 @@ class Progress:
     (``run_bench``, ``run_demo``, the figures; ``run_report`` through ``report_row``)."""
 
     def __init__(self, command: str, *, stream: TextIO | None = None,
-                 enabled: bool | None = None) -> None:
+                 enabled: bool | None = None, unit: str = "") -> None:
         self.command = command
+        self.unit = unit  # what done / total count, e.g. "chunks" (one unit per command)
         self.stream = sys.stderr if stream is None else stream
         if enabled is None:
             isatty = getattr(self.stream, "isatty", None)
@@ -33,7 +34,8 @@ class Progress:
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.start
-        line = f"{self.command}: [{done}/{total}] {what} ({elapsed:.0f} s elapsed)"
+        unit = f" {self.unit}" if self.unit else ""
+        line = f"{self.command}: [{done}/{total}{unit}] {what} ({elapsed:.0f} s elapsed)"
         pad = max(0, self._width - len(line))
         self.stream.write("\r" + line + " " * pad)
         self.stream.flush()

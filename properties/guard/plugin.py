@@ -41,7 +41,7 @@ ENV_IMPL = "RECMECH_IMPL"
 ENV_XFAILS = "RECMECH_XFAILS"
 ENV_CLAIMS = "RECMECH_CLAIMS"
 _OPTIONS = ("recmech_impl", "recmech_xfails", "recmech_claims", "recmech_profile",
-            "recmech_jobs", "recmech_scheduler")
+            "recmech_jobs", "recmech_scheduler", "recmech_json")
 # recmech.properties.judging.profiles.PROFILES, not imported
 _PROFILES = ("quick", "dev", "thorough")
 
@@ -87,6 +87,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--recmech-scheduler", default=None, metavar="ADDRESS",
                     help="run the checks' chunks on Dask: 'local' (a local cluster of "
                          "--recmech-jobs workers) or a scheduler address tcp://HOST:8786")
+    group.addoption("--recmech-json", default=None, metavar="PATH",
+                    help="write every guard test's record (verdict, reason, counterexample; "
+                         "the full record on an engine) as JSON to PATH")
 
 
 def _runs_installed_suite(config: pytest.Config) -> bool:
@@ -225,3 +228,45 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         "recmech environment: " + (", ".join(f"{k}={v}" for k, v in env.items())
                                    if env else "no RECMECH_* variable set"),
     ]
+
+
+# -- the summary for a person (``recmech.properties.guard.summary``) ---------------------------
+
+_LINES = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    rep = yield
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if _KEY in item.config.stash and "recmech_claim_id" in params and (
+            rep.when == "call" or (rep.when == "setup" and rep.skipped)):
+        from recmech.properties.guard.summary import GuardLine
+
+        if hasattr(rep, "wasxfail"):
+            outcome = "xfailed" if rep.skipped else "xpassed"
+        else:
+            outcome = rep.outcome
+        if rep.skipped and isinstance(rep.longrepr, tuple):
+            reason = str(rep.longrepr[2]).removeprefix("Skipped: ")
+        elif call.excinfo is not None:
+            reason = str(call.excinfo.value)
+        else:
+            reason = getattr(rep, "wasxfail", "")
+        item.config.stash.setdefault(_LINES, []).append(
+            GuardLine.of(params["recmech_claim_id"], outcome, reason, rep.duration))
+    return rep
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(_LINES, [])
+    if not lines:
+        return
+    from recmech.properties.guard.summary import summary_lines, write_json
+
+    path = config.getoption("recmech_json")
+    if path:
+        write_json(path, lines, config.stash[_KEY].results)
+    terminalreporter.section("recmech guard summary")
+    for line in summary_lines(lines, path):
+        terminalreporter.write_line(line)

@@ -29,8 +29,9 @@ from recmech.properties.judging.domains import domain_table, restricted
 from recmech.properties.judging.profiles import PROFILES, budget
 from recmech.properties.judging.strategies import run_seed
 
-__all__ = ["ReadingRun", "ReportRow", "family_wise_level", "plan_tasks", "report_cells",
-           "report_header", "report_payload", "report_problems", "run_report", "runs_for"]
+__all__ = ["AT_MOST_ONE", "ReadingRun", "ReportRow", "expected_text", "family_wise_level",
+           "plan_tasks", "reading_glossary", "report_cells", "report_header", "report_payload",
+           "report_problems", "run_report", "runs_for", "slack_kind"]
 
 DEPENDS = "depends-on-reading"
 
@@ -120,6 +121,17 @@ class ReportRow:
                                        budget(profile) if profile else None),
                 "errata": [e.to_dict() for e in row.errata],
                 "proof_gaps": [g.to_dict() for g in row.proof_gaps]}
+
+
+def expected_text(claim_id: str, detail: bool = False) -> str:
+    """The verdict the report card expects for ``claim_id``, as the card writes it: one verdict
+    when every reading expects the same, else "depends-on-reading" (``detail``: with each
+    reading's verdict)."""
+    c = claim(claim_id)
+    each = [(", ".join(v.values()) or "-", c.expected_for(v)) for v in c.variants]
+    if len({e for _, e in each}) == 1:
+        return each[0][1]
+    return DEPENDS + (": " + "; ".join(f"{label} {e}" for label, e in each) if detail else "")
 
 
 def runs_for(claim_ids: Sequence[str], reading: str | None = None) -> list[tuple[str, dict]]:
@@ -264,8 +276,42 @@ def report_cells(row: ReportRow) -> list[str]:
     cells = [f"`{row.claim_id}`", status, row.expected, mark]
     if v is None:
         return cells + ["", "", "", "", "", "", f"{row.seconds:.1f}"]
-    return cells + [_fmt(v.observed), _fmt(v.bound), _fmt(v.slack), str(v.instances),
+    bound = _fmt(v.bound)
+    if row.claim_id in AT_MOST_ONE and v.bound is not None and v.bound >= 1:
+        bound += " (vacuous)"
+    return cells + [_fmt(v.observed), bound, _fmt(v.slack) + slack_kind(v), str(v.instances),
                     _fmt(v.false_alarm), _fmt(v.false_pass), f"{row.seconds:.1f}"]
+
+
+# definition: claims whose bound is a probability, or a latent l_inf error with z in [0, 1]^k;
+# a bound of 1 or more says nothing about either
+AT_MOST_ONE = frozenset({"definition3", "theorem2.deterministic", "theorem2.gaussian",
+                         "theorem2.weak_dependence", "lemma5", "lemma8", "lemma9"})
+
+
+def slack_kind(v: Verdict) -> str:
+    """The mark of a slack that is not ``bound - observed``: " (CP)" on a statistical row (the
+    bound minus the Clopper-Pearson limit of the observed rate), " (notes)" otherwise (a
+    difference of logs, or the corrected statement's margin: the verdict's notes say)."""
+    if v.slack is None or v.observed is None or v.bound is None:
+        return ""
+    diff = v.bound - v.observed
+    if abs(v.slack - diff) <= 1e-9 * max(1.0, abs(diff)):
+        return ""
+    return " (CP)" if (v.false_alarm or 0.0) > 0 else " (notes)"
+
+
+def reading_glossary(names: Sequence[str]) -> str:
+    """One line per reading name: its open point (paper place) and what it settles."""
+    from recmech.properties.claims.readings import POINTS
+
+    lines = []
+    for name in names:
+        r = READINGS[name]
+        p = POINTS[r.point]
+        default = " (the default)" if p.default.name == name else ""
+        lines.append(f"- {name}{default}: {r.statement} [{p.place}: {p.question}]")
+    return "\n".join(lines)
 
 
 def report_payload(rows: Sequence[ReportRow], profile: str) -> dict:

@@ -22,6 +22,7 @@ Each builder returns a ``recmech.properties.report.plots.FigureData`` (drawn and
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 from recmech.properties.report.plots import (
     COLORS,
     LOG10,
+    MARKERS,
     FigureData,
     Image,
     Panel,
@@ -39,8 +41,8 @@ from recmech.properties.report.plots import (
 )
 
 __all__ = ["EPS1_GRID", "FIGURES", "IC_TOL", "VALUATIONS", "FigureSpec", "Option",
-           "accuracy_figure", "lemma7_figure", "lp_figure", "mechanism_figure", "queries_figure",
-           "queries_vs_delta_figure"]
+           "SETTING_NAMES", "accuracy_figure", "lemma7_figure", "lp_figure", "mechanism_figure",
+           "power_label", "queries_figure", "queries_vs_delta_figure", "setting_name"]
 
 # progress(what, done, total), called before each step of a long figure
 Progress = Callable[[str, int, int], None] | None
@@ -85,7 +87,7 @@ def lemma7_figure(max_ratio: int = 60, progress: Progress = None) -> FigureData:
         hlines=((1.0, "printed bound holds below 1"),),
         vlines=((float(first), f"first failure: n = {first}"),) if first else ())
     cmd = (f"recmech table lemma7.upper_tail --param d_max=1 --param isotropic=true --grid "
-           f"trace_d=1,...,{max_ratio}")
+           f"trace_d=1..{max_ratio}")
     return FigureData(
         name="lemma7", title="Lemma 7, upper tail: the printed bound fails from Tr(D)/d_max = "
         f"{first}" if first else "Lemma 7, upper tail",
@@ -104,11 +106,35 @@ def _demo_caption(N, k, eps, bidders, seed, perturbation) -> str:
             f"perturbation), truthful price answers; seed {seed}.")
 
 
+# the settings of ``recmech.core.demo`` as a reader names them (legends, category labels)
+SETTING_NAMES = {"separable": "separable", "diagonally_dominant": "diagonally dominant",
+                 "gaussian": "Gaussian", "weak_dependence": "weak dependence",
+                 "pivoted (Gaussian A)": "pivoted (Gaussian A)",
+                 "certified (Gaussian A, Thm. 2's delta)":
+                     r"certified (Gaussian A, Thm. 2's $\delta$)"}
+
+
+def setting_name(setting: str) -> str:
+    """The reader's name of a demo setting (no code identifiers)."""
+    return SETTING_NAMES.get(setting, setting.replace("_", " "))
+
+
+def power_label(n: float) -> str:
+    r"""``20000`` as $2\cdot 10^{4}$, ``100000`` as $10^{5}$ (a log axis's tick label)."""
+    exp = math.floor(math.log10(n))
+    lead = n / 10**exp
+    if abs(lead - round(lead)) > 1e-9:
+        return f"{n:,.0f}"
+    return rf"$10^{{{exp}}}$" if round(lead) == 1 else rf"${round(lead)}\cdot 10^{{{exp}}}$"
+
+
 def queries_figure(N: Sequence[int] = (20_000, 100_000, 1_000_000), k: int = 8,  # noqa: N803
                    eps: float = 0.01, bidders: int = 3, seed: int = 0,
                    progress: Progress = None) -> FigureData:
     """Price queries per bidder (counted at the oracle) against N, per setting of
-    ``recmech.core.demo``, with the naive N q of the same binary search."""
+    ``recmech.core.demo``, with the naive N q of the same binary search: (a) every protocol and
+    the naive range, log-log; (b) the protocols of fewer than 200 queries on a linear scale, where
+    they are told apart."""
     from recmech.core.demo import run_demo
 
     Ns = sorted({int(n) for n in N})  # noqa: N806
@@ -119,24 +145,37 @@ def queries_figure(N: Sequence[int] = (20_000, 100_000, 1_000_000), k: int = 8, 
         for row in run_demo(n, k, eps, bidders, seed, "adversarial"):
             by_setting.setdefault(row.setting, []).append(row)
     x = tuple(float(n) for n in Ns)
-    series = []
+    q_items = sorted({r.naive_queries // r_n for rows in by_setting.values()
+                      for r, r_n in zip(rows, Ns, strict=True)})
+    band = (f"naive: every item, N q (q = {q_items[0]} to {q_items[-1]} per item, by setting)"
+            if len(q_items) > 1 else f"naive: every item, N q (q = {q_items[0]} per item)")
+    series, few = [], []
     for j, (name, rows) in enumerate(by_setting.items()):
-        color = COLORS[j % len(COLORS)]
-        series.append(Series(label=name, x=x, y=floats(r.queries for r in rows), color=color))
-        series.append(Series(label=f"naive N q, {name}", x=x, style="--", marker="",
-                             y=floats(r.naive_queries for r in rows), color=color,
-                             legend=False))
-    cmd = f"recmech demo --N N --k {k} --eps {eps:g} --bidders {bidders} --seed {seed}"
-    panel = Panel(title="", xlabel="N, items " + LOG10,
-                  ylabel="price queries per bidder " + LOG10, xscale="log", yscale="log",
-                  series=tuple(series),
-                  legend_extra=(("naive N q, same search (dashed, same colour)", "--"),))
+        line = Series(label=setting_name(name), x=x, y=floats(r.queries for r in rows),
+                      color=COLORS[j % len(COLORS)], marker=MARKERS[j % len(MARKERS)])
+        series.append(line)
+        if max(r.queries for r in rows) < 200:
+            few.append(Series(label=line.label, x=x, y=line.y, color=line.color,
+                              marker=line.marker, legend=False))
+    series += [Series(label=f"naive N q, {setting_name(name)}", x=x, kind="band", band=band,
+                      y=floats(r.naive_queries for r in rows))
+               for name, rows in by_setting.items()]
+    cmds = [f"recmech demo --N {n} --k {k} --eps {eps:g} --bidders {bidders} --seed {seed}"
+            for n in Ns]
+    ticks = tuple((float(n), power_label(n)) for n in Ns)
+    panels = [Panel(title="(a) every protocol", xlabel="N, items " + LOG10,
+                    ylabel="price queries per bidder " + LOG10, xscale="log", yscale="log",
+                    series=tuple(series), xticks=ticks)]
+    if few:
+        panels.append(Panel(title="(b) fewer than 200 queries", xlabel=panels[0].xlabel,
+                            ylabel="price queries per bidder", xscale="log",
+                            series=tuple(few), xticks=ticks))
     return FigureData(
-        name="queries", title="Thm. 2: price queries per bidder do not grow with N "
-        "(solid), the naive protocol's do (dashed)",
+        name="queries", title="Thm. 2: price queries per bidder do not grow with N; the naive "
+        "protocol's do",
         caption=_demo_caption(Ns, k, eps, bidders, seed, "adversarial")
-        + f" Numbers: {cmd}, for each N.", source=cmd, panels=(panel,), width=6.8,
-        height=3.2, legend="right")
+        + f" Numbers: {'; '.join(cmds)}.", source=cmds[0], panels=tuple(panels), width=7.2,
+        height=3.0, legend="right")
 
 
 def accuracy_figure(N: int = 100_000, k: int = 8, eps: float = 0.01,  # noqa: N803
@@ -147,7 +186,7 @@ def accuracy_figure(N: int = 100_000, k: int = 8, eps: float = 0.01,  # noqa: N8
     from recmech.core.demo import run_demo
 
     rows = run_demo(N, k, eps, bidders, seed, perturbation, progress=progress)
-    cats = tuple(r.setting for r in rows)
+    cats = tuple(textwrap.fill(setting_name(r.setting), 12) for r in rows)
     x = tuple(float(i) for i in range(len(rows)))
     series = (
         Series(label=r"observed max $\|z - \hat z\|_\infty$", kind="bar", x=x,
@@ -159,14 +198,24 @@ def accuracy_figure(N: int = 100_000, k: int = 8, eps: float = 0.01,  # noqa: N8
     )
     cmd = (f"recmech demo --N {N} --k {k} --eps {eps:g} --bidders {bidders} --seed {seed} "
            f"--perturbation {perturbation}")
+    vacuous = any(r.a_priori_delta is not None and r.a_priori_delta >= 1 for r in rows)
+    none = any(r.a_priori_delta is None for r in rows)
+    hlines = [(eps, rf"$\epsilon$ = {eps:g} (type accuracy)")]
+    if vacuous:
+        hlines.append((1.0, r"$\delta$ = 1: a $\delta \geq 1$ says nothing ($z \in [0,1]^k$)"))
+    extra = ((r"none: the paper states no a-priori $\delta$ here", ""),) if none else ()
     panel = Panel(title="", xlabel="setting of Thm. 2 (query protocol)",
                   ylabel=r"latent error, $\ell_\infty$ " + LOG10, yscale="log",
-                  categories=cats, series=series, hlines=((eps, f"eps = {eps:g}"),))
+                  categories=cats, series=series, hlines=tuple(hlines), ref_labels="legend",
+                  legend_extra=extra)
+    remark = (" An a-priori delta >= 1 is vacuous: z lies in [0,1]^k, so every estimate in the "
+              "cube is within 1." if vacuous else "")
+    remark += (" 'none': the paper states no a-priori delta for that protocol." if none else "")
     return FigureData(
-        name="accuracy", title="Observed latent error vs certified and a-priori delta "
-        "(n/a: the paper gives none)",
-        caption=_demo_caption(N, k, eps, bidders, seed, perturbation) + f" Numbers: {cmd}.",
-        source=cmd, panels=(panel,), width=6.0, height=3.0)
+        name="accuracy", title=r"Thm. 2: observed latent error vs certified and a-priori $\delta$",
+        caption=_demo_caption(N, k, eps, bidders, seed, perturbation) + remark
+        + f" Numbers: {cmd}.", source=cmd, panels=(panel,), width=7.2, height=3.0,
+        legend="right")
 
 
 # -- mechanism ------------------------------------------------------------------------------------
@@ -176,7 +225,7 @@ EPS1_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1)
 
 def mechanism_figure(eps1: Sequence[float] = EPS1_GRID, progress: Progress = None) -> FigureData:
     """Revenue and the least interim utility of a truthful true type against eps1: M_hat fed
-    Q(t) directly (a) against Algorithm 1, for both corruptions of ``recmech.core.experiment``."""
+    Q(t) directly against Algorithm 1, for both corruptions of ``recmech.core.experiment``."""
     from recmech.core import experiment
 
     values = tuple(sorted({float(e) for e in eps1}))
@@ -190,7 +239,7 @@ def mechanism_figure(eps1: Sequence[float] = EPS1_GRID, progress: Progress = Non
         name = {"shift": "shifted down", "move": "shifted + mass moved"}[corruption]
         style = "-" if corruption == "shift" else "--"
         for attr, out in (("rev", rev), ("min_util", util)):
-            out.append(Series(label=f"no robustification (a), {name}", x=x, style=style,
+            out.append(Series(label=rf"$\hat M$ on Q(t) directly, {name}", x=x, style=style,
                               y=floats(getattr(r, f"{attr}_direct") for r in part),
                               color=COLORS[1], marker="o" if j == 0 else "s"))
             out.append(Series(label=f"Algorithm 1, {name}", x=x, style=style,
@@ -208,8 +257,8 @@ def mechanism_figure(eps1: Sequence[float] = EPS1_GRID, progress: Progress = Non
     )
     cmd = "recmech demo --mechanism --eps1 " + ",".join(f"{v:g}" for v in values)
     return FigureData(
-        name="mechanism", title="Why robustify: revenue and IR against eps1, M_hat on Q(t) "
-        "(a) vs Algorithm 1",
+        name="mechanism", title=r"Why robustify: revenue and IR against $\epsilon_1$, $\hat M$ on "
+        "Q(t) directly vs Algorithm 1",
         caption=("Instance: one bidder, N = 2, k = 1, A = [1; 1.5], additive, model 0.3 "
                  "delta_0.5 + 0.7 delta_1; M_hat the revenue-optimal LP mechanism; Algorithm 1 "
                  "with delta = sqrt(max(eps1, 0.0025)); exact (no random draws). "

@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CONVENIENCES", "MATRIX_KINDS", "MAX_ENTRIES", "Convenience", "ParameterError",
-           "ParameterSpec", "describe_claim", "evaluate", "example_command", "parse_assignments",
-           "parse_typed",
-           "specs"]
+__all__ = ["CONVENIENCES", "MATRIX_KINDS", "MAX_ENTRIES", "MAX_ROWS", "Convenience",
+           "ParameterError", "ParameterSpec", "describe_claim", "evaluate", "example_command",
+           "parse_assignments", "parse_typed", "specs"]
 
 MAX_ENTRIES = 10**7  # 80 MB of float64: the largest array a convenience may build
+MAX_ROWS = 10**6  # the most rows of one ``recmech table`` grid (minutes at ~0.5 ms per row)
 
 # Array parameters: "matrix" (2-D), "list" (1-D), "diagonal" (a matrix, or a list = its diagonal)
 MATRIX_KINDS: dict[tuple[str, str], str] = {
@@ -244,6 +244,45 @@ def _check_allocation(claim_id: str, name: str, values: Sequence[Any]) -> None:
                         "itself or a smaller value")
 
 
+def _range(name: str, text: str) -> tuple[int, int] | None:
+    """definition: ``A..B`` (whole numbers, A no more than B) is the inclusive range; None for
+    any other cell."""
+    lo, sep, hi = text.strip().partition("..")
+    if not sep:
+        return None
+    try:
+        a, b = float(lo), float(hi)
+    except ValueError:
+        raise ParameterError(f"--grid {name}={text.strip()}: a range is A..B with whole numbers "
+                             "A <= B, e.g. 1..60") from None
+    if not (math.isfinite(a) and math.isfinite(b)) or a != int(a) or b != int(b) or a > b:
+        raise ParameterError(f"--grid {name}={text.strip()}: a range is A..B with whole numbers "
+                             "A <= B, e.g. 1..60")
+    return int(a), int(b)
+
+
+def _grid_cell(claim_id: str, name: str, text: str) -> list:
+    span = _range(name, text)
+    if span is None:
+        return [parse_typed(claim_id, name, text)]
+    return list(range(span[0], span[1] + 1))
+
+
+def _check_rows(grids: Sequence[tuple[str, str]]) -> None:
+    """Refuse a grid product of more than ``MAX_ROWS`` rows before any value is built."""
+    rows = 1
+    for name, value in grids:
+        count = 0
+        for t in (t for t in value.split(",") if t.strip()):
+            span = _range(name, t)
+            count += 1 if span is None else span[1] - span[0] + 1
+        rows *= count
+    if rows > MAX_ROWS:
+        raise ParameterError(f"the --grid product has {rows:,} rows; the limit is {MAX_ROWS:,} "
+                             f"(about {rows * 5e-4 / 60:,.0f} min at 0.5 ms per row): give "
+                             "fewer grid values")
+
+
 def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
                       ) -> tuple[dict[str, Any], dict[str, list]]:
     """``--param NAME=VALUE`` and ``--grid NAME=V1,V2,...`` texts as values and grid points,
@@ -270,16 +309,30 @@ def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
     points: dict[str, list] = {}
     # a scalar that a convenience repeats (lemma9's c with d=) stays a scalar
     kept = {c.builds for c in CONVENIENCES.get(claim_id, ()) if any(c.name == g[1] for g in given)}
+    _check_rows([(g[1], g[2]) for g in given if g[0] == "--grid"])
+    texts = {g[1]: g[2] for g in given}
+    for conv in CONVENIENCES.get(claim_id, ()):
+        # lemma9's d repeats the scalar c: c given as a number goes with d
+        repeats = f"the scalar {conv.builds}" in conv.meaning and not any(
+            ch in texts.get(conv.builds, "") for ch in ",;[")
+        if conv.name in texts and conv.builds in texts and not repeats:
+            raise ParameterError(f"{conv.name} stands for {conv.builds} ({conv.meaning}); give "
+                                 f"{conv.builds} or {conv.name}, not both")
+    kinds = {sp.name: sp.kind for sp in specs(claim_id)}
     for option, name, value, _ in given:
         if name not in accepted and name not in conveniences:
             extra = f"; conveniences {', '.join(conveniences)}" if conveniences else ""
             raise ParameterError(f"unknown parameter(s) {name}; {claim_id} takes "
                                  f"{', '.join(accepted)}{extra} (recmech claims {claim_id})")
+        if kinds.get(name) == "bool" and any(t.strip().lower() not in ("true", "false")
+                                             for t in value.split(",")):
+            raise ParameterError(f"{name} is true or false; found {value.strip()!r}")
         if option == "--param":
             values[name] = parse_typed(claim_id, name, value, promote=name not in kept)
             _check_allocation(claim_id, name, [values[name]])
             continue
-        points[name] = [parse_typed(claim_id, name, t) for t in value.split(",") if t.strip()]
+        points[name] = [v for t in value.split(",") if t.strip()
+                        for v in _grid_cell(claim_id, name, t)]
         if any(isinstance(p, np.ndarray) for p in points[name]):
             raise ParameterError(f"--grid {name}: a grid takes numbers; give arrays "
                                  "with --param")
@@ -287,11 +340,36 @@ def parse_assignments(claim_id: str, params: Sequence[str], grids: Sequence[str]
     return values, points
 
 
-def evaluate(claim_id: str, values: dict[str, Any], points: dict[str, list]
+def _build(claim_id: str, values: dict[str, Any], points: dict[str, list],
+           progress: Callable[[str, int, int], None] | None) -> tuple[list[dict], list]:
+    """``build_table`` at once, or (``progress``) point by point in the same order, calling
+    ``progress(what, rows done, rows)`` as it goes."""
+    import itertools
+
+    from recmech.bounds.table import build_table
+
+    if progress is None:
+        return build_table(claim_id, values, points)
+    names = list(points)
+    total = math.prod(len(points[n]) for n in names)
+    rows, records = [], []
+    for done, point in enumerate(itertools.product(*(points[n] for n in names))):
+        if done % 500 == 0:
+            progress(f"{claim_id} rows", done, total)
+        part, recs = build_table(claim_id, values, {n: [v] for n, v in zip(names, point,
+                                                                             strict=True)})
+        rows += part
+        records += recs
+    return rows, records
+
+
+def evaluate(claim_id: str, values: dict[str, Any], points: dict[str, list],
+             progress: Callable[[str, int, int], None] | None = None
              ) -> tuple[list[dict], list]:
     """The rows and records of ``recmech.bounds.table.build_table``; anything a calculator raises
-    on these inputs (ValueError, TypeError, OverflowError, ...) as one ``ParameterError``."""
-    from recmech.bounds.table import UsageError, build_table
+    on these inputs (ValueError, TypeError, OverflowError, ...) as one ``ParameterError``;
+    ``progress(what, done, total)`` is called every 500 rows."""
+    from recmech.bounds.table import UsageError
 
     _known_claim(claim_id)
     for label, given in (("values", values), ("points", points)):
@@ -299,7 +377,7 @@ def evaluate(claim_id: str, values: dict[str, Any], points: dict[str, list]
             raise TypeError(f"{label} must be a dict by parameter name; found "
                             f"{type(given).__name__}")
     try:
-        rows, records = build_table(claim_id, values, points)
+        rows, records = _build(claim_id, values, points, progress)
     except UsageError as exc:
         raise ParameterError(str(exc).splitlines()[0]) from None
     except (ArithmeticError, ValueError, TypeError) as exc:
