@@ -12,14 +12,18 @@ over all (m+1)^N allocations but the empty one) and payments p[b, i]:
 
 where U_i(s -> s') = sum_a x[(s', b_-i), a] v_i^A(s, a_i) - p[(s', b_-i), i]. Lotteries over whole
 allocations make any constrained-additive family exact (no decomposition of item marginals is
-needed). ``method="generation"`` solves with no BIC rows, adds the violated ones (the largest
-per type first) and repeats until none is violated by more than ``ic_tol``; it reaches the same
-optimum.
+needed). ``method="generation"`` starts from the BIC rows towards each type's nearest support
+points, adds the violated ones (the largest per type first, searched in chunks by
+``recmech.core.lp_pairs`` so memory follows the rows kept, not s^2) and repeats until none is
+violated by more than ``ic_tol``; it reaches the same optimum, and the returned point is verified
+against every pair.
 """
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +32,7 @@ from scipy import sparse
 from recmech.core.gate import real, whole
 from recmech.core.highs import HighsLP, LPFailure
 from recmech.core.laws import as_finite_law
+from recmech.core.lp_pairs import max_gain, nearest_pairs, pair_keys, worst_pairs
 from recmech.core.mechanisms import (
     LatentMechanism,
     MechanismTable,
@@ -36,8 +41,8 @@ from recmech.core.mechanisms import (
     design_array,
 )
 
-__all__ = ["AUTO_FULL_PAIRS", "HIGHS_OPTIONS", "OptimalLPResult", "TabularMechanism",
-           "others_probs", "profiles_of", "solve_optimal_lp"]
+__all__ = ["AUTO_FULL_PAIRS", "HIGHS_OPTIONS", "ROW_NONZEROS", "OptimalLPResult",
+           "TabularMechanism", "others_probs", "profiles_of", "solve_optimal_lp"]
 
 # the tolerances of the first (warm-started) strategy of ``recmech.core.highs.STRATEGIES``
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
@@ -49,7 +54,12 @@ class OptimalLPResult:
 
     ``max_residual`` is the worst violation of any LP row by the returned solution;
     ``max_ic_violation`` the worst interim BIC gain over all (i, s, s') pairs, recomputed from
-    the solution (so a constraint-generation run is certified against every pair).
+    the solution (so a constraint-generation run is certified against every pair), and
+    ``max_ir_violation`` the worst ex-post IR shortfall. ``revenue_bound`` is the Lagrangian
+    bound of the final LP from HiGHS's duals (``HighsLP.dual_bound``; that LP keeps a subset of
+    the BIC rows, so it bounds the optimum of the full LP too) and ``revenue_gap`` =
+    max(0, bound - revenue), with ``dual_infeasibility`` the largest reduced cost left on a free
+    payment column. ``n_merged``: duplicate support points merged before the solve.
     """
 
     revenue: float
@@ -59,10 +69,14 @@ class OptimalLPResult:
     max_residual: float
     max_ic_violation: float
     max_ir_violation: float
+    revenue_bound: float
+    revenue_gap: float
+    dual_infeasibility: float
     n_variables: int
     n_constraints: int
     n_ic_constraints: int
     n_ic_pairs: int
+    n_merged: int
     rounds: int
     solve_seconds: float
     table: MechanismTable
@@ -70,16 +84,24 @@ class OptimalLPResult:
     def to_dict(self) -> dict:
         out = {k: getattr(self, k) for k in (
             "revenue", "status", "message", "method", "max_residual", "max_ic_violation",
-            "max_ir_violation", "n_variables", "n_constraints", "n_ic_constraints", "n_ic_pairs",
+            "max_ir_violation", "revenue_bound", "revenue_gap", "dual_infeasibility",
+            "n_variables", "n_constraints", "n_ic_constraints", "n_ic_pairs", "n_merged",
             "rounds", "solve_seconds")}
         out["table"] = self.table.to_dict()
         return out
 
 
 class _Problem:
-    """Index bookkeeping of the LP: profiles, variables and per-bidder interim maps."""
+    """Index bookkeeping of the LP: profiles, variables and per-bidder interim maps.
 
-    def __init__(self, A, valuations, laws) -> None:  # noqa: N803
+    Identical support points of a bidder are merged first (their probabilities summed): the LP
+    on the merged law has the same optimum, since any BIC mechanism treats two reports of the
+    same type alike up to a relabelling that the merged LP contains (checked:
+    tests/test_lp_scale.py), and it has s^2 instead of (s + duplicates)^2 BIC pairs.
+    ``given_of[i]`` maps the given support indices to the merged ones.
+    """
+
+    def __init__(self, A, valuations, laws, merge: bool = True) -> None:  # noqa: N803
         self.A = design_array(A)
         self.valuations = tuple(valuations)
         self.m, self.N = len(self.valuations), self.A.shape[0]
@@ -87,6 +109,7 @@ class _Problem:
         if len(laws) != self.m:
             raise ValueError(f"laws must give one finite law per bidder ({self.m}); found "
                              f"{len(laws)}")
+        self.given_points, self.given_probs, self.given_of = [], [], []
         self.points, self.probs = [], []
         for i, given in enumerate(laws):
             law = as_finite_law(given, f"laws[{i}]")
@@ -100,6 +123,19 @@ class _Problem:
             if np.any(pr < 0) or abs(pr.sum() - 1) > 1e-9:
                 raise ValueError(f"laws[{i}].probs must be >= 0 and sum to 1; found sum "
                                  f"{pr.sum()!r}")
+            self.given_points.append(pts)
+            self.given_probs.append(pr)
+            if merge:
+                uniq, first, inverse = np.unique(pts, axis=0, return_index=True,
+                                                 return_inverse=True)
+                order = np.argsort(first)            # keep the order of first occurrence
+                rank = np.empty_like(order)
+                rank[order] = np.arange(order.size)
+                inv = rank[inverse.ravel()]
+                pts, pr = uniq[order], np.bincount(inv, weights=pr, minlength=order.size)
+            else:
+                inv = np.arange(pts.shape[0])
+            self.given_of.append(inv)
             self.points.append(pts)
             self.probs.append(pr)
         self.shape = tuple(p.shape[0] for p in self.points)
@@ -108,22 +144,19 @@ class _Problem:
         self.n_a = self.allocs.shape[0]
         self.n_x = self.n_prof * self.n_a
         self.n_var = self.n_x + self.n_prof * self.m
-        grid = np.arange(self.n_prof).reshape(self.shape)
-        joint = np.ones(())
+        self.joint = np.ones(())
         for pr in self.probs:
-            joint = np.multiply.outer(joint, pr)
-        self.joint = joint.reshape(-1)
-        self.prof_of, self.pr_others, self.values = [], [], []
+            self.joint = np.multiply.outer(self.joint, pr)
+        self.joint = self.joint.reshape(-1)
+        self.prof_of = [profiles_of(self.shape, i) for i in range(self.m)]
+        self.pr_others = [others_probs(self.probs, i) for i in range(self.m)]
+        self.values = []
         for i in range(self.m):
-            self.prof_of.append(np.moveaxis(grid, i, 0).reshape(self.shape[i], -1))
-            others = np.ones(())
-            for j in range(self.m):
-                if j != i:
-                    others = np.multiply.outer(others, self.probs[j])
-            self.pr_others.append(others.reshape(-1))
             bundles, inv = np.unique(self.allocs[:, i, :], axis=0, return_inverse=True)
             types = self.points[i] @ self.A.T
-            vals = np.array([[self.valuations[i].value(t, b) for b in bundles] for t in types])
+            s_i, n_b = types.shape[0], bundles.shape[0]
+            vals = self.valuations[i].value_batch(np.repeat(types, n_b, axis=0),
+                                                  np.tile(bundles, (s_i, 1))).reshape(s_i, n_b)
             self.values.append(vals[:, inv.ravel()])          # V_i[s, a]
 
     def pay_col(self, prof: np.ndarray, i: int) -> np.ndarray:
@@ -168,20 +201,21 @@ class _Problem:
         data = np.concatenate([coef.ravel(), -coef.ravel(), -pr2.ravel(), pr2.ravel()])
         return sparse.csr_matrix((data, (rows, cols)), shape=(n_p, self.n_var))
 
-    def gains(self, sol: np.ndarray, i: int) -> np.ndarray:
-        """G[s, s'] = U_i(s -> s') - U_i(s -> s), interim, from a solution vector."""
+    def interim(self, sol: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bidder i's interim lottery xbar[s, a] and payment pbar[s] against truthful others."""
         x = sol[:self.n_x].reshape(self.n_prof, self.n_a)
         pay = sol[self.n_x:].reshape(self.n_prof, self.m)[:, i]
         xbar = np.einsum("son,o->sn", x[self.prof_of[i]], self.pr_others[i])
-        pbar = pay[self.prof_of[i]] @ self.pr_others[i]
-        util = self.values[i] @ xbar.T - pbar[None, :]
-        return util - np.diag(util)[:, None]
+        return xbar, pay[self.prof_of[i]] @ self.pr_others[i]
 
     def table(self, sol: np.ndarray) -> MechanismTable:
+        """The mechanism on the given (unmerged) supports: duplicates play their merged row."""
+        grids = np.meshgrid(*self.given_of, indexing="ij")
+        rows = np.ravel_multi_index(tuple(g.ravel() for g in grids), self.shape)
         x = np.clip(sol[:self.n_x].reshape(self.n_prof, self.n_a), 0.0, 1.0)
-        return MechanismTable(points=tuple(self.points), probs=tuple(self.probs),
-                              allocations=self.allocs, alloc_probs=x,
-                              payments=sol[self.n_x:].reshape(self.n_prof, self.m).copy())
+        return MechanismTable(points=tuple(self.given_points), probs=tuple(self.given_probs),
+                              allocations=self.allocs, alloc_probs=x[rows],
+                              payments=sol[self.n_x:].reshape(self.n_prof, self.m)[rows].copy())
 
 
 def _model(prob: _Problem, base: sparse.csr_matrix, rhs: np.ndarray, name: str) -> HighsLP:
@@ -193,24 +227,80 @@ def _model(prob: _Problem, base: sparse.csr_matrix, rhs: np.ndarray, name: str) 
 
 
 AUTO_FULL_PAIRS = 20_000  # method "auto": all BIC rows up to this many (m s (s - 1)) pairs
+ROW_NONZEROS = 1 << 22  # definition: nonzeros of one block of BIC rows handed to HiGHS
+
+
+class _Rows:
+    """The BIC rows in the model, per bidder as sorted pair keys; appends only new pairs."""
+
+    def __init__(self, prob: _Problem, lp: HighsLP) -> None:
+        self.prob, self.lp = prob, lp
+        self.kept = [np.zeros(0, dtype=np.int64) for _ in prob.shape]
+
+    @property
+    def count(self) -> int:
+        return int(sum(k.size for k in self.kept))
+
+    def add(self, i: int, ss: np.ndarray, sp: np.ndarray) -> int:
+        s_i = self.prob.shape[i]
+        keys = np.unique(pair_keys(ss, sp, s_i))
+        keys = keys[~np.isin(keys, self.kept[i], assume_unique=True)]
+        if keys.size == 0:
+            return 0
+        ss, sp = np.divmod(keys, s_i)
+        per_row = 2 * self.prob.pr_others[i].size * (self.prob.n_a + 1)
+        step = max(1, ROW_NONZEROS // per_row)
+        for lo in range(0, keys.size, step):
+            self.lp.add_rows(self.prob.ic_rows(i, ss[lo:lo + step], sp[lo:lo + step]),
+                             np.zeros(min(step, keys.size - lo)))
+        self.kept[i] = np.union1d(self.kept[i], keys)
+        return int(keys.size)
+
+
+def _reporter(progress) -> Callable[[str, int, int], None] | None:
+    """``progress``: None/False (silent), True (lines on stderr), a text stream, or a callable
+    ``progress(what, done, total)`` as the package's long functions take."""
+    if progress is None or progress is False:
+        return None
+    if callable(progress):
+        return progress
+    stream = sys.stderr if progress is True else progress
+    if not callable(getattr(stream, "write", None)):
+        raise TypeError(f"progress must be None, a bool, a text stream or a callable "
+                        f"(what, done, total); found {type(progress).__name__}")
+
+    def say(what: str, done: int, total: int) -> None:
+        stream.write(f"optimal LP: [{done}/{total}] {what}\n")
+        stream.flush()
+
+    return say
 
 
 def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
-                     ic_tol: float = 1e-9, per_type: int = 32, max_rounds: int = 500,
-                     solver: str = "highs", initial: int = 8) -> OptimalLPResult:
+                     ic_tol: float = 1e-9, per_type: int = 8, max_rounds: int = 500,
+                     solver: str = "highs", initial: int | None = None,
+                     merge_duplicates: bool = True, progress=None) -> OptimalLPResult:
     """The revenue-optimal BIC, ex-post IR mechanism for finite latent laws (module docstring).
 
     ``method``: "full" (all m * s (s - 1) BIC rows in one solve), "generation" (add violated
     BIC rows, at most ``per_type`` per type and round, until every pair's violation is
     <= ``ic_tol``; the first round already holds the rows towards each type's ``initial``
-    nearest support points, the usual binding ones) or "auto" (the default: full up to
-    ``AUTO_FULL_PAIRS`` pairs, generation beyond). Both solve through HiGHS's own
-    interface (``recmech.core.highs``): rows are appended in place and dual simplex restarts
-    from the previous basis; an answer is returned only after HiGHS reports Optimal and the
-    point is checked against every row, with fallbacks to other HiGHS strategies, and
-    ``LPFailure`` (a RuntimeError naming the instance size and the statuses) when none settles.
-    ``solver`` ("highs", "highs-ds" or "highs-ipm") is accepted for compatibility; every solve
-    goes through the same verified strategies. ``laws``: one finite law per bidder, in any form
+    l1-nearest support points, default 2k: the axis neighbours of a lattice, the usual binding
+    ones) or "auto" (the default: full up to ``AUTO_FULL_PAIRS`` pairs, generation beyond).
+    Both solve through HiGHS's own interface (``recmech.core.highs``): rows are appended in
+    place and dual simplex restarts from the previous basis, at HiGHS's default tolerances
+    during the rounds and at 1e-10 for the answer (then searched once more); an answer is
+    returned only after HiGHS reports Optimal and the point is checked against every row, with
+    fallbacks to other HiGHS strategies, and ``LPFailure`` (a RuntimeError naming the instance
+    size and the statuses) when none settles. The returned mechanism is then verified against
+    every BIC pair (``recmech.core.lp_pairs.max_gain``, chunked) and ex-post IR, and the revenue
+    carries the duality gap of the final LP (``revenue_bound``, ``revenue_gap``).
+
+    Identical support points of a bidder are merged before the solve (``merge_duplicates``);
+    the returned table is on the given supports. ``progress`` (default off): True prints one
+    line per round on stderr (rounds, BIC rows, worst violation), or pass a stream or a
+    callable ``progress(what, done, total)``. ``solver`` ("highs", "highs-ds" or "highs-ipm")
+    is accepted for compatibility. ``laws``: one finite law per bidder, in any form
     ``recmech.core.laws.as_finite_law`` accepts.
     """
     if solver not in ("highs", "highs-ipm", "highs-ds"):
@@ -219,10 +309,14 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         raise ValueError(f"method must be 'auto', 'full' or 'generation'; found {method!r}")
     ic_tol = real(ic_tol, "ic_tol", low=0.0, low_open=True)
     per_type = whole(per_type, "per_type", low=1)
-    initial = whole(initial, "initial", low=0)
+    if initial is not None:
+        initial = whole(initial, "initial", low=0)
     max_rounds = whole(max_rounds, "max_rounds", low=1)
+    if not isinstance(merge_duplicates, bool):
+        raise TypeError(f"merge_duplicates must be a bool; found {type(merge_duplicates).__name__}")
+    say = _reporter(progress)
     start = time.perf_counter()
-    prob = _Problem(A, valuations, laws)
+    prob = _Problem(A, valuations, laws, merge=merge_duplicates)
     base, rhs = prob.base_rows()
     pairs_total = sum(s * (s - 1) for s in prob.shape)
     if method == "auto":
@@ -230,55 +324,51 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
     name = (f"revenue LP ({prob.m} bidder(s), {prob.N} item(s), supports "
             f"{'x'.join(str(s) for s in prob.shape)}, method {method})")
     lp = _model(prob, base, rhs, name)
-    rounds = 0
-    if method == "full":
-        for i, s_i in enumerate(prob.shape):
+    rows = _Rows(prob, lp)
+    for i, s_i in enumerate(prob.shape):
+        if method == "full":
             ss, sp = np.nonzero(~np.eye(s_i, dtype=bool))
-            lp.add_rows(prob.ic_rows(i, ss, sp), np.zeros(ss.size))
-        sol = lp.solve()
-        rounds = 1
-    else:
-        present = [np.eye(s_i, dtype=bool) for s_i in prob.shape]
-        for i, pts in enumerate(prob.points):
-            dist = np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2)
-            np.fill_diagonal(dist, np.inf)
-            near = np.argsort(dist, axis=1, kind="stable")[:, :min(initial, pts.shape[0] - 1)]
-            if near.size:
-                ss = np.repeat(np.arange(pts.shape[0]), near.shape[1])
-                lp.add_rows(prob.ic_rows(i, ss, near.ravel()), np.zeros(ss.size))
-                present[i][ss, near.ravel()] = True
-        while True:
-            sol = lp.solve()
-            rounds += 1
-            added = 0
-            for i in range(prob.m):
-                gain = prob.gains(sol.x, i)
-                # rows already in the model are settled to the solver's tolerance
-                gain[present[i]] = -np.inf
-                top = np.argsort(-gain, axis=1)[:, :per_type]
-                ss = np.repeat(np.arange(gain.shape[0]), top.shape[1])
-                sp = top.ravel()
-                keep = gain[ss, sp] > ic_tol
-                if np.any(keep):
-                    lp.add_rows(prob.ic_rows(i, ss[keep], sp[keep]), np.zeros(int(keep.sum())))
-                    present[i][ss[keep], sp[keep]] = True
-                    added += int(keep.sum())
-            if added == 0:
-                break
-            if rounds >= max_rounds:
-                raise LPFailure(f"{name}: constraint generation did not converge in "
-                                f"{max_rounds} rounds (max_rounds)")
+        else:
+            ss, sp = nearest_pairs(prob.points[i], 2 * prob.points[i].shape[1]
+                                   if initial is None else initial)
+        rows.add(i, ss, sp)
+    rounds, final = 0, False
+    while True:
+        sol = lp.solve(final=final or method == "full")
+        rounds += 1
+        added, worst = 0, -np.inf
+        for i in range(prob.m):
+            xbar, pbar = prob.interim(sol.x, i)
+            found = worst_pairs(prob.values[i], xbar, pbar, rows.kept[i], per_type, ic_tol)
+            worst = max(worst, found.worst)
+            added += rows.add(i, found.ss, found.sp)
+        if say is not None:
+            say(f"round {rounds} ({sol.strategy}): {rows.count:,} of {pairs_total:,} BIC rows, "
+                f"worst violation outside them {max(worst, 0.0):.2e}, {added:,} added",
+                rounds, max_rounds)
+        if added == 0 and (final or method == "full"):
+            break
+        final = final or added == 0   # settle at tight tolerances, then search once more
+        if rounds >= max_rounds:
+            raise LPFailure(f"{name}: constraint generation did not converge in "
+                            f"{max_rounds} rounds (max_rounds)")
     x = sol.x
     a_ub, b_ub = lp.matrix()
     residual = float(max(0.0, np.max(a_ub @ x - b_ub)))
-    ic_viol = max(float(np.max(prob.gains(x, i))) for i in range(prob.m))
+    ic_viol = max(max_gain(prob.values[i], *prob.interim(x, i))[0] for i in range(prob.m))
     ir_rows = base @ x - rhs
+    bound, dual_infeas = lp.dual_bound(x)
+    revenue = float(-sol.objective)
     return OptimalLPResult(
-        revenue=float(-sol.objective), status=0, message=f"{sol.status} ({sol.strategy})",
+        revenue=revenue, status=0, message=f"{sol.status} ({sol.strategy})",
         method=method, max_residual=residual, max_ic_violation=max(0.0, ic_viol),
         max_ir_violation=float(max(0.0, np.max(ir_rows[prob.n_prof:]))),
+        revenue_bound=-bound, revenue_gap=max(0.0, -bound - revenue),
+        dual_infeasibility=dual_infeas,
         n_variables=int(prob.n_var), n_constraints=int(a_ub.shape[0]),
         n_ic_constraints=int(a_ub.shape[0] - base.shape[0]), n_ic_pairs=int(pairs_total),
+        n_merged=int(sum(g.shape[0] - s for g, s in zip(prob.given_points, prob.shape,
+                                                        strict=True))),
         rounds=rounds, solve_seconds=time.perf_counter() - start, table=prob.table(x))
 
 
