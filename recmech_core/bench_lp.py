@@ -108,3 +108,103 @@ def baseline_lp(g: int, tol: float = 1e-9, per_type: int = 4, chunk: int = 512) 
     return BaselineLP(revenue=float(-res.fun), ic_rows=len(kept), rounds=rounds,
                       cpu_seconds=time.process_time() - cpu0,
                       wall_seconds=time.perf_counter() - wall0)
+
+
+# --- the bench's LP scale rows: each solve in a process of its own --------------------------------
+
+SCALE_GRIDS = (40, 60, 80)
+BIG_GRID = 100
+TWO_BIDDER_GRID = 15
+
+
+def additive_grid_instance(g: int, bidders: int = 1):
+    """(A, valuations, laws): ``bidders`` additive bidders, two items (A = I), each latent law
+    uniform on the g x g midpoint lattice (``grid_points``)."""
+    from recmech.core.laws import FiniteLaw
+    from recmech.core.valuations import Additive
+
+    pts = grid_points(g)
+    law = FiniteLaw(pts, np.full(pts.shape[0], 1.0 / pts.shape[0]))
+    return np.eye(2), [Additive([0.0, 0.0])] * bidders, [law] * bidders
+
+
+def measure(kind: str, g: int, bidders: int = 1) -> dict:
+    """One solve in this process: CPU and wall seconds, revenue, and ru_maxrss (MiB, the whole
+    process) after it. ``kind``: "ours" (``solve_optimal_lp``, defaults) or "baseline"."""
+    import resource
+
+    if kind == "baseline":
+        if bidders != 1:
+            raise ValueError(f"the baseline is for one bidder; found bidders={bidders}")
+        out = baseline_lp(g).to_dict()
+    elif kind == "ours":
+        from recmech.core.optimal import solve_optimal_lp
+
+        A, vals, laws = additive_grid_instance(g, bidders)  # noqa: N806 - the paper's name
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        res = solve_optimal_lp(A, vals, laws)
+        out = {"revenue": res.revenue, "ic_rows": res.n_ic_constraints, "rounds": res.rounds,
+               "cpu_seconds": time.process_time() - cpu0,
+               "wall_seconds": time.perf_counter() - wall0,
+               "max_ic_violation": res.max_ic_violation,
+               "max_ir_violation": res.max_ir_violation, "revenue_gap": res.revenue_gap}
+    else:
+        raise ValueError(f"kind must be 'ours' or 'baseline'; found {kind!r}")
+    out.update(kind=kind, g=g, bidders=bidders, types=g * g,
+               peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def run_measure(kind: str, g: int, bidders: int = 1) -> dict:
+    """``measure`` in a fresh process (its peak memory is that solve's alone)."""
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "recmech.core.bench_lp", kind, str(g), str(bidders)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"LP bench worker {kind} g={g} failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scaling_exponent(types, seconds) -> float:
+    """definition: the least-squares slope of log(seconds) against log(types)."""
+    return float(np.polyfit(np.log(np.asarray(types, float)), np.log(np.asarray(seconds, float)),
+                            1)[0])
+
+
+def scale_table(runs) -> str:
+    """A markdown table of the side-by-side runs: types, CPU seconds (ours, baseline), ratio,
+    peak memory, revenue difference; and the fitted exponents (log-log) below it."""
+    by = {}
+    for r in runs:
+        by.setdefault((r["g"], r["bidders"]), {})[r["kind"]] = r
+    lines = ["| grid | types | ours CPU s | baseline CPU s | ratio | ours peak MiB | "
+             "baseline peak MiB | revenue | abs. difference |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for (g, m), pair in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        o, b = pair.get("ours"), pair.get("baseline")
+        label = f"{g} x {g}" + ("" if m == 1 else f", {m} bidders")
+        lines.append("| " + " | ".join([
+            label, f"{g * g:,}" + ("" if m == 1 else f"^{m}"),
+            f"{o['cpu_seconds']:.2f}" if o else "-", f"{b['cpu_seconds']:.2f}" if b else "-",
+            f"{o['cpu_seconds'] / b['cpu_seconds']:.2f}" if o and b else "-",
+            f"{o['peak_mb']:.0f}" if o else "-", f"{b['peak_mb']:.0f}" if b else "-",
+            f"{o['revenue']:.12f}" if o else "-",
+            f"{abs(o['revenue'] - b['revenue']):.1e}" if o and b else "-"]) + " |")
+    ones = [p for (g, m), p in sorted(by.items()) if m == 1]
+    for kind in ("ours", "baseline"):
+        pts = [(p[kind]["types"], p[kind]["cpu_seconds"]) for p in ones if kind in p]
+        if len(pts) >= 2:
+            lines.append(f"\nCPU seconds ~ types^{scaling_exponent(*zip(*pts, strict=True)):.2f}"
+                         f" ({kind}, least squares on log-log, {len(pts)} grids)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    args = sys.argv[1:]
+    print(json.dumps(measure(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)))

@@ -31,9 +31,9 @@ __all__ = ["FEAS_TOL", "ROUND", "ROUND_TOL", "STRATEGIES", "HighsLP", "LPFailure
 
 FEAS_TOL = 1e-8
 # A generation round's solve: dual simplex at HiGHS's default tolerances, from the last basis. At
-# 1e-10 the same warm solve can take ten times as long (6,400 types: minutes against 10 s); a
-# round's point is only a search point, so it is accepted within ``ROUND_TOL`` and the answer
-# is always settled by ``STRATEGIES`` afterwards (``solve(final=True)``).
+# 1e-10 the same warm solve can take ten times as long (6,400 types: minutes against 10 s). A
+# round's point is accepted as a search point within ``ROUND_TOL``; the caller returns it only if
+# its violation is within ``FEAS_TOL`` too, and otherwise settles it by ``solve(final=True)``.
 ROUND = ("dual simplex, tolerances 1e-7 (generation round)",
          {"solver": "simplex", "simplex_strategy": 1, "primal_feasibility_tolerance": 1e-7,
           "dual_feasibility_tolerance": 1e-7})

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 __all__ = ["CHUNK_ENTRIES", "PairSearch", "max_gain", "nearest_pairs", "pair_keys",
            "rows_per_chunk", "worst_pairs"]
@@ -34,13 +35,19 @@ def pair_keys(ss: np.ndarray, sp: np.ndarray, s: int) -> np.ndarray:
     return np.asarray(ss, dtype=np.int64) * s + np.asarray(sp, dtype=np.int64)
 
 
-def _gain_chunk(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray, own: np.ndarray,
-                lo: int, hi: int) -> np.ndarray:
-    return values[lo:hi] @ xbar.T - pbar[None, :] - own[lo:hi, None]
+def _factors(values: np.ndarray, xbar: np.ndarray,
+             pbar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L, R) with G = L R^T: L = [V, -1, -U_own], R = [xbar, pbar, 1], one product per chunk."""
+    own = np.einsum("sa,sa->s", values, xbar) - pbar
+    ones = np.ones((values.shape[0], 1))
+    return (np.hstack([values, -ones, -own[:, None]]),
+            np.ascontiguousarray(np.hstack([xbar, pbar[:, None], ones]).T))
 
 
-def _own(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray) -> np.ndarray:
-    return np.einsum("sa,sa->s", values, xbar) - pbar
+def _gain_chunk(left: np.ndarray, right: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    gain = left[lo:hi] @ right
+    gain[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf
+    return gain
 
 
 def max_gain(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray) -> tuple[float, int, int]:
@@ -50,13 +57,12 @@ def max_gain(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray) -> tuple[fl
     payment. Returns (max gain, s, s'); (-inf, -1, -1) for a single support point.
     """
     s = values.shape[0]
-    own = _own(values, xbar, pbar)
+    left, right = _factors(values, xbar, pbar)
     best, arg = -np.inf, (-1, -1)
     step = rows_per_chunk(s)
     for lo in range(0, s, step):
         hi = min(s, lo + step)
-        gain = _gain_chunk(values, xbar, pbar, own, lo, hi)
-        gain[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf
+        gain = _gain_chunk(left, right, lo, hi)
         flat = int(np.argmax(gain))
         r, c = divmod(flat, s)
         if gain[r, c] > best:
@@ -78,25 +84,28 @@ def worst_pairs(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray, kept: np
     """For every type s, its ``per_type`` largest gains G[s, s'] over the pairs not in ``kept``
     (sorted int64 keys, ``pair_keys``), those above ``tol``; chunked over s (module docstring)."""
     s = values.shape[0]
-    own = _own(values, xbar, pbar)
+    left, right = _factors(values, xbar, pbar)
     step = rows_per_chunk(s)
     k = min(per_type, s - 1)
     out_s, out_p, worst = [], [], -np.inf
-    for lo in range(0, s, step):
+    for lo in range(0, s if k > 0 else 0, step):
         hi = min(s, lo + step)
-        gain = _gain_chunk(values, xbar, pbar, own, lo, hi)
-        gain[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf
+        gain = _gain_chunk(left, right, lo, hi)
         a, b = np.searchsorted(kept, [lo * s, hi * s])
         if b > a:
             r, c = np.divmod(kept[a:b], s)
             gain[r - lo, c] = -np.inf
-        if k <= 0:
+        row_max = gain.max(axis=1)
+        worst = max(worst, float(row_max.max()))
+        # only the types with a violated pair are ranked (usually few once rounds settle)
+        bad_rows = np.flatnonzero(row_max > tol)
+        if bad_rows.size == 0:
             continue
-        top = np.argpartition(gain, -k, axis=1)[:, -k:] if k < s else np.argsort(gain, axis=1)
-        rows = np.repeat(np.arange(hi - lo), top.shape[1])
+        sub = gain[bad_rows]
+        top = np.argpartition(sub, -k, axis=1)[:, -k:] if k < s else np.argsort(sub, axis=1)
+        rows = np.repeat(bad_rows, top.shape[1])
         cols = top.ravel()
-        g = gain[rows, cols]
-        worst = max(worst, float(g.max(initial=-np.inf)))
+        g = sub[np.repeat(np.arange(bad_rows.size), top.shape[1]), cols]
         bad = g > tol
         out_s.append(rows[bad] + lo)
         out_p.append(cols[bad])
@@ -108,20 +117,19 @@ def worst_pairs(values: np.ndarray, xbar: np.ndarray, pbar: np.ndarray, kept: np
 def nearest_pairs(points: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """The seed rows: each support point towards its ``count`` l1-nearest other points (on a
     lattice in [0,1]^k, 2k of them are its axis neighbours), chunked; ties at the k-th distance
-    are broken by numpy's partition (deterministic)."""
+    are broken by the k-d tree's search (deterministic)."""
     s = points.shape[0]
     k = min(count, s - 1)
     if k <= 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    step = rows_per_chunk(s)
-    out_s, out_p = [], []
-    for lo in range(0, s, step):
-        hi = min(s, lo + step)
-        dist = np.abs(points[lo:hi, None, :] - points[None, :, :]).sum(axis=2)
-        dist[np.arange(hi - lo), np.arange(lo, hi)] = np.inf
-        near = np.argpartition(dist, k - 1, axis=1)[:, :k] if k < s - 1 else \
-            np.argsort(dist, axis=1, kind="stable")[:, :k]
-        out_s.append(np.repeat(np.arange(lo, hi), k))
-        out_p.append(near.ravel())
-    return np.concatenate(out_s), np.concatenate(out_p)
+    _, near = cKDTree(points).query(points, k=k + 1, p=1)
+    near = np.asarray(near, dtype=np.int64).reshape(s, k + 1)
+    ss = np.repeat(np.arange(s), k + 1)
+    # a point's own index comes back among its nearest (distance 0) and is dropped; a point
+    # with duplicates may lose another at distance 0 instead, hence the cap of k per point
+    keep = near.ravel() != ss
+    ss, sp = ss[keep], near.ravel()[keep]
+    first = np.r_[True, ss[1:] != ss[:-1]]
+    rank = np.arange(ss.size) - np.maximum.accumulate(np.where(first, np.arange(ss.size), 0))
+    return ss[rank < k], sp[rank < k]

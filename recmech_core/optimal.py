@@ -30,7 +30,7 @@ import numpy as np
 from scipy import sparse
 
 from recmech.core.gate import real, whole
-from recmech.core.highs import HighsLP, LPFailure
+from recmech.core.highs import FEAS_TOL, HighsLP, LPFailure
 from recmech.core.laws import as_finite_law
 from recmech.core.lp_pairs import max_gain, nearest_pairs, pair_keys, worst_pairs
 from recmech.core.mechanisms import (
@@ -288,10 +288,11 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
     l1-nearest support points, default 2k: the axis neighbours of a lattice, the usual binding
     ones) or "auto" (the default: full up to ``AUTO_FULL_PAIRS`` pairs, generation beyond).
     Both solve through HiGHS's own interface (``recmech.core.highs``): rows are appended in
-    place and dual simplex restarts from the previous basis, at HiGHS's default tolerances
-    during the rounds and at 1e-10 for the answer (then searched once more); an answer is
-    returned only after HiGHS reports Optimal and the point is checked against every row, with
-    fallbacks to other HiGHS strategies, and ``LPFailure`` (a RuntimeError naming the instance
+    place and dual simplex restarts from the previous basis at HiGHS's default tolerances (a
+    last point whose rows are not all within ``FEAS_TOL`` is settled again at 1e-10 and
+    searched once more); an answer is returned only after HiGHS reports Optimal and the point
+    is checked against every row (within ``FEAS_TOL``), with fallbacks to other HiGHS
+    strategies, and ``LPFailure`` (a RuntimeError naming the instance
     size and the statuses) when none settles. The returned mechanism is then verified against
     every BIC pair (``recmech.core.lp_pairs.max_gain``, chunked) and ex-post IR, and the revenue
     carries the duality gap of the final LP (``revenue_bound``, ``revenue_gap``).
@@ -334,7 +335,7 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         rows.add(i, ss, sp)
     rounds, final = 0, False
     while True:
-        sol = lp.solve(final=final or method == "full")
+        sol = lp.solve(final=final)
         rounds += 1
         added, worst = 0, -np.inf
         for i in range(prob.m):
@@ -346,9 +347,10 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
             say(f"round {rounds} ({sol.strategy}): {rows.count:,} of {pairs_total:,} BIC rows, "
                 f"worst violation outside them {max(worst, 0.0):.2e}, {added:,} added",
                 rounds, max_rounds)
-        if added == 0 and (final or method == "full"):
+        if added == 0 and (final or sol.max_violation <= FEAS_TOL):
             break
-        final = final or added == 0   # settle at tight tolerances, then search once more
+        # a round's point outside FEAS_TOL is settled at tight tolerances, then searched again
+        final = final or added == 0
         if rounds >= max_rounds:
             raise LPFailure(f"{name}: constraint generation did not converge in "
                             f"{max_rounds} rounds (max_rounds)")
