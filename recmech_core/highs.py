@@ -99,7 +99,8 @@ def _box_min(d: np.ndarray, lower: np.ndarray, upper: np.ndarray, x: np.ndarray)
 
 
 class HighsLP:
-    """min c^T x s.t. rows A x <= b, bounds l <= x <= u, held in one HiGHS model.
+    """min c^T x s.t. rows A x <= b (or = b, ``add_rows(..., equal=True)``), bounds
+    l <= x <= u, held in one HiGHS model.
 
     ``add_rows`` appends rows (the basis is kept); ``solve`` re-solves from the current basis.
     """
@@ -110,6 +111,7 @@ class HighsLP:
         self.name = name
         self._blocks: list[sparse.csr_matrix] = []
         self._rhs: list[np.ndarray] = []
+        self._equal: list[np.ndarray] = []
         self.h = _quiet_highs()
         self.h.setOptionValue("threads", 1)
         inf = highspy.kHighsInf
@@ -124,14 +126,16 @@ class HighsLP:
     def n_rows(self) -> int:
         return int(sum(b.shape[0] for b in self._blocks))
 
-    def add_rows(self, rows: sparse.csr_matrix, rhs) -> None:
+    def add_rows(self, rows: sparse.csr_matrix, rhs, equal: bool = False) -> None:
         rows = sparse.csr_matrix(rows)
         rhs = np.asarray(rhs, dtype=float)
         if rows.shape[0] == 0:
             return
         self._blocks.append(rows)
         self._rhs.append(rhs)
-        self.h.addRows(rows.shape[0], np.full(rows.shape[0], -highspy.kHighsInf), rhs,
+        self._equal.append(np.full(rows.shape[0], bool(equal)))
+        self.h.addRows(rows.shape[0], rhs if equal else np.full(rows.shape[0],
+                                                                -highspy.kHighsInf), rhs,
                        rows.nnz, rows.indptr[:-1].astype(np.int32),
                        rows.indices.astype(np.int32), rows.data.astype(float))
 
@@ -139,7 +143,14 @@ class HighsLP:
         if len(self._blocks) > 1:
             self._blocks = [sparse.vstack(self._blocks).tocsr()]
             self._rhs = [np.concatenate(self._rhs)]
+            self._equal = [np.concatenate(self._equal)]
         return self._blocks[0], self._rhs[0]
+
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Per row, A x - b for an inequality row and |A x - b| for an equality row."""
+        a, b = self.matrix()
+        r = a @ x - b
+        return np.where(self._equal[0], np.abs(r), r)
 
     def violation(self, x: np.ndarray) -> float:
         """The largest violation of a row or bound, each relative to max(1, its size)."""
@@ -148,7 +159,7 @@ class HighsLP:
         nonempty = np.diff(a.indptr) > 0
         size[nonempty] = np.maximum.reduceat(np.abs(a.data), a.indptr[:-1][nonempty])
         scale = np.maximum(1.0, np.maximum(np.abs(b), size))
-        rows = float(np.max((a @ x - b) / scale, initial=0.0))
+        rows = float(np.max(self.residuals(x) / scale, initial=0.0))
         bounds = float(max(np.max(self.lower - x, initial=0.0), np.max(x - self.upper,
                                                                         initial=0.0)))
         return max(rows, bounds)
@@ -157,13 +168,15 @@ class HighsLP:
         """(Lagrangian bound on min c^T x from HiGHS's row duals, the largest reduced cost of a
         column whose box is infinite on its side).
 
-        definition: with y = min(row dual, 0) and d = c - A^T y, the bound is
+        definition: with y = the row duals (clipped to <= 0 on inequality rows) and
+        d = c - A^T y, the bound is
         b^T y + sum_j min_{l_j <= x_j <= u_j} d_j x_j; a column whose box is open on the side d_j
         points to (the free payments) is taken at its value x_j, and its |d_j| returned so that
         the caller can report how far the duals are from exact feasibility there.
         """
         a, b = self.matrix()
-        y = np.minimum(np.asarray(self.h.getSolution().row_dual, dtype=float), 0.0)
+        y = np.asarray(self.h.getSolution().row_dual, dtype=float)
+        y = np.where(self._equal[0], y, np.minimum(y, 0.0))
         d = self.cost - a.T @ y
         side = np.where(d >= 0, self.lower, self.upper)
         open_side = ~np.isfinite(side)

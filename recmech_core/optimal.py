@@ -144,20 +144,31 @@ class _Problem:
         self.n_a = self.allocs.shape[0]
         self.n_x = self.n_prof * self.n_a
         self.n_var = self.n_x + self.n_prof * self.m
+        # with others (m > 1) a BIC row over profile variables has 2 n_o (n_a + 1) nonzeros;
+        # through interim columns q_i[s, bundle], r_i[s] (defined by equality rows) it has
+        # 2 (n_b + 1), and the definitions cost n_prof (n_a + 1) nonzeros once per bidder
+        self.interim_form = self.m > 1
+        self.q_col, self.r_col = [], []
         self.joint = np.ones(())
         for pr in self.probs:
             self.joint = np.multiply.outer(self.joint, pr)
         self.joint = self.joint.reshape(-1)
         self.prof_of = [profiles_of(self.shape, i) for i in range(self.m)]
         self.pr_others = [others_probs(self.probs, i) for i in range(self.m)]
-        self.values = []
+        self.values, self.bvalues, self.bundle_of = [], [], []
         for i in range(self.m):
             bundles, inv = np.unique(self.allocs[:, i, :], axis=0, return_inverse=True)
             types = self.points[i] @ self.A.T
             s_i, n_b = types.shape[0], bundles.shape[0]
             vals = self.valuations[i].value_batch(np.repeat(types, n_b, axis=0),
                                                   np.tile(bundles, (s_i, 1))).reshape(s_i, n_b)
+            self.bundle_of.append(inv.ravel())
+            self.bvalues.append(vals)                          # V_i[s, bundle]
             self.values.append(vals[:, inv.ravel()])          # V_i[s, a]
+            if self.interim_form:
+                self.q_col.append(self.n_var + np.arange(s_i * n_b).reshape(s_i, n_b))
+                self.r_col.append(self.n_var + s_i * n_b + np.arange(s_i))
+                self.n_var += s_i * (n_b + 1)
 
     def pay_col(self, prof: np.ndarray, i: int) -> np.ndarray:
         return self.n_x + prof * self.m + i
@@ -183,8 +194,39 @@ class _Problem:
         rhs = np.concatenate([np.ones(self.n_prof), np.zeros(self.n_prof * self.m)])
         return mat, rhs
 
+    def interim_rows(self) -> sparse.csr_matrix:
+        """The equality rows defining the interim columns (``interim_form``): per bidder i,
+        q_i[s, b] = sum_o Pr[o] sum_{a: a_i = b} x[(s, o), a] and
+        r_i[s] = sum_o Pr[o] p[(s, o), i]."""
+        blocks = []
+        for i in range(self.m):
+            s_i, n_b = self.q_col[i].shape
+            prof, pr_o = self.prof_of[i], self.pr_others[i]             # (s, n_o), (n_o,)
+            s_idx = np.broadcast_to(np.arange(s_i)[:, None, None], (s_i, pr_o.size, self.n_a))
+            rows = [(s_idx * n_b + self.bundle_of[i][None, None, :]).ravel(),
+                    np.repeat(s_i * n_b + np.arange(s_i), pr_o.size),
+                    np.arange(s_i * (n_b + 1))]
+            cols = [(prof[:, :, None] * self.n_a + np.arange(self.n_a)).ravel(),
+                    self.pay_col(prof, i).ravel(),
+                    np.concatenate([self.q_col[i].ravel(), self.r_col[i]])]
+            data = [np.broadcast_to(pr_o[None, :, None], s_idx.shape).ravel(),
+                    np.tile(pr_o, s_i), -np.ones(s_i * (n_b + 1))]
+            blocks.append(sparse.csr_matrix(
+                (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(s_i * (n_b + 1), self.n_var)))
+        return sparse.vstack(blocks).tocsr()
+
     def ic_rows(self, i: int, ss: np.ndarray, sp: np.ndarray) -> sparse.csr_matrix:
         """Rows U_i(s -> s') - U_i(s -> s) <= 0 for the pairs (ss[r], sp[r])."""
+        if self.interim_form:
+            vals = self.bvalues[i][ss]                                  # (P, n_b)
+            n_p, n_b = vals.shape
+            rows = np.concatenate([np.repeat(np.arange(n_p), n_b)] * 2
+                                  + [np.arange(n_p)] * 2)
+            cols = np.concatenate([self.q_col[i][sp].ravel(), self.q_col[i][ss].ravel(),
+                                   self.r_col[i][sp], self.r_col[i][ss]])
+            data = np.concatenate([vals.ravel(), -vals.ravel(), -np.ones(n_p), np.ones(n_p)])
+            return sparse.csr_matrix((data, (rows, cols)), shape=(n_p, self.n_var))
         n_p = ss.size
         pr_o = self.pr_others[i]
         vals = self.values[i][ss]                                       # (P, n_a)
@@ -202,28 +244,40 @@ class _Problem:
         return sparse.csr_matrix((data, (rows, cols)), shape=(n_p, self.n_var))
 
     def interim(self, sol: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Bidder i's interim lottery xbar[s, a] and payment pbar[s] against truthful others."""
+        """Bidder i's interim bundle lottery xbar[s, b] and payment pbar[s] against truthful
+        others, from the profile variables (never the interim columns: this is what the
+        verification pass checks)."""
         x = sol[:self.n_x].reshape(self.n_prof, self.n_a)
-        pay = sol[self.n_x:].reshape(self.n_prof, self.m)[:, i]
+        pay = sol[self.n_x:self.n_x + self.n_prof * self.m].reshape(self.n_prof, self.m)[:, i]
         xbar = np.einsum("son,o->sn", x[self.prof_of[i]], self.pr_others[i])
-        return xbar, pay[self.prof_of[i]] @ self.pr_others[i]
+        n_b = self.bvalues[i].shape[1]
+        onehot = self.bundle_of[i][:, None] == np.arange(n_b)[None, :]
+        return xbar @ onehot, pay[self.prof_of[i]] @ self.pr_others[i]
 
     def table(self, sol: np.ndarray) -> MechanismTable:
         """The mechanism on the given (unmerged) supports: duplicates play their merged row."""
         grids = np.meshgrid(*self.given_of, indexing="ij")
         rows = np.ravel_multi_index(tuple(g.ravel() for g in grids), self.shape)
         x = np.clip(sol[:self.n_x].reshape(self.n_prof, self.n_a), 0.0, 1.0)
+        pay = sol[self.n_x:self.n_x + self.n_prof * self.m].reshape(self.n_prof, self.m)
         return MechanismTable(points=tuple(self.given_points), probs=tuple(self.given_probs),
                               allocations=self.allocs, alloc_probs=x[rows],
-                              payments=sol[self.n_x:].reshape(self.n_prof, self.m)[rows].copy())
+                              payments=pay[rows].copy())
 
 
 def _model(prob: _Problem, base: sparse.csr_matrix, rhs: np.ndarray, name: str) -> HighsLP:
+    n_pay = prob.n_prof * prob.m
     cost = np.zeros(prob.n_var)
-    cost[prob.n_x:] = -np.repeat(prob.joint, prob.m)
-    lower = np.concatenate([np.zeros(prob.n_x), np.full(prob.n_prof * prob.m, -np.inf)])
-    upper = np.concatenate([np.ones(prob.n_x), np.full(prob.n_prof * prob.m, np.inf)])
-    return HighsLP(cost, lower, upper, base, rhs, name)
+    cost[prob.n_x:prob.n_x + n_pay] = -np.repeat(prob.joint, prob.m)
+    lower, upper = np.full(prob.n_var, -np.inf), np.full(prob.n_var, np.inf)
+    lower[:prob.n_x], upper[:prob.n_x] = 0.0, 1.0
+    for q in prob.q_col:        # interim lotteries, in [0, 1] as the lotteries they average
+        lower[q.ravel()], upper[q.ravel()] = 0.0, 1.0
+    lp = HighsLP(cost, lower, upper, base, rhs, name)
+    if prob.interim_form:
+        defs = prob.interim_rows()
+        lp.add_rows(defs, np.zeros(defs.shape[0]), equal=True)
+    return lp
 
 
 AUTO_FULL_PAIRS = 20_000  # method "auto": all BIC rows up to this many (m s (s - 1)) pairs
@@ -248,7 +302,8 @@ class _Rows:
         if keys.size == 0:
             return 0
         ss, sp = np.divmod(keys, s_i)
-        per_row = 2 * self.prob.pr_others[i].size * (self.prob.n_a + 1)
+        per_row = (2 * (self.prob.bvalues[i].shape[1] + 1) if self.prob.interim_form
+                   else 2 * self.prob.pr_others[i].size * (self.prob.n_a + 1))
         step = max(1, ROW_NONZEROS // per_row)
         for lo in range(0, keys.size, step):
             self.lp.add_rows(self.prob.ic_rows(i, ss[lo:lo + step], sp[lo:lo + step]),
@@ -340,7 +395,7 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         added, worst = 0, -np.inf
         for i in range(prob.m):
             xbar, pbar = prob.interim(sol.x, i)
-            found = worst_pairs(prob.values[i], xbar, pbar, rows.kept[i], per_type, ic_tol)
+            found = worst_pairs(prob.bvalues[i], xbar, pbar, rows.kept[i], per_type, ic_tol)
             worst = max(worst, found.worst)
             added += rows.add(i, found.ss, found.sp)
         if say is not None:
@@ -355,9 +410,8 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
             raise LPFailure(f"{name}: constraint generation did not converge in "
                             f"{max_rounds} rounds (max_rounds)")
     x = sol.x
-    a_ub, b_ub = lp.matrix()
-    residual = float(max(0.0, np.max(a_ub @ x - b_ub)))
-    ic_viol = max(max_gain(prob.values[i], *prob.interim(x, i))[0] for i in range(prob.m))
+    residual = float(max(0.0, np.max(lp.residuals(x))))
+    ic_viol = max(max_gain(prob.bvalues[i], *prob.interim(x, i))[0] for i in range(prob.m))
     ir_rows = base @ x - rhs
     bound, dual_infeas = lp.dual_bound(x)
     revenue = float(-sol.objective)
@@ -367,8 +421,8 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         max_ir_violation=float(max(0.0, np.max(ir_rows[prob.n_prof:]))),
         revenue_bound=-bound, revenue_gap=max(0.0, -bound - revenue),
         dual_infeasibility=dual_infeas,
-        n_variables=int(prob.n_var), n_constraints=int(a_ub.shape[0]),
-        n_ic_constraints=int(a_ub.shape[0] - base.shape[0]), n_ic_pairs=int(pairs_total),
+        n_variables=int(prob.n_var), n_constraints=lp.n_rows,
+        n_ic_constraints=rows.count, n_ic_pairs=int(pairs_total),
         n_merged=int(sum(g.shape[0] - s for g, s in zip(prob.given_points, prob.shape,
                                                         strict=True))),
         rounds=rounds, solve_seconds=time.perf_counter() - start, table=prob.table(x))
