@@ -390,7 +390,8 @@ def solve_optimal_lp(A, valuations, laws, method: str = "auto",  # noqa: N803
         rows.add(i, ss, sp)
     rounds, final = 0, False
     while True:
-        sol = lp.solve(final=final)
+        # with others, interior point settles the first, basis-less solve far faster (highs)
+        sol = lp.solve(final=final, ipm_first=rounds == 0 and prob.m > 1)
         rounds += 1
         added, worst = 0, -np.inf
         for i in range(prob.m):
