@@ -19,10 +19,15 @@ target:
 6. revenue-optimal LP (1 bidder, 2 items, g x g latent grid): all BIC pairs in one solve over
    warm-started generation at g = 20, and the default solve's seconds at g = 20, 40, 60.
 7. peak memory of the N = 10^7 run over the size of A.
+8. the revenue LP at scale (``recmech.core.bench_lp``): CPU over an independent cutting-plane
+   LP at g = 40, 60, 80, CPU seconds and peak memory at g = 100, two bidders on 15 x 15 grids.
 
 ``BenchRun.to_dict()["ratios"]`` holds the headline numbers by name (``RATIO_KEYS``):
 ``queries_over_minimum`` {protocol: {family: {k: ratio}}}, ``protocol_over_baseline``
-{separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s},
+{separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s}
+(g = 20, 40, 60: wall seconds of the unit-demand default solve; g = 80, 100: CPU seconds of the
+additive one in its own process), ``lp_cpu_over_baseline`` {g: ratio}, ``lp_peak_memory_mb``
+{g: MiB}, ``lp_two_bidders_seconds`` {g: CPU s},
 ``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio}; ``details`` the
 counts and times they came from and the machine's load average before and after the run.
 """
@@ -61,8 +66,7 @@ from recmech.core.types import CloseTypeLaw
 
 __all__ = ["NOTES", "RATIO_KEYS", "SETTINGS", "BenchRow", "BenchRun", "baseline_rows",
            "bidder_types", "build_protocol", "interleaved_per_bidder", "lp_full_row",
-           "lp_generation_row", "lp_scale_rows", "lp_scale_runs", "mc_rows", "prokhorov_row",
-           "query_rows", "run_bench",
+           "lp_generation_row", "mc_rows", "prokhorov_row", "query_rows", "run_bench",
            "run_bidders", "scaling_rows", "seconds_per_bidder", "timed", "worker"]
 
 K, EPS = 8, 1e-3
@@ -369,81 +373,6 @@ def lp_generation_row(grid: int) -> tuple[BenchRow, float]:
                 f"{res.n_ic_pairs:,} BIC rows; {res.message}"), seconds
 
 
-# --- the revenue LP at scale (issue 26): each solve in its own process, side by side ------------
-
-def lp_scale_runs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
-    """The steps of the LP scale rows: per grid, ``solve_optimal_lp`` then the independent
-    cutting-plane baseline (``recmech.core.bench_lp``), each in a fresh process (CPU seconds by
-    ``time.process_time``, peak memory by ru_maxrss); then g = 100 and two bidders on 15 x 15
-    grids, ours only. ``quick``: g = 20 side by side only."""
-    from recmech.core import bench_lp
-
-    grids = (20,) if quick else bench_lp.SCALE_GRIDS
-    steps = []
-    for g in grids:
-        for kind in ("ours", "baseline"):
-            steps.append((f"optimal LP at scale, {kind}, g = {g}",
-                          lambda k=kind, g=g: bench_lp.run_measure(k, g)))
-    if not quick:
-        steps.append((f"optimal LP at scale, ours, g = {bench_lp.BIG_GRID}",
-                      lambda: bench_lp.run_measure("ours", bench_lp.BIG_GRID)))
-        steps.append((f"optimal LP at scale, ours, 2 bidders, g = {bench_lp.TWO_BIDDER_GRID}",
-                      lambda: bench_lp.run_measure("ours", bench_lp.TWO_BIDDER_GRID, 2)))
-    return steps
-
-
-def lp_scale_rows(runs: Sequence[dict]) -> tuple[list[BenchRow], dict]:
-    """The rows and ratio keys of issue 26 from ``lp_scale_runs``' results: CPU over the
-    baseline per grid (<= 1.5; the two revenues must agree to 1e-9, else RuntimeError), CPU
-    seconds at g = 100 (<= 60), peak memory at g = 100 (<= 500 MiB), two bidders (<= 300 s)."""
-    from recmech.core.bench_lp import BIG_GRID, scaling_exponent
-
-    ours = {(r["g"], r["bidders"]): r for r in runs if r["kind"] == "ours"}
-    base = {r["g"]: r for r in runs if r["kind"] == "baseline"}
-    rows, ratios = [], {"lp_cpu_over_baseline": {}, "lp_peak_memory_mb": {},
-                        "lp_two_bidders_seconds": {}, "lp_generation_seconds": {}}
-    for g, b in sorted(base.items()):
-        o = ours[(g, 1)]
-        if abs(o["revenue"] - b["revenue"]) > 1e-9:
-            raise RuntimeError(f"LP revenues differ at g = {g}: ours {o['revenue']!r}, baseline "
-                               f"{b['revenue']!r}")
-        ratio = o["cpu_seconds"] / b["cpu_seconds"]
-        diff = abs(o["revenue"] - b["revenue"])
-        ratios["lp_cpu_over_baseline"][str(g)] = ratio
-        rows.append(_row(f"optimal LP CPU over independent cutting-plane LP, g = {g} "
-                         f"({g * g:,} types)", ratio, "<= 1.5", lambda v: v <= 1.5,
-                         f"{o['cpu_seconds']:.2f} vs {b['cpu_seconds']:.2f} CPU s; revenue "
-                         f"{o['revenue']:.12f}, |difference| {diff:.1e};"
-                         f" {o['ic_rows']:,} vs {b['ic_rows']:,} BIC rows, {o['rounds']} vs "
-                         f"{b['rounds']} rounds"))
-    for (g, m), o in sorted(ours.items()):
-        if m == 1:
-            ratios["lp_peak_memory_mb"][str(g)] = o["peak_mb"]
-            ratios["lp_generation_seconds"][str(g)] = o["cpu_seconds"]
-        else:
-            ratios["lp_two_bidders_seconds"][str(g)] = o["cpu_seconds"]
-    big = ours.get((BIG_GRID, 1))
-    if big is not None:
-        note = (f"revenue {big['revenue']:.12f}, gap {big['revenue_gap']:.1e}, max BIC violation "
-                f"{big['max_ic_violation']:.1e}; {big['wall_seconds']:.1f} s wall")
-        rows.append(_row(f"optimal LP, default solve, g = {BIG_GRID} ({BIG_GRID**2:,} types), "
-                         "CPU seconds", big["cpu_seconds"], "<= 60", lambda v: v <= 60, note))
-        rows.append(_row(f"optimal LP peak memory, g = {BIG_GRID}, MiB (whole process)",
-                         big["peak_mb"], "<= 500", lambda v: v <= 500, note))
-    for (g, m), o in sorted(ours.items()):
-        if m > 1:
-            rows.append(_row(f"optimal LP, {m} bidders x 2 items, {g} x {g} grids, CPU seconds",
-                             o["cpu_seconds"], "<= 300", lambda v: v <= 300,
-                             f"revenue {o['revenue']:.12f}, {o['rounds']} round(s), "
-                             f"{o['ic_rows']:,} BIC rows; {o['wall_seconds']:.1f} s wall, "
-                             f"peak {o['peak_mb']:.0f} MiB"))
-    singles = sorted((g, o) for (g, m), o in ours.items() if m == 1)
-    if len(singles) >= 2:
-        ratios["lp_scaling_exponent"] = scaling_exponent([o["types"] for _, o in singles],
-                                                         [o["cpu_seconds"] for _, o in singles])
-    return rows, ratios
-
-
 # --- output -------------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -538,6 +467,8 @@ def run_bench(quick: bool = False,
     for g in grids:
         add(f"optimal LP, g = {g}", lambda g=g: got["lp_seconds"].__setitem__(
             g, lp_generation_row(g)))
+    from recmech.core.bench_lp import lp_scale_rows, lp_scale_runs
+
     lp_scale: list[dict] = []
     for what, fn in lp_scale_runs(quick):
         add(what, lambda fn=fn: lp_scale.append(fn()))

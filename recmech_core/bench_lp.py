@@ -20,12 +20,17 @@ two revenues agree to 1e-9.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import optimize, sparse
 
-__all__ = ["BaselineLP", "baseline_lp", "grid_points"]
+from recmech.core.bench import BenchRow
+
+__all__ = ["BIG_GRID", "SCALE_GRIDS", "TWO_BIDDER_GRID", "BaselineLP", "additive_grid_instance",
+           "baseline_lp", "grid_points", "lp_scale_rows", "lp_scale_runs", "main", "measure",
+           "run_measure", "scale_table", "scaling_exponent"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,9 +207,99 @@ def scale_table(runs) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def _at_most(label: str, value: float, limit: float, note: str) -> BenchRow:
+    return BenchRow(label, value, f"<= {limit:g}", bool(value <= limit), note)
+
+
+def lp_scale_runs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
+    """The steps of the LP scale rows: per grid, ``solve_optimal_lp`` then the independent
+    cutting-plane baseline (``baseline_lp``), each in a fresh process (CPU seconds by
+    ``time.process_time``, peak memory by ru_maxrss); then g = 100 and two bidders on 15 x 15
+    grids, ours only. ``quick``: g = 20 side by side only."""
+    grids = (20,) if quick else SCALE_GRIDS
+    steps = []
+    for g in grids:
+        for kind in ("ours", "baseline"):
+            steps.append((f"optimal LP at scale, {kind}, g = {g}",
+                          lambda k=kind, g=g: run_measure(k, g)))
+    if not quick:
+        steps.append((f"optimal LP at scale, ours, g = {BIG_GRID}",
+                      lambda: run_measure("ours", BIG_GRID)))
+        steps.append((f"optimal LP at scale, ours, 2 bidders, g = {TWO_BIDDER_GRID}",
+                      lambda: run_measure("ours", TWO_BIDDER_GRID, 2)))
+    return steps
+
+
+def lp_scale_rows(runs: Sequence[dict]) -> tuple[list[BenchRow], dict]:
+    """The rows and ratio keys of issue 26 from ``lp_scale_runs``' results: CPU over the
+    baseline per grid (<= 1.5; the two revenues must agree to 1e-9, else RuntimeError), CPU
+    seconds at g = 100 (<= 60), peak memory at g = 100 (<= 500 MiB), two bidders (<= 300 s)."""
+    ours = {(r["g"], r["bidders"]): r for r in runs if r["kind"] == "ours"}
+    base = {r["g"]: r for r in runs if r["kind"] == "baseline"}
+    rows, ratios = [], {"lp_cpu_over_baseline": {}, "lp_peak_memory_mb": {},
+                        "lp_two_bidders_seconds": {}, "lp_generation_seconds": {}}
+    for g, b in sorted(base.items()):
+        o = ours[(g, 1)]
+        if abs(o["revenue"] - b["revenue"]) > 1e-9:
+            raise RuntimeError(f"LP revenues differ at g = {g}: ours {o['revenue']!r}, baseline "
+                               f"{b['revenue']!r}")
+        ratio = o["cpu_seconds"] / b["cpu_seconds"]
+        diff = abs(o["revenue"] - b["revenue"])
+        ratios["lp_cpu_over_baseline"][str(g)] = ratio
+        rows.append(_at_most(f"optimal LP CPU over independent cutting-plane LP, g = {g} "
+                             f"({g * g:,} types)", ratio, 1.5,
+                             f"{o['cpu_seconds']:.2f} vs {b['cpu_seconds']:.2f} CPU s; revenue "
+                             f"{o['revenue']:.12f}, |difference| {diff:.1e}; {o['ic_rows']:,} vs "
+                             f"{b['ic_rows']:,} BIC rows, {o['rounds']} vs {b['rounds']} rounds"))
+    for (g, m), o in sorted(ours.items()):
+        if m == 1:
+            ratios["lp_peak_memory_mb"][str(g)] = o["peak_mb"]
+            ratios["lp_generation_seconds"][str(g)] = o["cpu_seconds"]
+        else:
+            ratios["lp_two_bidders_seconds"][str(g)] = o["cpu_seconds"]
+    big = ours.get((BIG_GRID, 1))
+    if big is not None:
+        note = (f"revenue {big['revenue']:.12f}, gap {big['revenue_gap']:.1e}, max BIC violation "
+                f"{big['max_ic_violation']:.1e}; {big['wall_seconds']:.1f} s wall")
+        rows.append(_at_most(f"optimal LP, default solve, g = {BIG_GRID} ({BIG_GRID**2:,} "
+                             "types), CPU seconds", big["cpu_seconds"], 60, note))
+        rows.append(_at_most(f"optimal LP peak memory, g = {BIG_GRID}, MiB (whole process)",
+                             big["peak_mb"], 500, note))
+    for (g, m), o in sorted(ours.items()):
+        if m > 1:
+            rows.append(_at_most(f"optimal LP, {m} bidders x 2 items, {g} x {g} grids, CPU "
+                                 "seconds", o["cpu_seconds"], 300,
+                                 f"revenue {o['revenue']:.12f}, {o['rounds']} round(s), "
+                                 f"{o['ic_rows']:,} BIC rows; {o['wall_seconds']:.1f} s wall, "
+                                 f"peak {o['peak_mb']:.0f} MiB"))
+    singles = sorted((g, o) for (g, m), o in ours.items() if m == 1)
+    if len(singles) >= 2:
+        ratios["lp_scaling_exponent"] = scaling_exponent([o["types"] for _, o in singles],
+                                                         [o["cpu_seconds"] for _, o in singles])
+    return rows, ratios
+
+
+def main(argv) -> int:
+    """``python -m recmech.core.bench_lp KIND G [BIDDERS]``: one ``measure`` as a JSON line (the
+    bench's worker); ``python -m recmech.core.bench_lp --table [--quick]``: every scale run of
+    ``recmech bench`` (``lp_scale_runs``), then ``scale_table`` of them and
+    the runs as JSON on the last line."""
     import json
+
+    args = list(argv)
+    if args and args[0] == "--table":
+        runs = [fn() for _, fn in lp_scale_runs("--quick" in args)]
+        print(scale_table(runs))
+        print(json.dumps(runs))
+        return 0
+    if len(args) not in (2, 3):
+        raise SystemExit("usage: python -m recmech.core.bench_lp (KIND G [BIDDERS] | --table "
+                         "[--quick])")
+    print(json.dumps(measure(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)))
+    return 0
+
+
+if __name__ == "__main__":
     import sys
 
-    args = sys.argv[1:]
-    print(json.dumps(measure(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)))
+    raise SystemExit(main(sys.argv[1:]))

@@ -172,11 +172,11 @@ def test_the_baseline_refuses_a_bad_grid_and_the_table_reads_its_runs():
 def test_the_bench_rows_measure_both_solves_in_their_own_processes_and_compare_revenues():
     """``recmech bench``'s LP scale rows on a 6 x 6 grid: both solves run in fresh processes,
     their revenues agree (else the row refuses to report a ratio), and every key is filled."""
-    from recmech.core import bench, bench_lp
+    from recmech.core import bench_lp
 
     runs = [bench_lp.run_measure("ours", 6), bench_lp.run_measure("baseline", 6),
             bench_lp.run_measure("ours", 4, 2)]
-    rows, ratios = bench.lp_scale_rows(runs)
+    rows, ratios = bench_lp.lp_scale_rows(runs)
     assert set(ratios) >= {"lp_cpu_over_baseline", "lp_peak_memory_mb", "lp_two_bidders_seconds",
                            "lp_generation_seconds"}
     assert ratios["lp_cpu_over_baseline"]["6"] > 0 and ratios["lp_peak_memory_mb"]["6"] > 0
@@ -184,4 +184,4 @@ def test_the_bench_rows_measure_both_solves_in_their_own_processes_and_compare_r
     assert any("independent cutting-plane" in r.ratio for r in rows)
     runs[1] = dict(runs[1], revenue=runs[1]["revenue"] + 1e-6)
     with pytest.raises(RuntimeError, match="LP revenues differ at g = 6"):
-        bench.lp_scale_rows(runs)
+        bench_lp.lp_scale_rows(runs)
