@@ -2,7 +2,8 @@
 
 Cai-Daskalakis EC'22, Sec. 3 (II): M_hat is the revenue-optimal BIC and IR mechanism on finite
 latent supports. For one additive bidder and two items (A = I) that LP has, per type s of the
-support, lottery variables x[s, B] for the bundles B in {{1}, {2}, {1, 2}} and a payment p[s]:
+support, lottery variables x[s, B] for the bundles B in {{1}, {2}, {1, 2}} and a payment p[s]
+(definition: the LP below):
 
     max  sum_s Pr[s] p[s]
     s.t. x[s, 1] + x[s, 2] + x[s, 12] <= 1,   p[s] <= v(s) . x[s]        (feasibility, IR)
@@ -231,7 +232,8 @@ def lp_scale_runs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
 
 
 def lp_scale_rows(runs: Sequence[dict]) -> tuple[list[BenchRow], dict]:
-    """The rows and ratio keys of issue 26 from ``lp_scale_runs``' results: CPU over the
+    """The rows and ratio keys of issue 26 from ``lp_scale_runs``' results (definition: the
+    targets are the issue's): CPU over the
     baseline per grid (<= 1.5; the two revenues must agree to 1e-9, else RuntimeError), CPU
     seconds at g = 100 (<= 60), peak memory at g = 100 (<= 500 MiB), two bidders (<= 300 s)."""
     ours = {(r["g"], r["bidders"]): r for r in runs if r["kind"] == "ours"}

@@ -107,8 +107,8 @@ def _box_min(d: np.ndarray, lower: np.ndarray, upper: np.ndarray, x: np.ndarray)
 
 
 class HighsLP:
-    """min c^T x s.t. rows A x <= b (or = b, ``add_rows(..., equal=True)``), bounds
-    l <= x <= u, held in one HiGHS model.
+    """definition: min c^T x s.t. rows A x <= b (or = b, ``add_rows(..., equal=True)``),
+    bounds l <= x <= u, held in one HiGHS model.
 
     ``add_rows`` appends rows (the basis is kept); ``solve`` re-solves from the current basis.
     """

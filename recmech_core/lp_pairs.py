@@ -5,11 +5,11 @@ pair of support points (s, s') the interim gain
 
     G_i[s, s'] = U_i(s -> s') - U_i(s -> s),   U_i(s -> s') = V_i[s] . xbar_i[s'] - pbar_i[s'],
 
-is <= 0, where xbar_i[s'] (over allocations) and pbar_i[s'] are bidder i's interim lottery and
-payment when reporting s' against truthful others. G_i has s_i^2 entries (10^8 at 10^4 types),
-so nothing here holds it whole: every search walks the rows s in chunks of ``rows_per_chunk``
-and keeps only what it returns (the rows it selects, or a maximum), so memory grows with
-s_i * chunk and with the rows kept, not with s_i^2.
+is <= 0 (definition: BIC), where xbar_i[s'] (over bidder i's bundles) and pbar_i[s'] are
+bidder i's interim lottery and payment when reporting s' against truthful others. G_i has
+s_i^2 entries (10^8 at 10^4 types), so nothing here holds it whole: every search walks the
+rows s in chunks of ``rows_per_chunk`` and keeps only what it returns (the rows it selects,
+or a maximum), so memory grows with s_i * chunk and with the rows kept, not with s_i^2.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class OptimalLPResult:
     the solution (so a constraint-generation run is certified against every pair), and
     ``max_ir_violation`` the worst ex-post IR shortfall. ``revenue_bound`` is the Lagrangian
     bound of the final LP from HiGHS's duals (``HighsLP.dual_bound``; that LP keeps a subset of
-    the BIC rows, so it bounds the optimum of the full LP too) and ``revenue_gap`` =
+    the BIC rows, a relaxation of the full LP) and ``revenue_gap`` =
     max(0, bound - revenue), with ``dual_infeasibility`` the largest reduced cost left on a free
     payment column. ``n_merged``: duplicate support points merged before the solve.
     """
