@@ -29,7 +29,8 @@ from scipy import optimize, sparse
 
 from recmech.core.bench import BenchRow
 
-__all__ = ["BIG_GRID", "SCALE_GRIDS", "TWO_BIDDER_GRID", "BaselineLP", "additive_grid_instance",
+__all__ = ["BIG_GRID", "SCALE_GRIDS", "TWO_BIDDER_GRID", "TWO_BIDDER_WALL",
+           "BaselineLP", "additive_grid_instance",
            "baseline_lp", "grid_points", "lp_scale_rows", "lp_scale_runs", "main", "measure",
            "run_measure", "scale_table", "scaling_exponent"]
 
@@ -121,6 +122,7 @@ def baseline_lp(g: int, tol: float = 1e-9, per_type: int = 4, chunk: int = 512) 
 SCALE_GRIDS = (40, 60, 80)
 BIG_GRID = 100
 TWO_BIDDER_GRID = 15
+TWO_BIDDER_WALL = 900.0  # definition: wall seconds after which the two-bidder run is stopped
 
 
 def additive_grid_instance(g: int, bidders: int = 1):
@@ -161,14 +163,18 @@ def measure(kind: str, g: int, bidders: int = 1) -> dict:
     return out
 
 
-def run_measure(kind: str, g: int, bidders: int = 1) -> dict:
-    """``measure`` in a fresh process (its peak memory is that solve's alone)."""
+def run_measure(kind: str, g: int, bidders: int = 1, timeout: float | None = None) -> dict:
+    """``measure`` in a fresh process (its peak memory is that solve's alone); a process still
+    running after ``timeout`` wall seconds is stopped and reported with ``stopped_after``."""
     import json
     import subprocess
     import sys
 
     cmd = [sys.executable, "-m", "recmech.core.bench_lp", kind, str(g), str(bidders)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"kind": kind, "g": g, "bidders": bidders, "types": g * g, "stopped_after": timeout}
     if done.returncode != 0:
         raise RuntimeError(f"LP bench worker {kind} g={g} failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -183,8 +189,9 @@ def scaling_exponent(types, seconds) -> float:
 def scale_table(runs) -> str:
     """A markdown table of the side-by-side runs: types, CPU seconds (ours, baseline), ratio,
     peak memory, revenue difference; and the fitted exponents (log-log) below it."""
+    stopped = [r for r in runs if "stopped_after" in r]
     by = {}
-    for r in runs:
+    for r in (r for r in runs if "stopped_after" not in r):
         by.setdefault((r["g"], r["bidders"]), {})[r["kind"]] = r
     lines = ["| grid | types | ours CPU s | baseline CPU s | ratio | ours peak MiB | "
              "baseline peak MiB | revenue | abs. difference |",
@@ -205,6 +212,9 @@ def scale_table(runs) -> str:
         if len(pts) >= 2:
             lines.append(f"\nCPU seconds ~ types^{scaling_exponent(*zip(*pts, strict=True)):.2f}"
                          f" ({kind}, least squares on log-log, {len(pts)} grids)")
+    for r in stopped:
+        lines.append(f"\n{r['g']} x {r['g']}, {r['bidders']} bidder(s), {r['kind']}: stopped "
+                     f"after {r['stopped_after']:.0f} s wall")
     return "\n".join(lines)
 
 
@@ -227,7 +237,7 @@ def lp_scale_runs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
         steps.append((f"optimal LP at scale, ours, g = {BIG_GRID}",
                       lambda: run_measure("ours", BIG_GRID)))
         steps.append((f"optimal LP at scale, ours, 2 bidders, g = {TWO_BIDDER_GRID}",
-                      lambda: run_measure("ours", TWO_BIDDER_GRID, 2)))
+                      lambda: run_measure("ours", TWO_BIDDER_GRID, 2, timeout=TWO_BIDDER_WALL)))
     return steps
 
 
@@ -258,7 +268,7 @@ def lp_scale_rows(runs: Sequence[dict]) -> tuple[list[BenchRow], dict]:
             ratios["lp_peak_memory_mb"][str(g)] = o["peak_mb"]
             ratios["lp_generation_seconds"][str(g)] = o["cpu_seconds"]
         else:
-            ratios["lp_two_bidders_seconds"][str(g)] = o["cpu_seconds"]
+            ratios["lp_two_bidders_seconds"][str(g)] = o.get("cpu_seconds")
     big = ours.get((BIG_GRID, 1))
     if big is not None:
         note = (f"revenue {big['revenue']:.12f}, gap {big['revenue_gap']:.1e}, max BIC violation "
@@ -268,7 +278,11 @@ def lp_scale_rows(runs: Sequence[dict]) -> tuple[list[BenchRow], dict]:
         rows.append(_at_most(f"optimal LP peak memory, g = {BIG_GRID}, MiB (whole process)",
                              big["peak_mb"], 500, note))
     for (g, m), o in sorted(ours.items()):
-        if m > 1:
+        if m > 1 and "stopped_after" in o:
+            rows.append(BenchRow(f"optimal LP, {m} bidders x 2 items, {g} x {g} grids, CPU "
+                                 "seconds", None, "<= 300", False,
+                                 f"stopped after {o['stopped_after']:.0f} s wall"))
+        elif m > 1:
             rows.append(_at_most(f"optimal LP, {m} bidders x 2 items, {g} x {g} grids, CPU "
                                  "seconds", o["cpu_seconds"], 300,
                                  f"revenue {o['revenue']:.12f}, {o['rounds']} round(s), "

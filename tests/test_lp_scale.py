@@ -164,7 +164,9 @@ def test_the_baseline_refuses_a_bad_grid_and_the_table_reads_its_runs():
     runs = [{"kind": k, "g": g, "bidders": 1, "types": g * g, "cpu_seconds": c, "peak_mb": 100.0,
              "revenue": 0.5} for k, g, c in (("ours", 10, 1.0), ("baseline", 10, 2.0),
                                              ("ours", 20, 4.0), ("baseline", 20, 8.0))]
-    table = scale_table(runs)
+    table = scale_table(runs + [{"kind": "ours", "g": 15, "bidders": 2, "types": 225,
+                                 "stopped_after": 900.0}])
+    assert "15 x 15, 2 bidder(s), ours: stopped after 900 s wall" in table
     assert "| 20 x 20 | 400 | 4.00 | 8.00 | 0.50 |" in table
     assert "types^1.00 (ours" in table
 
@@ -182,6 +184,11 @@ def test_the_bench_rows_measure_both_solves_in_their_own_processes_and_compare_r
     assert ratios["lp_cpu_over_baseline"]["6"] > 0 and ratios["lp_peak_memory_mb"]["6"] > 0
     assert "4" in ratios["lp_two_bidders_seconds"]
     assert any("independent cutting-plane" in r.ratio for r in rows)
+    stopped = {"kind": "ours", "g": 5, "bidders": 2, "types": 25, "stopped_after": 1.0}
+    rows, ratios = bench_lp.lp_scale_rows(runs + [stopped])
+    assert ratios["lp_two_bidders_seconds"]["5"] is None
+    assert any(r.measured is None and r.met is False and "stopped after 1 s" in r.note
+               for r in rows)
     runs[1] = dict(runs[1], revenue=runs[1]["revenue"] + 1e-6)
     with pytest.raises(RuntimeError, match="LP revenues differ at g = 6"):
         bench_lp.lp_scale_rows(runs)
