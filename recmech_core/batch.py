@@ -18,7 +18,7 @@ from recmech.core.gate import real_array, whole
 from recmech.core.valuations import ConstrainedAdditive
 
 __all__ = ["MAX_BATCH_COMBOS", "PROB_TOL", "TIE_TOL", "BatchOutcome", "combo_count",
-           "loop_outcomes", "vcg_additive", "vcg_enumerated"]
+           "loop_outcomes", "others_probs", "profiles_of", "vcg_additive", "vcg_enumerated"]
 
 PROB_TOL = 1e-9
 # batched VCG: the most candidate allocations per profile before falling back to the loop, and
@@ -228,3 +228,27 @@ def vcg_enumerated(G: np.ndarray, caps: list[int]) -> tuple[np.ndarray, np.ndarr
         without = welfare[:, ~np.any(owner == i, axis=1)].max(axis=1)
         pay[:, i] = np.maximum(0.0, without - (w_best - values[:, i]))
     return alloc, pay, tied
+
+
+def profiles_of(shape: tuple, i: int) -> np.ndarray:
+    """P[s, o]: the C-order profile index with bidder i at s and the others at multi-index o."""
+    if not isinstance(shape, tuple) or not shape:
+        raise TypeError(f"shape must be a non-empty tuple of support sizes; found {shape!r}")
+    shape = tuple(whole(s, "shape", low=1) for s in shape)
+    i = whole(i, "i", low=0, high=len(shape) - 1)
+    grid = np.arange(int(np.prod(shape))).reshape(shape)
+    return np.moveaxis(grid, i, 0).reshape(shape[i], -1)
+
+
+def others_probs(probs, i: int) -> np.ndarray:
+    """Pr[o] of the others' multi-index o (same C order as ``profiles_of``)."""
+    if isinstance(probs, (str, bytes, np.ndarray)) or not hasattr(probs, "__len__"):
+        raise TypeError(f"probs must be a sequence of probability vectors; found "
+                        f"{type(probs).__name__}")
+    probs = [real_array(pr, f"probs[{j}]", 1, low=0.0, high=1.0) for j, pr in enumerate(probs)]
+    i = whole(i, "i", low=0, high=max(0, len(probs) - 1))
+    out = np.ones(())
+    for j, pr in enumerate(probs):
+        if j != i:
+            out = np.multiply.outer(out, np.asarray(pr, dtype=float))
+    return out.reshape(-1)

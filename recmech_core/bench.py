@@ -21,12 +21,16 @@ target:
 7. peak memory of the N = 10^7 run over the size of A.
 8. ``mechanism_us_per_profile``: every mechanism's batched ``outcomes`` time per profile over
    posted prices' on the same bids (definition: the target of issue 27 is 5), the per-profile
-   loop's in the note (CPU
-   time of this process, ``recmech.core.bench_mechanisms``).
+   loop's in the note (CPU time of this process, ``recmech.core.bench_mechanisms``).
+9. the revenue LP at scale (``recmech.core.bench_lp``): CPU over an independent cutting-plane
+   LP at g = 40, 60, 80, CPU seconds and peak memory at g = 100, two bidders on 15 x 15 grids.
 
 ``BenchRun.to_dict()["ratios"]`` holds the headline numbers by name (``RATIO_KEYS``):
 ``queries_over_minimum`` {protocol: {family: {k: ratio}}}, ``protocol_over_baseline``
-{separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s},
+{separable, gaussian}, ``lp_full_over_generation_400``, ``lp_generation_seconds`` {g: s}
+(g = 20, 40, 60: wall seconds of the unit-demand default solve; g = 80, 100: CPU seconds of the
+additive one in its own process), ``lp_cpu_over_baseline`` {g: ratio}, ``lp_peak_memory_mb``
+{g: MiB}, ``lp_two_bidders_seconds`` {g: CPU s},
 ``time_per_bidder_1e7_over_1e3`` and ``peak_memory_over_A`` {setting: ratio},
 ``mechanism_us_per_profile`` {mechanism: ratio}; ``details`` the
 counts and times they came from and the machine's load average before and after the run.
@@ -44,7 +48,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy
@@ -60,6 +64,7 @@ from recmech.core.bench_queries import (
     protocol_over_baseline,
     query_cell,
 )
+from recmech.core.bench_rows import BenchRow
 from recmech.core.laws import BetaProduct, FiniteLaw, as_generator
 from recmech.core.oracles import TruthfulOracle
 from recmech.core.types import CloseTypeLaw
@@ -73,20 +78,6 @@ K, EPS = 8, 1e-3
 SMALL_N, LARGE_N, QUERY_N = 10**3, 10**7, 10**6
 SETTINGS = ("separable", "gaussian", "weak_dependence")
 WEAK_FIXED = 1000  # |S| for the like-for-like weak-dependence row (the theorem's S needs 16,385)
-
-
-@dataclass(frozen=True)
-class BenchRow:
-    """One line of the ratio table."""
-
-    ratio: str
-    measured: float | None
-    target: str
-    met: bool | None
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- workloads (shared with tests/benchmarks) --------------------------------------------------
@@ -441,7 +432,8 @@ class BenchRun:
 
 RATIO_KEYS = ("queries_over_minimum", "protocol_over_baseline", "lp_full_over_generation_400",
               "lp_generation_seconds", "time_per_bidder_1e7_over_1e3", "peak_memory_over_A",
-              "mechanism_us_per_profile")
+              "mechanism_us_per_profile", "lp_cpu_over_baseline", "lp_peak_memory_mb",
+              "lp_two_bidders_seconds")
 
 
 def _load() -> list[float]:
@@ -488,6 +480,11 @@ def run_bench(quick: bool = False,
     for g in grids:
         add(f"optimal LP, g = {g}", lambda g=g: got["lp_seconds"].__setitem__(
             g, lp_generation_row(g)))
+    from recmech.core.bench_lp import lp_scale_rows, lp_scale_runs
+
+    lp_scale: list[dict] = []
+    for what, fn in lp_scale_runs(quick):
+        add(what, lambda fn=fn: lp_scale.append(fn()))
     for i, (what, fn) in enumerate(steps):
         if progress is not None:
             progress(what, i, len(steps))
@@ -508,7 +505,13 @@ def run_bench(quick: bool = False,
                                for r in got["scaling"]},
         "mechanism_us_per_profile": got["mechanisms"][1]["over_posted_prices"],
     }
-    details = {"query_cells": [c.to_dict() for c in got["cells"]],
+    lp_rows, lp_ratios = lp_scale_rows(lp_scale)
+    rows += lp_rows
+    ratios["lp_generation_seconds"].update(
+        {g: sec for g, sec in lp_ratios.pop("lp_generation_seconds").items()
+         if g not in ratios["lp_generation_seconds"]})
+    ratios.update(lp_ratios)
+    details = {"lp_scale": lp_scale, "query_cells": [c.to_dict() for c in got["cells"]],
                "baseline": [t.to_dict() for t in got["baseline"]], "scaling": got["scaling"],
                "lp_full": got["lp_full"][1], "query_N": query_n, "eps": EPS,
                "mechanisms": got["mechanisms"][1],

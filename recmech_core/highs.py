@@ -35,9 +35,25 @@ from scipy import sparse
 
 from recmech.core.gate import plain, real_array
 
-__all__ = ["FEAS_TOL", "STRATEGIES", "HighsLP", "LPFailure", "LPSolution"]
+__all__ = ["COLD_IPM", "FEAS_TOL", "ROUND", "ROUND_TOL", "STRATEGIES", "HighsLP", "LPFailure",
+           "LPSolution"]
 
 FEAS_TOL = 1e-8
+# A generation round's solve: dual simplex at HiGHS's default tolerances, from the last basis. At
+# 1e-10 the same warm solve can take ten times as long (6,400 types: minutes against 10 s). A
+# round's point is accepted as a search point within ``ROUND_TOL``; the caller returns it only if
+# its violation is within ``FEAS_TOL`` too, and otherwise settles it by ``solve(final=True)``.
+ROUND = ("dual simplex, tolerances 1e-7 (generation round)",
+         {"solver": "simplex", "simplex_strategy": 1, "primal_feasibility_tolerance": 1e-7,
+          "dual_feasibility_tolerance": 1e-7})
+ROUND_TOL = 1e-6
+# definition: A first solve from no basis of a revenue LP with others (m > 1, profile lotteries per
+# allocation): interior point, then crossover to a basis the next rounds warm-start from. On
+# two bidders, 8 x 8 grids it took 1.3 s where dual simplex took 9.2 s; on one bidder dual
+# simplex is the faster (60 x 60 grid: 2.8 s against 38 s), so it is the caller's choice.
+COLD_IPM = ("interior point with crossover, tolerances 1e-7 (first solve)",
+            {"solver": "ipm", "run_crossover": "on", "primal_feasibility_tolerance": 1e-7,
+             "dual_feasibility_tolerance": 1e-7, "ipm_optimality_tolerance": 1e-8})
 STRATEGIES = (
     ("dual simplex, tolerances 1e-10",
      {"solver": "simplex", "simplex_strategy": 1, "primal_feasibility_tolerance": 1e-10,
@@ -92,8 +108,15 @@ class LPSolution:
                 "max_violation": self.max_violation, "attempts": list(self.attempts)}
 
 
+def _box_min(d: np.ndarray, lower: np.ndarray, upper: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """min of d_j x_j over the column's box [l_j, u_j]; at x_j where that box side is infinite."""
+    side = np.where(d >= 0, lower, upper)
+    return d * np.where(np.isfinite(side), side, x)
+
+
 class HighsLP:
-    """definition: min c^T x s.t. rows A x <= b, bounds l <= x <= u, held in one HiGHS model.
+    """definition: min c^T x s.t. rows A x <= b (or = b, ``add_rows(..., equal=True)``),
+    bounds l <= x <= u, held in one HiGHS model.
 
     ``add_rows`` appends rows (the basis is kept); ``solve`` re-solves from the current basis.
     """
@@ -113,6 +136,7 @@ class HighsLP:
         self.name = name
         self._blocks: list[sparse.csr_matrix] = []
         self._rhs: list[np.ndarray] = []
+        self._equal: list[np.ndarray] = []
         self.h = _quiet_highs()
         self.h.setOptionValue("threads", 1)
         inf = highspy.kHighsInf
@@ -127,29 +151,62 @@ class HighsLP:
     def n_rows(self) -> int:
         return int(sum(b.shape[0] for b in self._blocks))
 
-    def add_rows(self, rows: sparse.csr_matrix, rhs) -> None:
+    def add_rows(self, rows: sparse.csr_matrix, rhs, equal: bool = False) -> None:
         rows = sparse.csr_matrix(rows)
         rhs = np.asarray(rhs, dtype=float)
         if rows.shape[0] == 0:
             return
         self._blocks.append(rows)
         self._rhs.append(rhs)
-        self.h.addRows(rows.shape[0], np.full(rows.shape[0], -highspy.kHighsInf), rhs,
+        self._equal.append(np.full(rows.shape[0], bool(equal)))
+        self.h.addRows(rows.shape[0], rhs if equal else np.full(rows.shape[0],
+                                                                -highspy.kHighsInf), rhs,
                        rows.nnz, rows.indptr[:-1].astype(np.int32),
                        rows.indices.astype(np.int32), rows.data.astype(float))
 
     def matrix(self) -> tuple[sparse.csr_matrix, np.ndarray]:
-        return sparse.vstack(self._blocks).tocsr(), np.concatenate(self._rhs)
+        if len(self._blocks) > 1:
+            self._blocks = [sparse.vstack(self._blocks).tocsr()]
+            self._rhs = [np.concatenate(self._rhs)]
+            self._equal = [np.concatenate(self._equal)]
+        return self._blocks[0], self._rhs[0]
+
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Per row, A x - b for an inequality row and |A x - b| for an equality row."""
+        a, b = self.matrix()
+        r = a @ x - b
+        return np.where(self._equal[0], np.abs(r), r)
 
     def violation(self, x: np.ndarray) -> float:
         """The largest violation of a row or bound, each relative to max(1, its size)."""
         a, b = self.matrix()
-        scale = np.maximum(1.0, np.maximum(np.abs(b), np.asarray(abs(a).max(axis=1).todense()
-                                                                  ).ravel()))
-        rows = float(np.max((a @ x - b) / scale, initial=0.0))
+        size = np.zeros(a.shape[0])
+        nonempty = np.diff(a.indptr) > 0
+        size[nonempty] = np.maximum.reduceat(np.abs(a.data), a.indptr[:-1][nonempty])
+        scale = np.maximum(1.0, np.maximum(np.abs(b), size))
+        rows = float(np.max(self.residuals(x) / scale, initial=0.0))
         bounds = float(max(np.max(self.lower - x, initial=0.0), np.max(x - self.upper,
                                                                         initial=0.0)))
         return max(rows, bounds)
+
+    def dual_bound(self, x: np.ndarray) -> tuple[float, float]:
+        """(Lagrangian bound on min c^T x from HiGHS's row duals, the largest reduced cost of a
+        column whose box is infinite on its side).
+
+        definition: with y = the row duals (clipped to <= 0 on inequality rows) and
+        d = c - A^T y, the bound is
+        b^T y + sum_j min_{l_j <= x_j <= u_j} d_j x_j; a column whose box is open on the side d_j
+        points to (the free payments) is taken at its value x_j, and its |d_j| returned so that
+        the caller can report how far the duals are from exact feasibility there.
+        """
+        a, b = self.matrix()
+        y = np.asarray(self.h.getSolution().row_dual, dtype=float)
+        y = np.where(self._equal[0], y, np.minimum(y, 0.0))
+        d = self.cost - a.T @ y
+        side = np.where(d >= 0, self.lower, self.upper)
+        open_side = ~np.isfinite(side)
+        bound = float(b @ y + _box_min(d, self.lower, self.upper, x).sum())
+        return bound, float(np.max(np.abs(d[open_side]), initial=0.0))
 
     def _attempt(self, options: dict) -> tuple[str, np.ndarray | None]:
         for key, value in options.items():
@@ -168,18 +225,22 @@ class HighsLP:
             return text, None
         return text, np.asarray(self.h.getSolution().col_value, dtype=float)
 
-    def solve(self) -> LPSolution:
+    def solve(self, final: bool = True, ipm_first: bool = False) -> LPSolution:
         """The verified optimum (module docstring), warm-started from the current basis by the
-        first strategy; later strategies start from scratch."""
+        first strategy; later strategies start from scratch. ``final=False`` (a generation
+        round) first tries ``ROUND`` from the basis, accepted within ``ROUND_TOL``;
+        ``ipm_first`` puts ``COLD_IPM`` before it (a first solve, no basis yet)."""
         attempts = []
-        for i, (label, options) in enumerate(STRATEGIES):
-            if i > 0:
+        plan = ([(COLD_IPM, ROUND_TOL)] if ipm_first and not final else []) + \
+            ([(ROUND, ROUND_TOL)] if not final else []) + [(st, FEAS_TOL) for st in STRATEGIES]
+        for i, ((label, options), tol) in enumerate(plan):
+            if i > 0 and (final or i > 1):
                 self.h.clearSolver()
             status, x = self._attempt(options)
             worst = None if x is None else self.violation(x)
             attempts.append(f"{label}: {status}" + ("" if worst is None
                                                     else f", max violation {worst:.2g}"))
-            if x is not None and worst <= FEAS_TOL:
+            if x is not None and worst <= tol:
                 return LPSolution(x=x, objective=float(self.cost @ x), strategy=label,
                                   status=status, max_violation=worst, attempts=tuple(attempts))
         raise LPFailure(f"{self.name}: no solver settled the LP with {self.cost.size:,} variables "

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmech.core.batch import others_probs, profiles_of
 from recmech.core.gate import probabilities, real_array, whole
 from recmech.core.mechanisms import LatentMechanism
-from recmech.core.optimal import others_probs, profiles_of
 from recmech.core.prokhorov import law_arrays
 from recmech.core.robust import RobustifiedMechanism
 

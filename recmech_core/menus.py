@@ -116,7 +116,7 @@ class TablePlan:
     averages over the laws of bidders mapped to nothing."""
 
     def __init__(self, A, valuations, table) -> None:  # noqa: N803
-        from recmech.core.optimal import others_probs, profiles_of
+        from recmech.core.batch import others_probs, profiles_of
 
         self.A, self.valuations, self.table = A, tuple(valuations), table
         self.m, self.shape = table.m, table.shape

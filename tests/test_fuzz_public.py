@@ -67,6 +67,8 @@ NO_NUMERIC_INPUT = {
     "core.bench": "benchmark drivers (sizes are fixed by the bench's own table)",
     "core.bench_queries": "benchmark drivers of the query protocols",
     "core.bench_mechanisms": "benchmark drivers of the mechanisms",
+    "core.bench_lp": "benchmark drivers of the revenue LP at scale (grid sizes from its table)",
+    "core.bench_rows": "the bench's row record",
     "core.demo": "the fixed demonstration run",
 }
 
@@ -97,6 +99,10 @@ PENDING: frozenset[str] = frozenset({
     "recmech.core.menus:menu_pick", "recmech.core.menus:table_accuracy",
     "recmech.core.menus:table_outcomes", "recmech.core.menus:table_plan",
     "recmech.core.menus:utility_tolerance", "recmech.core.scaled_laws:ScaledProductLaw",
+    # the revenue LP's chunked pair search takes the arrays solve_optimal_lp built (gated there)
+    "recmech.core.lp_pairs:max_gain", "recmech.core.lp_pairs:nearest_pairs",
+    "recmech.core.lp_pairs:pair_keys", "recmech.core.lp_pairs:rows_per_chunk",
+    "recmech.core.lp_pairs:worst_pairs",
 })
 
 ALARM_SECONDS = 20
