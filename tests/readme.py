@@ -373,8 +373,33 @@ def rooms() -> str:
     return "\n".join([*lines, "```"])
 
 
+def tolerances() -> str:
+    """The one tolerance table (``recmech.properties.judging.tolerances``)."""
+    from recmech.properties.judging.tolerances import tolerance_markdown
+
+    return tolerance_markdown().rstrip()
+
+
+def part_domains() -> str:
+    """What each part judgement searches (``recmech.properties.guard.parts.domains``)."""
+    from recmech.properties.guard.parts.domains import domain_markdown
+
+    return domain_markdown().rstrip()
+
+
+def inventory_counts() -> str:
+    """``python -m tests.inventory``: the asserting sentences of the library by tag kind."""
+    from tests.inventory import main as inventory_main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        inventory_main()
+    return out.getvalue().rstrip()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
-    "rooms": rooms, "commands": commands, "erratum-row": erratum_row, "figures": figures,
+    "rooms": rooms, "tolerances": tolerances, "part-domains": part_domains,
+    "inventory": inventory_counts, "commands": commands, "erratum-row": erratum_row, "figures": figures,
     "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
     "performance": performance, "catalogue": catalogue, "chunks": chunks,
