@@ -399,7 +399,8 @@ def inventory_counts() -> str:
 
 SECTIONS: dict[str, Callable[[], str]] = {
     "rooms": rooms, "tolerances": tolerances, "part-domains": part_domains,
-    "inventory": inventory_counts, "commands": commands, "erratum-row": erratum_row, "figures": figures,
+    "inventory": inventory_counts, "commands": commands, "erratum-row": erratum_row,
+    "figures": figures,
     "report": report,
     "mechanism": mechanism, "contract": contract, "errata": errata, "rate-only": rate_only,
     "performance": performance, "catalogue": catalogue, "chunks": chunks,
