@@ -26,6 +26,7 @@ from recmech.core.design import (
     constant_value,
     dominance_margins,
 )
+from recmech.core.gate import indices
 from recmech.core.influence import FiniteJointLaw, influence_matrix, spectral_norm
 
 __all__ = ["GAUSSIAN_RATIO", "WEAK_CONSTANT", "ItemSelection", "covariance_diagonal",
@@ -94,6 +95,7 @@ def diagonal_block(design: DesignMatrix) -> ItemSelection:
 
 def covariance_diagonal(design: DesignMatrix) -> np.ndarray:
     """diag(Sigma) of a Gaussian design (from meta "Sigma" or "scales")."""
+    design = _check_design(design)
     if "Sigma" in design.meta:
         return np.diag(np.asarray(design.meta["Sigma"], dtype=float)).copy()
     if "scales" in design.meta:
@@ -111,7 +113,8 @@ def _variances_at(design: DesignMatrix, items: np.ndarray) -> np.ndarray:
 
 def trace_and_rho(design: DesignMatrix, items) -> tuple[float, float]:
     """(Tr(Sigma_S), rho(Sigma_S)) for the principal submatrix on ``items``."""
-    items = np.asarray(items, dtype=np.int64)
+    design = _check_design(design)
+    items = indices(items, "items", design.N)
     if "Sigma" in design.meta:
         sub = np.asarray(design.meta["Sigma"], dtype=float)[np.ix_(items, items)]
         return float(np.trace(sub)), float(np.linalg.eigvalsh(sub)[-1])

@@ -92,7 +92,6 @@ TAKES_TEXT = frozenset({"recmech.bounds.inputs:text", "recmech.bounds.table:pars
 # names that take numeric input and are not gated yet (module:name); only ever shrinks. Both
 # live in a module whose docstrings another change edits at the same time: gated at the merge.
 PENDING: frozenset[str] = frozenset({
-    "recmech.core.selection:covariance_diagonal", "recmech.core.selection:trace_and_rho",
     # the batched menus' helpers take arrays a mechanism computed (the mechanisms that call
     # them are gated); their own gates are known work
     "recmech.core.menus:TablePlan", "recmech.core.menus:bundle_values",
