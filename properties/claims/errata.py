@@ -280,7 +280,8 @@ _SUPPLEMENT = (
         corrected_statement=("none for a general law: ||INF(theta_S)||_2 is computed from the "
                              "marginal law (independent coordinates: 0; a finite law: "
                              "Definition 2 on the marginal), or stated by the caller for S"),
-        corrected_check="recmech.core.selection.marginal_influence_norm (tests pin it)"),
+        corrected_check=("recmech.properties.judging.checks.inventory.check_marginal_influence "
+                         "(marginal_influence_norm against the exact marginal norm)")),
     *(_all_real(cid, _FAR_Z) for cid in (
         "definition3", "theorem2.noisy_value", "theorem2.deterministic", "theorem2.gaussian",
         "theorem2.weak_dependence", "proposition1.separable")),

@@ -18,8 +18,10 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 
-from recmech.core.influence import NULL_EVENTS, spectral_norm
-from recmech.properties.claims.verdict import Verdict
+from recmech.core.design import DesignMatrix
+from recmech.core.influence import NULL_EVENTS, FiniteJointLaw, spectral_norm
+from recmech.core.selection import marginal_influence_norm
+from recmech.properties.claims.verdict import Corrected, Verdict
 from recmech.properties.judging.checks.registry import register_check
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies import worst_case
@@ -179,6 +181,25 @@ def _is_product(points, weights) -> bool:
     return all(q == np.prod([margins[c][x[c]] for c in range(d)]) for x, q in p.items())
 
 
+def _corrected_marginal(laws: list[tuple], cases: list[dict]) -> Corrected:
+    """The corrected statement: the selection computes ||INF(theta_S)||_2 from the marginal law
+    (``recmech.core.selection.marginal_influence_norm`` on a design carrying the finite law),
+    and it equals the exact marginal norm of Definition 2 on every law the check met (full
+    support or the repetition law, where both readings of null events agree)."""
+    worst, where = 0.0, None
+    for (pts, weights), case in zip(laws, cases, strict=True):
+        points = np.array(pts, dtype=float)
+        w = np.array([float(x) for x in weights])
+        law = FiniteJointLaw(points, w / w.sum())
+        design = DesignMatrix(np.zeros((points.shape[1], 1)), "given", {"law": law})
+        got, source = marginal_influence_norm(design, list(case["S"]))
+        err = abs(got - float(case["marginal_norm"])) if source == "law" else np.inf
+        if err > worst or where is None:
+            worst, where = err, {"S": list(case["S"]), "code": got,
+                                 "exact": float(case["marginal_norm"]), "source": source}
+    return Corrected.of(worst <= 1e-12, None if worst <= 1e-12 else where)
+
+
 @register_check("project.marginal_influence", parts=())
 def check_marginal_influence(*, subject: Subject, budget: Budget, readings: dict) -> Verdict:
     """The pinned full-support law (exact, both readings agree on it), the repetition law under
@@ -188,9 +209,10 @@ def check_marginal_influence(*, subject: Subject, budget: Budget, readings: dict
     reading = READING_OF[readings["definition2.null_events"]]
     ce = MARGINAL_COUNTEREXAMPLE
     pinned = marginal_gap(ce["points"], ce["weights"], reading)
-    cases = [pinned]
+    cases, laws = [pinned], [(ce["points"], ce["weights"])]
     if reading == "ignore":  # X_1 = X_2 = X_3: INF = 0, its 2-marginal X_1 = X_2 has norm 1
         cases.append(marginal_gap([(0, 0, 0), (1, 1, 1)], [1, 1], reading))
+        laws.append(([(0, 0, 0), (1, 1, 1)], [1, 1]))
 
     def score(law) -> float:
         points, w = law
@@ -213,6 +235,7 @@ def check_marginal_influence(*, subject: Subject, budget: Budget, readings: dict
     return Verdict.exact("project.marginal_influence", not exact, observed=shown["gap"],
                          bound=0.0, slack=-shown["gap"], instances=res.tried + len(cases),
                          counterexample=counterexample,
+                         corrected=_corrected_marginal(laws, cases),
                          notes=f"null events read as {reading!r}; observed = ||INF(theta_S)|| - "
                                "||INF(theta)|| (> 0 and decided exactly: the shortcut fails)")
 
@@ -417,7 +440,9 @@ def check_myerson_dsic(*, subject: Subject, budget: Budget) -> Verdict:
         violation = max(rep.kappa, -rep.min_expost_utility)
         count += 1
         if violation > worst["violation"]:
-            worst = {"violation": violation, "laws": [law.to_dict() for law in laws]}
+            worst = {"violation": violation,
+                     "laws": [{"points": law.points.tolist(), "probs": law.probs.tolist()}
+                              for law in laws]}
     ok = worst["violation"] <= 1e-12
     return Verdict.exact("project.myerson_dsic", ok, observed=worst["violation"], bound=1e-12,
                          slack=1e-12 - worst["violation"], instances=count,
