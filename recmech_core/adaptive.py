@@ -69,7 +69,7 @@ from recmech.core.consistent import UNIT, ConsistentSet
 from recmech.core.design import DesignMatrix, row_chunks
 from recmech.core.gate import real, real_array, whole
 from recmech.core.oracles import TruthfulOracle
-from recmech.core.query_protocol import ProtocolResult, QueryProtocol, paper_delta
+from recmech.core.query_protocol import ProtocolResult, QueryProtocol, target_delta
 from recmech.core.selection import ItemSelection
 from recmech.core.types import LazyType, UniformOffsets
 
@@ -357,15 +357,7 @@ def adaptive_protocol(design: DesignMatrix, eps: float, delta: float | None = No
         raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
     eps = real(eps, "eps", low=0.0, low_open=True)
     noise = 0.0 if eta is None else real(eta, "eta", low=0.0)
-    setting, paper = paper_delta(design, eps)
-    if delta is None:
-        if paper is None:
-            why = "" if setting is None else f" ({setting}: hypothesis fails)"
-            raise ValueError(f"delta: the design (family {design.family!r}) has no a-priori "
-                             f"delta of Thm. 2{why}; give the target delta")
-        target = paper
-    else:
-        target = real(delta, "delta", low=0.0, low_open=True)
+    setting, paper, target = target_delta(design, eps, delta)
     if not math.isfinite(target):
         raise ValueError(f"delta must be finite; found {target}")
     return AdaptiveProtocol(design, eps, target, eta=noise, a_priori_delta=paper)

@@ -30,7 +30,7 @@ import numpy as np
 
 from recmech.core.certified import MAX_BLOCKS, certified_plan
 from recmech.core.design import DesignMatrix
-from recmech.core.gate import real, whole
+from recmech.core.gate import whole
 from recmech.core.query_protocol import (
     FAMILY_SETTING,
     ProtocolResult,
@@ -38,6 +38,7 @@ from recmech.core.query_protocol import (
     a_priori,
     check_eps,
     paper_delta,
+    target_delta,
 )
 from recmech.core.selection import (
     GAUSSIAN_RATIO,
@@ -76,15 +77,7 @@ def certified_protocol(design: DesignMatrix, eps: float, delta: float | None = N
         raise TypeError(f"design must be a DesignMatrix; found {type(design).__name__}")
     eps = check_eps(eps)
     eta_v = None if eta is None else check_eps(eta, "eta")
-    setting, paper = paper_delta(design, eps, eta_v)
-    if delta is None:
-        if paper is None:
-            why = "" if setting is None else f" ({setting}: hypothesis fails)"
-            raise ValueError(f"delta: the design (family {design.family!r}) has no a-priori "
-                             f"delta of Thm. 2{why}; give the target delta")
-        target = paper
-    else:
-        target = real(delta, "delta", low=0.0, low_open=True)
+    setting, paper, target = target_delta(design, eps, delta, eta_v)
     plan = certified_plan(design, eps, target, eta=eta_v, max_blocks=max_blocks)
     sel = ItemSelection(plan.items, "certified", True,
                         {"target": target, "blocks": plan.blocks, "paper_setting": setting,

@@ -25,7 +25,7 @@ from recmech.core.selection import (
 )
 
 __all__ = ["FAMILY_SETTING", "ProtocolResult", "QueryProtocol", "a_priori", "check_eps",
-           "paper_delta"]
+           "paper_delta", "target_delta"]
 
 
 @dataclass(frozen=True)
@@ -192,3 +192,18 @@ def paper_delta(design: DesignMatrix, eps: float,
     select = {"deterministic": diagonal_block, "gaussian": gaussian_items,
               "weak_dependence": weak_dependence_items}[setting]
     return setting, a_priori(design, select(design), eps, eta_v)[0]
+
+
+def target_delta(design: DesignMatrix, eps: float, delta: float | None,
+                 eta: float | None = None) -> tuple[str | None, float | None, float]:
+    """(setting, the paper's a-priori delta or None, the target): ``delta`` when given, else
+    the paper's a-priori delta of the design's setting (``paper_delta``); ValueError naming
+    delta when neither exists."""
+    setting, paper = paper_delta(design, eps, eta)
+    if delta is None:
+        if paper is None:
+            why = "" if setting is None else f" ({setting}: hypothesis fails)"
+            raise ValueError(f"delta: the design (family {design.family!r}) has no a-priori "
+                             f"delta of Thm. 2{why}; give the target delta")
+        return setting, paper, paper
+    return setting, paper, real(delta, "delta", low=0.0, low_open=True)
