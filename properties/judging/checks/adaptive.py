@@ -32,10 +32,9 @@ from recmech.core.adaptive import candidate_pool, slack_floor
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.types import ConstantOffsets, LazyType, Offsets, UniformOffsets
 from recmech.properties.claims.verdict import Verdict
-from recmech.properties.judging.checks.pieces import search_specs
+from recmech.properties.judging.checks.pieces import merge_tightest, search_specs, tightest_piece
 from recmech.properties.judging.checks.registry import register_chunks
 from recmech.properties.judging.profiles import Budget
-from recmech.properties.judging.strategies import worst_case
 from recmech.properties.judging.strategies.matrices import SEEDS
 from recmech.properties.subject.resolved import Subject
 
@@ -170,44 +169,28 @@ def _k_max(budget: Budget) -> int:
     return min(K_MAX, int(budget.size("project.certified_k")))
 
 
+def _excess(rec: dict) -> float:
+    """How far a run is from failing: its error over its certificate, its certificate over its
+    target (each - 1); a run that stalled is infinitely far off."""
+    if "stalled" in rec:
+        return np.inf
+    return max(rec["error"] / rec["certified"] - 1.0, rec["certified"] / rec["target"] - 1.0)
+
+
 def _piece(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
     """One search piece: its tightest instance, every failing one and the draws skipped."""
-    worst: dict = {"excess": -np.inf, "shown": None}
-    bad: list[dict] = []
-    skipped = [0]
-
-    def score(inst: dict) -> float:
-        rec = _run(inst)
-        if rec is None:
-            skipped[0] += 1
-            return -np.inf
-        excess = (np.inf if "stalled" in rec else
-                  max(rec["error"] / rec["certified"] - 1.0,
-                      rec["certified"] / rec["target"] - 1.0))
-        if _bad(rec):
-            bad.append(_shown(inst, rec))
-        if excess > worst["excess"]:
-            worst.update(excess=excess, shown=_shown(inst, rec))
-        return excess
-
-    res = worst_case(_instances(_k_max(budget)), score, spec["examples"],
-                     label="adaptive error / certificate - 1")
-    return {"excess": worst["excess"] if np.isfinite(worst["excess"]) else None,
-            "shown": worst["shown"], "bad": bad[:3], "skipped": skipped[0], "tried": res.tried}
-
+    return tightest_piece(_instances(_k_max(budget)), _run, _excess, _bad, _shown,
+                          spec["examples"], label="adaptive error / certificate - 1")
 
 def _merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
     """The adversaries of the module docstring against the run's certificate and target."""
-    scored = [p for p in partials if p["excess"] is not None]
-    shown = max(scored, key=lambda p: p["excess"])["shown"] if scored else None
-    bad = [b for p in partials for b in p["bad"]][:3]
-    skipped = sum(p["skipped"] for p in partials)
+    shown, bad, instances, skipped = merge_tightest(partials)
     return Verdict.exact(
         "project.adaptive_protocol", not bad,
         observed=None if shown is None else shown["error"],
         bound=None if shown is None else shown["certified"],
         slack=-1.0 if bad else (0.0 if shown is None else shown["certified"] - shown["error"]),
-        instances=sum(p["tried"] for p in partials) - skipped, instance=shown,
+        instances=instances, instance=shown,
         counterexample={"cases": bad} if bad else None,
         notes=f"adversaries {', '.join(ADVERSARIES)} per instance (module docstring); families "
               f"{', '.join(FAMILIES)}, k <= {_k_max(budget)}, eps in {{1e-4, 1e-3, 0.01, "

@@ -26,10 +26,9 @@ from recmech.core.oracles import NoisyOracle, TruthfulOracle
 from recmech.core.queries import LeastSquares
 from recmech.core.types import LazyType, SparseOffsets
 from recmech.properties.claims.verdict import Verdict
-from recmech.properties.judging.checks.pieces import search_specs
+from recmech.properties.judging.checks.pieces import merge_tightest, search_specs, tightest_piece
 from recmech.properties.judging.checks.registry import register_chunks
 from recmech.properties.judging.profiles import Budget
-from recmech.properties.judging.strategies import worst_case
 from recmech.properties.judging.strategies.matrices import SEEDS
 from recmech.properties.subject.resolved import Subject
 
@@ -120,45 +119,29 @@ def _certified_plan(subject: Subject, budget: Budget, readings) -> list[dict]:
     return search_specs("search", budget.size("project.search"), budget)
 
 
+def _excess(rec: dict) -> float:
+    """How far a run is from failing: its error over its certificate, its noiseless certificate
+    over its target (each - 1)."""
+    return max(rec["error"] / rec["certified"] - 1.0,
+               rec["certified_noiseless"] / rec["target"] - 1.0)
+
+
 def _certified_run(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
     """One search piece: its tightest instance, every failing one and the draws skipped."""
-    worst: dict = {"excess": -np.inf, "shown": None}
-    bad: list[dict] = []
-    skipped = [0]
-
-    def score(inst: dict) -> float:
-        rec = _run(inst)
-        if rec is None:
-            skipped[0] += 1
-            return -np.inf
-        excess = max(rec["error"] / rec["certified"] - 1.0,
-                     rec["certified_noiseless"] / rec["target"] - 1.0)
-        if _bad(rec):
-            bad.append(_shown(inst, rec))
-        if excess > worst["excess"]:
-            worst.update(excess=excess, shown=_shown(inst, rec))
-        return excess
-
-    res = worst_case(_instances(int(budget.size("project.certified_k"))), score,
-                     spec["examples"], label="error / certificate - 1")
-    return {"excess": worst["excess"] if np.isfinite(worst["excess"]) else None,
-            "shown": worst["shown"], "bad": bad[:3], "skipped": skipped[0], "tried": res.tried}
-
+    return tightest_piece(_instances(int(budget.size("project.certified_k"))), _run, _excess,
+                          _bad, _shown, spec["examples"], label="error / certificate - 1")
 
 def _certified_merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
     """The worst vertex of the eps-box (exact, module docstring) against the certificate, on
     searched families, k, eps, targets, oracle noise and latent points (corners included)."""
-    scored = [p for p in partials if p["excess"] is not None]
-    shown = max(scored, key=lambda p: p["excess"])["shown"] if scored else None
-    bad = [b for p in partials for b in p["bad"]][:3]
-    skipped = sum(p["skipped"] for p in partials)
+    shown, bad, instances, skipped = merge_tightest(partials)
     k_max = int(budget.size("project.certified_k"))
     return Verdict.exact(
         "project.certified_protocol", not bad,
         observed=None if shown is None else shown["error"],
         bound=None if shown is None else shown["certified"],
         slack=-1.0 if bad else (0.0 if shown is None else shown["certified"] - shown["error"]),
-        instances=sum(p["tried"] for p in partials) - skipped, instance=shown,
+        instances=instances, instance=shown,
         counterexample={"cases": bad} if bad else None,
         notes=f"every 2k worst vertices of the eps-box per instance (exact); families "
               f"{', '.join(FAMILIES)}, k <= {k_max}, eps in {{1e-13, 1e-4, 1e-3, 0.01, 0.05}}, "

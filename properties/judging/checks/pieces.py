@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies import SearchResult, worst_case
 
-__all__ = ["blocks", "search_piece", "search_result", "search_specs"]
+__all__ = ["blocks", "merge_tightest", "search_piece", "search_result", "search_specs",
+           "tightest_piece"]
 
 
 def search_specs(part: str, max_examples: int, budget: Budget, min_piece: int = 10
@@ -60,3 +61,41 @@ def blocks(points: Sequence, budget: Budget) -> list[tuple[int, int]]:
     count = max(1, min(int(budget.size("chunks.sweep_blocks")), len(points)))
     edges = np.linspace(0, len(points), count + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def tightest_piece(strategy: st.SearchStrategy, run: Callable[[Any], dict | None],
+                   excess: Callable[[dict], float], failing: Callable[[dict], bool],
+                   shown: Callable[[Any, dict], dict], examples: int, label: str) -> dict:
+    """One search piece of a protocol check: each drawn instance is run (``run``: its record,
+    or None for a draw skipped), scored by ``excess`` and kept when it is the tightest so far;
+    the piece keeps the tightest instance, the first three failing ones (``failing``) and the
+    number of draws skipped, as JSON data (``merge_tightest`` joins the pieces)."""
+    worst: dict = {"excess": -np.inf, "shown": None}
+    bad: list[dict] = []
+    skipped = [0]
+
+    def score(inst: Any) -> float:
+        rec = run(inst)
+        if rec is None:
+            skipped[0] += 1
+            return -np.inf
+        value = excess(rec)
+        if failing(rec):
+            bad.append(shown(inst, rec))
+        if value > worst["excess"]:
+            worst.update(excess=value, shown=shown(inst, rec))
+        return value
+
+    res = worst_case(strategy, score, examples, label=label)
+    return {"excess": worst["excess"] if np.isfinite(worst["excess"]) else None,
+            "shown": worst["shown"], "bad": bad[:3], "skipped": skipped[0], "tried": res.tried}
+
+
+def merge_tightest(partials: Sequence[dict]) -> tuple[dict | None, list[dict], int, int]:
+    """(the tightest instance of all pieces, the first three failing ones, the instances run,
+    the draws skipped) of ``tightest_piece`` results, in plan order."""
+    scored = [p for p in partials if p["excess"] is not None]
+    shown = max(scored, key=lambda p: p["excess"])["shown"] if scored else None
+    bad = [b for p in partials for b in p["bad"]][:3]
+    skipped = sum(p["skipped"] for p in partials)
+    return shown, bad, sum(p["tried"] for p in partials) - skipped, skipped
