@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recmech.core.batch import BatchOutcome
+from recmech.core.gate import real, real_array, whole
 from recmech.core.valuations import Additive, CDemand, ConstrainedAdditive
 
 __all__ = ["EPS", "TablePlan", "bundle_values", "menu_pick", "table_accuracy", "table_outcomes",
@@ -42,7 +43,9 @@ EPS = float(np.finfo(float).eps)
 def utility_tolerance(accuracy: float, terms: int, scale) -> np.ndarray:
     """definition: tol = (2 accuracy + terms eps) (1 + scale), elementwise over ``scale``
     (the module docstring's tie tolerance; scale = sum_b |v(z, b)| + max_e |p_e|)."""
-    return (2.0 * float(accuracy) + terms * EPS) * (1.0 + np.abs(np.asarray(scale, dtype=float)))
+    accuracy, terms = real(accuracy, "accuracy", low=0.0), whole(terms, "terms", low=0)
+    scale = real_array(scale, "scale") if np.ndim(scale) else real(scale, "scale")
+    return (2.0 * accuracy + terms * EPS) * (1.0 + np.abs(np.asarray(scale, dtype=float)))
 
 
 def bundle_values(valuation: ConstrainedAdditive, types: np.ndarray,

@@ -59,7 +59,15 @@ class ScaledProductLaw(LatentLaw):
     docstring)."""
 
     def __init__(self, dists, lo, hi, label: str) -> None:
+        if isinstance(dists, (str, bytes)) or not hasattr(dists, "__iter__"):
+            raise TypeError(f"dists must be a sequence of frozen scipy.stats laws; found "
+                            f"{type(dists).__name__}")
         self.dists = tuple(dists)
+        if not self.dists or not all(hasattr(d, "cdf") and hasattr(d, "sf") for d in self.dists):
+            raise TypeError("dists must be a non-empty sequence of frozen scipy.stats laws "
+                            "(with cdf and sf)")
+        if not isinstance(label, str):
+            raise TypeError(f"label must be text; found {type(label).__name__}")
         self.lo = _vector(lo, "lo", len(self.dists), low=0.0)
         self.hi = _vector(hi, "hi", len(self.dists))
         if np.any(self.hi <= self.lo):

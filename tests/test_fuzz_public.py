@@ -97,7 +97,6 @@ PENDING: frozenset[str] = frozenset({
     "recmech.core.menus:TablePlan", "recmech.core.menus:bundle_values",
     "recmech.core.menus:menu_pick", "recmech.core.menus:table_accuracy",
     "recmech.core.menus:table_outcomes", "recmech.core.menus:table_plan",
-    "recmech.core.menus:utility_tolerance", "recmech.core.scaled_laws:ScaledProductLaw",
     # the revenue LP's chunked pair search takes the arrays solve_optimal_lp built (gated there)
     "recmech.core.lp_pairs:max_gain", "recmech.core.lp_pairs:nearest_pairs",
     "recmech.core.lp_pairs:pair_keys", "recmech.core.lp_pairs:rows_per_chunk",
