@@ -144,7 +144,9 @@ def test_the_claim_table_joins_register_calculators_and_errata_and_every_claim_h
     assert set(check_coverage()) == set(CHECKS) == set(table) and len(table) > len(CLAIM_IDS)
     for cid, row in table.items():
         if row.source == "project":
-            assert row.calculator is None and CHECK_PARTS[cid] == ()
+            # a project claim judges an outside implementation only through a part of the
+            # contract that exists for the project's own protocols
+            assert row.calculator is None and set(CHECK_PARTS[cid]) <= {"adaptive_protocol"}
             continue
         assert row.calculator is REGISTRY[cid] and row.errata == ERRATA.get(cid, ())
         assert row.proof_gaps == PROOF_GAPS.get(cid, ())

@@ -18,8 +18,8 @@ What is checked, per part (``validate``):
 - ``influence_matrix(law)``: a finite (d, d) real array;
 - ``compute(claim_id, **params)`` / ``bounds[claim_id](**params)``: a record with ``values`` and
   ``log_values`` mappings of real numbers (no NaN) and a boolean ``valid``;
-- ``query_protocol(...)``: an object whose ``run(oracle)`` is callable; each run is itself called
-  under the limit and must give a finite z_hat of shape (k,);
+- ``query_protocol(...)`` / ``adaptive_protocol(...)``: an object whose ``run(oracle)`` is
+  callable; each run is itself called under the limit and must give a finite z_hat of shape (k,);
 - ``robustify(...)`` / ``latent_mechanism(...)``: an object whose ``outcome(bids)`` is callable;
   each outcome (and ``outcome_at``) is called under the limit (its type is checked by
   ``recmech.properties.subject.outside.OutsideMechanism``).
@@ -248,6 +248,7 @@ VALIDATORS: dict[str, Callable[[Any, tuple, Mapping], Any]] = {
     "least_squares": _least_squares, "value_queries": _value_queries,
     "spectral_norm": _spectral_norm, "influence_matrix": _influence_matrix,
     "compute": _compute, "bounds": _compute, "query_protocol": _has("run"),
+    "adaptive_protocol": _has("run"),
     "robustify": _has("outcome"), "latent_mechanism": _has("outcome"),
 }
 
@@ -282,7 +283,7 @@ def guarded_part(part: str, fn: Callable, time_limit: float | None = CALL_TIME_L
             out = validate(part, out, args, kwargs)
         except ValueError as exc:
             raise PartError(name, str(exc), _inputs(args, kwargs)) from None
-        if part == "query_protocol":
+        if part in ("query_protocol", "adaptive_protocol"):
             return _GuardedObject(out, name, ("run",), time_limit)
         if part in ("robustify", "latent_mechanism"):
             return _GuardedObject(out, name, ("outcome", "outcome_at"), time_limit)

@@ -64,6 +64,14 @@ PARTS: Mapping[str, Part] = MappingProxyType({p.name: p for p in (
                  "`N`, `k`, `inf_norm`, `rows(items)`, `meta` (deterministic: `block_rows`, "
                  "`C`; gaussian: `scales` or `Sigma`; weak_dependence: `c`, `variances`, "
                  "`influence_norm`)"),
+    Part(name="adaptive_protocol",
+         signature="adaptive_protocol(design, eps, delta, eta=0.0)",
+         returns="an object with `run(oracle)` certifying `delta` for every type within eps of "
+                 "Az and every oracle whose noise is at most `eta`: it returns z_hat (an array, "
+                 "or an object with `.z_hat`, optionally `.certified_delta` <= delta, its own "
+                 "certificate, and `.queries`, the price queries it asked); it may ask about any "
+                 "item in any order and refuse a target it cannot certify with a ValueError. "
+                 "`design` as for `query_protocol`"),
     Part(name="robustify", signature="robustify(inner, laws, delta)",
          returns="Lemma 2's M_tilde around M_hat = `inner` and the model laws: a mechanism "
                  "whose `outcome(bids)` is the exact `recmech.core.mechanisms.Outcome` "

@@ -27,8 +27,8 @@ from recmech.core.types import ConstantOffsets, LazyType, SparseOffsets, worst_v
 from recmech.properties.subject.calls import PartError
 
 __all__ = ["ComposedProtocol", "OutsideMechanism", "RecordingOracle", "bisection_error",
-           "external_worst_error", "pinv_from_least_squares", "read_pinv", "value_oracle",
-           "worst_vertex_oracle"]
+           "external_worst_error", "outside_z_hat", "pinv_from_least_squares", "read_pinv",
+           "value_oracle", "worst_vertex_oracle"]
 
 
 class RecordingOracle:
@@ -103,14 +103,16 @@ def bisection_error(plan: SearchPlan, t_j: float, eta_o: float, adversary: str) 
     return abs(float(noisy_value_queries(value_oracle(t_j, eta_o, adversary), plan)[0]) - t_j)
 
 
-def _z_hat(result, k: int) -> np.ndarray:
+def outside_z_hat(result, k: int, part: str = "query_protocol") -> np.ndarray:
+    """z_hat of an outside protocol's run (an array, or an object with ``.z_hat``) as a float64
+    (k,) array; a ``PartError`` naming ``part`` otherwise."""
     try:
         z = np.asarray(getattr(result, "z_hat", result), dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise PartError("query_protocol (its run)", f"returned {type(result).__name__}, not "
+        raise PartError(f"{part} (its run)", f"returned {type(result).__name__}, not "
                         f"z_hat ({exc})") from None
     if z.shape != (k,):
-        raise PartError("query_protocol (its run)", f"returned z_hat of shape {z.shape}; "
+        raise PartError(f"{part} (its run)", f"returned z_hat of shape {z.shape}; "
                         f"expected ({k},)")
     return z
 
@@ -129,7 +131,7 @@ def external_worst_error(protocol, design: DesignMatrix, z: np.ndarray, eps: flo
         return {"error": math.inf, "bound": 0.0, "items": items.tolist(),
                 "why": "the queried items do not identify z (rank < k)"}
     oracle = RecordingOracle(worst_vertex_oracle(design, items, pinv, eps, z, eta_o))
-    err = float(np.max(np.abs(_z_hat(protocol.run(oracle), design.k) - z)))
+    err = float(np.max(np.abs(outside_z_hat(protocol.run(oracle), design.k) - z)))
     asked = oracle.items()
     try:
         rec = compute("definition3", block=design.rows(asked), eps=eps, eta=eta + eta_o)

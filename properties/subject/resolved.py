@@ -57,6 +57,12 @@ def _reference_query_protocol(design, eps, setting, eta=None):
     return protocol_for(setting, design, eps, eta)
 
 
+def _reference_adaptive_protocol(design, eps, delta, eta=0.0):
+    from recmech.core.protocols import protocol_for
+
+    return protocol_for("adaptive", design, eps, delta=delta, eta=eta)
+
+
 def _reference_latent_mechanism(A, valuations, laws):  # noqa: N803
     from recmech.core.optimal import TabularMechanism
 
@@ -73,6 +79,7 @@ def reference_implementation() -> SimpleNamespace:
     return SimpleNamespace(
         compute=compute, value_queries=_reference_value_queries,
         least_squares=_reference_least_squares, query_protocol=_reference_query_protocol,
+        adaptive_protocol=_reference_adaptive_protocol,
         robustify=RobustifiedMechanism, latent_mechanism=_reference_latent_mechanism,
         influence_matrix=influence_matrix, spectral_norm=spectral_norm)
 

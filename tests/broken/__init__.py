@@ -12,10 +12,12 @@ from typing import Any
 
 def reference_with(**parts: Any) -> SimpleNamespace:
     """The reference parts with ``parts`` replaced; without ``query_protocol``, so the guard
-    composes the protocol from the value queries and least squares given here."""
+    composes the protocol from the value queries and least squares given here, and without
+    ``adaptive_protocol`` (a fault elsewhere is not the adaptive protocol's)."""
     from recmech.properties.guard.run import reference_implementation
 
-    base = {k: v for k, v in vars(reference_implementation()).items() if k != "query_protocol"}
+    base = {k: v for k, v in vars(reference_implementation()).items()
+            if k not in ("query_protocol", "adaptive_protocol")}
     return SimpleNamespace(**{**base, **parts})
 
 

@@ -135,6 +135,13 @@ CATALOGUE: tuple[Entry, ...] = (
        "ignores the eta it is given (searches to eta = eps): wrong when eta < eps",
        ("definition3", "part.query_protocol"),
        ("theorem2.deterministic", "proposition1.separable")),
+    # adaptive protocols
+    _e("early_adaptive", "adaptive_protocol", "plain",
+       "certifies twice the delta it is asked for (and reports so)",
+       ("project.adaptive_protocol",)),
+    _e("deaf_adaptive", "adaptive_protocol", "rare input",
+       "ignores the oracle noise eta it is told about: wrong only for a noisy oracle",
+       ("project.adaptive_protocol",)),
     # robustify
     _e("no_resampling", "robustify", "plain",
        "rounds bids to the grid but skips the resampling",
@@ -197,6 +204,9 @@ CORRECT: tuple[Correct, ...] = (
                  "six calculators from the statements"),
     Correct(module="independent_mechanisms", parts=("latent_mechanism", "robustify"),
             note="dense revenue LP (HiGHS dual simplex); M_tilde with exact offset regions"),
+    Correct(module="independent_adaptive", parts=("adaptive_protocol",),
+            note="pivoted block, per-item bisection to the precision the target needs, "
+                 "least squares; reports only z_hat"),
 )
 
 

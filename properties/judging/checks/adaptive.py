@@ -19,6 +19,15 @@ oracles that push every answer to the edge of what is allowed:
 - ``tilt``: t_j = (Az)_j + eps sign(a_j.w) for a direction w (+-e_r of a drawn r, or a drawn
   vector), the oracle pushing the same way within eta: the answers of a latent moved along w;
 - ``flip``: hashed offsets uniform in [-eps, eps] and the wrong answer within eta.
+
+Outside protocols (the contract's ``adaptive_protocol(design, eps, delta, eta)``, under the
+guard) meet the same adversaries at the same targets (the paper's a-priori delta given as a
+number). They are seen only through the oracle and what ``run`` returns: the error must be
+within the target, and within the run's own ``certified_delta`` where it reports one (which must
+itself be at most the target), with the relative rounding of the one tolerance table
+(``query_protocol.error``); a reported ``queries`` must equal the price queries counted at the
+oracle (checked: project.adaptive_protocol). A target the protocol refuses with a ValueError is
+a skipped draw, not a failure: a protocol may certify less than the reference can.
 """
 
 from __future__ import annotations
@@ -30,19 +39,25 @@ from recmech.core import design as designs
 from recmech.core import protocols
 from recmech.core.adaptive import candidate_pool, slack_floor
 from recmech.core.oracles import NoisyOracle, TruthfulOracle
+from recmech.core.query_protocol import target_delta
 from recmech.core.types import ConstantOffsets, LazyType, Offsets, UniformOffsets
 from recmech.properties.claims.verdict import Verdict
 from recmech.properties.judging.checks.pieces import merge_tightest, search_specs, tightest_piece
 from recmech.properties.judging.checks.registry import register_chunks
 from recmech.properties.judging.profiles import Budget
 from recmech.properties.judging.strategies.matrices import SEEDS
+from recmech.properties.judging.tolerances import TOLERANCES
+from recmech.properties.subject.calls import PartError, PartValueError
+from recmech.properties.subject.outside import outside_z_hat
 from recmech.properties.subject.resolved import Subject
 
-__all__ = ["ADVERSARIES", "FAMILIES", "K_MAX", "TiltOffsets", "adversarial_runs"]
+__all__ = ["ADVERSARIES", "FAMILIES", "K_MAX", "TiltOffsets", "adversarial_runs",
+           "outside_runs"]
 
 FAMILIES = ("separable", "diagonally_dominant", "gaussian", "weak_dependence")
 ADVERSARIES = ("up", "down", "tilt", "flip")
 K_MAX = 12  # the search's largest k (each instance runs the protocol four times)
+REL = TOLERANCES["query_protocol.error"].at(delta=1.0)  # relative, the one table's row
 
 
 class TiltOffsets(Offsets):
@@ -57,8 +72,8 @@ class TiltOffsets(Offsets):
         return self.bound * s
 
 
-def _oracle(proto, z: np.ndarray, how: str, eta_o: float, w: np.ndarray, seed: int):
-    design, eps = proto.design, proto.eps
+def _oracle(design, eps: float, z: np.ndarray, how: str, eta_o: float, w: np.ndarray,
+            seed: int):
     if how == "up":
         t, push = LazyType(design, z, ConstantOffsets(eps)), "up"
     elif how == "down":
@@ -81,7 +96,7 @@ def adversarial_runs(proto, z: np.ndarray, eta_o: float, w: np.ndarray, seed: in
     worst_err, worst_cert, inside, counted, reported = 0.0, 0.0, True, [], []
     least = np.inf
     for how in ADVERSARIES:
-        oracle = _oracle(proto, z, how, eta_o, w, seed)
+        oracle = _oracle(proto.design, proto.eps, z, how, eta_o, w, seed)
         got = proto.interact(oracle)
         worst_err = max(worst_err, float(np.max(np.abs(got.z_hat - z))))
         worst_cert = max(worst_cert, got.certified_delta)
@@ -92,6 +107,35 @@ def adversarial_runs(proto, z: np.ndarray, eta_o: float, w: np.ndarray, seed: in
     return {"error": worst_err, "certified": worst_cert, "least_certified": least,
             "inside": inside,
             "queries": max(counted), "counted_equals_reported": counted == reported}
+
+
+def outside_runs(factory, design, eps: float, target: float, z: np.ndarray, eta_o: float,
+                 w: np.ndarray, seed: int) -> dict:
+    """The four adversaries against an outside protocol ``factory(design, eps, target,
+    eta=eta_o)`` (module docstring): the largest error, the largest and least reported
+    certificate (None when a run reports none) and the query counts."""
+    proto = factory(design, eps, target, eta=eta_o)
+    worst_err, certs, counted, reported = 0.0, [], [], []
+    for how in ADVERSARIES:
+        oracle = _oracle(design, eps, z, how, eta_o, w, seed)
+        got = proto.run(oracle)
+        worst_err = max(worst_err, float(np.max(np.abs(
+            outside_z_hat(got, design.k, "adaptive_protocol") - z))))
+        cert = getattr(got, "certified_delta", None)
+        if cert is not None:
+            try:
+                cert = float(cert)
+            except (TypeError, ValueError):
+                raise PartError("adaptive_protocol (its run)",
+                                f"returned certified_delta {cert!r}, not a number") from None
+            certs.append(cert if cert == cert else np.inf)  # NaN certifies nothing
+        counted.append(oracle.queries)
+        q = getattr(got, "queries", None)
+        reported.append(oracle.queries if q is None else q)
+    return {"error": worst_err, "certified": max(certs) if certs else None,
+            "least_certified": min(certs) if certs else None, "inside": True,
+            "queries": max(counted), "counted_equals_reported": counted == reported,
+            "outside": True}
 
 
 @st.composite
@@ -123,18 +167,34 @@ def _instances(draw, k_max: int):
             "factor": factor, "eta_o": noise * eps, "z": z, "w": w}
 
 
-def _run(inst: dict) -> dict | None:
-    """The instance's adversarial runs, or None when its design has rank below k (no protocol
-    identifies z) or its target is refused by name as out of reach."""
+def _run(inst: dict, subject: Subject | None = None) -> dict | None:
+    """The instance's adversarial runs (on the subject's ``adaptive_protocol`` when it is an
+    outside one), or None when its design has rank below k (no protocol identifies z), its
+    target is refused by name as out of reach, or an outside protocol refuses it."""
     design = designs.design_for(inst["family"], inst["N"], inst["k"], inst["seed"], c=0.5)
     if np.linalg.matrix_rank(design.A) < inst["k"]:
         return None
     eps, eta_o = inst["eps"], inst["eta_o"]
+    rows = design.rows(candidate_pool(design))
     delta = None
     if not inst["paper"]:
         # a user's target: a factor above the pool's slack floor (no protocol goes below it)
-        rows = design.rows(candidate_pool(design))
         delta = min(0.45, inst["factor"] * slack_floor(rows, eps + eta_o))
+    factory = None if subject is None else subject.outside("adaptive_protocol")
+    if factory is not None:
+        try:
+            target = target_delta(design, eps, delta)[2]
+        except ValueError:  # no a-priori delta of the paper for this design
+            return None
+        floor = slack_floor(rows, eps + eta_o)
+        if target <= floor:
+            return None
+        try:
+            rec = outside_runs(factory, design, eps, target, inst["z"], eta_o, inst["w"],
+                               inst["seed"])
+        except PartValueError:  # the protocol refused the target: it certifies less
+            return None
+        return {**rec, "target": target, "floor": floor}
     try:
         proto = protocols.protocol_for("adaptive", design, eps, eta=eta_o, delta=delta)
     except ValueError as exc:
@@ -151,6 +211,11 @@ def _run(inst: dict) -> dict | None:
 
 
 def _bad(rec: dict) -> bool:
+    if rec.get("outside"):
+        cert, err, target = rec["certified"], rec["error"], rec["target"]
+        return bool(err > target * (1.0 + REL) or not rec["counted_equals_reported"]
+                    or (cert is not None and (err > cert * (1.0 + REL)
+                                              or cert > target * (1.0 + REL))))
     return bool(rec["error"] > rec["certified"] or rec["certified"] > rec["target"]
                 or rec["least_certified"] < rec["floor"]
                 or not rec["inside"] or not rec["counted_equals_reported"])
@@ -170,26 +235,30 @@ def _k_max(budget: Budget) -> int:
 
 
 def _excess(rec: dict) -> float:
-    """How far a run is from failing: its error over its certificate, its certificate over its
-    target (each - 1); a run that stalled is infinitely far off."""
+    """How far a run is from failing: its error over its certificate (an outside run without
+    one: over its target), its certificate over its target (each - 1); a run that stalled is
+    infinitely far off."""
     if "stalled" in rec:
         return np.inf
-    return max(rec["error"] / rec["certified"] - 1.0, rec["certified"] / rec["target"] - 1.0)
+    cert = rec["certified"] if rec["certified"] is not None else rec["target"]
+    return max(rec["error"] / cert - 1.0, cert / rec["target"] - 1.0)
 
 
 def _piece(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
     """One search piece: its tightest instance, every failing one and the draws skipped."""
-    return tightest_piece(_instances(_k_max(budget)), _run, _excess, _bad, _shown,
+    return tightest_piece(_instances(_k_max(budget)), lambda inst: _run(inst, subject), _excess,
+                          _bad, _shown,
                           spec["examples"], label="adaptive error / certificate - 1")
 
 def _merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
     """The adversaries of the module docstring against the run's certificate and target."""
     shown, bad, instances, skipped = merge_tightest(partials)
+    bound = None if shown is None else (shown["certified"] if shown["certified"] is not None
+                                        else shown["target"])
     return Verdict.exact(
         "project.adaptive_protocol", not bad,
-        observed=None if shown is None else shown["error"],
-        bound=None if shown is None else shown["certified"],
-        slack=-1.0 if bad else (0.0 if shown is None else shown["certified"] - shown["error"]),
+        observed=None if shown is None else shown["error"], bound=bound,
+        slack=-1.0 if bad else (0.0 if shown is None else bound - shown["error"]),
         instances=instances, instance=shown,
         counterexample={"cases": bad} if bad else None,
         notes=f"adversaries {', '.join(ADVERSARIES)} per instance (module docstring); families "
@@ -197,7 +266,9 @@ def _merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdic
               "0.05}, the paper's delta or a user's target (2, 4, 30 or 300 x the pool's slack "
               "floor), oracle noise 0, eps/2, eps; a run that stalls counts as failing; "
               "observed / bound = the error and certificate of the tightest instance; "
-              f"{skipped} draws skipped (design of rank < k, or a target refused by name)")
+              f"{skipped} draws skipped (design of rank < k, or a target refused by name); an "
+              "outside protocol: its error against the target and its own certificate")
 
 
-register_chunks("project.adaptive_protocol", plan=_plan, run=_piece, merge=_merge, parts=())
+register_chunks("project.adaptive_protocol", plan=_plan, run=_piece, merge=_merge,
+                parts=("adaptive_protocol",))
