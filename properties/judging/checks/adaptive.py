@@ -133,9 +133,8 @@ def outside_runs(factory, design, eps: float, target: float, z: np.ndarray, eta_
         q = getattr(got, "queries", None)
         reported.append(oracle.queries if q is None else q)
     return {"error": worst_err, "certified": max(certs) if certs else None,
-            "least_certified": min(certs) if certs else None, "inside": True,
-            "queries": max(counted), "counted_equals_reported": counted == reported,
-            "outside": True}
+            "least_certified": min(certs) if certs else None, "queries": max(counted),
+            "counted_equals_reported": counted == reported, "outside": True}
 
 
 @st.composite
@@ -175,18 +174,18 @@ def _run(inst: dict, subject: Subject | None = None) -> dict | None:
     if np.linalg.matrix_rank(design.A) < inst["k"]:
         return None
     eps, eta_o = inst["eps"], inst["eta_o"]
-    rows = design.rows(candidate_pool(design))
-    delta = None
-    if not inst["paper"]:
-        # a user's target: a factor above the pool's slack floor (no protocol goes below it)
-        delta = min(0.45, inst["factor"] * slack_floor(rows, eps + eta_o))
     factory = None if subject is None else subject.outside("adaptive_protocol")
+    floor = delta = None
+    if not inst["paper"] or factory is not None:
+        # the pool's slack floor: no protocol asking about the pool goes below it
+        floor = slack_floor(design.rows(candidate_pool(design)), eps + eta_o)
+    if not inst["paper"]:  # a user's target: a factor above the floor
+        delta = min(0.45, inst["factor"] * floor)
     if factory is not None:
         try:
             target = target_delta(design, eps, delta)[2]
         except ValueError:  # no a-priori delta of the paper for this design
             return None
-        floor = slack_floor(rows, eps + eta_o)
         if target <= floor:
             return None
         try:
@@ -246,9 +245,9 @@ def _excess(rec: dict) -> float:
 
 def _piece(subject: Subject, budget: Budget, readings, spec: dict) -> dict:
     """One search piece: its tightest instance, every failing one and the draws skipped."""
-    return tightest_piece(_instances(_k_max(budget)), lambda inst: _run(inst, subject), _excess,
-                          _bad, _shown,
-                          spec["examples"], label="adaptive error / certificate - 1")
+    return tightest_piece(_instances(_k_max(budget)), lambda inst: _run(inst, subject),
+                          _excess, _bad, _shown, spec["examples"],
+                          label="adaptive error / certificate - 1")
 
 def _merge(subject: Subject, budget: Budget, readings, partials: list) -> Verdict:
     """The adversaries of the module docstring against the run's certificate and target."""
